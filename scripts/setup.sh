@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what Tripod needs on Debian 12: system packages (only the missing
+# ones, with one `apt-get update` first) and the npm browser-test tooling.
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake pkg-config clang
+  libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev
+  libical-dev libcurl4-openssl-dev libcmocka-dev libsodium-dev tzdata
+  radicale python3-aiosmtpd python3-requests python3-pytest python3-caldav
+  python3-icalendar chromium nodejs npm wrk postgresql postgresql-contrib
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Browser-test tooling (playwright-core drives Debian's chromium; no browser download).
+here="$(cd "$(dirname "$0")/.." && pwd)"
+if [ -f "$here/tests/browser/package.json" ] && [ ! -d "$here/tests/browser/node_modules/playwright-core" ]; then
+  (cd "$here/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,185 @@
+/* store.h — Tripod's persistence interface. One API, two engines behind it:
+ * SQLite (default, one file in the data dir, WAL) and PostgreSQL (several
+ * instances share one database). Callers never see SQL. */
+#ifndef TRIPOD_STORE_H
+#define TRIPOD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/tz.h"
+
+/* Return codes of every store_* function that can fail. */
+enum {
+    STORE_OK = 0,
+    STORE_NOTFOUND = 1, /* no such row */
+    STORE_CONFLICT = 2, /* unique/exclusion constraint: e.g. staff time overlap */
+    STORE_RETRY = 3,    /* transient (lock timeout, serialization failure, lost connection): retry the transaction */
+    STORE_ERROR = 4     /* anything else; store_errmsg() says what */
+};
+
+typedef struct store store;           /* a database and its connection pool; thread-safe */
+typedef struct store_conn store_conn; /* one connection; used by one thread at a time */
+
+/* Opens the database. URL NULL or "" → SQLite at DATA_DIR/tripod.db
+ * (DATA_DIR is created if missing); "postgres://…" or "postgresql://…" →
+ * PostgreSQL. Runs no migration. On error returns STORE_ERROR, writes why
+ * into ERR, and *OUT stays NULL. */
+int store_open(const char *url, const char *data_dir, store **out, char *err, size_t errlen);
+void store_close(store *s); /* accepts NULL; all connections must be released */
+
+/* Creates or upgrades the schema to the latest version (idempotent). */
+int store_migrate(store *s, char *err, size_t errlen);
+int store_schema_version(store *s);
+
+/* "sqlite" or "postgres". */
+const char *store_kind_name(const store *s);
+
+/* Takes a connection from the pool (waits when all are busy). NULL on error
+ * (e.g. database unreachable). Give it back with store_release(). */
+store_conn *store_acquire(store *s);
+void store_release(store_conn *c); /* rolls back an open transaction; accepts NULL */
+const char *store_errmsg(store_conn *c);
+
+/* Transactions. WRITE=1 takes the write lock at once on SQLite (BEGIN
+ * IMMEDIATE) so that check-then-insert is atomic; on PostgreSQL the
+ * database constraints enforce no double booking. */
+int store_begin(store_conn *c, int write);
+int store_commit(store_conn *c);
+void store_rollback(store_conn *c);
+
+/* A counter bumped by every committed write of catalog, staff, calendars,
+ * busy time or bookings: caches compare it to know when to reload. */
+int store_generation(store_conn *c, int64_t *gen);
+
+/* ---- Catalog documents: validated JSON objects, one table per kind ---- */
+typedef enum {
+    STORE_SKILL = 0,
+    STORE_SERVICE,
+    STORE_PACKAGE,
+    STORE_ZONE,
+    STORE_STAFF,
+    STORE_CALENDAR,
+    STORE_NKINDS
+} store_kind;
+
+const char *store_kind_table(store_kind k); /* "skills", "services", … */
+
+/* The JSON text stored is the caller's (without "id"; the id is the row's). */
+int store_doc_insert(store_conn *c, store_kind k, const char *json, int64_t *id_out);
+int store_doc_update(store_conn *c, store_kind k, int64_t id, const char *json); /* NOTFOUND */
+int store_doc_delete(store_conn *c, store_kind k, int64_t id);                   /* NOTFOUND */
+/* *JSON_OUT is malloc'ed; the caller frees it. NOTFOUND leaves it NULL. */
+int store_doc_get(store_conn *c, store_kind k, int64_t id, char **json_out);
+/* Calls CB for each document in ascending id; a non-zero return from CB stops
+ * the walk and is returned. JSON is borrowed for the call only. */
+typedef int (*store_doc_cb)(void *ctx, int64_t id, const char *json);
+int store_doc_list(store_conn *c, store_kind k, store_doc_cb cb, void *ctx);
+
+/* Settings: one JSON object. *JSON_OUT malloc'ed, "{}" when never set. */
+int store_settings_get(store_conn *c, char **json_out);
+int store_settings_put(store_conn *c, const char *json);
+
+/* ---- Admin tokens (only a SHA-256 of each token is kept) ---- */
+int store_token_insert(store_conn *c, const char *name, const uint8_t hash[32], tp_time now,
+                       int64_t *id_out);
+int store_token_find(store_conn *c, const uint8_t hash[32], int64_t *id_out); /* NOTFOUND */
+
+/* ---- Bookings ---- */
+#define STORE_MAX_CREW 2
+
+typedef struct {
+    int64_t id;
+    char status[16];     /* "confirmed" or "cancelled" */
+    tp_time start, end;  /* the shoot itself, UTC */
+    int buffer_min;      /* drive buffer used when it was booked */
+    int64_t staff[STORE_MAX_CREW];
+    int nstaff;
+    double lat, lon;     /* property location, NAN when unknown */
+    uint8_t manage_hash[32]; /* SHA-256 of the manage token */
+    char *body;          /* JSON: agent, property, services, packages, notes, … (malloc'ed) */
+    int sequence;        /* iCalendar SEQUENCE of the event */
+    char cal_state[16];  /* "pending", "synced", "failing" */
+    char *cal_error;     /* last delivery error or NULL (malloc'ed) */
+    tp_time created, updated;
+} store_booking;
+
+void store_booking_clear(store_booking *b); /* frees body/cal_error, zeroes; accepts NULL */
+
+/* Inserts B (B->id set on success) with one assignment row per staff member.
+ * CONFLICT when the database finds an overlapping assignment (PostgreSQL
+ * exclusion constraint). */
+int store_booking_insert(store_conn *c, store_booking *b);
+/* Rewrites status, times, staff, body, sequence and calendar state of B->id. */
+int store_booking_update(store_conn *c, const store_booking *b);
+int store_booking_get(store_conn *c, int64_t id, store_booking *out); /* NOTFOUND */
+int store_booking_by_manage(store_conn *c, const uint8_t hash[32], store_booking *out);
+int store_booking_set_cal(store_conn *c, int64_t id, const char *state, const char *error);
+
+typedef struct {
+    tp_time from, to;  /* shoots overlapping [from, to); 0,0 = all */
+    int64_t staff;     /* 0 = any */
+    const char *status;/* NULL = any */
+} store_booking_filter;
+/* CB gets each booking (borrowed for the call), ascending start then id. */
+typedef int (*store_booking_cb)(void *ctx, const store_booking *b);
+int store_booking_list(store_conn *c, const store_booking_filter *f, store_booking_cb cb, void *ctx);
+
+/* Per-booking change history. CHANGE is a JSON object. */
+int store_history_add(store_conn *c, int64_t booking, tp_time at, const char *actor,
+                      const char *change_json);
+typedef int (*store_history_cb)(void *ctx, tp_time at, const char *actor, const char *change_json);
+int store_history_list(store_conn *c, int64_t booking, store_history_cb cb, void *ctx);
+
+/* Idempotency keys of POST /bookings: the first answer is replayed. */
+int store_idem_get(store_conn *c, const char *key, int *status, char **body_out); /* NOTFOUND */
+int store_idem_put(store_conn *c, const char *key, int status, const char *body, tp_time now);
+
+/* ---- Busy time synced from calendars ---- */
+typedef struct {
+    tp_time start, end;
+    const char *uid;
+    const char *summary;
+} store_busy;
+
+/* Replaces all busy time of CALENDAR with EV[0..n) in one transaction step. */
+int store_busy_replace(store_conn *c, int64_t calendar, const store_busy *ev, size_t n);
+typedef int (*store_busy_cb)(void *ctx, int64_t calendar, const store_busy *ev);
+/* Busy intervals overlapping [from, to) of CALENDAR (0 = every calendar). */
+int store_busy_list(store_conn *c, int64_t calendar, tp_time from, tp_time to, store_busy_cb cb,
+                    void *ctx);
+
+/* Sync bookkeeping per calendar (kept apart from the admin's document). */
+typedef struct {
+    tp_time last_attempt, last_sync; /* 0 = never */
+    char *last_error;                /* NULL when the last attempt succeeded */
+    char *ctag, *sync_token, *etag;  /* server change markers, NULL when unknown */
+    int64_t events;
+} store_calstate;
+void store_calstate_clear(store_calstate *s);
+int store_calstate_get(store_conn *c, int64_t calendar, store_calstate *out); /* zeroed if never */
+int store_calstate_put(store_conn *c, int64_t calendar, const store_calstate *s);
+
+/* ---- Durable outbox: calendar writes and mails, delivered by a worker ---- */
+typedef struct {
+    int64_t id, booking;
+    char kind[32];   /* e.g. "event_put", "event_cancel", "mail" */
+    char *payload;   /* JSON (malloc'ed) */
+    int attempts;
+    tp_time next_at;
+    char *last_error;
+} store_outbox_item;
+void store_outbox_clear(store_outbox_item *it);
+
+int store_outbox_add(store_conn *c, int64_t booking, const char *kind, const char *payload,
+                     tp_time now);
+/* Claims the oldest item that is due (next_at ≤ now) and whose booking has no
+ * older undelivered item, so changes arrive in order. NOTFOUND when none.
+ * Claiming leases the item until NOW + LEASE_S, so several instances never
+ * deliver it twice. */
+int store_outbox_claim(store_conn *c, tp_time now, int lease_s, store_outbox_item *out);
+int store_outbox_done(store_conn *c, int64_t id);
+int store_outbox_fail(store_conn *c, int64_t id, const char *error, tp_time next_at);
+int store_outbox_pending(store_conn *c, int64_t *count);
+
+#endif
