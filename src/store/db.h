@@ -1,0 +1,80 @@
+/* db.h — the store's private driver interface (src/store only). store.c
+ * writes every query once, in SQL both engines accept, with `?` placeholders;
+ * a driver (db_sqlite.c, db_pg.c) runs it, owns the connections and the
+ * schema migrations, and maps engine errors to STORE_* codes. */
+#ifndef TRIPOD_DB_H
+#define TRIPOD_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+typedef enum { DB_NULL = 0, DB_INT, DB_REAL, DB_TEXT } db_type;
+
+/* A bound parameter. TEXT is borrowed for the call. */
+typedef struct {
+    db_type t;
+    int64_t i;
+    double d;
+    const char *s;
+} db_val;
+
+#define DBI(x) ((db_val){.t = DB_INT, .i = (int64_t)(x)})
+#define DBR(x) ((db_val){.t = DB_REAL, .d = (x)})
+#define DBT(x) ((db_val){.t = (x) ? DB_TEXT : DB_NULL, .s = (x)})
+#define DBN ((db_val){.t = DB_NULL})
+
+typedef struct db_row db_row; /* driver-specific; valid during the row callback only */
+
+/* Row accessors (column index from 0). Text is borrowed for the callback;
+ * NULL columns give 0, NAN and NULL respectively. */
+typedef struct {
+    int (*is_null)(const db_row *r, int col);
+    int64_t (*get_int)(const db_row *r, int col);
+    double (*get_real)(const db_row *r, int col);
+    const char *(*get_text)(const db_row *r, int col);
+} db_row_ops;
+
+/* Called per result row; a non-zero return stops the query and is returned
+ * by db_exec (so use values outside the STORE_* range, e.g. 100+). */
+typedef int (*db_row_cb)(void *ctx, const db_row_ops *ops, const db_row *row);
+
+/* What an engine provides. Every function is required. */
+typedef struct db_driver {
+    const char *name; /* "sqlite", "postgres" */
+    /* Open a pool for URL / DATA_DIR; on error return STORE_ERROR with ERR set. */
+    int (*open)(const char *url, const char *data_dir, store **out, char *err, size_t errlen);
+    void (*close)(store *s);
+    /* Bring the schema to the latest version inside a transaction. */
+    int (*migrate)(store *s, char *err, size_t errlen);
+    int (*schema_version)(store *s);
+    store_conn *(*acquire)(store *s);
+    void (*release)(store_conn *c);
+    const char *(*errmsg)(store_conn *c);
+    int (*begin)(store_conn *c, int write);
+    int (*commit)(store_conn *c);
+    void (*rollback)(store_conn *c);
+    /* Runs SQL (one statement, `?` placeholders) with PARAMS. CB (may be NULL)
+     * sees each row. *CHANGES (may be NULL) gets the rows changed. Returns
+     * STORE_OK, STORE_CONFLICT (unique/exclusion/foreign-key violation),
+     * STORE_RETRY (busy/serialization/lost connection) or STORE_ERROR; or the
+     * callback's non-zero value. Statements are prepared once per connection
+     * and cached (keyed by the SQL text pointer, so SQL must be static). */
+    int (*exec)(store_conn *c, const char *sql, const db_val *params, int nparams, db_row_cb cb,
+                void *ctx, int64_t *changes);
+} db_driver;
+
+/* Every store and connection starts with its driver, so store.c can dispatch. */
+struct store {
+    const db_driver *drv;
+};
+struct store_conn {
+    const db_driver *drv;
+    int in_tx, tx_write, tx_dirty; /* kept by store.c: a write tx bumps the generation once */
+};
+
+extern const db_driver db_sqlite_driver;
+extern const db_driver db_pg_driver;
+
+#endif
