@@ -24,6 +24,11 @@ const char *tz_zone_name(const tz_zone *z);
 /* Seconds east of UTC in effect at instant T. */
 int tz_offset_at(const tz_zone *z, tp_time t);
 
+/* The first instant after T at which Z's UTC offset changes; INT64_MAX when
+ * it never changes again. With tz_offset_at this walks the constant-offset
+ * stretches of a window without any libical call. */
+tp_time tz_next_change(const tz_zone *z, tp_time t);
+
 /* Wall-clock seconds (seconds since 1970-01-01T00:00 on the local calendar)
  * of instant T. */
 int64_t tz_utc_to_local(const tz_zone *z, tp_time t);
