@@ -25,6 +25,12 @@ typedef struct {
 
 const api_config *api_server_config(const api_server *s);
 
+/* The per-server shared model (the availability cache of model.c). The first
+ * call creates it with CREATE(S) under a lock; later calls return the same
+ * pointer, which the server owns and passes to DESTROY when it stops. Returns
+ * NULL when CREATE returned NULL (the next call tries again). */
+void *api_server_model(api_server *s, void *(*create)(api_server *s), void (*destroy)(void *));
+
 /* The server's clock: TRIPOD_NOW when set, else the real time. */
 tp_time api_now(const api_server *s);
 

@@ -1,0 +1,499 @@
+/* server.c — `tripod serve`'s HTTP side: libmicrohttpd with a thread pool,
+ * body accumulation, routing over the route tables, auth, rate limiting,
+ * responses, static pages, one log line per request, graceful shutdown. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "api/ratelimit.h"
+#include "api/web.h"
+
+#define SRV_MAX_BODY (1024 * 1024)
+#define SRV_API_PREFIX "/api/"
+
+struct api_server {
+    api_config cfg;
+    ratelimit *rl;        /* NULL when rate limiting is off */
+    char *web_dir;        /* NULL when no web/ directory was found */
+    pthread_mutex_t model_mu;
+    void *model;
+    void (*model_destroy)(void *);
+};
+
+/* Per-connection request state, from the first callback to completion. */
+typedef struct {
+    char *body;
+    size_t len, cap;
+    int too_large;
+    struct timespec t0;
+} srv_ctx;
+
+static const api_route *const srv_tables[] = {
+    api_routes_system,   api_routes_catalog, api_routes_staff,
+    api_routes_calendars, api_routes_avail,  api_routes_bookings,
+};
+
+const api_config *api_server_config(const api_server *s)
+{
+    return &s->cfg;
+}
+
+tp_time api_now(const api_server *s)
+{
+    if (s->cfg.fixed_now)
+        return s->cfg.now_value;
+    return (tp_time)time(NULL);
+}
+
+void *api_server_model(api_server *s, void *(*create)(api_server *s), void (*destroy)(void *))
+{
+    pthread_mutex_lock(&s->model_mu);
+    if (!s->model) {
+        s->model = create(s);
+        s->model_destroy = destroy;
+    }
+    void *m = s->model;
+    pthread_mutex_unlock(&s->model_mu);
+    return m;
+}
+
+const char *api_query(const api_req *r, const char *key)
+{
+    return MHD_lookup_connection_value((struct MHD_Connection *)r->mhd_conn, MHD_GET_ARGUMENT_KIND,
+                                       key);
+}
+
+void api_error(api_res *res, int status, const char *code, const char *message, const char *field)
+{
+    json_t *j = json_pack("{s:s, s:s}", "error", code, "message", message ? message : code);
+    if (j && field)
+        json_object_set_new(j, "field", json_string(field));
+    api_json(res, status, j);
+}
+
+void api_json(api_res *res, int status, json_t *json)
+{
+    json_decref(res->json);
+    free(res->raw);
+    res->raw = NULL;
+    res->raw_len = 0;
+    res->json = json;
+    res->status = status;
+}
+
+json_t *api_body_object(const api_req *r, api_res *res)
+{
+    json_error_t err;
+    if (r->body_len == 0) {
+        api_error(res, 400, "invalid_json", "the request body must be a JSON object", NULL);
+        return NULL;
+    }
+    json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
+    if (!j) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", err.line, err.column,
+                 err.text);
+        api_error(res, 400, "invalid_json", msg, NULL);
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        json_decref(j);
+        api_error(res, 400, "invalid_json", "the request body must be a JSON object", NULL);
+        return NULL;
+    }
+    return j;
+}
+
+static double srv_ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static int64_t srv_mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The path as logged: a page URL carrying a manage token is shortened. */
+static void srv_log(const char *method, const char *path, int status, double ms)
+{
+    char ts[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_t *line = json_pack("{s:s, s:s, s:s, s:i, s:f}", "ts", ts, "method", method, "path",
+                             strncmp(path, "/manage/", 8) == 0 ? "/manage/…" : path, "status",
+                             status, "ms", (double)(int64_t)(ms * 100) / 100);
+    char *text = line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (text) {
+        size_t n = strlen(text);
+        text[n] = '\n'; /* the NUL's byte becomes the line's end */
+        if (write(STDERR_FILENO, text, n + 1) < 0)
+            errno = 0;
+    }
+    free(text);
+    json_decref(line);
+}
+
+/* Matches PATH against PATTERN ("{…}" segments capture). Captures are copied
+ * into CAPS (room for strlen(path)+1 bytes) and pointed to from PARAMS. */
+static int srv_match(const char *pattern, const char *path, char *caps, const char **params,
+                     size_t *nparams)
+{
+    size_t np = 0;
+    const char *p = pattern, *u = path;
+    while (*p && *u) {
+        if (*p != '/' || *u != '/')
+            return 0;
+        p++, u++;
+        size_t plen = strcspn(p, "/"), ulen = strcspn(u, "/");
+        if (plen > 1 && p[0] == '{' && p[plen - 1] == '}') {
+            if (ulen == 0 || np == 4)
+                return 0;
+            memcpy(caps, u, ulen);
+            caps[ulen] = '\0';
+            params[np++] = caps;
+            caps += ulen + 1;
+        } else if (plen != ulen || memcmp(p, u, plen) != 0) {
+            return 0;
+        }
+        p += plen, u += ulen;
+    }
+    if (*p || *u)
+        return 0;
+    *nparams = np;
+    return 1;
+}
+
+static const char *srv_header(struct MHD_Connection *c, const char *name)
+{
+    return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+static void srv_client(struct MHD_Connection *c, char *out, size_t len)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, len, "unknown");
+    if (!ci || !ci->client_addr)
+        return;
+    if (ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
+                  (socklen_t)len);
+    else if (ci->client_addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, out,
+                  (socklen_t)len);
+}
+
+/* Sets *IS_ADMIN from the bearer token; -1 when the store cannot answer. */
+static int srv_check_admin(api_server *s, const char *bearer, int *is_admin)
+{
+    uint8_t hash[32];
+    int64_t id;
+    *is_admin = 0;
+    if (!bearer || !*bearer)
+        return 0;
+    store_conn *c = store_acquire(s->cfg.db);
+    if (!c)
+        return -1;
+    crypto_hash_sha256(hash, (const unsigned char *)bearer, strlen(bearer));
+    int rc = store_token_find(c, hash, &id);
+    store_release(c);
+    if (rc == STORE_OK)
+        *is_admin = 1;
+    return rc == STORE_OK || rc == STORE_NOTFOUND ? 0 : -1;
+}
+
+static const char *srv_bearer(struct MHD_Connection *c)
+{
+    const char *h = srv_header(c, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return NULL;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    return *h ? h : NULL;
+}
+
+/* Routes an API request and runs its handler; fills RES and *ALLOW (405). */
+static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const char *method,
+                             const char *path, srv_ctx *cx, api_res *res, char *allow, size_t allowlen)
+{
+    api_req req = {.srv = s, .method = method, .path = path, .mhd_conn = conn};
+    char client[INET6_ADDRSTRLEN + 1];
+    char *caps = malloc(strlen(path) + 1);
+    const api_route *route = NULL;
+    allow[0] = '\0';
+    if (!caps) {
+        api_error(res, 500, "internal", "out of memory", NULL);
+        return;
+    }
+    for (size_t t = 0; t < sizeof srv_tables / sizeof srv_tables[0] && !route; t++) {
+        for (const api_route *r = srv_tables[t]; r->pattern; r++) {
+            if (!srv_match(r->pattern, path, caps, req.params, &req.nparams))
+                continue;
+            if (strcmp(r->method, method) == 0) {
+                route = r;
+                break;
+            }
+            size_t used = strlen(allow);
+            if (!strstr(allow, r->method))
+                snprintf(allow + used, allowlen - used, "%s%s", used ? ", " : "", r->method);
+        }
+    }
+    if (!route) {
+        if (allow[0])
+            api_error(res, 405, "method_not_allowed", "this path does not accept that method", NULL);
+        else
+            api_error(res, 404, "not_found", "no such endpoint", NULL);
+        goto out;
+    }
+    srv_client(conn, client, sizeof client);
+    req.client = client;
+    req.body = cx->body ? cx->body : "";
+    req.body_len = cx->len;
+    req.idempotency_key = srv_header(conn, "Idempotency-Key");
+    req.bearer = srv_bearer(conn);
+    if (route->access == API_PUBLIC && s->rl) {
+        int wait = ratelimit_take(s->rl, client, srv_mono_ms());
+        if (wait > 0) {
+            api_error(res, 429, "rate_limited", "too many requests; try again later", NULL);
+            res->retry_after = wait;
+            goto out;
+        }
+    }
+    if (route->access != API_PUBLIC && srv_check_admin(s, req.bearer, &req.is_admin) != 0) {
+        api_error(res, 503, "store_unavailable", "the database is not reachable", NULL);
+        goto out;
+    }
+    if (route->access == API_ADMIN && !req.is_admin) {
+        api_error(res, 401, "unauthorized", "a valid admin token is required (Authorization: Bearer …)",
+                  NULL);
+        goto out;
+    }
+    route->fn(&req, res);
+    if (res->status == 0)
+        api_error(res, 500, "internal", "the handler gave no answer", NULL);
+out:
+    free(caps);
+}
+
+/* Builds the MHD response for a static file, or NULL with RES set to 404/405. */
+static struct MHD_Response *srv_static(api_server *s, const char *method, const char *path,
+                                       api_res *res)
+{
+    char file[4096];
+    const char *ctype;
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        api_error(res, 405, "method_not_allowed", "pages accept GET only", NULL);
+        return NULL;
+    }
+    if (!s->web_dir || web_resolve(s->web_dir, path, file, sizeof file, &ctype) != 0) {
+        api_error(res, 404, "not_found", "no such page", NULL);
+        return NULL;
+    }
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        if (fd >= 0)
+            close(fd);
+        api_error(res, 404, "not_found", "no such page", NULL);
+        return NULL;
+    }
+    struct MHD_Response *r = MHD_create_response_from_fd((size_t)st.st_size, fd);
+    if (!r) {
+        close(fd);
+        api_error(res, 500, "internal", "out of memory", NULL);
+        return NULL;
+    }
+    res->status = 200;
+    res->content_type = ctype;
+    return r;
+}
+
+/* Serialises RES into an MHD response (NULL when memory ran out). */
+static struct MHD_Response *srv_body(api_res *res)
+{
+    if (res->raw) {
+        char *raw = res->raw;
+        res->raw = NULL;
+        return MHD_create_response_from_buffer_with_free_callback(res->raw_len, raw, free);
+    }
+    if (res->json) {
+        char *text = json_dumps(res->json, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+        if (!text)
+            return NULL;
+        return MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    }
+    return MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+}
+
+static void srv_headers(struct MHD_Response *r, const api_res *res, int is_api, const char *allow)
+{
+    char num[16];
+    const char *ct = res->content_type ? res->content_type : "application/json";
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ct);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (res->retry_after > 0) {
+        snprintf(num, sizeof num, "%d", res->retry_after);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, num);
+    }
+    if (allow && *allow)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    if (is_api) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    } else {
+        MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+        MHD_add_response_header(r, "X-Frame-Options", "DENY");
+        MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    }
+}
+
+static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                      const char *method, const char *version,
+                                      const char *upload_data, size_t *upload_data_size,
+                                      void **con_cls)
+{
+    api_server *s = cls;
+    srv_ctx *cx = *con_cls;
+    (void)version;
+    if (!cx) {
+        cx = calloc(1, sizeof *cx);
+        if (!cx)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &cx->t0);
+        const char *cl = srv_header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > SRV_MAX_BODY)
+            cx->too_large = 1;
+        *con_cls = cx;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (cx->too_large || cx->len + n > SRV_MAX_BODY) {
+            cx->too_large = 1;
+            return MHD_YES; /* keep draining; answered once the body is read */
+        }
+        if (cx->len + n + 1 > cx->cap) {
+            size_t cap = cx->cap ? cx->cap : 4096;
+            while (cap < cx->len + n + 1)
+                cap *= 2;
+            char *b = realloc(cx->body, cap);
+            if (!b)
+                return MHD_NO;
+            cx->body = b;
+            cx->cap = cap;
+        }
+        memcpy(cx->body + cx->len, upload_data, n);
+        cx->len += n;
+        cx->body[cx->len] = '\0';
+        return MHD_YES;
+    }
+
+    api_res res = {0};
+    char allow[64] = "";
+    struct MHD_Response *r = NULL;
+    int is_api = strncmp(url, SRV_API_PREFIX, strlen(SRV_API_PREFIX)) == 0;
+    if (cx->too_large)
+        api_error(&res, 413, "payload_too_large", "the request body exceeds 1 MiB", NULL);
+    else if (is_api)
+        srv_dispatch_api(s, conn, method, url, cx, &res, allow, sizeof allow);
+    else
+        r = srv_static(s, method, url, &res);
+    if (!r)
+        r = srv_body(&res);
+    enum MHD_Result ok = MHD_NO;
+    if (r) {
+        srv_headers(r, &res, is_api || cx->too_large, allow);
+        ok = MHD_queue_response(conn, (unsigned)res.status, r);
+        MHD_destroy_response(r);
+    }
+    srv_log(method, url, res.status, srv_ms_since(&cx->t0));
+    json_decref(res.json);
+    free(res.raw);
+    return ok;
+}
+
+static void srv_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                             enum MHD_RequestTerminationCode toe)
+{
+    srv_ctx *cx = *con_cls;
+    (void)cls, (void)conn, (void)toe;
+    if (cx) {
+        free(cx->body);
+        free(cx);
+    }
+    *con_cls = NULL;
+}
+
+static unsigned srv_threads(void)
+{
+    const char *env = getenv("TRIPOD_THREADS");
+    long n = env ? strtol(env, NULL, 10) : 0;
+    if (n <= 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        n = cpus > 2 ? 2 * cpus : 4;
+    }
+    return (unsigned)(n > 64 ? 64 : n);
+}
+
+int api_serve(const api_config *cfg, int port)
+{
+    api_server s = {.cfg = *cfg};
+    struct MHD_Daemon *d = NULL;
+    sigset_t set;
+    int sig = 0, rc = 1;
+    pthread_mutex_init(&s.model_mu, NULL);
+    if (cfg->rate_limit > 0 && !(s.rl = ratelimit_new(cfg->rate_limit))) {
+        fprintf(stderr, "tripod: out of memory\n");
+        goto out;
+    }
+    s.web_dir = web_dir_find();
+    if (!s.web_dir)
+        fprintf(stderr, "tripod: no web/ directory found (set TRIPOD_WEB); pages are not served\n");
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* the pool threads inherit the mask */
+    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (uint16_t)port, NULL, NULL,
+                         srv_on_request, &s, MHD_OPTION_THREAD_POOL_SIZE, srv_threads(),
+                         MHD_OPTION_NOTIFY_COMPLETED, srv_on_completed, &s,
+                         MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "tripod: cannot listen on port %d (in use?)\n", port);
+        goto out;
+    }
+    fprintf(stderr, "tripod: serving http://127.0.0.1:%d/ (%s store)\n", port,
+            store_kind_name(cfg->db));
+    while (sigwait(&set, &sig) != 0)
+        ;
+    fprintf(stderr, "tripod: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    rc = 0;
+out:
+    if (d)
+        MHD_stop_daemon(d);
+    if (s.model && s.model_destroy)
+        s.model_destroy(s.model);
+    ratelimit_free(s.rl);
+    free(s.web_dir);
+    pthread_mutex_destroy(&s.model_mu);
+    return rc;
+}
