@@ -20,9 +20,13 @@ typedef struct {
     const char *s;
 } db_val;
 
+static inline db_val db_text_val(const char *s)
+{
+    return (db_val){.t = s ? DB_TEXT : DB_NULL, .s = s};
+}
 #define DBI(x) ((db_val){.t = DB_INT, .i = (int64_t)(x)})
 #define DBR(x) ((db_val){.t = DB_REAL, .d = (x)})
-#define DBT(x) ((db_val){.t = (x) ? DB_TEXT : DB_NULL, .s = (x)})
+#define DBT(x) db_text_val(x) /* NULL becomes SQL NULL */
 #define DBN ((db_val){.t = DB_NULL})
 
 typedef struct db_row db_row; /* driver-specific; valid during the row callback only */

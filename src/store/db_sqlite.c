@@ -1,0 +1,467 @@
+/* db_sqlite.c — the SQLite driver: a pool of connections to DATA_DIR/tripod.db
+ * (WAL, foreign keys, synchronous=FULL), cached prepared statements, and the
+ * schema migrations. Writers are serialised in-process before BEGIN IMMEDIATE
+ * so they queue instead of spinning on SQLITE_BUSY. */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store/db.h"
+
+#define POOL_SIZE 16
+#define STMT_CACHE 64
+
+typedef struct {
+    const char *sql; /* key: the static SQL text's address */
+    sqlite3_stmt *stmt;
+} stmt_slot;
+
+typedef struct sq_conn {
+    struct store_conn base;
+    struct sq_store *owner;
+    sqlite3 *db;
+    int busy;        /* handed out */
+    int holds_write; /* holds owner->write_lock */
+    stmt_slot cache[STMT_CACHE];
+    char err[256];
+} sq_conn;
+
+typedef struct sq_store {
+    struct store base;
+    char *path;
+    pthread_mutex_t lock; /* guards the pool */
+    pthread_cond_t freed;
+    pthread_mutex_t write_lock; /* one writer at a time in this process */
+    sq_conn conns[POOL_SIZE];
+} sq_store;
+
+/* ---- schema ---- */
+
+/* Each entry upgrades the schema by one version; never edit a released one. */
+static const char *const migrations[] = {
+    /* 1: the initial schema */
+    "CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);"
+    "INSERT INTO meta(k, v) VALUES ('generation', 1);"
+    "CREATE TABLE settings (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);"
+    "CREATE TABLE skills (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);"
+    "CREATE TABLE services (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);"
+    "CREATE TABLE packages (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);"
+    "CREATE TABLE zones (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);"
+    "CREATE TABLE staff (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);"
+    "CREATE TABLE calendars (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);"
+    "CREATE TABLE tokens (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,"
+    "  hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);"
+    "CREATE TABLE bookings (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  status TEXT NOT NULL CHECK (status IN ('confirmed', 'cancelled')),"
+    "  start_at INTEGER NOT NULL, end_at INTEGER NOT NULL, buffer_min INTEGER NOT NULL,"
+    "  staff TEXT NOT NULL, lat REAL, lon REAL, manage_hash TEXT NOT NULL UNIQUE,"
+    "  body TEXT NOT NULL, sequence INTEGER NOT NULL DEFAULT 0,"
+    "  cal_state TEXT NOT NULL DEFAULT 'pending', cal_error TEXT,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    "  CHECK (end_at > start_at));"
+    "CREATE INDEX bookings_start ON bookings(start_at);"
+    "CREATE TABLE assignments (booking_id INTEGER NOT NULL REFERENCES bookings(id)"
+    "  ON DELETE CASCADE, pos INTEGER NOT NULL, staff_id INTEGER NOT NULL REFERENCES staff(id),"
+    "  start_at INTEGER NOT NULL, end_at INTEGER NOT NULL, buffer_min INTEGER NOT NULL,"
+    "  active INTEGER NOT NULL, PRIMARY KEY (booking_id, pos));"
+    "CREATE INDEX assignments_staff ON assignments(staff_id, start_at);"
+    "CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, booking_id INTEGER NOT NULL"
+    "  REFERENCES bookings(id) ON DELETE CASCADE, at INTEGER NOT NULL, actor TEXT NOT NULL,"
+    "  change TEXT NOT NULL);"
+    "CREATE INDEX history_booking ON history(booking_id, id);"
+    "CREATE TABLE idempotency (key TEXT PRIMARY KEY, status INTEGER NOT NULL,"
+    "  body TEXT NOT NULL, created_at INTEGER NOT NULL);"
+    "CREATE TABLE busy (id INTEGER PRIMARY KEY AUTOINCREMENT, calendar_id INTEGER NOT NULL"
+    "  REFERENCES calendars(id) ON DELETE CASCADE, start_at INTEGER NOT NULL,"
+    "  end_at INTEGER NOT NULL, uid TEXT, summary TEXT);"
+    "CREATE INDEX busy_calendar ON busy(calendar_id, start_at);"
+    "CREATE TABLE calstate (calendar_id INTEGER PRIMARY KEY REFERENCES calendars(id)"
+    "  ON DELETE CASCADE, last_attempt INTEGER NOT NULL DEFAULT 0,"
+    "  last_sync INTEGER NOT NULL DEFAULT 0, last_error TEXT, ctag TEXT, sync_token TEXT,"
+    "  etag TEXT, events INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, booking_id INTEGER NOT NULL"
+    "  REFERENCES bookings(id), kind TEXT NOT NULL, payload TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('pending', 'done')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,"
+    "  lease_until INTEGER NOT NULL DEFAULT 0, last_error TEXT, created_at INTEGER NOT NULL);"
+    "CREATE INDEX outbox_due ON outbox(state, next_at);"
+    "CREATE INDEX outbox_booking ON outbox(booking_id, state, id);",
+};
+
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* ---- errors ---- */
+
+static int map_rc(sq_conn *c, int rc)
+{
+    if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return STORE_OK;
+    snprintf(c->err, sizeof c->err, "sqlite: %s", sqlite3_errmsg(c->db));
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+        return STORE_CONFLICT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return STORE_RETRY;
+    default:
+        return STORE_ERROR;
+    }
+}
+
+/* ---- connections ---- */
+
+static int conn_open(sq_store *s, sq_conn *c, char *err, size_t errlen)
+{
+    static const char pragmas[] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                  "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+    int rc = sqlite3_open_v2(s->path, &c->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(c->db, pragmas, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", s->path,
+                 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        sqlite3_close(c->db);
+        c->db = NULL;
+        return STORE_ERROR;
+    }
+    c->base.drv = &db_sqlite_driver;
+    c->owner = s;
+    return STORE_OK;
+}
+
+static void conn_close(sq_conn *c)
+{
+    for (int i = 0; i < STMT_CACHE; i++)
+        if (c->cache[i].stmt)
+            sqlite3_finalize(c->cache[i].stmt);
+    memset(c->cache, 0, sizeof c->cache);
+    sqlite3_close(c->db);
+    c->db = NULL;
+}
+
+static void sq_close(store *st)
+{
+    sq_store *s = (sq_store *)st;
+    for (int i = 0; i < POOL_SIZE; i++)
+        if (s->conns[i].db)
+            conn_close(&s->conns[i]);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->freed);
+    pthread_mutex_destroy(&s->write_lock);
+    free(s->path);
+    free(s);
+}
+
+static int sq_open(const char *url, const char *data_dir, store **out, char *err, size_t errlen)
+{
+    (void)url;
+    const char *dir = data_dir && *data_dir ? data_dir : "data";
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create data dir %s: %s", dir, strerror(errno));
+        return STORE_ERROR;
+    }
+    sq_store *s = calloc(1, sizeof *s);
+    size_t n = strlen(dir) + sizeof "/tripod.db";
+    if (!s || !(s->path = malloc(n))) {
+        free(s);
+        snprintf(err, errlen, "out of memory");
+        return STORE_ERROR;
+    }
+    snprintf(s->path, n, "%s/tripod.db", dir);
+    s->base.drv = &db_sqlite_driver;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->freed, NULL);
+    pthread_mutex_init(&s->write_lock, NULL);
+    /* Open one connection now so that an unusable dir or file fails at start. */
+    if (conn_open(s, &s->conns[0], err, errlen) != STORE_OK) {
+        sq_close(&s->base);
+        return STORE_ERROR;
+    }
+    *out = &s->base;
+    return STORE_OK;
+}
+
+static store_conn *sq_acquire(store *st)
+{
+    sq_store *s = (sq_store *)st;
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        for (int i = 0; i < POOL_SIZE; i++) {
+            sq_conn *c = &s->conns[i];
+            if (c->busy)
+                continue;
+            if (!c->db) {
+                char err[256];
+                if (conn_open(s, c, err, sizeof err) != STORE_OK) {
+                    fprintf(stderr, "store: %s\n", err);
+                    pthread_mutex_unlock(&s->lock);
+                    return NULL;
+                }
+            }
+            c->busy = 1;
+            c->err[0] = '\0';
+            pthread_mutex_unlock(&s->lock);
+            return &c->base;
+        }
+        pthread_cond_wait(&s->freed, &s->lock);
+    }
+}
+
+static void sq_release(store_conn *sc)
+{
+    sq_conn *c = (sq_conn *)sc;
+    sq_store *s = c->owner;
+    if (c->holds_write) {
+        c->holds_write = 0;
+        pthread_mutex_unlock(&s->write_lock);
+    }
+    pthread_mutex_lock(&s->lock);
+    c->busy = 0;
+    pthread_cond_signal(&s->freed);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static const char *sq_errmsg(store_conn *sc)
+{
+    sq_conn *c = (sq_conn *)sc;
+    return c->err[0] ? c->err : "no error";
+}
+
+static int run_plain(sq_conn *c, const char *sql)
+{
+    return map_rc(c, sqlite3_exec(c->db, sql, NULL, NULL, NULL));
+}
+
+static void drop_write(sq_conn *c)
+{
+    if (c->holds_write) {
+        c->holds_write = 0;
+        pthread_mutex_unlock(&c->owner->write_lock);
+    }
+}
+
+static int sq_begin(store_conn *sc, int write)
+{
+    sq_conn *c = (sq_conn *)sc;
+    if (write) {
+        pthread_mutex_lock(&c->owner->write_lock);
+        c->holds_write = 1;
+    }
+    int rc = run_plain(c, write ? "BEGIN IMMEDIATE" : "BEGIN");
+    if (rc != STORE_OK)
+        drop_write(c);
+    return rc;
+}
+
+static int sq_commit(store_conn *sc)
+{
+    sq_conn *c = (sq_conn *)sc;
+    int rc = run_plain(c, "COMMIT");
+    if (rc == STORE_OK)
+        drop_write(c);
+    return rc;
+}
+
+static void sq_rollback(store_conn *sc)
+{
+    sq_conn *c = (sq_conn *)sc;
+    if (!sqlite3_get_autocommit(c->db))
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    drop_write(c);
+}
+
+/* ---- statements ---- */
+
+static sqlite3_stmt *stmt_for(sq_conn *c, const char *sql, int *rc)
+{
+    size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
+    for (size_t i = 0; i < STMT_CACHE; i++) {
+        stmt_slot *sl = &c->cache[(h + i) % STMT_CACHE];
+        if (sl->sql == sql) {
+            sqlite3_reset(sl->stmt);
+            sqlite3_clear_bindings(sl->stmt);
+            return sl->stmt;
+        }
+        if (!sl->sql) {
+            *rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &sl->stmt, NULL);
+            if (*rc != SQLITE_OK)
+                return NULL;
+            sl->sql = sql;
+            return sl->stmt;
+        }
+    }
+    /* Cache full: a transient statement the caller must finalize. */
+    sqlite3_stmt *st = NULL;
+    *rc = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
+    return st;
+}
+
+static int stmt_cached(sq_conn *c, sqlite3_stmt *st)
+{
+    for (int i = 0; i < STMT_CACHE; i++)
+        if (c->cache[i].stmt == st)
+            return 1;
+    return 0;
+}
+
+static int row_is_null(const db_row *r, int col)
+{
+    return sqlite3_column_type((sqlite3_stmt *)r, col) == SQLITE_NULL;
+}
+static int64_t row_int(const db_row *r, int col)
+{
+    return sqlite3_column_int64((sqlite3_stmt *)r, col);
+}
+static double row_real(const db_row *r, int col)
+{
+    if (row_is_null(r, col))
+        return NAN;
+    return sqlite3_column_double((sqlite3_stmt *)r, col);
+}
+static const char *row_text(const db_row *r, int col)
+{
+    return (const char *)sqlite3_column_text((sqlite3_stmt *)r, col);
+}
+
+static const db_row_ops sq_row_ops = {row_is_null, row_int, row_real, row_text};
+
+static int sq_exec(store_conn *sc, const char *sql, const db_val *params, int nparams,
+                   db_row_cb cb, void *ctx, int64_t *changes)
+{
+    sq_conn *c = (sq_conn *)sc;
+    int rc = SQLITE_OK, out = STORE_OK;
+    sqlite3_stmt *st = stmt_for(c, sql, &rc);
+    if (!st)
+        return map_rc(c, rc);
+    for (int i = 0; i < nparams && rc == SQLITE_OK; i++) {
+        const db_val *v = &params[i];
+        switch (v->t) {
+        case DB_INT:
+            rc = sqlite3_bind_int64(st, i + 1, v->i);
+            break;
+        case DB_REAL:
+            rc = sqlite3_bind_double(st, i + 1, v->d);
+            break;
+        case DB_TEXT:
+            rc = sqlite3_bind_text(st, i + 1, v->s, -1, SQLITE_STATIC);
+            break;
+        default:
+            rc = sqlite3_bind_null(st, i + 1);
+        }
+    }
+    if (rc != SQLITE_OK) {
+        out = map_rc(c, rc);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (cb && (out = cb(ctx, &sq_row_ops, (const db_row *)st)) != 0)
+            goto out;
+    }
+    out = map_rc(c, rc);
+    if (out == STORE_OK && changes)
+        *changes = sqlite3_changes(c->db);
+out:
+    if (stmt_cached(c, st))
+        sqlite3_reset(st);
+    else
+        sqlite3_finalize(st);
+    return out;
+}
+
+/* ---- migrations ---- */
+
+static int version_cb(void *ctx, int ncol, char **vals, char **names)
+{
+    (void)ncol;
+    (void)names;
+    *(int *)ctx = vals[0] ? atoi(vals[0]) : 0;
+    return 0;
+}
+
+static int read_version(sq_conn *c)
+{
+    int v = 0;
+    if (sqlite3_exec(c->db, "SELECT v FROM meta WHERE k = 'schema'", version_cb, &v, NULL) !=
+        SQLITE_OK)
+        return 0; /* no meta table yet */
+    return v;
+}
+
+static int sq_migrate(store *st, char *err, size_t errlen)
+{
+    sq_store *s = (sq_store *)st;
+    store_conn *sc = sq_acquire(st);
+    if (!sc) {
+        snprintf(err, errlen, "cannot open %s", s->path);
+        return STORE_ERROR;
+    }
+    sq_conn *c = (sq_conn *)sc;
+    int rc = sq_begin(sc, 1);
+    if (rc != STORE_OK)
+        goto out;
+    int v = read_version(c);
+    if (v > NMIGRATIONS) {
+        snprintf(c->err, sizeof c->err, "database schema version %d is newer than this tripod (%d)",
+                 v, NMIGRATIONS);
+        rc = STORE_ERROR;
+        goto fail;
+    }
+    for (; v < NMIGRATIONS; v++) {
+        char *msg = NULL;
+        if (sqlite3_exec(c->db, migrations[v], NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(c->err, sizeof c->err, "migration %d failed: %s", v + 1, msg ? msg : "?");
+            sqlite3_free(msg);
+            rc = STORE_ERROR;
+            goto fail;
+        }
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO meta(k, v) VALUES ('schema', %d) "
+                 "ON CONFLICT (k) DO UPDATE SET v = excluded.v",
+                 v + 1);
+        if ((rc = run_plain(c, sql)) != STORE_OK)
+            goto fail;
+    }
+    rc = sq_commit(sc);
+    if (rc == STORE_OK)
+        goto out;
+fail:
+    sq_rollback(sc);
+out:
+    if (rc != STORE_OK)
+        snprintf(err, errlen, "%s", c->err[0] ? c->err : "migration failed");
+    sq_release(sc);
+    return rc;
+}
+
+static int sq_schema_version(store *st)
+{
+    store_conn *sc = sq_acquire(st);
+    if (!sc)
+        return -1;
+    int v = read_version((sq_conn *)sc);
+    sq_release(sc);
+    return v;
+}
+
+const db_driver db_sqlite_driver = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .migrate = sq_migrate,
+    .schema_version = sq_schema_version,
+    .acquire = sq_acquire,
+    .release = sq_release,
+    .errmsg = sq_errmsg,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .exec = sq_exec,
+};

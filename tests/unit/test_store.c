@@ -1,0 +1,453 @@
+/* test_store.c — store conformance: every store_* behaviour, run against
+ * SQLite in a temp dir, or PostgreSQL when TRIPOD_TEST_DB is a postgres:// URL. */
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store/store.h"
+
+static char tmpdir[64];
+
+static const char *db_url(void)
+{
+    const char *u = getenv("TRIPOD_TEST_DB");
+    return u && *u ? u : NULL;
+}
+
+static int setup(void **state)
+{
+    char err[256];
+    store *s = NULL;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/tripod-store-XXXXXX");
+    assert_non_null(mkdtemp(tmpdir));
+    assert_int_equal(store_open(db_url(), tmpdir, &s, err, sizeof err), STORE_OK);
+    assert_int_equal(store_migrate(s, err, sizeof err), STORE_OK);
+    *state = s;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    store_close(*state);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_migrate_is_idempotent(void **state)
+{
+    store *s = *state;
+    char err[256];
+    int v = store_schema_version(s);
+    assert_true(v >= 1);
+    assert_int_equal(store_migrate(s, err, sizeof err), STORE_OK);
+    assert_int_equal(store_schema_version(s), v);
+}
+
+static int count_docs(void *ctx, int64_t id, const char *json)
+{
+    (void)id;
+    (void)json;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_docs_crud_and_generation(void **state)
+{
+    store_conn *c = store_acquire(*state);
+    assert_non_null(c);
+    int64_t g0, g1, id = 0;
+    assert_int_equal(store_generation(c, &g0), STORE_OK);
+    assert_int_equal(store_doc_insert(c, STORE_SKILL, "{\"name\":\"video\"}", &id), STORE_OK);
+    assert_true(id > 0);
+    assert_int_equal(store_generation(c, &g1), STORE_OK);
+    assert_true(g1 > g0);
+
+    char *json = NULL;
+    assert_int_equal(store_doc_get(c, STORE_SKILL, id, &json), STORE_OK);
+    assert_string_equal(json, "{\"name\":\"video\"}");
+    free(json);
+    assert_int_equal(store_doc_update(c, STORE_SKILL, id, "{\"name\":\"drone\"}"), STORE_OK);
+    assert_int_equal(store_doc_get(c, STORE_SKILL, id, &json), STORE_OK);
+    assert_string_equal(json, "{\"name\":\"drone\"}");
+    free(json);
+    assert_int_equal(store_doc_update(c, STORE_SKILL, id + 1000, "{}"), STORE_NOTFOUND);
+
+    int n = 0;
+    assert_int_equal(store_doc_list(c, STORE_SKILL, count_docs, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_doc_delete(c, STORE_SKILL, id), STORE_OK);
+    assert_int_equal(store_doc_delete(c, STORE_SKILL, id), STORE_NOTFOUND);
+    assert_int_equal(store_doc_get(c, STORE_SKILL, id, &json), STORE_NOTFOUND);
+    assert_null(json);
+    assert_string_equal(store_kind_table(STORE_STAFF), "staff");
+    store_release(c);
+}
+
+static void test_rollback_changes_nothing(void **state)
+{
+    store_conn *c = store_acquire(*state);
+    int64_t g0, g1, id;
+    assert_int_equal(store_generation(c, &g0), STORE_OK);
+    assert_int_equal(store_begin(c, 1), STORE_OK);
+    assert_int_equal(store_doc_insert(c, STORE_ZONE, "{\"name\":\"z\"}", &id), STORE_OK);
+    store_rollback(c);
+    char *json = NULL;
+    assert_int_equal(store_doc_get(c, STORE_ZONE, id, &json), STORE_NOTFOUND);
+    assert_int_equal(store_generation(c, &g1), STORE_OK);
+    assert_int_equal(g1, g0);
+    store_release(c);
+}
+
+static void test_settings(void **state)
+{
+    store_conn *c = store_acquire(*state);
+    char *json = NULL;
+    assert_int_equal(store_settings_get(c, &json), STORE_OK);
+    assert_string_equal(json, "{}");
+    free(json);
+    assert_int_equal(store_settings_put(c, "{\"horizon_days\":30}"), STORE_OK);
+    assert_int_equal(store_settings_put(c, "{\"horizon_days\":45}"), STORE_OK);
+    assert_int_equal(store_settings_get(c, &json), STORE_OK);
+    assert_string_equal(json, "{\"horizon_days\":45}");
+    free(json);
+    store_release(c);
+}
+
+static void test_tokens(void **state)
+{
+    store_conn *c = store_acquire(*state);
+    uint8_t h[32], other[32];
+    memset(h, 0xab, sizeof h);
+    memset(other, 0xcd, sizeof other);
+    int64_t id = 0, found = 0;
+    assert_int_equal(store_token_insert(c, "ops", h, 100, &id), STORE_OK);
+    assert_int_equal(store_token_find(c, h, &found), STORE_OK);
+    assert_int_equal(found, id);
+    assert_int_equal(store_token_find(c, other, &found), STORE_NOTFOUND);
+    assert_int_equal(store_token_insert(c, "dup", h, 100, &id), STORE_CONFLICT);
+    store_release(c);
+}
+
+static int64_t make_staff(store_conn *c)
+{
+    int64_t id;
+    assert_int_equal(store_doc_insert(c, STORE_STAFF, "{\"name\":\"Ann\"}", &id), STORE_OK);
+    return id;
+}
+
+static store_booking sample_booking(int64_t staff, tp_time start, uint8_t tag)
+{
+    store_booking b;
+    memset(&b, 0, sizeof b);
+    snprintf(b.status, sizeof b.status, "confirmed");
+    b.start = start;
+    b.end = start + 7200;
+    b.buffer_min = 30;
+    b.staff[0] = staff;
+    b.nstaff = 1;
+    b.lat = 40.7;
+    b.lon = NAN;
+    memset(b.manage_hash, tag, sizeof b.manage_hash);
+    b.body = strdup("{\"agent\":{\"name\":\"Zoe\"}}");
+    snprintf(b.cal_state, sizeof b.cal_state, "pending");
+    b.created = b.updated = 1000;
+    return b;
+}
+
+static int collect_ids(void *ctx, const store_booking *b)
+{
+    int64_t *ids = ctx;
+    ids[++ids[0]] = b->id;
+    return 0;
+}
+
+static void test_bookings(void **state)
+{
+    store_conn *c = store_acquire(*state);
+    int64_t ann = make_staff(c), bob = make_staff(c);
+    store_booking b = sample_booking(ann, 2000000000, 1);
+    assert_int_equal(store_booking_insert(c, &b), STORE_OK);
+    assert_true(b.id > 0);
+
+    store_booking got;
+    assert_int_equal(store_booking_get(c, b.id, &got), STORE_OK);
+    assert_string_equal(got.status, "confirmed");
+    assert_int_equal(got.start, b.start);
+    assert_int_equal(got.end, b.end);
+    assert_int_equal(got.nstaff, 1);
+    assert_int_equal(got.staff[0], ann);
+    assert_true(fabs(got.lat - 40.7) < 1e-9);
+    assert_true(isnan(got.lon));
+    assert_string_equal(got.body, "{\"agent\":{\"name\":\"Zoe\"}}");
+    assert_string_equal(got.cal_state, "pending");
+    assert_null(got.cal_error);
+    store_booking_clear(&got);
+
+    uint8_t h[32];
+    memset(h, 1, sizeof h);
+    assert_int_equal(store_booking_by_manage(c, h, &got), STORE_OK);
+    assert_int_equal(got.id, b.id);
+    store_booking_clear(&got);
+    memset(h, 9, sizeof h);
+    assert_int_equal(store_booking_by_manage(c, h, &got), STORE_NOTFOUND);
+
+    /* reassign to two staff, move, then cancel */
+    b.staff[1] = bob;
+    b.nstaff = 2;
+    b.start += 3600;
+    b.end += 3600;
+    b.sequence = 1;
+    assert_int_equal(store_booking_update(c, &b), STORE_OK);
+    assert_int_equal(store_booking_get(c, b.id, &got), STORE_OK);
+    assert_int_equal(got.nstaff, 2);
+    assert_int_equal(got.staff[1], bob);
+    assert_int_equal(got.sequence, 1);
+    store_booking_clear(&got);
+
+    int64_t ids[8] = {0};
+    store_booking_filter f = {0, 0, bob, NULL};
+    assert_int_equal(store_booking_list(c, &f, collect_ids, ids), STORE_OK);
+    assert_int_equal(ids[0], 1);
+    f = (store_booking_filter){b.end, b.end + 10, 0, NULL}; /* touching the end: no overlap */
+    memset(ids, 0, sizeof ids);
+    assert_int_equal(store_booking_list(c, &f, collect_ids, ids), STORE_OK);
+    assert_int_equal(ids[0], 0);
+
+    snprintf(b.status, sizeof b.status, "cancelled");
+    assert_int_equal(store_booking_update(c, &b), STORE_OK);
+    f = (store_booking_filter){0, 0, bob, "confirmed"};
+    memset(ids, 0, sizeof ids);
+    assert_int_equal(store_booking_list(c, &f, collect_ids, ids), STORE_OK);
+    assert_int_equal(ids[0], 0);
+
+    assert_int_equal(store_booking_set_cal(c, b.id, "failing", "calendar down"), STORE_OK);
+    assert_int_equal(store_booking_get(c, b.id, &got), STORE_OK);
+    assert_string_equal(got.cal_state, "failing");
+    assert_string_equal(got.cal_error, "calendar down");
+    store_booking_clear(&got);
+
+    store_booking missing = sample_booking(ann, 0, 2);
+    missing.id = b.id + 999;
+    missing.start = 10, missing.end = 20;
+    assert_int_equal(store_booking_update(c, &missing), STORE_NOTFOUND);
+    store_booking_clear(&missing);
+    store_booking_clear(&b);
+    store_release(c);
+}
+
+static void test_booking_needs_existing_staff(void **state)
+{
+    store_conn *c = store_acquire(*state);
+    store_booking b = sample_booking(987654, 2000100000, 3);
+    assert_int_equal(store_booking_insert(c, &b), STORE_CONFLICT);
+    store_booking_clear(&b);
+    store_release(c);
+}
+
+static int history_count(void *ctx, tp_time at, const char *actor, const char *change)
+{
+    (void)at;
+    (void)change;
+    assert_non_null(actor);
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_history_and_idempotency(void **state)
+{
+    store_conn *c = store_acquire(*state);
+    int64_t ann = make_staff(c);
+    store_booking b = sample_booking(ann, 2000200000, 4);
+    assert_int_equal(store_booking_insert(c, &b), STORE_OK);
+    assert_int_equal(store_history_add(c, b.id, 1, "agent", "{\"created\":true}"), STORE_OK);
+    assert_int_equal(store_history_add(c, b.id, 2, "admin", "{\"start\":1}"), STORE_OK);
+    int n = 0;
+    assert_int_equal(store_history_list(c, b.id, history_count, &n), STORE_OK);
+    assert_int_equal(n, 2);
+
+    int status = 0;
+    char *body = NULL;
+    assert_int_equal(store_idem_get(c, "k1", &status, &body), STORE_NOTFOUND);
+    assert_int_equal(store_idem_put(c, "k1", 201, "{\"id\":\"1\"}", 5), STORE_OK);
+    assert_int_equal(store_idem_put(c, "k1", 409, "{}", 6), STORE_CONFLICT);
+    assert_int_equal(store_idem_get(c, "k1", &status, &body), STORE_OK);
+    assert_int_equal(status, 201);
+    assert_string_equal(body, "{\"id\":\"1\"}");
+    free(body);
+    store_booking_clear(&b);
+    store_release(c);
+}
+
+static int busy_collect(void *ctx, int64_t cal, const store_busy *ev)
+{
+    (void)cal;
+    tp_time *out = ctx;
+    out[++out[0]] = ev->start;
+    assert_non_null(ev->uid);
+    return 0;
+}
+
+static void test_busy_and_calstate(void **state)
+{
+    store_conn *c = store_acquire(*state);
+    int64_t cal;
+    assert_int_equal(store_doc_insert(c, STORE_CALENDAR, "{\"kind\":\"ics\"}", &cal), STORE_OK);
+    store_busy ev[3] = {{300, 400, "c", "C"}, {100, 200, "a", "A"}, {150, 250, "b", NULL}};
+    assert_int_equal(store_busy_replace(c, cal, ev, 3), STORE_OK);
+    tp_time got[8] = {0};
+    assert_int_equal(store_busy_list(c, cal, 0, 1000, busy_collect, got), STORE_OK);
+    assert_int_equal(got[0], 3);
+    assert_int_equal(got[1], 100); /* ascending start */
+    assert_int_equal(got[3], 300);
+    memset(got, 0, sizeof got);
+    assert_int_equal(store_busy_list(c, 0, 200, 300, busy_collect, got), STORE_OK);
+    assert_int_equal(got[0], 1); /* only [150,250) overlaps [200,300) */
+    assert_int_equal(store_busy_replace(c, cal, ev, 1), STORE_OK);
+    memset(got, 0, sizeof got);
+    assert_int_equal(store_busy_list(c, cal, 0, 1000, busy_collect, got), STORE_OK);
+    assert_int_equal(got[0], 1);
+
+    store_calstate st;
+    assert_int_equal(store_calstate_get(c, cal, &st), STORE_OK);
+    assert_int_equal(st.last_sync, 0);
+    assert_null(st.last_error);
+    store_calstate put = {10, 9, "timeout", "ctag-1", NULL, "\"e1\"", 3};
+    assert_int_equal(store_calstate_put(c, cal, &put), STORE_OK);
+    put.last_error = NULL;
+    put.last_sync = 11;
+    assert_int_equal(store_calstate_put(c, cal, &put), STORE_OK);
+    assert_int_equal(store_calstate_get(c, cal, &st), STORE_OK);
+    assert_int_equal(st.last_sync, 11);
+    assert_null(st.last_error);
+    assert_string_equal(st.ctag, "ctag-1");
+    assert_int_equal(st.events, 3);
+    store_calstate_clear(&st);
+
+    /* deleting the calendar removes its busy time */
+    assert_int_equal(store_doc_delete(c, STORE_CALENDAR, cal), STORE_OK);
+    memset(got, 0, sizeof got);
+    assert_int_equal(store_busy_list(c, cal, 0, 1000, busy_collect, got), STORE_OK);
+    assert_int_equal(got[0], 0);
+    store_release(c);
+}
+
+static void test_outbox_order_and_lease(void **state)
+{
+    store_conn *c = store_acquire(*state);
+    int64_t ann = make_staff(c);
+    store_booking b1 = sample_booking(ann, 2000300000, 5), b2 = sample_booking(ann, 2000400000, 6);
+    assert_int_equal(store_booking_insert(c, &b1), STORE_OK);
+    assert_int_equal(store_booking_insert(c, &b2), STORE_OK);
+    int64_t pending0;
+    assert_int_equal(store_outbox_pending(c, &pending0), STORE_OK);
+    assert_int_equal(store_outbox_add(c, b1.id, "event_put", "{\"n\":1}", 100), STORE_OK);
+    assert_int_equal(store_outbox_add(c, b1.id, "mail", "{\"n\":2}", 100), STORE_OK);
+    assert_int_equal(store_outbox_add(c, b2.id, "event_put", "{\"n\":3}", 100), STORE_OK);
+
+    store_outbox_item it, it2;
+    assert_int_equal(store_outbox_claim(c, 99, 60, &it), STORE_NOTFOUND); /* not due yet */
+    assert_int_equal(store_outbox_claim(c, 100, 60, &it), STORE_OK);
+    assert_string_equal(it.payload, "{\"n\":1}");
+    /* b1's second item waits behind its first; b2's item is free */
+    assert_int_equal(store_outbox_claim(c, 100, 60, &it2), STORE_OK);
+    assert_string_equal(it2.payload, "{\"n\":3}");
+    store_outbox_clear(&it2);
+    store_outbox_item none;
+    assert_int_equal(store_outbox_claim(c, 100, 60, &none), STORE_NOTFOUND);
+
+    /* failure: backoff, lease released, retried later, still first in line */
+    assert_int_equal(store_outbox_fail(c, it.id, "connection refused", 200), STORE_OK);
+    assert_int_equal(store_outbox_claim(c, 150, 60, &none), STORE_NOTFOUND);
+    assert_int_equal(store_outbox_claim(c, 200, 60, &it2), STORE_OK);
+    assert_int_equal(it2.id, it.id);
+    assert_int_equal(it2.attempts, 1);
+    assert_string_equal(it2.last_error, "connection refused");
+    assert_int_equal(store_outbox_done(c, it2.id), STORE_OK);
+    store_outbox_clear(&it2);
+    assert_int_equal(store_outbox_claim(c, 200, 60, &it2), STORE_OK);
+    assert_string_equal(it2.payload, "{\"n\":2}");
+    /* an expired lease (a crashed worker) makes the item claimable again */
+    store_outbox_clear(&it2);
+    assert_int_equal(store_outbox_claim(c, 261, 60, &it2), STORE_OK);
+    assert_string_equal(it2.payload, "{\"n\":2}");
+    int64_t pending;
+    assert_int_equal(store_outbox_pending(c, &pending), STORE_OK);
+    assert_int_equal(pending - pending0, 2); /* n:2 and n:3: leased, not yet done */
+    store_outbox_clear(&it);
+    store_outbox_clear(&it2);
+    store_booking_clear(&b1);
+    store_booking_clear(&b2);
+    store_release(c);
+}
+
+struct writer_arg {
+    store *s;
+    int64_t staff;
+    int ok;
+};
+
+static void *writer(void *p)
+{
+    struct writer_arg *a = p;
+    store_conn *c = store_acquire(a->s);
+    for (int i = 0; i < 25; i++) {
+        store_booking b = sample_booking(a->staff, 2001000000 + i * 10000, 0);
+        for (int k = 0; k < 32; k++)
+            b.manage_hash[k] = (uint8_t)(i * 7 + k + a->staff * 31);
+        b.manage_hash[31] = (uint8_t)i;
+        b.manage_hash[30] = (uint8_t)a->staff;
+        if (store_begin(c, 1) == STORE_OK && store_booking_insert(c, &b) == STORE_OK &&
+            store_commit(c) == STORE_OK)
+            a->ok++;
+        else
+            store_rollback(c);
+        store_booking_clear(&b);
+    }
+    store_release(c);
+    return NULL;
+}
+
+static void test_concurrent_writers(void **state)
+{
+    store *s = *state;
+    store_conn *c = store_acquire(s);
+    struct writer_arg args[4];
+    for (int i = 0; i < 4; i++)
+        args[i] = (struct writer_arg){s, make_staff(c), 0};
+    store_release(c);
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&th[i], NULL, writer, &args[i]);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(args[i].ok, 25);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_migrate_is_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_docs_crud_and_generation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bookings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_booking_needs_existing_staff, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_history_and_idempotency, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_busy_and_calstate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_order_and_lease, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
