@@ -1,0 +1,971 @@
+/* model.c — builds the availability model snapshot from the store and keeps
+ * the current one: generation checks, lock-free reads, atomic swaps. */
+#include "api/model.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "api/settings.h"
+
+#define MODEL_CHECK_MS 200
+#define MODEL_MAX_RESULTS 16
+#define MODEL_ARENA_BLOCK 65536
+
+/* Bump allocator for the snapshot's many small strings and arrays. */
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, cap;
+    _Alignas(16) unsigned char data[];
+} arena_block;
+
+/* Per-staff busy being collected while building. */
+typedef struct {
+    avail_busy *v;
+    size_t n, cap;
+} busy_vec;
+
+struct model_priv {
+    atomic_int refs;
+    arena_block *arena;
+    busy_vec *busy; /* one per staff; the arrays behind staff[i].busy */
+    avail_week *weeks;
+    geo_polygon *polygons; /* one per zone (zeroed when none) */
+};
+
+typedef struct tz_entry {
+    struct tz_entry *next;
+    tz_zone *zone;
+} tz_entry;
+
+struct model_cache {
+    store *db;
+    int remote; /* PostgreSQL: poll the generation at most every MODEL_CHECK_MS */
+    pthread_mutex_t mu;       /* guards current, chain_end, checks, results, zones */
+    pthread_mutex_t build_mu; /* held by the one thread rebuilding */
+    model *current;
+    int64_t chain_end;        /* generation current's config is known valid for */
+    int64_t last_check_ms;
+    int force_check;
+    avail_result *results[MODEL_MAX_RESULTS];
+    size_t nresults;
+    tz_entry *zones;
+};
+
+static int64_t model_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *arena_alloc(struct model_priv *p, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    arena_block *b = p->arena;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > MODEL_ARENA_BLOCK ? n : MODEL_ARENA_BLOCK;
+        b = malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->next = p->arena;
+        b->used = 0;
+        b->cap = cap;
+        p->arena = b;
+    }
+    void *out = b->data + b->used;
+    b->used += n;
+    return out;
+}
+
+static const char *arena_strdup(struct model_priv *p, const char *s)
+{
+    size_t n = strlen(s ? s : "") + 1;
+    char *out = arena_alloc(p, n);
+    if (out)
+        memcpy(out, s ? s : "", n);
+    return out;
+}
+
+int model_parse_id(const char *s, int64_t *id)
+{
+    if (!s || !*s || strlen(s) > 18)
+        return -1;
+    int64_t v = 0;
+    for (const char *c = s; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return -1;
+        v = v * 10 + (*c - '0');
+    }
+    if (v <= 0)
+        return -1;
+    *id = v;
+    return 0;
+}
+
+int model_json_id(const json_t *v, int64_t *id)
+{
+    if (json_is_integer(v) && json_integer_value(v) > 0) {
+        *id = json_integer_value(v);
+        return 0;
+    }
+    return json_is_string(v) ? model_parse_id(json_string_value(v), id) : -1;
+}
+
+char *model_booking_uid(int64_t id, char *buf, size_t len)
+{
+    snprintf(buf, len, "tripod-booking-%lld@tripod", (long long)id);
+    return buf;
+}
+
+int model_uid_is_booking(const char *uid, int64_t *id)
+{
+    static const char prefix[] = "tripod-booking-";
+    if (!uid || strncmp(uid, prefix, sizeof prefix - 1) != 0)
+        return 0;
+    const char *p = uid + sizeof prefix - 1;
+    int64_t v = 0;
+    int digits = 0;
+    while (*p >= '0' && *p <= '9' && digits < 18) {
+        v = v * 10 + (*p++ - '0');
+        digits++;
+    }
+    if (!digits || *p != '@')
+        return 0;
+    *id = v;
+    return 1;
+}
+
+static int busy_cmp(const void *a, const void *b)
+{
+    const avail_busy *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return (x->end > y->end) - (x->end < y->end);
+}
+
+void model_sort_busy(avail_busy *busy, size_t n)
+{
+    if (n > 1)
+        qsort(busy, n, sizeof *busy, busy_cmp);
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts and de-duplicates IDS[0..n); returns the new count. */
+static size_t ids_unique(int64_t *ids, size_t n)
+{
+    if (n < 2)
+        return n;
+    qsort(ids, n, sizeof *ids, id_cmp);
+    size_t k = 1;
+    for (size_t i = 1; i < n; i++)
+        if (ids[i] != ids[k - 1])
+            ids[k++] = ids[i];
+    return k;
+}
+
+/* Copies a JSON array of ids into the arena, sorted and unique. Entries that
+ * are not ids are skipped (stored documents were validated on write). */
+static int64_t *ids_from_json(struct model_priv *p, const json_t *arr, size_t extra, size_t *n)
+{
+    size_t cap = (json_is_array(arr) ? json_array_size(arr) : 0) + extra;
+    int64_t *ids = arena_alloc(p, (cap ? cap : 1) * sizeof *ids);
+    *n = 0;
+    if (!ids)
+        return NULL;
+    size_t i;
+    json_t *v;
+    if (!json_is_array(arr))
+        return ids;
+    json_array_foreach(arr, i, v)
+    {
+        if (model_json_id(v, &ids[*n]) == 0)
+            (*n)++;
+    }
+    return ids;
+}
+
+static int json_int_or(const json_t *obj, const char *key, int dflt)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (json_is_integer(v))
+        return (int)json_integer_value(v);
+    if (json_is_real(v))
+        return (int)json_real_value(v);
+    return dflt;
+}
+
+static double json_num_or_nan(const json_t *obj, const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* "HH:MM" → minutes of the day (24:00 allowed); -1 when malformed. */
+static int hhmm(const char *s)
+{
+    if (!s || strlen(s) != 5 || s[2] != ':')
+        return -1;
+    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+    if (h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0))
+        return -1;
+    return h * 60 + m;
+}
+
+/* [["09:00","17:00"], …] → DAY; ranges that do not parse are skipped. */
+static void day_from_json(const json_t *arr, avail_day *day)
+{
+    size_t i;
+    json_t *r;
+    day->n = 0;
+    json_array_foreach(arr, i, r)
+    {
+        if (day->n >= AVAIL_MAX_RANGES || !json_is_array(r) || json_array_size(r) != 2)
+            continue;
+        int a = hhmm(json_string_value(json_array_get(r, 0)));
+        int b = hhmm(json_string_value(json_array_get(r, 1)));
+        if (a < 0 || b <= a)
+            continue;
+        day->r[day->n].start = (int16_t)a;
+        day->r[day->n].end = (int16_t)b;
+        day->n++;
+    }
+}
+
+/* {mon:[…], …} → WEEK. 0, or -1 when HOURS is not an object. */
+static int week_from_json(const json_t *hours, avail_week *week)
+{
+    static const char *const names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    memset(week, 0, sizeof *week);
+    if (!json_is_object(hours))
+        return -1;
+    for (int d = 0; d < 7; d++)
+        day_from_json(json_object_get(hours, names[d]), &week->day[d]);
+    return 0;
+}
+
+/* The cache's zone NAME, loading it once. NULL when unknown. */
+static const tz_zone *cache_zone(model_cache *mc, const char *name)
+{
+    if (!name || !*name)
+        return NULL;
+    const tz_zone *found = NULL;
+    pthread_mutex_lock(&mc->mu);
+    for (tz_entry *e = mc->zones; e && !found; e = e->next)
+        if (strcmp(tz_zone_name(e->zone), name) == 0)
+            found = e->zone;
+    if (!found) {
+        tz_entry *e = malloc(sizeof *e);
+        tz_zone *z = e ? tz_zone_load(name) : NULL;
+        if (z) {
+            e->zone = z;
+            e->next = mc->zones;
+            mc->zones = e;
+            found = z;
+        } else {
+            free(e);
+        }
+    }
+    pthread_mutex_unlock(&mc->mu);
+    return found;
+}
+
+static avail_policy policy_from(const char *s)
+{
+    if (s && strcmp(s, "priority") == 0)
+        return AVAIL_PRIORITY;
+    if (s && strcmp(s, "nearest") == 0)
+        return AVAIL_NEAREST;
+    return AVAIL_BALANCED;
+}
+
+static int build_rules(model_cache *mc, model *m)
+{
+    json_t *s = m->settings;
+    avail_rules *r = &m->rules;
+    r->tz = cache_zone(mc, json_string_value(json_object_get(s, "timezone")));
+    if (!r->tz)
+        r->tz = cache_zone(mc, "UTC");
+    if (!r->tz)
+        return -1;
+    m->integrated_booking = json_is_true(json_object_get(s, "integrated_booking"));
+    r->buffer_min = json_int_or(s, "drive_buffer_minutes", 30);
+    r->step_min = json_int_or(s, "slot_step_minutes", 30);
+    if (r->step_min <= 0)
+        r->step_min = 30;
+    r->notice_min = json_int_or(s, "min_notice_minutes", 0);
+    r->horizon_days = json_int_or(s, "horizon_days", 60);
+    week_from_json(json_object_get(s, "default_hours"), &r->default_hours);
+    const json_t *two = json_object_get(s, "two_photographers");
+    r->two.enabled = json_is_true(json_object_get(two, "enabled"));
+    r->two.threshold_min = json_int_or(two, "threshold_minutes", 180);
+    r->two.reduction_pct = json_int_or(two, "reduction_percent", 0);
+    r->two.senior_required = json_is_true(json_object_get(two, "senior_required"));
+    double kmh = json_num_or_nan(s, "travel_speed_kmh");
+    r->travel_kmh = isfinite(kmh) && kmh > 0 ? kmh : 0;
+    r->policy = policy_from(json_string_value(json_object_get(s, "assignment")));
+    const char *msg = json_string_value(json_object_get(s, "outside_area_message"));
+    m->outside_message = arena_strdup(m->priv, msg ? msg : "Sorry, this property is outside our service area.");
+    return m->outside_message ? 0 : -1;
+}
+
+/* ---- Documents → snapshot ---- */
+
+typedef struct {
+    model *m;
+    model_cache *mc;
+    store_kind kind;
+    json_t **docs; /* parsed documents, parallel to ids */
+    int64_t *ids;
+    size_t n, cap;
+} doc_list;
+
+static int doc_collect(void *ctx, int64_t id, const char *json)
+{
+    doc_list *l = ctx;
+    json_t *doc = json_loads(json, 0, NULL);
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        return 0;
+    }
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        json_t **d = realloc(l->docs, cap * sizeof *d);
+        if (d)
+            l->docs = d;
+        int64_t *ids = d ? realloc(l->ids, cap * sizeof *ids) : NULL;
+        if (!ids) {
+            json_decref(doc);
+            return 100;
+        }
+        l->ids = ids;
+        l->cap = cap;
+    }
+    l->docs[l->n] = doc;
+    l->ids[l->n++] = id;
+    return 0;
+}
+
+static void doc_list_clear(doc_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        json_decref(l->docs[i]);
+    free(l->docs);
+    free(l->ids);
+    memset(l, 0, sizeof *l);
+}
+
+static int load_docs(store_conn *c, store_kind k, doc_list *l)
+{
+    memset(l, 0, sizeof *l);
+    return store_doc_list(c, k, doc_collect, l) == STORE_OK ? 0 : -1;
+}
+
+static int build_services(model *m, const doc_list *l)
+{
+    struct model_priv *p = m->priv;
+    m->services = arena_alloc(p, (l->n ? l->n : 1) * sizeof *m->services);
+    if (!m->services)
+        return -1;
+    for (size_t i = 0; i < l->n; i++) {
+        const json_t *d = l->docs[i];
+        model_item *it = &m->services[i];
+        memset(it, 0, sizeof *it);
+        it->id = l->ids[i];
+        it->name = arena_strdup(p, json_string_value(json_object_get(d, "name")));
+        it->item.minutes = json_int_or(d, "duration_minutes", 0);
+        const json_t *tiers = json_object_get(d, "tiers");
+        size_t nt = json_is_array(tiers) ? json_array_size(tiers) : 0;
+        avail_tier *t = arena_alloc(p, (nt ? nt : 1) * sizeof *t);
+        int64_t *skills = ids_from_json(p, json_object_get(d, "skills"), 0, &it->item.nskills);
+        if (!it->name || !t || !skills)
+            return -1;
+        for (size_t k = 0; k < nt; k++) {
+            const json_t *tier = json_array_get(tiers, k);
+            t[k].max_sqft = json_int_or(tier, "max_sqft", 0);
+            t[k].minutes = json_int_or(tier, "duration_minutes", 0);
+        }
+        it->item.tiers = t;
+        it->item.ntiers = nt;
+        it->item.nskills = ids_unique(skills, it->item.nskills);
+        it->item.skills = skills;
+    }
+    m->nservices = l->n;
+    return 0;
+}
+
+static int build_packages(model *m, const doc_list *l)
+{
+    struct model_priv *p = m->priv;
+    m->packages = arena_alloc(p, (l->n ? l->n : 1) * sizeof *m->packages);
+    if (!m->packages)
+        return -1;
+    for (size_t i = 0; i < l->n; i++) {
+        const json_t *d = l->docs[i];
+        model_item *it = &m->packages[i];
+        memset(it, 0, sizeof *it);
+        it->id = l->ids[i];
+        it->name = arena_strdup(p, json_string_value(json_object_get(d, "name")));
+        it->item.minutes = json_int_or(d, "duration_minutes", 0);
+        it->item.force_two = json_is_true(json_object_get(d, "two_photographers"));
+        /* A package's skills: its own plus those of its services. */
+        const json_t *svcs = json_object_get(d, "services");
+        size_t extra = 0, k;
+        json_t *v;
+        int64_t sid;
+        json_array_foreach(svcs, k, v)
+        {
+            const model_item *s = model_json_id(v, &sid) == 0 ? model_service(m, sid) : NULL;
+            extra += s ? s->item.nskills : 0;
+        }
+        size_t n;
+        int64_t *skills = ids_from_json(p, json_object_get(d, "skills"), extra, &n);
+        if (!it->name || !skills)
+            return -1;
+        json_array_foreach(svcs, k, v)
+        {
+            const model_item *s = model_json_id(v, &sid) == 0 ? model_service(m, sid) : NULL;
+            for (size_t j = 0; s && j < s->item.nskills; j++)
+                skills[n++] = s->item.skills[j];
+        }
+        it->item.skills = skills;
+        it->item.nskills = ids_unique(skills, n);
+    }
+    m->npackages = l->n;
+    return 0;
+}
+
+static int build_zones(model *m, const doc_list *l)
+{
+    struct model_priv *p = m->priv;
+    m->zones = arena_alloc(p, (l->n ? l->n : 1) * sizeof *m->zones);
+    p->polygons = calloc(l->n ? l->n : 1, sizeof *p->polygons);
+    if (!m->zones || !p->polygons)
+        return -1;
+    for (size_t i = 0; i < l->n; i++) {
+        const json_t *d = l->docs[i];
+        avail_zone *z = &m->zones[i];
+        memset(z, 0, sizeof *z);
+        z->id = l->ids[i];
+        const json_t *poly = json_object_get(d, "polygon");
+        if (json_is_object(poly)) {
+            char *text = json_dumps(poly, JSON_COMPACT);
+            char err[160];
+            if (text && geo_polygon_parse(text, &p->polygons[i], err, sizeof err) == 0)
+                z->polygon = &p->polygons[i];
+            free(text);
+        }
+        const json_t *codes = json_object_get(d, "postal_codes");
+        size_t nc = json_is_array(codes) ? json_array_size(codes) : 0;
+        const char **postal = arena_alloc(p, (nc ? nc : 1) * sizeof *postal);
+        if (!postal)
+            return -1;
+        for (size_t k = 0; k < nc; k++) {
+            char norm[64];
+            const char *code = json_string_value(json_array_get(codes, k));
+            if (!code)
+                continue;
+            geo_postal_norm(code, norm, sizeof norm);
+            if (!(postal[z->npostal++] = arena_strdup(p, norm)))
+                return -1;
+        }
+        z->postal = postal;
+    }
+    m->nzones = l->n;
+    return 0;
+}
+
+/* A calendar's owner field: "business" → 0, a staff id → that id. */
+static int64_t calendar_owner(const json_t *doc)
+{
+    int64_t id;
+    return model_json_id(json_object_get(doc, "owner"), &id) == 0 ? id : 0;
+}
+
+static int build_calendars(model *m, const doc_list *l)
+{
+    m->calendars = arena_alloc(m->priv, (l->n ? l->n : 1) * sizeof *m->calendars);
+    if (!m->calendars)
+        return -1;
+    for (size_t i = 0; i < l->n; i++) {
+        model_calendar *cal = &m->calendars[i];
+        cal->id = l->ids[i];
+        cal->owner = calendar_owner(l->docs[i]);
+        cal->primary = json_is_true(json_object_get(l->docs[i], "primary"));
+        if (cal->primary)
+            m->has_primary = 1;
+    }
+    m->ncalendars = l->n;
+    return 0;
+}
+
+static int build_exceptions(struct model_priv *p, const json_t *arr, avail_staff *s)
+{
+    size_t n = json_is_array(arr) ? json_array_size(arr) : 0, k = 0;
+    avail_exception *ex = arena_alloc(p, (n ? n : 1) * sizeof *ex);
+    if (!ex)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *e = json_array_get(arr, i);
+        int64_t date;
+        if (tz_parse_date(json_string_value(json_object_get(e, "date")), &date) != 0)
+            continue;
+        memset(&ex[k], 0, sizeof ex[k]);
+        ex[k].date = date;
+        if (!json_is_true(json_object_get(e, "off")))
+            day_from_json(json_object_get(e, "hours"), &ex[k].hours);
+        k++;
+    }
+    /* Sorted by date, one per date (the last given wins). */
+    for (size_t i = 1; i < k; i++)
+        for (size_t j = i; j > 0 && ex[j - 1].date > ex[j].date; j--) {
+            avail_exception t = ex[j];
+            ex[j] = ex[j - 1];
+            ex[j - 1] = t;
+        }
+    size_t u = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (u && ex[u - 1].date == ex[i].date)
+            ex[u - 1] = ex[i];
+        else
+            ex[u++] = ex[i];
+    }
+    s->exceptions = ex;
+    s->nexceptions = u;
+    return 0;
+}
+
+static int build_staff(model_cache *mc, model *m, const doc_list *l)
+{
+    struct model_priv *p = m->priv;
+    size_t n = l->n ? l->n : 1;
+    m->staff = arena_alloc(p, n * sizeof *m->staff);
+    m->people = arena_alloc(p, n * sizeof *m->people);
+    p->weeks = calloc(n, sizeof *p->weeks);
+    p->busy = calloc(n, sizeof *p->busy);
+    if (!m->staff || !m->people || !p->weeks || !p->busy)
+        return -1;
+    for (size_t i = 0; i < l->n; i++) {
+        const json_t *d = l->docs[i];
+        avail_staff *s = &m->staff[i];
+        memset(s, 0, sizeof *s);
+        memset(&m->people[i], 0, sizeof m->people[i]);
+        s->id = l->ids[i];
+        s->tz = cache_zone(mc, json_string_value(json_object_get(d, "timezone")));
+        if (week_from_json(json_object_get(d, "hours"), &p->weeks[i]) == 0) {
+            int any = 0;
+            for (int day = 0; day < 7; day++)
+                any |= p->weeks[i].day[day].n > 0;
+            s->hours = any ? &p->weeks[i] : NULL;
+        }
+        int64_t *skills = ids_from_json(p, json_object_get(d, "skills"), 0, &s->nskills);
+        int64_t *zones = ids_from_json(p, json_object_get(d, "zones"), 0, &s->nzones);
+        if (!skills || !zones || build_exceptions(p, json_object_get(d, "exceptions"), s) != 0)
+            return -1;
+        s->nskills = ids_unique(skills, s->nskills);
+        s->nzones = ids_unique(zones, s->nzones);
+        s->skills = skills;
+        s->zones = zones;
+        const json_t *active = json_object_get(d, "active");
+        s->active = active ? json_is_true(active) : 1;
+        s->senior = json_is_true(json_object_get(d, "senior"));
+        s->rank = json_int_or(d, "rank", 0);
+        const json_t *home = json_object_get(d, "home");
+        s->home_lat = json_num_or_nan(home, "lat");
+        s->home_lon = json_num_or_nan(home, "lon");
+        for (size_t c = 0; c < m->ncalendars; c++)
+            if (m->calendars[c].owner == s->id)
+                s->has_calendar = 1;
+        m->people[i].name = arena_strdup(p, json_string_value(json_object_get(d, "name")));
+        m->people[i].email = arena_strdup(p, json_string_value(json_object_get(d, "email")));
+        if (!m->people[i].name || !m->people[i].email)
+            return -1;
+    }
+    m->nstaff = l->n;
+    return 0;
+}
+
+static int busy_push(busy_vec *v, const avail_busy *b)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 32;
+        avail_busy *nv = realloc(v->v, cap * sizeof *nv);
+        if (!nv)
+            return -1;
+        v->v = nv;
+        v->cap = cap;
+    }
+    v->v[v->n++] = *b;
+    return 0;
+}
+
+static int busy_from_calendar(void *ctx, int64_t calendar, const store_busy *ev)
+{
+    model *m = ctx;
+    int64_t booking;
+    const model_calendar *cal = model_calendar_find(m, calendar);
+    if (!cal || !cal->owner || model_uid_is_booking(ev->uid, &booking))
+        return 0;
+    long idx = model_staff_index(m, cal->owner);
+    if (idx < 0)
+        return 0;
+    avail_busy b = {ev->start, ev->end, NULL, NAN, NAN};
+    b.what = arena_strdup(m->priv, ev->summary && *ev->summary ? ev->summary : "Busy");
+    if (!b.what || busy_push(&m->priv->busy[idx], &b) != 0)
+        return 100;
+    return 0;
+}
+
+static int busy_from_booking(void *ctx, const store_booking *bk)
+{
+    model *m = ctx;
+    char label[40];
+    snprintf(label, sizeof label, "Booking %lld", (long long)bk->id);
+    for (int k = 0; k < bk->nstaff; k++) {
+        long idx = model_staff_index(m, bk->staff[k]);
+        if (idx < 0)
+            continue;
+        avail_busy b = {bk->start, bk->end, arena_strdup(m->priv, label), bk->lat, bk->lon};
+        if (!b.what || busy_push(&m->priv->busy[idx], &b) != 0)
+            return 100;
+        if (bk->created > m->people[idx].last_booked)
+            m->people[idx].last_booked = bk->created;
+    }
+    return 0;
+}
+
+static void model_destroy(model *m)
+{
+    struct model_priv *p = m->priv;
+    if (p) {
+        for (size_t i = 0; p->busy && i < m->nstaff; i++)
+            free(p->busy[i].v);
+        free(p->busy);
+        free(p->weeks);
+        for (size_t i = 0; p->polygons && i < m->nzones; i++)
+            geo_polygon_free(&p->polygons[i]);
+        free(p->polygons);
+        while (p->arena) {
+            arena_block *next = p->arena->next;
+            free(p->arena);
+            p->arena = next;
+        }
+        free(p);
+    }
+    json_decref(m->settings);
+    free(m);
+}
+
+/* Reads everything in one read transaction. NULL on failure. */
+static model *model_build(model_cache *mc, store_conn *c, tp_time now)
+{
+    model *m = calloc(1, sizeof *m);
+    doc_list docs[STORE_NKINDS];
+    memset(docs, 0, sizeof docs);
+    if (!m || !(m->priv = calloc(1, sizeof *m->priv)))
+        goto fail;
+    atomic_init(&m->priv->refs, 1);
+    if (store_begin(c, 0) != STORE_OK || store_generation(c, &m->generation) != STORE_OK)
+        goto fail;
+    if (!(m->settings = settings_effective(c)) || build_rules(mc, m) != 0)
+        goto fail;
+    for (int k = STORE_SERVICE; k < STORE_NKINDS; k++)
+        if (load_docs(c, (store_kind)k, &docs[k]) != 0)
+            goto fail;
+    if (build_services(m, &docs[STORE_SERVICE]) != 0 || build_packages(m, &docs[STORE_PACKAGE]) != 0 ||
+        build_zones(m, &docs[STORE_ZONE]) != 0 || build_calendars(m, &docs[STORE_CALENDAR]) != 0 ||
+        build_staff(mc, m, &docs[STORE_STAFF]) != 0)
+        goto fail;
+    m->built_now = now;
+    m->busy_from = now - 2 * 86400;
+    m->busy_to = now + ((tp_time)m->rules.horizon_days + 3) * 86400;
+    store_booking_filter f = {m->busy_from, m->busy_to, 0, "confirmed"};
+    if (store_busy_list(c, 0, m->busy_from, m->busy_to, busy_from_calendar, m) != STORE_OK ||
+        store_booking_list(c, &f, busy_from_booking, m) != STORE_OK)
+        goto fail;
+    for (size_t i = 0; i < m->nstaff; i++) {
+        busy_vec *v = &m->priv->busy[i];
+        model_sort_busy(v->v, v->n);
+        m->staff[i].busy = v->v;
+        m->staff[i].nbusy = v->n;
+    }
+    store_rollback(c);
+    for (int k = 0; k < STORE_NKINDS; k++)
+        doc_list_clear(&docs[k]);
+    return m;
+fail:
+    store_rollback(c);
+    for (int k = 0; k < STORE_NKINDS; k++)
+        doc_list_clear(&docs[k]);
+    if (m)
+        model_destroy(m);
+    return NULL;
+}
+
+model *model_ref(model *m)
+{
+    if (m)
+        atomic_fetch_add(&m->priv->refs, 1);
+    return m;
+}
+
+void model_release(model *m)
+{
+    if (m && atomic_fetch_sub(&m->priv->refs, 1) == 1)
+        model_destroy(m);
+}
+
+/* ---- Lookups ---- */
+
+static const model_item *item_find(const model_item *v, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v[mid].id == id)
+            return &v[mid];
+        if (v[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const model_item *model_service(const model *m, int64_t id)
+{
+    return item_find(m->services, m->nservices, id);
+}
+
+const model_item *model_package(const model *m, int64_t id)
+{
+    return item_find(m->packages, m->npackages, id);
+}
+
+long model_staff_index(const model *m, int64_t id)
+{
+    size_t lo = 0, hi = m->nstaff;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m->staff[mid].id == id)
+            return (long)mid;
+        if (m->staff[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+const model_calendar *model_calendar_find(const model *m, int64_t id)
+{
+    size_t lo = 0, hi = m->ncalendars;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m->calendars[mid].id == id)
+            return &m->calendars[mid];
+        if (m->calendars[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* ---- The cache ---- */
+
+model_cache *model_cache_new(store *db)
+{
+    model_cache *mc = calloc(1, sizeof *mc);
+    if (!mc)
+        return NULL;
+    mc->db = db;
+    mc->remote = strcmp(store_kind_name(db), "sqlite") != 0;
+    mc->force_check = 1;
+    pthread_mutex_init(&mc->mu, NULL);
+    pthread_mutex_init(&mc->build_mu, NULL);
+    return mc;
+}
+
+void model_cache_free(model_cache *mc)
+{
+    if (!mc)
+        return;
+    model_release(mc->current);
+    for (size_t i = 0; i < mc->nresults; i++) {
+        avail_result_free(mc->results[i]);
+        free(mc->results[i]);
+    }
+    while (mc->zones) {
+        tz_entry *next = mc->zones->next;
+        tz_zone_free(mc->zones->zone);
+        free(mc->zones);
+        mc->zones = next;
+    }
+    pthread_mutex_destroy(&mc->mu);
+    pthread_mutex_destroy(&mc->build_mu);
+    free(mc);
+}
+
+model *model_cache_peek(model_cache *mc)
+{
+    pthread_mutex_lock(&mc->mu);
+    model *m = model_ref(mc->current);
+    pthread_mutex_unlock(&mc->mu);
+    return m;
+}
+
+void model_cache_touch(model_cache *mc)
+{
+    pthread_mutex_lock(&mc->mu);
+    mc->force_check = 1;
+    pthread_mutex_unlock(&mc->mu);
+}
+
+/* Builds and publishes a snapshot; the caller holds build_mu. */
+static int cache_rebuild_locked(model_cache *mc, store_conn *c, tp_time now)
+{
+    model *m = model_build(mc, c, now);
+    if (!m)
+        return -1;
+    pthread_mutex_lock(&mc->mu);
+    model *old = mc->current;
+    mc->current = m;
+    mc->chain_end = m->generation;
+    pthread_mutex_unlock(&mc->mu);
+    model_release(old);
+    return 0;
+}
+
+int model_cache_refresh(model_cache *mc, tp_time now)
+{
+    store_conn *c = store_acquire(mc->db);
+    if (!c)
+        return -1;
+    pthread_mutex_lock(&mc->build_mu);
+    int rc = cache_rebuild_locked(mc, c, now);
+    pthread_mutex_unlock(&mc->build_mu);
+    store_release(c);
+    return rc;
+}
+
+/* 1 when snapshot M no longer covers NOW's booking window. */
+static int model_outdated_window(const model *m, tp_time now)
+{
+    return now < m->built_now - 3600 || now > m->built_now + 86400;
+}
+
+model *model_cache_get(model_cache *mc, tp_time now)
+{
+    int64_t ms = model_mono_ms();
+    pthread_mutex_lock(&mc->mu);
+    model *cur = model_ref(mc->current);
+    int check = !cur || mc->force_check || !mc->remote || ms - mc->last_check_ms >= MODEL_CHECK_MS ||
+                model_outdated_window(cur, now);
+    if (check) {
+        mc->force_check = 0;
+        mc->last_check_ms = ms;
+    }
+    pthread_mutex_unlock(&mc->mu);
+    if (!check)
+        return cur;
+    store_conn *c = store_acquire(mc->db);
+    int64_t gen = -1;
+    if (!c || store_generation(c, &gen) != STORE_OK) {
+        store_release(c);
+        return cur;
+    }
+    if (cur && gen == cur->generation && !model_outdated_window(cur, now)) {
+        store_release(c);
+        return cur;
+    }
+    /* Stale: rebuild here unless another thread already is (then serve the
+     * previous snapshot; a first build is waited for). */
+    if (cur ? pthread_mutex_trylock(&mc->build_mu) != 0 : pthread_mutex_lock(&mc->build_mu) != 0) {
+        store_release(c);
+        return cur;
+    }
+    pthread_mutex_lock(&mc->mu);
+    int still_stale = !mc->current || mc->current->generation != gen ||
+                      model_outdated_window(mc->current, now);
+    pthread_mutex_unlock(&mc->mu);
+    if (still_stale && cache_rebuild_locked(mc, c, now) != 0) {
+        pthread_mutex_lock(&mc->mu);
+        mc->force_check = 1;
+        pthread_mutex_unlock(&mc->mu);
+    }
+    pthread_mutex_unlock(&mc->build_mu);
+    store_release(c);
+    model_release(cur);
+    return model_cache_peek(mc);
+}
+
+int model_cache_config_fresh(model_cache *mc, const model *m, int64_t gen)
+{
+    pthread_mutex_lock(&mc->mu);
+    int ok = gen == m->generation || (m == mc->current && gen == mc->chain_end);
+    pthread_mutex_unlock(&mc->mu);
+    return ok;
+}
+
+void model_cache_note_booking_write(model_cache *mc, int64_t gen_before, int64_t gen_after)
+{
+    pthread_mutex_lock(&mc->mu);
+    if (mc->current && gen_before == mc->chain_end && gen_after > gen_before)
+        mc->chain_end = gen_after;
+    mc->force_check = 1;
+    pthread_mutex_unlock(&mc->mu);
+}
+
+static void *cache_create(api_server *s)
+{
+    return model_cache_new(api_server_config(s)->db);
+}
+
+static void cache_destroy(void *mc)
+{
+    model_cache_free(mc);
+}
+
+model_cache *model_cache_of(api_server *s)
+{
+    return api_server_model(s, cache_create, cache_destroy);
+}
+
+avail_result *model_cache_result_take(model_cache *mc)
+{
+    avail_result *r = NULL;
+    pthread_mutex_lock(&mc->mu);
+    if (mc->nresults)
+        r = mc->results[--mc->nresults];
+    pthread_mutex_unlock(&mc->mu);
+    if (!r && (r = malloc(sizeof *r)))
+        avail_result_init(r);
+    return r;
+}
+
+void model_cache_result_give(model_cache *mc, avail_result *r)
+{
+    if (!r)
+        return;
+    pthread_mutex_lock(&mc->mu);
+    if (mc->nresults < MODEL_MAX_RESULTS) {
+        mc->results[mc->nresults++] = r;
+        r = NULL;
+    }
+    pthread_mutex_unlock(&mc->mu);
+    if (r) {
+        avail_result_free(r);
+        free(r);
+    }
+}

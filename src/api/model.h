@@ -1,0 +1,121 @@
+/* model.h — the in-memory availability model: an immutable, refcounted
+ * snapshot of settings, catalog, zones, staff and busy time built from the
+ * store, so availability never reads the database per request. */
+#ifndef TRIPOD_MODEL_H
+#define TRIPOD_MODEL_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/api.h"
+#include "core/avail.h"
+#include "store/store.h"
+
+/* A Service or Package, ready for the engine. */
+typedef struct {
+    int64_t id;
+    const char *name;
+    avail_item item; /* its arrays belong to the snapshot */
+} model_item;
+
+/* Who a staff member is (parallel to model.staff). */
+typedef struct {
+    const char *name;
+    const char *email;
+    tp_time last_booked; /* latest creation time of their loaded bookings; 0 = none */
+} model_person;
+
+typedef struct {
+    int64_t id;
+    int64_t owner; /* staff id; 0 = the business */
+    int primary;
+} model_calendar;
+
+/* One snapshot. Every field is read-only once published; strings and arrays
+ * belong to the snapshot and live until its last reference is released. */
+typedef struct model {
+    int64_t generation;   /* store generation it was built from */
+    tp_time built_now;    /* server clock when built */
+    tp_time busy_from, busy_to; /* busy time is loaded for this window */
+    json_t *settings;     /* effective settings (API.md names) */
+    int integrated_booking;
+    int has_primary;      /* a primary calendar is configured */
+    const char *outside_message;
+    avail_rules rules;    /* rules.tz is the business zone */
+    model_item *services, *packages; /* ascending id */
+    size_t nservices, npackages;
+    avail_zone *zones;    /* ascending id */
+    size_t nzones;
+    avail_staff *staff;   /* ascending id; busy sorted by start */
+    model_person *people; /* parallel to staff */
+    size_t nstaff;
+    model_calendar *calendars; /* ascending id */
+    size_t ncalendars;
+    struct model_priv *priv; /* allocation bookkeeping */
+} model;
+
+typedef struct model_cache model_cache;
+
+/* Creates the cache for DB (borrowed; must outlive the cache). NULL when
+ * memory runs out. Nothing is read until the first model_cache_get(). */
+model_cache *model_cache_new(store *db);
+void model_cache_free(model_cache *mc); /* accepts NULL; no snapshot may still be held */
+/* The cache of server S, created on first use and freed when S stops. NULL
+ * when memory runs out. */
+model_cache *model_cache_of(api_server *s);
+
+/* The current snapshot with a new reference (release with model_release).
+ * Checks the store generation when the last check is older than ~200 ms
+ * (every call on SQLite) or after model_cache_touch(); when it changed, this
+ * thread rebuilds unless another one already is, in which case the previous
+ * snapshot is returned at once. NOW is the server clock. NULL when no
+ * snapshot exists and none can be built (store unreachable). */
+model *model_cache_get(model_cache *mc, tp_time now);
+/* The current snapshot with a new reference, without any check or rebuild
+ * (NULL before the first build). */
+model *model_cache_peek(model_cache *mc);
+/* Rebuilds now, waiting for a rebuild in progress. 0, or -1 (the previous
+ * snapshot stays current). */
+int model_cache_refresh(model_cache *mc, tp_time now);
+/* Makes the next model_cache_get() check the generation at once (after this
+ * process's own writes). */
+void model_cache_touch(model_cache *mc);
+
+/* Inside a write transaction: 1 when snapshot M's settings, catalog, staff
+ * and calendars are still those of generation GEN (only bookings written by
+ * this process since), else 0 (rebuild before relying on M). */
+int model_cache_config_fresh(model_cache *mc, const model *m, int64_t gen);
+/* After committing a write that only changed bookings: the generation was
+ * GEN_BEFORE when the transaction began and GEN_AFTER after its writes. */
+void model_cache_note_booking_write(model_cache *mc, int64_t gen_before, int64_t gen_after);
+
+/* Reusable engine results (avail_result buffers), one per request at a time. */
+avail_result *model_cache_result_take(model_cache *mc); /* NULL when memory runs out */
+void model_cache_result_give(model_cache *mc, avail_result *r); /* accepts NULL */
+
+model *model_ref(model *m);
+void model_release(model *m); /* accepts NULL; frees on the last reference */
+
+/* Lookups by id: NULL / -1 when absent. */
+const model_item *model_service(const model *m, int64_t id);
+const model_item *model_package(const model *m, int64_t id);
+long model_staff_index(const model *m, int64_t id);
+const model_calendar *model_calendar_find(const model *m, int64_t id);
+
+/* Parses an id given as a JSON string ("12") or integer. 0, or -1. */
+int model_json_id(const json_t *v, int64_t *id);
+/* Parses an id string ("12"). 0, or -1. */
+int model_parse_id(const char *s, int64_t *id);
+
+/* The iCalendar UID Tripod gives the event of booking ID; synced calendar
+ * events carrying such a UID are the booking itself and are not counted twice.
+ * Writes into BUF (≥ 48 bytes) and returns it. */
+char *model_booking_uid(int64_t id, char *buf, size_t len);
+/* 1 when UID is a Tripod booking's event UID (then *ID is set), else 0. */
+int model_uid_is_booking(const char *uid, int64_t *id);
+
+/* Sorts BUSY[0..n) by start, then end. */
+void model_sort_busy(avail_busy *busy, size_t n);
+
+#endif
