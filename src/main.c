@@ -1,17 +1,246 @@
-/* main.c — the `tripod` command: serve, migrate, token, demo, bench. */
+/* main.c — the `tripod` command: serve, migrate, token create, demo, bench.
+ * Bad arguments exit 2, runtime failures (unusable data dir, store) exit 1. */
+#include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "api/demo.h"
+#include "api/secret.h"
+#include "store/store.h"
+
+typedef struct {
+    int port;
+    const char *data_dir;
+    const char *db_url;
+    const char *name;
+} cli_opts;
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: tripod serve|migrate|token|demo|bench [options]\n");
+    fprintf(stderr,
+            "usage: tripod serve [--port 8080] [--data DIR] [--db URL]\n"
+            "       tripod migrate [--data DIR] [--db URL]\n"
+            "       tripod token create --name NAME [--data DIR] [--db URL]\n"
+            "       tripod demo [--data DIR] [--db URL]\n"
+            "environment: TRIPOD_DB (instead of --db), TRIPOD_NOW, TRIPOD_RATE_LIMIT\n");
     return 2;
+}
+
+/* Parses ARGV[from..argc) into O. Returns 0, or 2 after saying what is wrong. */
+static int parse_opts(int argc, char **argv, int from, cli_opts *o)
+{
+    for (int i = from; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        const char *eq = strchr(a, '=');
+        char key[32];
+        size_t klen = eq ? (size_t)(eq - a) : strlen(a);
+        if (strncmp(a, "--", 2) != 0 || klen >= sizeof key) {
+            fprintf(stderr, "tripod: unexpected argument '%s'\n", a);
+            return 2;
+        }
+        memcpy(key, a, klen);
+        key[klen] = '\0';
+        if (eq)
+            v = eq + 1;
+        else if (i + 1 < argc)
+            v = argv[++i];
+        if (!v || !*v) {
+            fprintf(stderr, "tripod: %s needs a value\n", key);
+            return 2;
+        }
+        if (strcmp(key, "--port") == 0) {
+            char *end;
+            long p = strtol(v, &end, 10);
+            if (*end || p < 1 || p > 65535) {
+                fprintf(stderr, "tripod: --port must be a number from 1 to 65535\n");
+                return 2;
+            }
+            o->port = (int)p;
+        } else if (strcmp(key, "--data") == 0) {
+            o->data_dir = v;
+        } else if (strcmp(key, "--db") == 0) {
+            o->db_url = v;
+        } else if (strcmp(key, "--name") == 0) {
+            o->name = v;
+        } else {
+            fprintf(stderr, "tripod: unknown option %s\n", key);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* Makes sure the data dir exists and is a writable directory. 0, or 1. */
+static int check_data_dir(const char *dir)
+{
+    struct stat st;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "tripod: cannot create data directory %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "tripod: data directory %s is not a directory\n", dir);
+        return 1;
+    }
+    if (access(dir, R_OK | W_OK | X_OK) != 0) {
+        fprintf(stderr, "tripod: data directory %s is not writable\n", dir);
+        return 1;
+    }
+    return 0;
+}
+
+/* Opens and migrates the store. NULL (after saying why) on failure. */
+static store *open_store(const cli_opts *o)
+{
+    char err[512];
+    store *db = NULL;
+    if (check_data_dir(o->data_dir) != 0)
+        return NULL;
+    if (store_open(o->db_url, o->data_dir, &db, err, sizeof err) != STORE_OK) {
+        fprintf(stderr, "tripod: cannot open the database: %s\n", err);
+        return NULL;
+    }
+    if (store_migrate(db, err, sizeof err) != STORE_OK) {
+        fprintf(stderr, "tripod: cannot migrate the database: %s\n", err);
+        store_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+/* Fills the environment-driven parts of CFG. 0, or 2 on a bad value. */
+static int env_config(api_config *cfg)
+{
+    const char *now = getenv("TRIPOD_NOW");
+    const char *rl = getenv("TRIPOD_RATE_LIMIT");
+    cfg->rate_limit = 120;
+    if (now && *now) {
+        if (tz_parse_rfc3339(now, &cfg->now_value) != 0) {
+            fprintf(stderr, "tripod: TRIPOD_NOW must be an RFC 3339 time, e.g. 2030-06-03T08:00:00Z\n");
+            return 2;
+        }
+        cfg->fixed_now = 1;
+    }
+    if (rl && *rl) {
+        char *end;
+        long n = strtol(rl, &end, 10);
+        if (*end || n < 0 || n > 1000000) {
+            fprintf(stderr, "tripod: TRIPOD_RATE_LIMIT must be a number of requests per minute (0 = off)\n");
+            return 2;
+        }
+        cfg->rate_limit = (int)n;
+    }
+    return 0;
+}
+
+static int cmd_serve(const cli_opts *o)
+{
+    api_config cfg = {.data_dir = o->data_dir};
+    char err[512];
+    int rc = env_config(&cfg);
+    if (rc != 0)
+        return rc;
+    if (!(cfg.db = open_store(o)))
+        return 1;
+    if (secret_key_load(o->data_dir, cfg.secret_key, err, sizeof err) != 0) {
+        fprintf(stderr, "tripod: %s\n", err);
+        rc = 1;
+    } else {
+        rc = api_serve(&cfg, o->port);
+    }
+    sodium_memzero(cfg.secret_key, sizeof cfg.secret_key);
+    store_close(cfg.db);
+    return rc;
+}
+
+static int cmd_migrate(const cli_opts *o)
+{
+    store *db = open_store(o);
+    if (!db)
+        return 1;
+    fprintf(stderr, "tripod: %s schema at version %d\n", store_kind_name(db), store_schema_version(db));
+    store_close(db);
+    return 0;
+}
+
+static int cmd_token_create(const cli_opts *o)
+{
+    uint8_t raw[32], hash[32];
+    char token[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    int64_t id;
+    int rc = 1;
+    if (!o->name || strlen(o->name) > 100) {
+        fprintf(stderr, "tripod: token create needs --name NAME (at most 100 characters)\n");
+        return 2;
+    }
+    store *db = open_store(o);
+    if (!db)
+        return 1;
+    store_conn *c = store_acquire(db);
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(token, sizeof token, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
+    if (!c || store_token_insert(c, o->name, hash, (tp_time)time(NULL), &id) != STORE_OK) {
+        fprintf(stderr, "tripod: cannot store the token: %s\n", c ? store_errmsg(c) : "no connection");
+    } else {
+        printf("%s\n", token);
+        rc = 0;
+    }
+    sodium_memzero(raw, sizeof raw);
+    sodium_memzero(token, sizeof token);
+    store_release(c);
+    store_close(db);
+    return rc;
+}
+
+static int cmd_demo(const cli_opts *o)
+{
+    char err[512];
+    int loaded = 0, rc = 1;
+    uint8_t key[32];
+    store *db = open_store(o);
+    if (!db)
+        return 1;
+    if (secret_key_load(o->data_dir, key, err, sizeof err) != 0)
+        fprintf(stderr, "tripod: %s\n", err);
+    else if (demo_load(db, key, &loaded, err, sizeof err) != 0)
+        fprintf(stderr, "tripod: cannot load the demo data: %s\n", err);
+    else
+        rc = 0;
+    if (rc == 0)
+        fprintf(stderr, "tripod: %s\n", loaded ? "demo data loaded"
+                                               : "the database already has data; demo not loaded");
+    sodium_memzero(key, sizeof key);
+    store_close(db);
+    return rc;
 }
 
 int main(int argc, char **argv)
 {
+    cli_opts o = {.port = 8080, .data_dir = "data", .db_url = getenv("TRIPOD_DB")};
     if (argc < 2)
         return usage();
-    (void)argv;
+    if (sodium_init() < 0) {
+        fprintf(stderr, "tripod: libsodium failed to initialise\n");
+        return 1;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "token") == 0) {
+        if (argc < 3 || strcmp(argv[2], "create") != 0)
+            return usage();
+        return parse_opts(argc, argv, 3, &o) ? 2 : cmd_token_create(&o);
+    }
+    if (strcmp(cmd, "serve") == 0)
+        return parse_opts(argc, argv, 2, &o) ? 2 : cmd_serve(&o);
+    if (strcmp(cmd, "migrate") == 0)
+        return parse_opts(argc, argv, 2, &o) ? 2 : cmd_migrate(&o);
+    if (strcmp(cmd, "demo") == 0)
+        return parse_opts(argc, argv, 2, &o) ? 2 : cmd_demo(&o);
     return usage();
 }

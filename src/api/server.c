@@ -141,7 +141,7 @@ static void srv_log(const char *method, const char *path, int status, double ms)
     json_t *line = json_pack("{s:s, s:s, s:s, s:i, s:f}", "ts", ts, "method", method, "path",
                              strncmp(path, "/manage/", 8) == 0 ? "/manage/…" : path, "status",
                              status, "ms", (double)(int64_t)(ms * 100) / 100);
-    char *text = line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    char *text = line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
     if (text) {
         size_t n = strlen(text);
         text[n] = '\n'; /* the NUL's byte becomes the line's end */

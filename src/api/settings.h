@@ -1,0 +1,23 @@
+/* settings.h — the business settings of API.md: their defaults, the stored
+ * values merged over them, and validated partial updates. */
+#ifndef TRIPOD_SETTINGS_H
+#define TRIPOD_SETTINGS_H
+
+#include <jansson.h>
+
+#include "api/validate.h"
+#include "store/store.h"
+
+/* Every setting with its default value. New reference (NULL: out of memory). */
+json_t *settings_defaults(void);
+
+/* The stored settings merged over the defaults: every setting present, with
+ * API.md's names. New reference; NULL on a store error (nothing allocated). */
+json_t *settings_effective(store_conn *c);
+
+/* CURRENT (complete settings, borrowed) with the partial object PATCH applied.
+ * Every field of PATCH is validated; on the first bad one NULL is returned, E
+ * says which and why, and nothing is allocated. Otherwise a new reference. */
+json_t *settings_merge(const json_t *current, const json_t *patch, val_error *e);
+
+#endif
