@@ -12,6 +12,7 @@
 
 #include "api/api.h"
 #include "api/settings.h"
+#include "api/validate.h"
 
 #define MODEL_CHECK_MS 200
 #define MODEL_MAX_RESULTS 16
@@ -92,29 +93,10 @@ static const char *arena_strdup(struct model_priv *p, const char *s)
     return out;
 }
 
-int model_parse_id(const char *s, int64_t *id)
-{
-    if (!s || !*s || strlen(s) > 18)
-        return -1;
-    int64_t v = 0;
-    for (const char *c = s; *c; c++) {
-        if (*c < '0' || *c > '9')
-            return -1;
-        v = v * 10 + (*c - '0');
-    }
-    if (v <= 0)
-        return -1;
-    *id = v;
-    return 0;
-}
-
 int model_json_id(const json_t *v, int64_t *id)
 {
-    if (json_is_integer(v) && json_integer_value(v) > 0) {
-        *id = json_integer_value(v);
-        return 0;
-    }
-    return json_is_string(v) ? model_parse_id(json_string_value(v), id) : -1;
+    val_error e;
+    return val_id(v, "id", id, &e);
 }
 
 char *model_booking_uid(int64_t id, char *buf, size_t len)
@@ -211,49 +193,6 @@ static double json_num_or_nan(const json_t *obj, const char *key)
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-/* "HH:MM" → minutes of the day (24:00 allowed); -1 when malformed. */
-static int hhmm(const char *s)
-{
-    if (!s || strlen(s) != 5 || s[2] != ':')
-        return -1;
-    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-    if (h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0))
-        return -1;
-    return h * 60 + m;
-}
-
-/* [["09:00","17:00"], …] → DAY; ranges that do not parse are skipped. */
-static void day_from_json(const json_t *arr, avail_day *day)
-{
-    size_t i;
-    json_t *r;
-    day->n = 0;
-    json_array_foreach(arr, i, r)
-    {
-        if (day->n >= AVAIL_MAX_RANGES || !json_is_array(r) || json_array_size(r) != 2)
-            continue;
-        int a = hhmm(json_string_value(json_array_get(r, 0)));
-        int b = hhmm(json_string_value(json_array_get(r, 1)));
-        if (a < 0 || b <= a)
-            continue;
-        day->r[day->n].start = (int16_t)a;
-        day->r[day->n].end = (int16_t)b;
-        day->n++;
-    }
-}
-
-/* {mon:[…], …} → WEEK. 0, or -1 when HOURS is not an object. */
-static int week_from_json(const json_t *hours, avail_week *week)
-{
-    static const char *const names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-    memset(week, 0, sizeof *week);
-    if (!json_is_object(hours))
-        return -1;
-    for (int d = 0; d < 7; d++)
-        day_from_json(json_object_get(hours, names[d]), &week->day[d]);
-    return 0;
-}
-
 /* The cache's zone NAME, loading it once. NULL when unknown. */
 static const tz_zone *cache_zone(model_cache *mc, const char *name)
 {
@@ -305,7 +244,9 @@ static int build_rules(model_cache *mc, model *m)
         r->step_min = 30;
     r->notice_min = json_int_or(s, "min_notice_minutes", 0);
     r->horizon_days = json_int_or(s, "horizon_days", 60);
-    week_from_json(json_object_get(s, "default_hours"), &r->default_hours);
+    val_error e;
+    if (val_week(json_object_get(s, "default_hours"), "default_hours", &r->default_hours, &e) != 0)
+        memset(&r->default_hours, 0, sizeof r->default_hours);
     const json_t *two = json_object_get(s, "two_photographers");
     r->two.enabled = json_is_true(json_object_get(two, "enabled"));
     r->two.threshold_min = json_int_or(two, "threshold_minutes", 180);
@@ -509,39 +450,24 @@ static int build_calendars(model *m, const doc_list *l)
     return 0;
 }
 
+/* Stored exceptions (validated on write) copied into the snapshot. */
 static int build_exceptions(struct model_priv *p, const json_t *arr, avail_staff *s)
 {
-    size_t n = json_is_array(arr) ? json_array_size(arr) : 0, k = 0;
-    avail_exception *ex = arena_alloc(p, (n ? n : 1) * sizeof *ex);
-    if (!ex)
+    avail_exception *ex = NULL;
+    size_t n = 0;
+    val_error e;
+    s->exceptions = NULL;
+    s->nexceptions = 0;
+    if (!json_is_array(arr) || val_exceptions(arr, "exceptions", &ex, &n, &e) != 0)
+        return 0;
+    avail_exception *copy = arena_alloc(p, (n ? n : 1) * sizeof *copy);
+    if (copy && n)
+        memcpy(copy, ex, n * sizeof *copy);
+    free(ex);
+    if (!copy)
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        const json_t *e = json_array_get(arr, i);
-        int64_t date;
-        if (tz_parse_date(json_string_value(json_object_get(e, "date")), &date) != 0)
-            continue;
-        memset(&ex[k], 0, sizeof ex[k]);
-        ex[k].date = date;
-        if (!json_is_true(json_object_get(e, "off")))
-            day_from_json(json_object_get(e, "hours"), &ex[k].hours);
-        k++;
-    }
-    /* Sorted by date, one per date (the last given wins). */
-    for (size_t i = 1; i < k; i++)
-        for (size_t j = i; j > 0 && ex[j - 1].date > ex[j].date; j--) {
-            avail_exception t = ex[j];
-            ex[j] = ex[j - 1];
-            ex[j - 1] = t;
-        }
-    size_t u = 0;
-    for (size_t i = 0; i < k; i++) {
-        if (u && ex[u - 1].date == ex[i].date)
-            ex[u - 1] = ex[i];
-        else
-            ex[u++] = ex[i];
-    }
-    s->exceptions = ex;
-    s->nexceptions = u;
+    s->exceptions = copy;
+    s->nexceptions = n;
     return 0;
 }
 
@@ -562,7 +488,9 @@ static int build_staff(model_cache *mc, model *m, const doc_list *l)
         memset(&m->people[i], 0, sizeof m->people[i]);
         s->id = l->ids[i];
         s->tz = cache_zone(mc, json_string_value(json_object_get(d, "timezone")));
-        if (week_from_json(json_object_get(d, "hours"), &p->weeks[i]) == 0) {
+        val_error e;
+        const json_t *hours = json_object_get(d, "hours");
+        if (json_is_object(hours) && val_week(hours, "hours", &p->weeks[i], &e) == 0) {
             int any = 0;
             for (int day = 0; day < 7; day++)
                 any |= p->weeks[i].day[day].n > 0;

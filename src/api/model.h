@@ -105,8 +105,6 @@ const model_calendar *model_calendar_find(const model *m, int64_t id);
 
 /* Parses an id given as a JSON string ("12") or integer. 0, or -1. */
 int model_json_id(const json_t *v, int64_t *id);
-/* Parses an id string ("12"). 0, or -1. */
-int model_parse_id(const char *s, int64_t *id);
 
 /* The iCalendar UID Tripod gives the event of booking ID; synced calendar
  * events carrying such a UID are the booking itself and are not counted twice.
