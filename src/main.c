@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../bench/bench.h"
 #include "api/api.h"
 #include "api/demo.h"
 #include "api/secret.h"
@@ -231,6 +232,8 @@ int main(int argc, char **argv)
         return 1;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "bench") == 0)
+        return bench_main(argc - 1, argv + 1);
     if (strcmp(cmd, "token") == 0) {
         if (argc < 3 || strcmp(argv[2], "create") != 0)
             return usage();
