@@ -1,0 +1,168 @@
+// schedule.js (admin) — the day/week schedule by staff member with bookings
+// and busy time; a booking opens a dialog to reassign, move (re-checked, or
+// forced) or cancel it. The "why is nobody free" explain form is below.
+
+import {
+  el, status, query, addDays, weekday, dateInZone, timeInZone, formatTime, formatDateTime, formatDate,
+} from '../api.js';
+import { openBooking } from './booking-dialog.js';
+import { explainForm } from './explain.js';
+
+const DAY_START = 6;
+const DAY_END = 21;
+
+function minutesOf(iso, tz) {
+  const [h, m] = timeInZone(iso, tz).split(':').map(Number);
+  return h * 60 + m;
+}
+
+// Monday of DATE's week.
+function monday(date) {
+  return addDays(date, -((weekday(date) + 6) % 7));
+}
+
+function staffIds(b) {
+  return (b.staff || []).map((s) => String(s && typeof s === 'object' ? s.id : s));
+}
+
+export async function renderSchedule(root, ctx) {
+  const tz = await ctx.tz();
+  const staff = (await ctx.items('staff', true)).filter((s) => s.active !== false);
+  const params = new URLSearchParams(location.hash.split('/')[1] || '');
+  const state = {
+    mode: params.get('mode') === 'week' ? 'week' : 'day',
+    date: params.get('date') || dateInZone(new Date(), tz),
+  };
+
+  const modeSel = el('select', { id: 'sched-mode', 'aria-label': 'View' },
+    el('option', { value: 'day', text: 'Day' }), el('option', { value: 'week', text: 'Week' }));
+  modeSel.value = state.mode;
+  const dateIn = el('input', { type: 'date', id: 'sched-date', 'aria-label': 'Date', value: state.date });
+  const listStatus = el('p', { class: 'status', role: 'status', 'aria-live': 'polite', hidden: true });
+  const board = el('div', { class: 'sched', id: 'schedule-board' });
+  const heading = el('h2', { id: 'sched-heading', 'aria-live': 'polite' });
+
+  const step = (n) => {
+    state.date = addDays(state.date, state.mode === 'week' ? 7 * n : n);
+    dateIn.value = state.date;
+    load();
+  };
+  modeSel.addEventListener('change', () => { state.mode = modeSel.value; load(); });
+  dateIn.addEventListener('change', () => { if (dateIn.value) { state.date = dateIn.value; load(); } });
+
+  async function load() {
+    const from = state.mode === 'week' ? monday(state.date) : state.date;
+    const to = state.mode === 'week' ? addDays(from, 6) : from;
+    heading.textContent = state.mode === 'week'
+      ? `Week of ${formatDate(from + 'T12:00:00Z', 'UTC')} (${tz})`
+      : `${formatDate(from + 'T12:00:00Z', 'UTC')} (${tz})`;
+    history.replaceState(null, '', `#schedule/mode=${state.mode}&date=${state.date}`);
+    status(listStatus, 'Loading the schedule…', 'busy');
+    let bookings;
+    let busyList = [];
+    let busyNote = '';
+    try {
+      bookings = ctx.list(await ctx.call('GET', '/bookings' + query({ from, to, status: 'confirmed' })), 'bookings');
+    } catch (e) {
+      status(listStatus, `Could not load bookings: ${e.message}`, 'error');
+      board.replaceChildren();
+      return;
+    }
+    try {
+      busyList = ctx.list(await ctx.call('GET', '/busy' + query({ from, to })), 'busy');
+    } catch (e) {
+      busyNote = ` Busy time could not be shown: ${e.message}`;
+    }
+    bookings = bookings.filter((b) => b.status !== 'cancelled');
+    status(listStatus, `${bookings.length} booking${bookings.length === 1 ? '' : 's'} shown.${busyNote}`, busyNote ? 'warn' : 'info');
+    if (!staff.length) {
+      board.replaceChildren(el('p', { class: 'muted', text: 'No active staff members yet.' }));
+      return;
+    }
+    const open = (b) => openBooking(ctx, b, { tz, staff, onChange: load });
+    board.replaceChildren(state.mode === 'week'
+      ? weekView(from, bookings, busyList, open)
+      : dayView(from, bookings, busyList, open));
+  }
+
+  function dayView(date, bookings, busyList, open) {
+    const hours = DAY_END - DAY_START;
+    const span = hours * 60;
+    const pos = (startIso, endIso) => {
+      const s = dateInZone(startIso, tz) < date ? 0 : minutesOf(startIso, tz) - DAY_START * 60;
+      const e = dateInZone(endIso, tz) > date ? span : minutesOf(endIso, tz) - DAY_START * 60;
+      const a = Math.max(0, Math.min(span, s));
+      const b = Math.max(0, Math.min(span, e));
+      return b > a ? `left:${(a / span) * 100}%;width:${((b - a) / span) * 100}%` : null;
+    };
+    const wrap = el('div', {});
+    const scale = el('div', { class: 'sched-hours' });
+    for (let h = DAY_START; h <= DAY_END; h += 1) {
+      const lab = el('span', { text: `${h}:00` });
+      lab.style.left = `${((h - DAY_START) / hours) * 100}%`;
+      scale.append(lab);
+    }
+    wrap.append(el('div', { class: 'sched-row' }, el('div', { class: 'sched-name', text: '' }), scale));
+    for (const s of staff) {
+      const track = el('div', { class: 'sched-track', 'data-staff': String(s.id) });
+      track.style.setProperty('--hours', String(hours));
+      for (const bz of busyList.filter((x) => String(x.staff) === String(s.id))) {
+        const style = pos(bz.start, bz.end);
+        if (!style) continue;
+        const n = el('div', { class: 'blk busy', title: `Busy: ${bz.summary || 'calendar event'} ${formatTime(bz.start, tz)}–${formatTime(bz.end, tz)}`,
+          text: bz.summary || 'busy' });
+        n.style.cssText = style;
+        track.append(n);
+      }
+      for (const b of bookings.filter((x) => staffIds(x).includes(String(s.id)))) {
+        const style = pos(b.start, b.end);
+        if (!style) continue;
+        const label = `${formatTime(b.start, tz)} ${(b.property && b.property.address) || ''}`;
+        const n = el('button', { type: 'button', class: 'blk booking', 'data-booking': String(b.id),
+          'aria-label': `Booking ${formatDateTime(b.start, tz)} at ${(b.property && b.property.address) || ''}, ${s.name}`,
+          onclick: () => open(b), text: label });
+        n.style.cssText = style;
+        track.append(n);
+      }
+      wrap.append(el('div', { class: 'sched-row' }, el('div', { class: 'sched-name', text: s.name }), track));
+    }
+    return wrap;
+  }
+
+  function weekView(from, bookings, busyList, open) {
+    const days = [...Array(7)].map((_, i) => addDays(from, i));
+    const grid = el('div', { class: 'week', role: 'table', 'aria-label': 'Week schedule' });
+    grid.append(el('div', { class: 'wk-head', role: 'columnheader', text: 'Staff' }),
+      days.map((d) => el('div', { class: 'wk-head', role: 'columnheader', text: formatDate(d + 'T12:00:00Z', 'UTC').replace(/, \d{4}$/, '') })));
+    for (const s of staff) {
+      grid.append(el('div', { class: 'wk-head', role: 'rowheader', text: s.name }));
+      for (const d of days) {
+        const cell = el('div', { role: 'cell', 'data-staff': String(s.id), 'data-date': d });
+        const items = [
+          ...busyList.filter((x) => String(x.staff) === String(s.id) && dateInZone(x.start, tz) <= d && dateInZone(x.end, tz) >= d)
+            .map((x) => ({ t: x.start, n: el('span', { class: 'chip busy', text: `${formatTime(x.start, tz)}–${formatTime(x.end, tz)} ${x.summary || 'busy'}` }) })),
+          ...bookings.filter((b) => staffIds(b).includes(String(s.id)) && dateInZone(b.start, tz) === d)
+            .map((b) => ({ t: b.start, n: el('button', { type: 'button', class: 'chip booking', 'data-booking': String(b.id), onclick: () => open(b),
+              text: `${formatTime(b.start, tz)} ${(b.property && b.property.address) || ''}` }) })),
+        ].sort((a, b) => new Date(a.t) - new Date(b.t));
+        cell.append(...items.map((x) => x.n));
+        grid.append(cell);
+      }
+    }
+    return grid;
+  }
+
+  const explain = await explainForm(ctx, tz, staff);
+  root.replaceChildren(
+    el('h1', { text: 'Schedule' }),
+    el('section', { class: 'card' },
+      el('div', { class: 'inline' },
+        modeSel,
+        el('button', { type: 'button', class: 'small', 'aria-label': 'Previous', onclick: () => step(-1), text: '‹ Previous' }),
+        dateIn,
+        el('button', { type: 'button', class: 'small', onclick: () => { state.date = dateInZone(new Date(), tz); dateIn.value = state.date; load(); }, text: 'Today' }),
+        el('button', { type: 'button', class: 'small', 'aria-label': 'Next', onclick: () => step(1), text: 'Next ›' })),
+      heading, listStatus, board),
+    explain);
+  await load();
+}

@@ -1,0 +1,88 @@
+// settings.js — every business setting of API.md on one form; settings the
+// page does not know are kept as they are.
+
+import { el } from '../api.js';
+import { field, checkbox, select, save, val, intVal } from './form.js';
+import { hoursEditor } from './hours.js';
+
+function zoneList() {
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return el('datalist', { id: 'tz-list' }, zones.map((z) => el('option', { value: z })));
+}
+
+export async function renderSettings(root, ctx) {
+  const s = (await ctx.get('/settings', true)) || {};
+  const two = s.two_photographers || {};
+  const hours = hoursEditor('default_hours', s.default_hours);
+  const statusNode = el('p', { class: 'status', role: 'status', 'aria-live': 'polite', hidden: true });
+  const submit = el('button', { type: 'submit', class: 'primary', id: 'settings-save', text: 'Save settings' });
+  const form = el('form', { id: 'settings-form', novalidate: true },
+    el('section', { class: 'card' },
+      el('h2', { text: 'Online booking' }),
+      checkbox('integrated_booking', 'Integrated booking: agents can book online', s.integrated_booking, 'integrated_booking'),
+      field('timezone', 'Business time zone', s.timezone, { list: 'tz-list', field: 'timezone',
+        hint: 'IANA name, e.g. America/New_York. Slots are offered and shown in this zone.' }),
+      zoneList(),
+      field('outside_area_message', 'Message for properties outside every service area', s.outside_area_message,
+        { type: 'textarea', field: 'outside_area_message' })),
+    el('section', { class: 'card' },
+      el('h2', { text: 'Scheduling rules' }),
+      el('div', { class: 'row' },
+        field('drive_buffer_minutes', 'Drive buffer (minutes)', s.drive_buffer_minutes ?? 30,
+          { type: 'number', min: 0, field: 'drive_buffer_minutes', hint: 'Before and after every shoot.' }),
+        field('slot_step_minutes', 'Slot step (minutes)', s.slot_step_minutes ?? 30,
+          { type: 'number', min: 5, field: 'slot_step_minutes', hint: 'Start times are aligned to this.' })),
+      el('div', { class: 'row' },
+        field('min_notice_minutes', 'Minimum notice (minutes)', s.min_notice_minutes ?? 0,
+          { type: 'number', min: 0, field: 'min_notice_minutes', hint: 'Prevents last-minute bookings and changes.' }),
+        field('horizon_days', 'Booking horizon (days)', s.horizon_days ?? 60,
+          { type: 'number', min: 1, field: 'horizon_days', hint: 'How far ahead agents can book.' })),
+      select('assignment', 'Who gets the shoot', s.assignment || 'balanced', [
+        ['balanced', 'Balanced — fewest booked minutes that week'],
+        ['priority', 'Priority — staff rank order'],
+        ['nearest', 'Nearest — closest home base or previous shoot'],
+      ], 'assignment')),
+    el('section', { class: 'card' },
+      el('h2', { text: 'Two photographers' }),
+      checkbox('tp_enabled', 'Send two photographers to long shoots', two.enabled, 'two_photographers.enabled'),
+      el('div', { class: 'row' },
+        field('tp_threshold', 'From a shoot length of (minutes)', two.threshold_minutes ?? 180,
+          { type: 'number', min: 0, field: 'two_photographers.threshold_minutes' }),
+        field('tp_reduction', 'Time saved (%)', two.reduction_percent ?? 0,
+          { type: 'number', min: 0, max: 90, field: 'two_photographers.reduction_percent' })),
+      checkbox('tp_senior', 'At least one of the pair must be senior', two.senior_required, 'two_photographers.senior_required')),
+    el('section', { class: 'card' },
+      el('h2', { text: 'Default booking hours' }),
+      el('p', { class: 'hint', text: 'Used for staff members without their own weekly hours, in their own time zone.' }),
+      hours.node),
+    statusNode,
+    el('div', { class: 'actions' }, submit));
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const res = await save(form, statusNode, submit, () => ({
+      ...s,
+      integrated_booking: form.querySelector('#integrated_booking').checked,
+      timezone: val(form, 'timezone'),
+      outside_area_message: val(form, 'outside_area_message'),
+      drive_buffer_minutes: intVal(form, 'drive_buffer_minutes', 'drive_buffer_minutes', { max: 480 }),
+      slot_step_minutes: intVal(form, 'slot_step_minutes', 'slot_step_minutes', { min: 5, max: 240 }),
+      min_notice_minutes: intVal(form, 'min_notice_minutes', 'min_notice_minutes', { max: 525600 }),
+      horizon_days: intVal(form, 'horizon_days', 'horizon_days', { min: 1, max: 730 }),
+      assignment: val(form, 'assignment'),
+      two_photographers: {
+        ...two,
+        enabled: form.querySelector('#tp_enabled').checked,
+        threshold_minutes: intVal(form, 'tp_threshold', 'two_photographers.threshold_minutes', { max: 1440 }),
+        reduction_percent: intVal(form, 'tp_reduction', 'two_photographers.reduction_percent', { max: 90 }),
+        senior_required: form.querySelector('#tp_senior').checked,
+      },
+      default_hours: hours.read(),
+    }), (body) => ctx.call('PUT', '/settings', { body }), 'Settings saved.');
+    if (res) {
+      ctx.forget('/settings', '/readiness');
+      Object.assign(s, res);
+    }
+  });
+  root.replaceChildren(el('h1', { text: 'Settings' }), form);
+}

@@ -1,0 +1,106 @@
+// staff.js (admin) — staff members: contact, zone, weekly hours, exceptions,
+// skills, service zones, senior flag, rank and home base.
+
+import { el } from '../api.js';
+import { crudBlock } from './crud.js';
+import { field, checkbox, checkGroup, checked, val, intVal } from './form.js';
+import { hoursEditor, exceptionsEditor } from './hours.js';
+
+function names(ids, items) {
+  const m = new Map(items.map((x) => [String(x.id), x.name]));
+  return (ids || []).map((i) => m.get(String(i)) || `#${i}`).join(', ');
+}
+
+function problem(fieldName, message) {
+  const e = new Error(message);
+  e.field = fieldName;
+  return e;
+}
+
+function coord(root, id, fieldName, lim) {
+  const s = val(root, id);
+  if (s === '') return null;
+  const n = Number(s);
+  if (!Number.isFinite(n) || Math.abs(n) > lim) throw problem(fieldName, `Enter a number from -${lim} to ${lim}.`);
+  return n;
+}
+
+export async function renderStaff(root, ctx) {
+  const [skills, zones, settings] = await Promise.all([ctx.items('skills', true), ctx.items('zones', true), ctx.get('/settings')]);
+  const bizTz = (settings && settings.timezone) || 'UTC';
+
+  const block = crudBlock({
+    ctx, name: 'staff', title: 'Staff', noun: 'staff member',
+    intro: 'The people who go on site. Each needs a connected calendar (see Calendars) to be offered.',
+    columns: [
+      ['Name', (s) => el('span', {}, s.name, s.senior ? el('span', { class: 'badge', text: ' senior' }) : null,
+        s.active === false ? el('span', { class: 'badge warn', text: ' inactive' }) : null)],
+      ['E-mail', (s) => s.email],
+      ['Skills', (s) => names(s.skills, skills) || '—'],
+      ['Zones', (s) => names(s.zones, zones) || 'everywhere'],
+      ['Rank', (s) => s.rank ?? '—'],
+      ['Hours', (s) => (s.hours && Object.keys(s.hours).length ? 'own hours' : 'business default')],
+    ],
+    editor: (item) => {
+      const s = item || {};
+      const own = !!(s.hours && Object.keys(s.hours).length);
+      const hours = hoursEditor('hours', s.hours);
+      const exc = exceptionsEditor('exceptions', s.exceptions);
+      const useDefault = checkbox('staff-default-hours', "Use the business's default booking hours", !own);
+      const hoursWrap = el('div', { hidden: !own }, hours.node);
+      useDefault.querySelector('input').addEventListener('change', (ev) => { hoursWrap.hidden = ev.target.checked; });
+      const node = el('div', {},
+        el('div', { class: 'row' },
+          field('staff-name', 'Name', s.name, { field: 'name', required: true }),
+          field('staff-email', 'E-mail', s.email, { type: 'email', field: 'email', required: true })),
+        el('div', { class: 'row' },
+          field('staff-timezone', 'Time zone', s.timezone || bizTz, { field: 'timezone', hint: 'Their working hours are in this zone.' }),
+          field('staff-rank', 'Rank', s.rank ?? '', { type: 'number', min: 1, field: 'rank', hint: '1 is asked first under the priority policy.' })),
+        el('div', { class: 'row' },
+          checkbox('staff-senior', 'Senior', s.senior, 'senior'),
+          checkbox('staff-active', 'Active (goes on site)', s.active !== false, 'active')),
+        checkGroup('staff-skills', 'Skills', skills, s.skills, 'skills'),
+        checkGroup('staff-zones', 'Service zones (none ticked = serves everywhere)', zones, s.zones, 'zones'),
+        el('fieldset', { class: 'field' }, el('legend', { text: 'Weekly hours' }), useDefault, hoursWrap),
+        el('fieldset', { class: 'field', 'data-field': 'exceptions' }, el('legend', { text: 'Exceptions (time off, extra days)' }), exc.node),
+        el('fieldset', { class: 'field', 'data-field': 'home' },
+          el('legend', { text: 'Home base (optional, for the nearest policy and travel time)' }),
+          el('div', { class: 'row' },
+            field('staff-home-lat', 'Latitude', s.home ? s.home.lat : '', { field: 'home.lat', placeholder: '42.36' }),
+            field('staff-home-lon', 'Longitude', s.home ? s.home.lon : '', { field: 'home.lon', placeholder: '-71.06' }))));
+      return {
+        node,
+        read: () => {
+          const name = val(root, 'staff-name');
+          if (!name) throw problem('name', 'Enter a name.');
+          const email = val(root, 'staff-email');
+          if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw problem('email', 'Enter an e-mail address like ana@example.com.');
+          const lat = coord(root, 'staff-home-lat', 'home.lat', 90);
+          const lon = coord(root, 'staff-home-lon', 'home.lon', 180);
+          if ((lat === null) !== (lon === null)) throw problem(lat === null ? 'home.lat' : 'home.lon', 'Give both latitude and longitude, or neither.');
+          const body = {
+            ...s,
+            id: undefined,
+            name,
+            email,
+            timezone: val(root, 'staff-timezone') || bizTz,
+            senior: root.querySelector('#staff-senior').checked,
+            active: root.querySelector('#staff-active').checked,
+            skills: checked(root, 'staff-skills'),
+            zones: checked(root, 'staff-zones'),
+            hours: root.querySelector('#staff-default-hours').checked ? {} : hours.read(),
+            exceptions: exc.read(),
+            home: lat === null ? null : { lat, lon },
+          };
+          const rank = intVal(root, 'staff-rank', 'rank', { min: 1, max: 10000, empty: null });
+          if (rank === null) delete body.rank;
+          else body.rank = rank;
+          if (body.home === null) delete body.home;
+          return body;
+        },
+      };
+    },
+  });
+  root.replaceChildren(el('h1', { text: 'Staff' }), block.node);
+  await block.reload();
+}
