@@ -193,8 +193,7 @@ export function status(node, message, kind = 'info') {
 // Puts an error message next to the form control with name/id FIELD inside
 // FORM; returns false when no such control exists.
 export function fieldError(form, field, message) {
-  const input = form.querySelector(`[data-field="${CSS.escape(field)}"]`) ||
-    form.querySelector(`[name="${CSS.escape(field)}"]`);
+  const input = fieldControl(form, field);
   if (!input) return false;
   const id = (input.id || input.name) + '-error';
   let err = document.getElementById(id);
@@ -207,6 +206,20 @@ export function fieldError(form, field, message) {
   input.setAttribute('aria-invalid', 'true');
   input.setAttribute('aria-describedby', id);
   return true;
+}
+
+// The control for API field path FIELD ("tiers[0].max_sqft", "agent.email"):
+// the exact data-field or name, else the nearest enclosing path.
+function fieldControl(form, field) {
+  let path = String(field).replace(/\[(\d+)\]/g, '.$1');
+  for (;;) {
+    const n = form.querySelector(`[data-field="${CSS.escape(path)}"]`) ||
+      form.querySelector(`[name="${CSS.escape(path)}"]`);
+    if (n) return n;
+    const cut = path.lastIndexOf('.');
+    if (cut < 0) return null;
+    path = path.slice(0, cut);
+  }
 }
 
 // Removes every field error inside FORM.

@@ -96,8 +96,6 @@ export async function renderCatalog(root, ctx) {
       return {
         node,
         read: () => ({
-          ...(item || {}),
-          id: undefined,
           name: required(root, 'service-name', 'name', 'a name'),
           duration_minutes: intVal(root, 'service-duration', 'duration_minutes', { min: 5, max: 1440 }),
           tiers: tiers.read(root),
@@ -122,8 +120,6 @@ export async function renderCatalog(root, ctx) {
         checkGroup('package-skills', 'Required skills', lists.skills, item && item.skills, 'skills'),
         checkbox('package-two', 'Always send two photographers', item && item.two_photographers, 'two_photographers')),
       read: () => ({
-        ...(item || {}),
-        id: undefined,
         name: required(root, 'package-name', 'name', 'a name'),
         duration_minutes: intVal(root, 'package-duration', 'duration_minutes', { min: 5, max: 1440 }),
         services: checked(root, 'package-services'),

@@ -2,7 +2,9 @@
 // endpoint for one start time and job, and lists each staff member as
 // eligible or with the reasons they are not.
 
-import { el, status, busy, query, zonedToIso, dateInZone, clearErrors, fieldError } from '../api.js';
+import {
+  el, status, busy, query, zonedToIso, dateInZone, clearErrors, fieldError, formatTime,
+} from '../api.js';
 import { checkGroup, checked, field, val } from './form.js';
 
 const REASONS = {
@@ -18,13 +20,16 @@ const REASONS = {
   inactive: 'inactive',
 };
 
-function reasonText(r) {
+function reasonText(r, tz) {
   if (typeof r === 'string') return REASONS[r] || r.replace(/_/g, ' ');
   if (!r || typeof r !== 'object') return String(r);
   const base = r.message || REASONS[r.code || r.reason] || String(r.code || r.reason || 'unavailable').replace(/_/g, ' ');
-  const ev = r.event || r.summary || r.detail;
-  const evText = ev && typeof ev === 'object' ? ev.summary || '' : ev;
-  return evText && !base.includes(evText) ? `${base}: ${evText}` : base;
+  const ev = r.busy || r.event;
+  if (ev && typeof ev === 'object') {
+    const when = ev.start && ev.end ? ` (${formatTime(ev.start, tz)}–${formatTime(ev.end, tz)})` : '';
+    return `${base}: ${ev.what || ev.summary || 'busy'}${when}`;
+  }
+  return base;
 }
 
 export async function explainForm(ctx, tz, staff) {
@@ -84,7 +89,7 @@ export async function explainForm(ctx, tz, staff) {
       el('ul', { class: 'explain-list' }, rows.map((r) => {
         const name = r.name || byId.get(String(r.id ?? r.staff)) || `#${r.id ?? r.staff}`;
         const ok = r.eligible || r.free || r.ok;
-        const reasons = (r.reasons || []).map(reasonText);
+        const reasons = (r.reasons || []).map((x) => reasonText(x, tz));
         return el('li', { 'data-staff': String(r.id ?? r.staff) },
           el('strong', { text: name }), ' — ',
           ok ? el('span', { class: 'badge ok', text: 'free' }) : el('span', { class: 'badge bad', text: 'not offered' }),

@@ -10,6 +10,23 @@ function zoneList() {
   return el('datalist', { id: 'tz-list' }, zones.map((z) => el('option', { value: z })));
 }
 
+function speed(form) {
+  const v = val(form, 'travel_speed_kmh');
+  const n = v === '' ? 0 : Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > 300) {
+    const e = new Error('Enter a speed from 0 to 300 km/h, or leave it empty.');
+    e.field = 'travel_speed_kmh';
+    throw e;
+  }
+  return n;
+}
+
+// The server keeps the previous outside-area message when none is sent.
+function withoutEmptyMessage(body) {
+  if (!body.outside_area_message) delete body.outside_area_message;
+  return body;
+}
+
 export async function renderSettings(root, ctx) {
   const s = (await ctx.get('/settings', true)) || {};
   const two = s.two_photographers || {};
@@ -37,6 +54,9 @@ export async function renderSettings(root, ctx) {
           { type: 'number', min: 0, field: 'min_notice_minutes', hint: 'Prevents last-minute bookings and changes.' }),
         field('horizon_days', 'Booking horizon (days)', s.horizon_days ?? 60,
           { type: 'number', min: 1, field: 'horizon_days', hint: 'How far ahead agents can book.' })),
+      field('travel_speed_kmh', 'Average driving speed for travel-aware buffers (km/h)', s.travel_speed_kmh || '',
+        { type: 'number', min: 0, max: 300, field: 'travel_speed_kmh',
+          hint: 'When set, the buffer next to a shoot with known coordinates grows to the driving time. Empty or 0 = off.' }),
       select('assignment', 'Who gets the shoot', s.assignment || 'balanced', [
         ['balanced', 'Balanced — fewest booked minutes that week'],
         ['priority', 'Priority — staff rank order'],
@@ -60,7 +80,7 @@ export async function renderSettings(root, ctx) {
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const res = await save(form, statusNode, submit, () => ({
+    const res = await save(form, statusNode, submit, () => withoutEmptyMessage({
       ...s,
       integrated_booking: form.querySelector('#integrated_booking').checked,
       timezone: val(form, 'timezone'),
@@ -69,6 +89,7 @@ export async function renderSettings(root, ctx) {
       slot_step_minutes: intVal(form, 'slot_step_minutes', 'slot_step_minutes', { min: 5, max: 240 }),
       min_notice_minutes: intVal(form, 'min_notice_minutes', 'min_notice_minutes', { max: 525600 }),
       horizon_days: intVal(form, 'horizon_days', 'horizon_days', { min: 1, max: 730 }),
+      travel_speed_kmh: speed(form),
       assignment: val(form, 'assignment'),
       two_photographers: {
         ...two,

@@ -79,8 +79,6 @@ export async function renderStaff(root, ctx) {
           const lon = coord(root, 'staff-home-lon', 'home.lon', 180);
           if ((lat === null) !== (lon === null)) throw problem(lat === null ? 'home.lat' : 'home.lon', 'Give both latitude and longitude, or neither.');
           const body = {
-            ...s,
-            id: undefined,
             name,
             email,
             timezone: val(root, 'staff-timezone') || bizTz,

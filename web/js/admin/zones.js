@@ -231,7 +231,7 @@ export async function renderZones(root, ctx) {
           if (points.length && points.length < 3) throw problem('polygon', 'A polygon needs at least three corners (or clear it).');
           const postal = val(root, 'zone-postal').split(/[\s,;]+/).filter(Boolean);
           if (!points.length && !postal.length) throw problem('postal_codes', 'Draw a polygon or list at least one postal code.');
-          return { ...z, id: undefined, name, polygon: points.length ? polygonOf(points) : null, postal_codes: postal };
+          return { name, polygon: points.length ? polygonOf(points) : null, postal_codes: postal };
         },
       };
     },
