@@ -57,6 +57,8 @@ typedef struct {
 
 /* Query-string argument KEY, or NULL. Borrowed for the request. */
 const char *api_query(const api_req *r, const char *key);
+/* Request header NAME (case-insensitive), or NULL. Borrowed for the request. */
+const char *api_header(const api_req *r, const char *name);
 
 typedef struct {
     int status;

@@ -75,6 +75,11 @@ const char *api_query(const api_req *r, const char *key)
                                        key);
 }
 
+const char *api_header(const api_req *r, const char *name)
+{
+    return MHD_lookup_connection_value((struct MHD_Connection *)r->mhd_conn, MHD_HEADER_KIND, name);
+}
+
 void api_error(api_res *res, int status, const char *code, const char *message, const char *field)
 {
     json_t *j = json_pack("{s:s, s:s}", "error", code, "message", message ? message : code);

@@ -1,0 +1,204 @@
+/* calendars.c — CRUD of /calendars: connected CalDAV collections and ICS
+ * feeds of the business or a staff member. Passwords are write-only and kept
+ * sealed (secret.h); only one calendar, the business's, is primary. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/crud.h"
+#include "api/doc.h"
+#include "api/secret.h"
+#include "api/settings.h"
+#include "api/validate.h"
+
+static int cal_owner(store_conn *c, const json_t *in, json_t *out, val_error *e)
+{
+    int64_t id;
+    const json_t *v = json_object_get(in, "owner");
+    if (json_is_string(v) && strcmp(json_string_value(v), "business") == 0) {
+        json_object_set_new(out, "owner", json_string("business"));
+        return 0;
+    }
+    if (val_id(v, "owner", &id, e) != 0)
+        return val_fail(e, "owner", "must be \"business\" or a staff id");
+    int rc = crud_refs_exist(c, STORE_STAFF, &id, 1, "owner", "staff member", e);
+    if (rc == 0)
+        json_object_set_new(out, "owner", val_id_json(id));
+    return rc;
+}
+
+static int cal_url(const json_t *in, json_t *out, val_error *e)
+{
+    const char *url;
+    if (val_string(json_object_get(in, "url"), "url", 2000, 0, &url, e) != 0)
+        return CRUD_INVALID;
+    size_t scheme = strncmp(url, "https://", 8) == 0 ? 8 : strncmp(url, "http://", 7) == 0 ? 7 : 0;
+    if (!scheme || !url[scheme] || url[scheme] == '/' || strpbrk(url, " \t\r\n"))
+        return val_fail(e, "url", "must be an http:// or https:// URL");
+    json_object_set_new(out, "url", json_string(url));
+    return 0;
+}
+
+/* username (optional) and the write-only password: a new one is sealed, a
+ * missing one keeps the stored one, null removes it. */
+static int cal_credentials(const api_req *req, const json_t *in, const json_t *old, json_t *out,
+                           val_error *e)
+{
+    const char *s;
+    const json_t *user = json_object_get(in, "username");
+    const json_t *pass = json_object_get(in, "password");
+    if (user && !json_is_null(user)) {
+        if (val_string(user, "username", 200, 1, &s, e) != 0)
+            return CRUD_INVALID;
+        json_object_set_new(out, "username", json_string(s));
+    } else {
+        json_object_set_new(out, "username", json_null());
+    }
+    if (!pass) {
+        json_t *sealed = old ? json_object_get(old, "_password") : NULL;
+        if (sealed)
+            json_object_set(out, "_password", sealed);
+        return 0;
+    }
+    if (json_is_null(pass))
+        return 0;
+    if (val_string(pass, "password", 1000, 0, &s, e) != 0)
+        return CRUD_INVALID;
+    char *sealed = secret_seal(api_server_config(req->srv)->secret_key, s);
+    if (!sealed)
+        return STORE_ERROR;
+    json_object_set_new(out, "_password", json_string(sealed));
+    free(sealed);
+    return 0;
+}
+
+/* Collected first, rewritten after the walk: ids of other primary calendars
+ * (there is at most one; the bound only guards against a corrupt table). */
+typedef struct {
+    int64_t self;
+    int64_t ids[64];
+    size_t n;
+} cal_primary_ctx;
+
+static int cal_primary_cb(void *ctx, int64_t id, const char *json)
+{
+    cal_primary_ctx *x = ctx;
+    json_t *doc = json_loads(json, 0, NULL);
+    if (id != x->self && json_is_true(json_object_get(doc, "primary")) &&
+        x->n < sizeof x->ids / sizeof x->ids[0])
+        x->ids[x->n++] = id;
+    json_decref(doc);
+    return 0;
+}
+
+/* Clears the primary flag of every calendar but SELF (0 on create). */
+static int cal_clear_primary(store_conn *c, int64_t self)
+{
+    cal_primary_ctx x = {.self = self};
+    int rc = store_doc_list(c, STORE_CALENDAR, cal_primary_cb, &x);
+    for (size_t i = 0; rc == STORE_OK && i < x.n; i++) {
+        char *text = NULL;
+        if ((rc = store_doc_get(c, STORE_CALENDAR, x.ids[i], &text)) != STORE_OK)
+            break;
+        json_t *doc = json_loads(text, 0, NULL);
+        free(text);
+        json_object_set_new(doc, "primary", json_false());
+        text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        rc = text ? store_doc_update(c, STORE_CALENDAR, x.ids[i], text) : STORE_ERROR;
+        free(text);
+        json_decref(doc);
+    }
+    return rc;
+}
+
+static int cal_check(const api_req *req, store_conn *c, const json_t *in, const json_t *old,
+                     json_t **out, val_error *e)
+{
+    int primary = 0;
+    *out = json_object();
+    if (val_known_keys(in, NULL,
+                       (const char *const[]){"owner", "kind", "url", "username", "password", "primary",
+                                             "last_sync", "last_error", "last_attempt", "has_password",
+                                             "events", NULL},
+                       e))
+        return CRUD_INVALID;
+    int rc = cal_owner(c, in, *out, e);
+    if (rc != 0)
+        return rc;
+    const json_t *kind = json_object_get(in, "kind");
+    if (!json_is_string(kind) || (strcmp(json_string_value(kind), "caldav") != 0 &&
+                                  strcmp(json_string_value(kind), "ics") != 0))
+        return val_fail(e, "kind", "must be \"caldav\" or \"ics\"");
+    json_object_set(*out, "kind", (json_t *)kind);
+    if ((rc = cal_url(in, *out, e)) != 0 || (rc = cal_credentials(req, in, old, *out, e)) != 0)
+        return rc;
+    const json_t *p = json_object_get(in, "primary");
+    if (p && !json_is_null(p) && val_bool(p, "primary", &primary, e) != 0)
+        return CRUD_INVALID;
+    if (primary && strcmp(json_string_value(json_object_get(*out, "owner")), "business") != 0)
+        return val_fail(e, "primary", "only a calendar of the business (owner \"business\") can be primary");
+    json_object_set_new(*out, "primary", json_boolean(primary));
+    if (primary)
+        return cal_clear_primary(c, old ? doc_id(old) : 0);
+    return 0;
+}
+
+/* TIME as RFC 3339 in zone TZ, or null when 0 (never). New reference. */
+static json_t *cal_time(const tz_zone *tz, tp_time t)
+{
+    char buf[32];
+    return t ? json_string(tz_format_rfc3339(tz, t, buf, sizeof buf)) : json_null();
+}
+
+/* Adds the sync bookkeeping (times in the business zone); the sealed
+ * password is never shown, only whether there is one. */
+static int cal_present(const api_req *req, store_conn *c, json_t *doc)
+{
+    store_calstate st;
+    int has_password = json_object_get(doc, "_password") != NULL;
+    (void)req;
+    json_t *settings = settings_effective(c);
+    tz_zone *tz = tz_zone_load(json_string_value(json_object_get(settings, "timezone")));
+    json_decref(settings);
+    if (!tz && !(tz = tz_zone_load("UTC")))
+        return STORE_ERROR;
+    int rc = store_calstate_get(c, doc_id(doc), &st);
+    if (rc == STORE_OK) {
+        json_object_del(doc, "_password");
+        json_object_set_new(doc, "has_password", json_boolean(has_password));
+        json_object_set_new(doc, "last_sync", cal_time(tz, st.last_sync));
+        json_object_set_new(doc, "last_attempt", cal_time(tz, st.last_attempt));
+        json_object_set_new(doc, "last_error", st.last_error ? json_string(st.last_error) : json_null());
+        json_object_set_new(doc, "events", json_integer(st.events));
+        store_calstate_clear(&st);
+    }
+    tz_zone_free(tz);
+    return rc;
+}
+
+static int cal_deleting(store_conn *c, int64_t id)
+{
+    return store_busy_replace(c, id, NULL, 0);
+}
+
+static const crud_kind cal_kind = {STORE_CALENDAR, "calendar", cal_check, NULL, cal_present, NULL,
+                                   cal_deleting};
+
+static void cal_list(api_req *req, api_res *res) { crud_list(req, res, &cal_kind); }
+static void cal_get(api_req *req, api_res *res) { crud_get(req, res, &cal_kind); }
+static void cal_create(api_req *req, api_res *res) { crud_create(req, res, &cal_kind); }
+static void cal_replace(api_req *req, api_res *res) { crud_replace(req, res, &cal_kind); }
+static void cal_patch(api_req *req, api_res *res) { crud_patch(req, res, &cal_kind); }
+static void cal_delete(api_req *req, api_res *res) { crud_delete(req, res, &cal_kind); }
+
+const api_route api_routes_calendars[] = {
+    {"GET", "/api/v1/calendars", API_ADMIN, cal_list},
+    {"POST", "/api/v1/calendars", API_ADMIN, cal_create},
+    {"GET", "/api/v1/calendars/{id}", API_ADMIN, cal_get},
+    {"PUT", "/api/v1/calendars/{id}", API_ADMIN, cal_replace},
+    {"PATCH", "/api/v1/calendars/{id}", API_ADMIN, cal_patch},
+    {"DELETE", "/api/v1/calendars/{id}", API_ADMIN, cal_delete},
+    {0},
+};
