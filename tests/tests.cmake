@@ -32,3 +32,32 @@ if(NOT TRIPOD_SANITIZE)
         ENVIRONMENT "TRIPOD_BIN=$<TARGET_FILE:tripod>;TRIPOD_TEST_OUT=${CMAKE_BINARY_DIR}/browser-out")
   endforeach()
 endif()
+
+include(${CMAKE_SOURCE_DIR}/fuzz/fuzz.cmake)
+
+# PostgreSQL: one throwaway cluster (tests/servers/pg.py, started and removed
+# as a ctest fixture) serves the store tests and, in the normal build, the
+# whole e2e suite a second time; each run gets databases of its own.
+set(PG_TEST_DIR ${CMAKE_BINARY_DIR}/pg-test)
+set(PG_HELPER ${PYTHON} ${CMAKE_SOURCE_DIR}/tests/servers/pg.py)
+add_test(NAME pg_cluster_start COMMAND ${PG_HELPER} start ${PG_TEST_DIR})
+add_test(NAME pg_cluster_stop COMMAND ${PG_HELPER} stop ${PG_TEST_DIR})
+set_tests_properties(pg_cluster_start PROPERTIES FIXTURES_SETUP pg LABELS pg)
+set_tests_properties(pg_cluster_stop PROPERTIES FIXTURES_CLEANUP pg LABELS pg)
+set_tests_properties(unit_test_store_pg PROPERTIES FIXTURES_REQUIRED pg LABELS "unit;pg"
+    ENVIRONMENT "TRIPOD_TEST_PG_DIR=${PG_TEST_DIR}")
+add_test(NAME unit_test_store_on_pg COMMAND ${PG_HELPER} run ${PG_TEST_DIR} -- $<TARGET_FILE:test_store>)
+set_tests_properties(unit_test_store_on_pg PROPERTIES FIXTURES_REQUIRED pg LABELS "unit;pg" TIMEOUT 600)
+if(NOT TRIPOD_SANITIZE)
+  foreach(src ${E2E_TESTS})
+    get_filename_component(name ${src} NAME_WE)
+    if(name MATCHES "^test_pg_")
+      continue()
+    endif()
+    add_test(NAME e2e_pg_${name}
+             COMMAND ${PG_HELPER} run ${PG_TEST_DIR} -- ${PYTHON} -m pytest -q -x -p no:cacheprovider ${src}
+             WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/e2e)
+    set_tests_properties(e2e_pg_${name} PROPERTIES LABELS "e2e;pg" TIMEOUT 900 FIXTURES_REQUIRED pg
+        ENVIRONMENT "TRIPOD_BIN=$<TARGET_FILE:tripod>;TRIPOD_SANITIZE=${TRIPOD_SANITIZE};PYTHONDONTWRITEBYTECODE=1")
+  endforeach()
+endif()

@@ -18,11 +18,15 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
 import pytest
 import requests
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "servers"))
+import pg  # noqa: E402  (tests/servers/pg.py)
 
 API = "/api/v1"
 # Monday 2030-06-03 08:00 in New York: the week of the benchmark scenario.
@@ -86,6 +90,9 @@ class TripodServer:
         self.env = dict(os.environ)
         self.env["TRIPOD_RATE_LIMIT"] = "0"
         self.env.pop("TRIPOD_DB", None)
+        test_db = os.environ.get("TRIPOD_TEST_DB", "")
+        if test_db.startswith("postgres"):  # the suite's PostgreSQL run: a fresh database each
+            self.env["TRIPOD_DB"] = pg.create_db(test_db)
         if now:
             self.env["TRIPOD_NOW"] = now
         self.env.update(env or {})

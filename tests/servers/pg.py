@@ -131,6 +131,8 @@ def attach(directory):
 
 def main(argv):
     if len(argv) >= 3 and argv[1] == "start":
+        if os.path.exists(os.path.join(argv[2], "port")):
+            attach(argv[2]).destroy()  # left over from an interrupted run
         shutil.rmtree(argv[2], ignore_errors=True)
         print(start(argv[2]).url)
         return 0
