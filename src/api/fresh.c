@@ -1,0 +1,200 @@
+/* fresh.c — reads staff busy time and bookings straight from the store for
+ * the re-check inside a booking transaction. */
+#include "api/fresh.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    size_t staff;
+    avail_busy b;
+    int64_t booking; /* 0 for calendar busy time */
+} fresh_entry;
+
+typedef struct {
+    fresh_view *v;
+    int64_t exclude;
+    fresh_entry *e;
+    size_t n, cap;
+} fresh_ctx;
+
+static int push(fresh_ctx *x, size_t staff, const avail_busy *b, int64_t booking)
+{
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 64;
+        fresh_entry *e = realloc(x->e, cap * sizeof *e);
+        if (!e)
+            return 100;
+        x->e = e;
+        x->cap = cap;
+    }
+    x->e[x->n].staff = staff;
+    x->e[x->n].b = *b;
+    x->e[x->n++].booking = booking;
+    return 0;
+}
+
+static int on_busy(void *ctx, int64_t calendar, const store_busy *ev)
+{
+    fresh_ctx *x = ctx;
+    int64_t booking;
+    const model_calendar *cal = model_calendar_find(x->v->m, calendar);
+    if (!cal || !cal->owner || model_uid_is_booking(ev->uid, &booking))
+        return 0;
+    long idx = model_staff_index(x->v->m, cal->owner);
+    if (idx < 0)
+        return 0;
+    /* Calendar labels are only shown by explain; the check needs none. */
+    avail_busy b = {ev->start, ev->end, "Busy", NAN, NAN};
+    return push(x, (size_t)idx, &b, 0);
+}
+
+static int on_booking(void *ctx, const store_booking *bk)
+{
+    fresh_ctx *x = ctx;
+    fresh_view *v = x->v;
+    if (bk->id == x->exclude)
+        return 0;
+    for (int k = 0; k < bk->nstaff; k++) {
+        long idx = model_staff_index(v->m, bk->staff[k]);
+        if (idx < 0)
+            continue;
+        avail_busy b = {bk->start, bk->end, NULL, bk->lat, bk->lon};
+        if (push(x, (size_t)idx, &b, bk->id) != 0)
+            return 100;
+        if (v->nshoots == v->shoots_cap) {
+            size_t cap = v->shoots_cap ? v->shoots_cap * 2 : 32;
+            fresh_shoot *s = realloc(v->shoots, cap * sizeof *s);
+            if (!s)
+                return 100;
+            v->shoots = s;
+            v->shoots_cap = cap;
+        }
+        v->shoots[v->nshoots++] = (fresh_shoot){(size_t)idx, bk->start, bk->end, bk->created, bk->lat, bk->lon};
+    }
+    return 0;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const fresh_entry *x = a, *y = b;
+    if (x->staff != y->staff)
+        return x->staff < y->staff ? -1 : 1;
+    if (x->b.start != y->b.start)
+        return x->b.start < y->b.start ? -1 : 1;
+    return (x->b.end > y->b.end) - (x->b.end < y->b.end);
+}
+
+void fresh_free(fresh_view *v)
+{
+    free(v->staff);
+    free(v->busy);
+    free(v->labels);
+    free(v->shoots);
+    memset(v, 0, sizeof *v);
+}
+
+int fresh_load(store_conn *c, const model *m, tp_time from, tp_time to, int64_t exclude,
+               fresh_view *v)
+{
+    memset(v, 0, sizeof *v);
+    v->m = m;
+    v->from = from;
+    v->to = to;
+    fresh_ctx x = {v, exclude, NULL, 0, 0};
+    store_booking_filter f = {from, to, 0, "confirmed"};
+    int rc = store_busy_list(c, 0, from, to, on_busy, &x);
+    if (rc == STORE_OK)
+        rc = store_booking_list(c, &f, on_booking, &x);
+    if (rc == STORE_OK) {
+        v->staff = malloc((m->nstaff ? m->nstaff : 1) * sizeof *v->staff);
+        v->busy = malloc((x.n ? x.n : 1) * sizeof *v->busy);
+        v->labels = malloc((x.n ? x.n : 1) * sizeof *v->labels);
+        if (!v->staff || !v->busy || !v->labels)
+            rc = STORE_ERROR;
+    } else if (rc > STORE_ERROR) {
+        rc = STORE_ERROR;
+    }
+    if (rc != STORE_OK) {
+        free(x.e);
+        fresh_free(v);
+        return rc;
+    }
+    if (x.n > 1)
+        qsort(x.e, x.n, sizeof *x.e, entry_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < m->nstaff; i++) {
+        v->staff[i] = m->staff[i];
+        v->staff[i].busy = v->busy + k;
+        size_t first = k;
+        while (k < x.n && x.e[k].staff == i) {
+            v->busy[k] = x.e[k].b;
+            if (x.e[k].booking) {
+                snprintf(v->labels[k], sizeof v->labels[k], "Booking %lld", (long long)x.e[k].booking);
+                v->busy[k].what = v->labels[k];
+            }
+            k++;
+        }
+        v->staff[i].nbusy = k - first;
+    }
+    v->nbusy = x.n;
+    free(x.e);
+    return STORE_OK;
+}
+
+/* Business-local day number of instant T. */
+static int64_t local_day(const model *m, tp_time t)
+{
+    int64_t local = tz_utc_to_local(m->rules.tz, t);
+    return local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+}
+
+static void week_of(const model *m, tp_time t, tp_time *from, tp_time *to)
+{
+    int64_t day = local_day(m, t);
+    int64_t monday = day - tz_weekday(day);
+    *from = tz_local_to_utc(m->rules.tz, monday * 86400);
+    *to = tz_local_to_utc(m->rules.tz, (monday + 7) * 86400);
+}
+
+void fresh_window(const model *m, tp_time start, tp_time end, tp_time *from, tp_time *to)
+{
+    tp_time wf, wt;
+    week_of(m, start, &wf, &wt);
+    *from = start - 86400 < wf ? start - 86400 : wf;
+    *to = end + 86400 > wt ? end + 86400 : wt;
+}
+
+void fresh_stats(const fresh_view *v, tp_time start, avail_stat *out)
+{
+    const model *m = v->m;
+    tp_time wf, wt;
+    int64_t day = local_day(m, start);
+    week_of(m, start, &wf, &wt);
+    tp_time *prev_end = calloc(m->nstaff ? m->nstaff : 1, sizeof *prev_end);
+    for (size_t i = 0; i < m->nstaff; i++) {
+        out[i].week_minutes = 0;
+        out[i].last_booked = m->people[i].last_booked;
+        out[i].ref_lat = m->staff[i].home_lat;
+        out[i].ref_lon = m->staff[i].home_lon;
+    }
+    for (size_t k = 0; k < v->nshoots; k++) {
+        const fresh_shoot *s = &v->shoots[k];
+        avail_stat *st = &out[s->staff];
+        if (s->start >= wf && s->start < wt)
+            st->week_minutes += (s->end - s->start) / 60;
+        if (s->created > st->last_booked)
+            st->last_booked = s->created;
+        /* The previous shoot that day with a location (without memory for
+         * the comparison, home stays the reference). */
+        if (prev_end && s->end <= start && s->end > prev_end[s->staff] &&
+            local_day(m, s->start) == day && isfinite(s->lat) && isfinite(s->lon)) {
+            prev_end[s->staff] = s->end;
+            st->ref_lat = s->lat;
+            st->ref_lon = s->lon;
+        }
+    }
+    free(prev_end);
+}
