@@ -3,6 +3,8 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 DATA       ?= data
 PORT       ?= 8080
 JOBS       ?= 2
@@ -36,8 +38,13 @@ test-fast: build
 bench: build
 	@$(BUILD)/tripod bench
 
+# Every libFuzzer target (fuzz/) for FUZZ_SECONDS each, built with clang.
+fuzz: setup
+	@JOBS=$(JOBS) bash fuzz/run.sh build $(FUZZ_BUILD) >/dev/null
+	@bash fuzz/run.sh run $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
 
 format:
 	clang-format -i src/*/*.c src/*/*.h src/*.c bench/*.c tests/unit/*.c

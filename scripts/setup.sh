@@ -4,9 +4,9 @@
 set -euo pipefail
 
 PKGS=(
-  build-essential cmake pkg-config clang
+  build-essential cmake pkg-config clang libclang-rt-14-dev
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev
-  libical-dev libcurl4-openssl-dev libcmocka-dev libsodium-dev tzdata
+  libical-dev libcurl4-openssl-dev libxml2-dev libcmocka-dev libsodium-dev tzdata
   radicale python3-aiosmtpd python3-requests python3-pytest python3-caldav
   python3-icalendar chromium nodejs npm wrk postgresql postgresql-contrib
 )
