@@ -238,6 +238,7 @@ int oracle_compute(const avail_query *q, avail_result *r)
         if (push_slot(r, s, s + r->duration_min * 60, r->crew) != 0)
             return -1;
     }
-    qsort(r->pairs, r->npairs, sizeof *r->pairs, by_staff_then_start);
+    if (r->npairs > 1)
+        qsort(r->pairs, r->npairs, sizeof *r->pairs, by_staff_then_start);
     return 0;
 }

@@ -132,9 +132,12 @@ static int build_blocked(const avail_query *q, const avail__plan *p, const avail
     const int travel = q->rules->travel_kmh > 0;
     avail__times *bl = &sc->blocked;
     bl->n = 0;
+    if (avail__times_reserve(bl, 2 * s->nbusy) != 0)
+        return -1;
+    const tp_time buf = (tp_time)q->rules->buffer_min * 60;
     for (size_t i = 0; i < s->nbusy; i++) {
         const avail_busy *b = &s->busy[i];
-        tp_time g = avail__gap(q, p, b);
+        tp_time g = travel ? avail__gap(q, p, b) : buf;
         tp_time lo = b->start - len - g, hi = b->end + g;
         if (lo >= last) {
             if (!travel) /* sorted by start and one gap: no later one matters */
@@ -143,12 +146,10 @@ static int build_blocked(const avail_query *q, const avail__plan *p, const avail
         }
         if (hi <= first || hi <= lo + 1)
             continue;
-        if (avail__times_reserve(bl, bl->n + 2) != 0)
-            return -1;
         bl->v[bl->n++] = lo;
         bl->v[bl->n++] = hi;
     }
-    if (travel)
+    if (travel && bl->n > 2)
         qsort(bl->v, bl->n / 2, 2 * sizeof *bl->v, cmp_blocked);
     return 0;
 }

@@ -11,7 +11,7 @@
 
 #define TZ_TABLE_FROM 0LL           /* 1970-01-01T00:00:00Z */
 #define TZ_TABLE_TO 4133980800LL    /* 2101-01-01T00:00:00Z */
-#define TZ_SAMPLE_STEP 86400LL      /* no zone changes offset twice within a day */
+#define TZ_SAMPLE_STEP (2 * 86400LL) /* no zone changes offset and back within 2 days */
 #define TZ_MAX_SHIFT (15LL * 3600)  /* offsets stay within ±15 h */
 
 struct tz_zone {
@@ -52,8 +52,8 @@ static int table_push(tz_zone *z, size_t *cap, tp_time at, int off)
     return 0;
 }
 
-/* Samples the offset once a day and bisects each change to the exact second;
- * a second change within the same day is found by continuing from there. */
+/* Samples the offset every TZ_SAMPLE_STEP and bisects each change to the second;
+ * a second change in the same stretch is found by continuing from there. */
 static int table_build(tz_zone *z, icaltimezone *zone)
 {
     size_t cap = 0;

@@ -256,8 +256,9 @@ static void test_engine_matches_oracle(void **state)
         assert_int_equal(oracle_compute(&sc->q, &o), 0);
         offered += e.status == AVAIL_OK ? e.nslots : 0;
         if (compare(&e, &o) != 0) {
-            printf("scenario seed %u differs; re-run it alone with TRIPOD_SEED=%u %s\n", seed,
-                   seed, "tests/unit/test_avail_random");
+            printf("scenario seed %u differs; re-run it alone from the build directory with "
+                   "TRIPOD_SEED=%u ./test_avail_random\n",
+                   seed, seed);
             if (++failures >= 5)
                 break;
         }

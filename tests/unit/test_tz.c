@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <libical/ical.h>
+
 #include "core/tz.h"
 
 static tp_time utc(int y, int mo, int d, int h, int mi)
@@ -103,6 +105,36 @@ static void test_half_hour_and_odd_offsets(void **state)
     tz_zone_free(in);
 }
 
+static int ical_offset(icaltimezone *zone, tp_time t)
+{
+    struct icaltimetype tt = icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_utc_timezone());
+    int dst = 0;
+    return icaltimezone_get_utc_offset_of_utc_time(zone, &tt, &dst);
+}
+
+/* The table agrees with libical every 5 hours from 1970 to 2100, and at each
+ * change the second before and the second of the change. */
+static void test_table_matches_libical(void **state)
+{
+    (void)state;
+    const char *names[] = {"America/New_York", "Europe/Berlin", "Australia/Lord_Howe",
+                           "Asia/Kolkata", "Pacific/Chatham", "America/Sao_Paulo", "UTC"};
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+        tz_zone *z = tz_zone_load(names[k]);
+        icaltimezone *ref = icaltimezone_get_builtin_timezone(names[k]);
+        assert_non_null(z);
+        assert_non_null(ref);
+        for (tp_time t = 0; t < utc(2100, 1, 1, 0, 0); t += 5 * 3600)
+            assert_int_equal(tz_offset_at(z, t), ical_offset(ref, t));
+        for (tp_time t = tz_next_change(z, 0); t < utc(2100, 1, 1, 0, 0); t = tz_next_change(z, t)) {
+            assert_int_equal(tz_offset_at(z, t), ical_offset(ref, t));
+            assert_int_equal(tz_offset_at(z, t - 1), ical_offset(ref, t - 1));
+            assert_true(ical_offset(ref, t) != ical_offset(ref, t - 1));
+        }
+        tz_zone_free(z);
+    }
+}
+
 static void test_civil(void **state)
 {
     (void)state;
@@ -197,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_local_to_utc_gap_and_overlap),
         cmocka_unit_test(test_round_trips),
         cmocka_unit_test(test_half_hour_and_odd_offsets),
+        cmocka_unit_test(test_table_matches_libical),
         cmocka_unit_test(test_civil),
         cmocka_unit_test(test_parse_rfc3339),
         cmocka_unit_test(test_parse_date),
