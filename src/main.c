@@ -29,6 +29,7 @@ static int usage(void)
             "       tripod migrate [--data DIR] [--db URL]\n"
             "       tripod token create --name NAME [--data DIR] [--db URL]\n"
             "       tripod demo [--data DIR] [--db URL]\n"
+            "       tripod bench\n"
             "environment: TRIPOD_DB (instead of --db), TRIPOD_NOW, TRIPOD_RATE_LIMIT\n");
     return 2;
 }
@@ -203,23 +204,18 @@ static int cmd_token_create(const cli_opts *o)
 static int cmd_demo(const cli_opts *o)
 {
     char err[512];
-    int loaded = 0, rc = 1;
-    uint8_t key[32];
+    int loaded = 0;
     store *db = open_store(o);
     if (!db)
         return 1;
-    if (secret_key_load(o->data_dir, key, err, sizeof err) != 0)
-        fprintf(stderr, "tripod: %s\n", err);
-    else if (demo_load(db, key, &loaded, err, sizeof err) != 0)
+    int rc = demo_load(db, &loaded, err, sizeof err);
+    if (rc != 0)
         fprintf(stderr, "tripod: cannot load the demo data: %s\n", err);
     else
-        rc = 0;
-    if (rc == 0)
         fprintf(stderr, "tripod: %s\n", loaded ? "demo data loaded"
                                                : "the database already has data; demo not loaded");
-    sodium_memzero(key, sizeof key);
     store_close(db);
-    return rc;
+    return rc ? 1 : 0;
 }
 
 int main(int argc, char **argv)
