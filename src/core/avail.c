@@ -204,8 +204,8 @@ static scratch *scratch_get(avail_result *r)
     return r->scratch;
 }
 
-/* 1 when staff S's spans equal those of the previous staff member: same zone
- * and hours, and neither has dated exceptions. */
+/* 1 when staff A's working spans are those already computed for B: same
+ * zone and hours, and neither has dated exceptions. */
 static int same_hours(const avail_rules *ru, const avail_staff *a, const avail_staff *b)
 {
     return b && a->nexceptions == 0 && b->nexceptions == 0 &&

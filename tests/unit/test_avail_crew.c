@@ -44,9 +44,8 @@ static void test_threshold_edge(void **state)
     assert_int_equal(avail_duration(&f->q, &raw, &len, &crew, &bad), AVAIL_OK);
     assert_int_equal(crew, 1);
     assert_int_equal(len, 120);
-    f->rules.two.enabled = 0;
     two_on(f, 60, 25);
-    f->rules.two.enabled = 0;
+    f->rules.two.enabled = 0; /* off: no pair however long */
     assert_int_equal(avail_duration(&f->q, &raw, &len, &crew, &bad), AVAIL_OK);
     assert_int_equal(crew, 1);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../bench/bench.h"
 #include "../../bench/oracle.h"
 #include "core/avail.h"
 
@@ -25,21 +26,16 @@ static const char *ZONE_NAMES[NZONES] = {"America/New_York", "Europe/Berlin", "A
                                          "UTC"};
 static tz_zone *zones[NZONES];
 
-typedef struct {
-    uint32_t a;
-} rng;
+typedef bench_rng rng;
 
 static uint32_t draw(rng *g)
 {
-    uint32_t t = g->a += 0x6D2B79F5u;
-    t = (t ^ (t >> 15)) * (t | 1u);
-    t ^= t + (t ^ (t >> 7)) * (t | 61u);
-    return t ^ (t >> 14);
+    return bench_draw(g);
 }
 
 static int pick(rng *g, int n)
 {
-    return (int)(draw(g) % (uint32_t)n);
+    return (int)(bench_draw(g) % (uint32_t)n);
 }
 
 typedef struct {
