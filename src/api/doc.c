@@ -83,7 +83,7 @@ char *doc_text(const json_t *obj)
     if (!copy)
         return NULL;
     json_object_del(copy, "id");
-    char *text = json_dumps(copy, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *text = json_dumps(copy, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
     json_decref(copy);
     return text;
 }

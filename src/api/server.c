@@ -341,7 +341,8 @@ static struct MHD_Response *srv_body(api_res *res)
         return MHD_create_response_from_buffer_with_free_callback(res->raw_len, raw, free);
     }
     if (res->json) {
-        char *text = json_dumps(res->json, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+        char *text = json_dumps(res->json, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY |
+                                            JSON_REAL_PRECISION(12));
         if (!text)
             return NULL;
         return MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
