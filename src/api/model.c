@@ -490,12 +490,9 @@ static int build_staff(model_cache *mc, model *m, const doc_list *l)
         s->tz = cache_zone(mc, json_string_value(json_object_get(d, "timezone")));
         val_error e;
         const json_t *hours = json_object_get(d, "hours");
-        if (json_is_object(hours) && val_week(hours, "hours", &p->weeks[i], &e) == 0) {
-            int any = 0;
-            for (int day = 0; day < 7; day++)
-                any |= p->weeks[i].day[day].n > 0;
-            s->hours = any ? &p->weeks[i] : NULL;
-        }
+        /* null hours: the business's default booking hours. */
+        if (json_is_object(hours) && val_week(hours, "hours", &p->weeks[i], &e) == 0)
+            s->hours = &p->weeks[i];
         int64_t *skills = ids_from_json(p, json_object_get(d, "skills"), 0, &s->nskills);
         int64_t *zones = ids_from_json(p, json_object_get(d, "zones"), 0, &s->nzones);
         if (!skills || !zones || build_exceptions(p, json_object_get(d, "exceptions"), s) != 0)
