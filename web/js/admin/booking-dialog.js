@@ -107,7 +107,7 @@ export async function openBooking(ctx, b, opts) {
         status(st, `Not saved: ${e.message} Pick another time, or tick “Force” to book it anyway.`, 'error');
         const list = (e.body && e.body.alternatives) || [];
         if (list.length) {
-          alts.append(el('span', { text: 'Free instead:' }), list.slice(0, 6).map((s) => el('button', {
+          alts.append(el('span', { text: 'Free instead:' }), ...list.slice(0, 6).map((s) => el('button', {
             type: 'button', class: 'small', text: formatDateTime(s.start || s, tz),
             onclick: () => { date.value = dateInZone(s.start || s, tz); time.value = timeInZone(s.start || s, tz); time.focus(); },
           })));

@@ -32,14 +32,14 @@ function reasonText(r, tz) {
   return base;
 }
 
-export async function explainForm(ctx, tz, staff) {
+export async function explainForm(ctx, tz, staff, date) {
   const [services, packages] = await Promise.all([ctx.items('services'), ctx.items('packages')]);
   const out = el('div', { id: 'explain-result', 'aria-live': 'polite' });
   const st = el('p', { class: 'status', role: 'status', hidden: true });
   const submit = el('button', { type: 'submit', class: 'primary', id: 'explain-go', text: 'Explain' });
   const form = el('form', { id: 'explain-form', novalidate: true },
     el('div', { class: 'row' },
-      field('ex-date', 'Date', dateInZone(new Date(), tz), { type: 'date', field: 'from' }),
+      field('ex-date', 'Date', date || dateInZone(new Date(), tz), { type: 'date', field: 'from' }),
       field('ex-time', `Start time (${tz})`, '10:00', { type: 'time', field: 'at' })),
     checkGroup('ex-services', 'Services', services, [], 'services'),
     checkGroup('ex-packages', 'Packages', packages, [], 'packages'),

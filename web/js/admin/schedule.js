@@ -133,7 +133,7 @@ export async function renderSchedule(root, ctx) {
     const days = [...Array(7)].map((_, i) => addDays(from, i));
     const grid = el('div', { class: 'week', role: 'table', 'aria-label': 'Week schedule' });
     grid.append(el('div', { class: 'wk-head', role: 'columnheader', text: 'Staff' }),
-      days.map((d) => el('div', { class: 'wk-head', role: 'columnheader', text: formatDate(d + 'T12:00:00Z', 'UTC').replace(/, \d{4}$/, '') })));
+      ...days.map((d) => el('div', { class: 'wk-head', role: 'columnheader', text: formatDate(d + 'T12:00:00Z', 'UTC').replace(/, \d{4}$/, '') })));
     for (const s of staff) {
       grid.append(el('div', { class: 'wk-head', role: 'rowheader', text: s.name }));
       for (const d of days) {
@@ -152,11 +152,11 @@ export async function renderSchedule(root, ctx) {
     return grid;
   }
 
-  const explain = await explainForm(ctx, tz, staff);
+  const explain = await explainForm(ctx, tz, staff, state.date);
   root.replaceChildren(
     el('h1', { text: 'Schedule' }),
     el('section', { class: 'card' },
-      el('div', { class: 'inline' },
+      el('div', { class: 'inline sched-controls' },
         modeSel,
         el('button', { type: 'button', class: 'small', 'aria-label': 'Previous', onclick: () => step(-1), text: '‹ Previous' }),
         dateIn,

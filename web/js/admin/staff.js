@@ -38,7 +38,7 @@ export async function renderStaff(root, ctx) {
       ['E-mail', (s) => s.email],
       ['Skills', (s) => names(s.skills, skills) || '—'],
       ['Zones', (s) => names(s.zones, zones) || 'everywhere'],
-      ['Rank', (s) => s.rank ?? '—'],
+      ['Rank', (s) => s.rank || '—'],
       ['Hours', (s) => (s.hours && Object.keys(s.hours).length ? 'own hours' : 'business default')],
     ],
     editor: (item) => {
@@ -54,8 +54,8 @@ export async function renderStaff(root, ctx) {
           field('staff-name', 'Name', s.name, { field: 'name', required: true }),
           field('staff-email', 'E-mail', s.email, { type: 'email', field: 'email', required: true })),
         el('div', { class: 'row' },
-          field('staff-timezone', 'Time zone', s.timezone || bizTz, { field: 'timezone', hint: 'Their working hours are in this zone.' }),
-          field('staff-rank', 'Rank', s.rank ?? '', { type: 'number', min: 1, field: 'rank', hint: '1 is asked first under the priority policy.' })),
+          field('staff-timezone', 'Time zone', s.timezone || '', { field: 'timezone', placeholder: bizTz, hint: `Their working hours are in this zone; empty means the business zone (${bizTz}).` }),
+          field('staff-rank', 'Rank', s.rank ?? '', { type: 'number', min: 0, field: 'rank', hint: '1 is asked first under the priority policy; 0 = unranked.' })),
         el('div', { class: 'row' },
           checkbox('staff-senior', 'Senior', s.senior, 'senior'),
           checkbox('staff-active', 'Active (goes on site)', s.active !== false, 'active')),
@@ -81,16 +81,16 @@ export async function renderStaff(root, ctx) {
           const body = {
             name,
             email,
-            timezone: val(root, 'staff-timezone') || bizTz,
+            timezone: val(root, 'staff-timezone') || null,
             senior: root.querySelector('#staff-senior').checked,
             active: root.querySelector('#staff-active').checked,
             skills: checked(root, 'staff-skills'),
             zones: checked(root, 'staff-zones'),
-            hours: root.querySelector('#staff-default-hours').checked ? {} : hours.read(),
+            hours: root.querySelector('#staff-default-hours').checked ? null : hours.read(),
             exceptions: exc.read(),
             home: lat === null ? null : { lat, lon },
           };
-          const rank = intVal(root, 'staff-rank', 'rank', { min: 1, max: 10000, empty: null });
+          const rank = intVal(root, 'staff-rank', 'rank', { min: 0, max: 100000, empty: null });
           if (rank === null) delete body.rank;
           else body.rank = rank;
           if (body.home === null) delete body.home;
