@@ -33,6 +33,8 @@ typedef struct {
     size_t novr, ovrcap;
     tp_time *inst; /* scratch: instance starts of one recurring event */
     size_t ninst, instcap;
+    tp_time *exd; /* scratch: sorted EXDATE instants of one recurring event */
+    size_t nexd, exdcap;
     char *err;
     size_t errlen;
 } ctx;
@@ -349,6 +351,30 @@ static int time_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Reads every EXDATE of EV once into c->exd, sorted, so that each instance
+ * is checked by binary search (a feed may carry many thousands of them). */
+static int exdates_collect(ctx *c, icalcomponent *ev, const char *uid)
+{
+    c->nexd = 0;
+    for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_EXDATE_PROPERTY); p;
+         p = icalcomponent_get_next_property(ev, ICAL_EXDATE_PROPERTY)) {
+        tp_time x;
+        if (to_utc(c, icalproperty_get_exdate(p), prop_tzid(p), &x) != 0)
+            return fail(c, "event %s: invalid EXDATE", uid);
+        if (c->nexd == c->exdcap) {
+            size_t cap = c->exdcap ? c->exdcap * 2 : 16;
+            tp_time *v = realloc(c->exd, cap * sizeof *v);
+            if (!v)
+                return fail(c, "out of memory");
+            c->exd = v;
+            c->exdcap = cap;
+        }
+        c->exd[c->nexd++] = x;
+    }
+    qsort(c->exd, c->nexd, sizeof *c->exd, time_cmp);
+    return 0;
+}
+
 /* Collects the starts of one RRULE into c->inst, limited to the window. */
 static int rrule_collect(ctx *c, const timing *tm, struct icalrecurrencetype rule, const char *uid,
                          int64_t span, size_t *steps)
@@ -385,10 +411,25 @@ static int rrule_collect(ctx *c, const timing *tm, struct icalrecurrencetype rul
     return rc;
 }
 
+static int override_cmp(const void *a, const void *b)
+{
+    const override *x = a, *y = b;
+    return x->rid < y->rid ? -1 : x->rid > y->rid;
+}
+
+/* c->ovr is sorted by rid: binary search, then the few with that rid. */
 static int is_overridden(ctx *c, const char *uid, tp_time s)
 {
-    for (size_t i = 0; i < c->novr; i++)
-        if (c->ovr[i].rid == s && strcmp(c->ovr[i].uid, uid) == 0)
+    size_t lo = 0, hi = c->novr;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->ovr[mid].rid < s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < c->novr && c->ovr[i].rid == s; i++)
+        if (strcmp(c->ovr[i].uid, uid) == 0)
             return 1;
     return 0;
 }
@@ -422,20 +463,15 @@ static int expand(ctx *c, icalcomponent *ev, const timing *tm, const char *uid,
         if ((rc = inst_add(c, s)) != 0)
             return rc;
     }
+    if ((rc = exdates_collect(c, ev, uid)) != 0)
+        return rc;
     qsort(c->inst, c->ninst, sizeof *c->inst, time_cmp);
     for (size_t i = 0; i < c->ninst; i++) {
         if (i > 0 && c->inst[i] == c->inst[i - 1])
             continue;
         s = c->inst[i];
-        int excluded = is_overridden(c, uid, s);
-        for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_EXDATE_PROPERTY);
-             p && !excluded; p = icalcomponent_get_next_property(ev, ICAL_EXDATE_PROPERTY)) {
-            tp_time x;
-            if (to_utc(c, icalproperty_get_exdate(p), prop_tzid(p), &x) != 0)
-                return fail(c, "event %s: invalid EXDATE", uid);
-            excluded = x == s;
-        }
-        if (excluded)
+        if (is_overridden(c, uid, s) ||
+            bsearch(&s, c->exd, c->nexd, sizeof *c->exd, time_cmp))
             continue;
         /* Re-read the instance in its own zone so that emit() applies the length. */
         struct icaltimetype local;
@@ -476,6 +512,8 @@ static int collect_overrides(ctx *c)
             return fail(c, "out of memory");
         c->ovr[c->novr++].rid = rid;
     }
+    if (c->novr > 1)
+        qsort(c->ovr, c->novr, sizeof *c->ovr, override_cmp);
     return 0;
 }
 
@@ -511,6 +549,7 @@ static void ctx_free(ctx *c)
         free(c->ovr[i].uid);
     free(c->ovr);
     free(c->inst);
+    free(c->exd);
 }
 
 int ics_parse(const char *text, size_t len, const ics_opts *o, ics_list *out, char *err,
@@ -544,9 +583,10 @@ int ics_parse(const char *text, size_t len, const ics_opts *o, ics_list *out, ch
              k && rc == 0; k = icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT)) {
             ctx_free(&c);
             memset(c.zones, 0, sizeof c.zones);
-            c.nzones = c.novr = c.ovrcap = c.ninst = c.instcap = 0;
+            c.nzones = c.novr = c.ovrcap = c.ninst = c.instcap = c.nexd = c.exdcap = 0;
             c.ovr = NULL;
             c.inst = NULL;
+            c.exd = NULL;
             c.cal = k;
             rc = read_calendar(&c);
         }

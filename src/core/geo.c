@@ -11,6 +11,8 @@
 
 #define GEO_EARTH_RADIUS_KM 6371.0088
 #define GEO_EPS 1e-12
+/* Positions over all rings: bounds the quadratic self-intersection check. */
+#define GEO_MAX_POSITIONS 5000
 
 static int fail(char *err, size_t errlen, const char *msg)
 {
@@ -122,7 +124,13 @@ int geo_polygon_parse(const char *geojson, geo_polygon *out, char *err, size_t e
         fail(err, errlen, "\"coordinates\" must be a non-empty array of rings");
         goto out;
     }
-    size_t nrings = json_array_size(coords);
+    size_t nrings = json_array_size(coords), total = 0;
+    for (size_t i = 0; i < nrings; i++)
+        total += json_array_size(json_array_get(coords, i));
+    if (total > GEO_MAX_POSITIONS) {
+        fail(err, errlen, "a zone may have at most 5000 positions; simplify the polygon");
+        goto out;
+    }
     p.rings = calloc(nrings, sizeof *p.rings);
     if (!p.rings) {
         fail(err, errlen, "out of memory");
