@@ -24,13 +24,12 @@ typedef struct {
 
 static int usage(void)
 {
-    fprintf(stderr,
-            "usage: tripod serve [--port 8080] [--data DIR] [--db URL]\n"
-            "       tripod migrate [--data DIR] [--db URL]\n"
-            "       tripod token create --name NAME [--data DIR] [--db URL]\n"
-            "       tripod demo [--data DIR] [--db URL]\n"
-            "       tripod bench\n"
-            "environment: TRIPOD_DB (instead of --db), TRIPOD_NOW, TRIPOD_RATE_LIMIT\n");
+    fprintf(stderr, "usage: tripod serve [--port 8080] [--data DIR] [--db URL]\n"
+                    "       tripod migrate [--data DIR] [--db URL]\n"
+                    "       tripod token create --name NAME [--data DIR] [--db URL]\n"
+                    "       tripod demo [--data DIR] [--db URL]\n"
+                    "       tripod bench\n"
+                    "environment: TRIPOD_DB (instead of --db), TRIPOD_NOW, TRIPOD_RATE_LIMIT\n");
     return 2;
 }
 
@@ -102,8 +101,7 @@ static store *open_store(const cli_opts *o)
 {
     char err[512];
     store *db = NULL;
-    if (check_data_dir(o->data_dir) != 0)
-        return NULL;
+    if (check_data_dir(o->data_dir) != 0) return NULL;
     if (store_open(o->db_url, o->data_dir, &db, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "tripod: cannot open the database: %s\n", err);
         return NULL;
@@ -124,7 +122,8 @@ static int env_config(api_config *cfg)
     cfg->rate_limit = 120;
     if (now && *now) {
         if (tz_parse_rfc3339(now, &cfg->now_value) != 0) {
-            fprintf(stderr, "tripod: TRIPOD_NOW must be an RFC 3339 time, e.g. 2030-06-03T08:00:00Z\n");
+            fprintf(stderr,
+                    "tripod: TRIPOD_NOW must be an RFC 3339 time, e.g. 2030-06-03T08:00:00Z\n");
             return 2;
         }
         cfg->fixed_now = 1;
@@ -133,7 +132,9 @@ static int env_config(api_config *cfg)
         char *end;
         long n = strtol(rl, &end, 10);
         if (*end || n < 0 || n > 1000000) {
-            fprintf(stderr, "tripod: TRIPOD_RATE_LIMIT must be a number of requests per minute (0 = off)\n");
+            fprintf(
+                stderr,
+                "tripod: TRIPOD_RATE_LIMIT must be a number of requests per minute (0 = off)\n");
             return 2;
         }
         cfg->rate_limit = (int)n;
@@ -146,10 +147,8 @@ static int cmd_serve(const cli_opts *o)
     api_config cfg = {.data_dir = o->data_dir};
     char err[512];
     int rc = env_config(&cfg);
-    if (rc != 0)
-        return rc;
-    if (!(cfg.db = open_store(o)))
-        return 1;
+    if (rc != 0) return rc;
+    if (!(cfg.db = open_store(o))) return 1;
     if (secret_key_load(o->data_dir, cfg.secret_key, err, sizeof err) != 0) {
         fprintf(stderr, "tripod: %s\n", err);
         rc = 1;
@@ -164,9 +163,9 @@ static int cmd_serve(const cli_opts *o)
 static int cmd_migrate(const cli_opts *o)
 {
     store *db = open_store(o);
-    if (!db)
-        return 1;
-    fprintf(stderr, "tripod: %s schema at version %d\n", store_kind_name(db), store_schema_version(db));
+    if (!db) return 1;
+    fprintf(stderr, "tripod: %s schema at version %d\n", store_kind_name(db),
+            store_schema_version(db));
     store_close(db);
     return 0;
 }
@@ -182,14 +181,15 @@ static int cmd_token_create(const cli_opts *o)
         return 2;
     }
     store *db = open_store(o);
-    if (!db)
-        return 1;
+    if (!db) return 1;
     store_conn *c = store_acquire(db);
     randombytes_buf(raw, sizeof raw);
-    sodium_bin2base64(token, sizeof token, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_bin2base64(token, sizeof token, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
     if (!c || store_token_insert(c, o->name, hash, (tp_time)time(NULL), &id) != STORE_OK) {
-        fprintf(stderr, "tripod: cannot store the token: %s\n", c ? store_errmsg(c) : "no connection");
+        fprintf(stderr, "tripod: cannot store the token: %s\n",
+                c ? store_errmsg(c) : "no connection");
     } else {
         printf("%s\n", token);
         rc = 0;
@@ -206,14 +206,13 @@ static int cmd_demo(const cli_opts *o)
     char err[512];
     int loaded = 0;
     store *db = open_store(o);
-    if (!db)
-        return 1;
+    if (!db) return 1;
     int rc = demo_load(db, &loaded, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "tripod: cannot load the demo data: %s\n", err);
     else
-        fprintf(stderr, "tripod: %s\n", loaded ? "demo data loaded"
-                                               : "the database already has data; demo not loaded");
+        fprintf(stderr, "tripod: %s\n",
+                loaded ? "demo data loaded" : "the database already has data; demo not loaded");
     store_close(db);
     return rc ? 1 : 0;
 }
@@ -221,25 +220,19 @@ static int cmd_demo(const cli_opts *o)
 int main(int argc, char **argv)
 {
     cli_opts o = {.port = 8080, .data_dir = "data", .db_url = getenv("TRIPOD_DB")};
-    if (argc < 2)
-        return usage();
+    if (argc < 2) return usage();
     if (sodium_init() < 0) {
         fprintf(stderr, "tripod: libsodium failed to initialise\n");
         return 1;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "bench") == 0)
-        return bench_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "bench") == 0) return bench_main(argc - 1, argv + 1);
     if (strcmp(cmd, "token") == 0) {
-        if (argc < 3 || strcmp(argv[2], "create") != 0)
-            return usage();
+        if (argc < 3 || strcmp(argv[2], "create") != 0) return usage();
         return parse_opts(argc, argv, 3, &o) ? 2 : cmd_token_create(&o);
     }
-    if (strcmp(cmd, "serve") == 0)
-        return parse_opts(argc, argv, 2, &o) ? 2 : cmd_serve(&o);
-    if (strcmp(cmd, "migrate") == 0)
-        return parse_opts(argc, argv, 2, &o) ? 2 : cmd_migrate(&o);
-    if (strcmp(cmd, "demo") == 0)
-        return parse_opts(argc, argv, 2, &o) ? 2 : cmd_demo(&o);
+    if (strcmp(cmd, "serve") == 0) return parse_opts(argc, argv, 2, &o) ? 2 : cmd_serve(&o);
+    if (strcmp(cmd, "migrate") == 0) return parse_opts(argc, argv, 2, &o) ? 2 : cmd_migrate(&o);
+    if (strcmp(cmd, "demo") == 0) return parse_opts(argc, argv, 2, &o) ? 2 : cmd_demo(&o);
     return usage();
 }

@@ -24,16 +24,14 @@ static int cal_owner(store_conn *c, const json_t *in, json_t *out, val_error *e)
     if (val_id(v, "owner", &id, e) != 0)
         return val_fail(e, "owner", "must be \"business\" or a staff id");
     int rc = crud_refs_exist(c, STORE_STAFF, &id, 1, "owner", "staff member", e);
-    if (rc == 0)
-        json_object_set_new(out, "owner", val_id_json(id));
+    if (rc == 0) json_object_set_new(out, "owner", val_id_json(id));
     return rc;
 }
 
 static int cal_url(const json_t *in, json_t *out, val_error *e)
 {
     const char *url;
-    if (val_string(json_object_get(in, "url"), "url", 2000, 0, &url, e) != 0)
-        return CRUD_INVALID;
+    if (val_string(json_object_get(in, "url"), "url", 2000, 0, &url, e) != 0) return CRUD_INVALID;
     size_t scheme = strncmp(url, "https://", 8) == 0 ? 8 : strncmp(url, "http://", 7) == 0 ? 7 : 0;
     if (!scheme || !url[scheme] || url[scheme] == '/' || strpbrk(url, " \t\r\n"))
         return val_fail(e, "url", "must be an http:// or https:// URL");
@@ -50,25 +48,20 @@ static int cal_credentials(const api_req *req, const json_t *in, const json_t *o
     const json_t *user = json_object_get(in, "username");
     const json_t *pass = json_object_get(in, "password");
     if (user && !json_is_null(user)) {
-        if (val_string(user, "username", 200, 1, &s, e) != 0)
-            return CRUD_INVALID;
+        if (val_string(user, "username", 200, 1, &s, e) != 0) return CRUD_INVALID;
         json_object_set_new(out, "username", json_string(s));
     } else {
         json_object_set_new(out, "username", json_null());
     }
     if (!pass) {
         json_t *sealed = old ? json_object_get(old, "_password") : NULL;
-        if (sealed)
-            json_object_set(out, "_password", sealed);
+        if (sealed) json_object_set(out, "_password", sealed);
         return 0;
     }
-    if (json_is_null(pass))
-        return 0;
-    if (val_string(pass, "password", 1000, 0, &s, e) != 0)
-        return CRUD_INVALID;
+    if (json_is_null(pass)) return 0;
+    if (val_string(pass, "password", 1000, 0, &s, e) != 0) return CRUD_INVALID;
     char *sealed = secret_seal(api_server_config(req->srv)->secret_key, s);
-    if (!sealed)
-        return STORE_ERROR;
+    if (!sealed) return STORE_ERROR;
     json_object_set_new(out, "_password", json_string(sealed));
     free(sealed);
     return 0;
@@ -100,8 +93,7 @@ static int cal_clear_primary(store_conn *c, int64_t self)
     int rc = store_doc_list(c, STORE_CALENDAR, cal_primary_cb, &x);
     for (size_t i = 0; rc == STORE_OK && i < x.n; i++) {
         char *text = NULL;
-        if ((rc = store_doc_get(c, STORE_CALENDAR, x.ids[i], &text)) != STORE_OK)
-            break;
+        if ((rc = store_doc_get(c, STORE_CALENDAR, x.ids[i], &text)) != STORE_OK) break;
         json_t *doc = json_loads(text, 0, NULL);
         free(text);
         json_object_set_new(doc, "primary", json_false());
@@ -119,14 +111,13 @@ static int cal_check(const api_req *req, store_conn *c, const json_t *in, const 
     int primary = 0;
     *out = json_object();
     if (val_known_keys(in, NULL,
-                       (const char *const[]){"owner", "kind", "url", "username", "password", "primary",
-                                             "last_sync", "last_error", "last_attempt", "has_password",
-                                             "events", NULL},
+                       (const char *const[]){"owner", "kind", "url", "username", "password",
+                                             "primary", "last_sync", "last_error", "last_attempt",
+                                             "has_password", "events", NULL},
                        e))
         return CRUD_INVALID;
     int rc = cal_owner(c, in, *out, e);
-    if (rc != 0)
-        return rc;
+    if (rc != 0) return rc;
     const json_t *kind = json_object_get(in, "kind");
     if (!json_is_string(kind) || (strcmp(json_string_value(kind), "caldav") != 0 &&
                                   strcmp(json_string_value(kind), "ics") != 0))
@@ -135,13 +126,12 @@ static int cal_check(const api_req *req, store_conn *c, const json_t *in, const 
     if ((rc = cal_url(in, *out, e)) != 0 || (rc = cal_credentials(req, in, old, *out, e)) != 0)
         return rc;
     const json_t *p = json_object_get(in, "primary");
-    if (p && !json_is_null(p) && val_bool(p, "primary", &primary, e) != 0)
-        return CRUD_INVALID;
+    if (p && !json_is_null(p) && val_bool(p, "primary", &primary, e) != 0) return CRUD_INVALID;
     if (primary && strcmp(json_string_value(json_object_get(*out, "owner")), "business") != 0)
-        return val_fail(e, "primary", "only a calendar of the business (owner \"business\") can be primary");
+        return val_fail(e, "primary",
+                        "only a calendar of the business (owner \"business\") can be primary");
     json_object_set_new(*out, "primary", json_boolean(primary));
-    if (primary)
-        return cal_clear_primary(c, old ? doc_id(old) : 0);
+    if (primary) return cal_clear_primary(c, old ? doc_id(old) : 0);
     return 0;
 }
 
@@ -162,15 +152,15 @@ static int cal_present(const api_req *req, store_conn *c, json_t *doc)
     json_t *settings = settings_effective(c);
     tz_zone *tz = tz_zone_load(json_string_value(json_object_get(settings, "timezone")));
     json_decref(settings);
-    if (!tz && !(tz = tz_zone_load("UTC")))
-        return STORE_ERROR;
+    if (!tz && !(tz = tz_zone_load("UTC"))) return STORE_ERROR;
     int rc = store_calstate_get(c, doc_id(doc), &st);
     if (rc == STORE_OK) {
         json_object_del(doc, "_password");
         json_object_set_new(doc, "has_password", json_boolean(has_password));
         json_object_set_new(doc, "last_sync", cal_time(tz, st.last_sync));
         json_object_set_new(doc, "last_attempt", cal_time(tz, st.last_attempt));
-        json_object_set_new(doc, "last_error", st.last_error ? json_string(st.last_error) : json_null());
+        json_object_set_new(doc, "last_error",
+                            st.last_error ? json_string(st.last_error) : json_null());
         json_object_set_new(doc, "events", json_integer(st.events));
         store_calstate_clear(&st);
     }
@@ -183,15 +173,33 @@ static int cal_deleting(store_conn *c, int64_t id)
     return store_busy_replace(c, id, NULL, 0);
 }
 
-static const crud_kind cal_kind = {STORE_CALENDAR, "calendar", cal_check, NULL, cal_present, NULL,
-                                   cal_deleting};
+static const crud_kind cal_kind = {STORE_CALENDAR, "calendar", cal_check,   NULL,
+                                   cal_present,    NULL,       cal_deleting};
 
-static void cal_list(api_req *req, api_res *res) { crud_list(req, res, &cal_kind); }
-static void cal_get(api_req *req, api_res *res) { crud_get(req, res, &cal_kind); }
-static void cal_create(api_req *req, api_res *res) { crud_create(req, res, &cal_kind); }
-static void cal_replace(api_req *req, api_res *res) { crud_replace(req, res, &cal_kind); }
-static void cal_patch(api_req *req, api_res *res) { crud_patch(req, res, &cal_kind); }
-static void cal_delete(api_req *req, api_res *res) { crud_delete(req, res, &cal_kind); }
+static void cal_list(api_req *req, api_res *res)
+{
+    crud_list(req, res, &cal_kind);
+}
+static void cal_get(api_req *req, api_res *res)
+{
+    crud_get(req, res, &cal_kind);
+}
+static void cal_create(api_req *req, api_res *res)
+{
+    crud_create(req, res, &cal_kind);
+}
+static void cal_replace(api_req *req, api_res *res)
+{
+    crud_replace(req, res, &cal_kind);
+}
+static void cal_patch(api_req *req, api_res *res)
+{
+    crud_patch(req, res, &cal_kind);
+}
+static void cal_delete(api_req *req, api_res *res)
+{
+    crud_delete(req, res, &cal_kind);
+}
 
 const api_route api_routes_calendars[] = {
     {"GET", "/api/v1/calendars", API_ADMIN, cal_list},

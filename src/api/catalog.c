@@ -16,24 +16,21 @@
 static int cat_name(const json_t *in, json_t *out, val_error *e)
 {
     const char *name;
-    if (val_string(json_object_get(in, "name"), "name", 200, 0, &name, e) != 0)
-        return CRUD_INVALID;
+    if (val_string(json_object_get(in, "name"), "name", 200, 0, &name, e) != 0) return CRUD_INVALID;
     json_object_set_new(out, "name", json_string(name));
     return 0;
 }
 
 /* Optional id list FIELD of IN whose ids must be documents of kind K. */
-static int cat_ids(store_conn *c, const json_t *in, const char *field, store_kind k, const char *noun,
-                   json_t *out, val_error *e)
+static int cat_ids(store_conn *c, const json_t *in, const char *field, store_kind k,
+                   const char *noun, json_t *out, val_error *e)
 {
     int64_t *ids = NULL;
     size_t n = 0;
     const json_t *v = json_object_get(in, field);
-    if (v && !json_is_null(v) && val_id_list(v, field, &ids, &n, e) != 0)
-        return CRUD_INVALID;
+    if (v && !json_is_null(v) && val_id_list(v, field, &ids, &n, e) != 0) return CRUD_INVALID;
     int rc = crud_refs_exist(c, k, ids, n, field, noun, e);
-    if (rc == 0)
-        json_object_set_new(out, field, crud_id_array(ids, n));
+    if (rc == 0) json_object_set_new(out, field, crud_id_array(ids, n));
     free(ids);
     return rc;
 }
@@ -47,8 +44,7 @@ static int cat_duration(const json_t *in, json_t *out, val_error *e)
         json_object_set_new(out, "duration_minutes", json_null());
         return 0;
     }
-    if (val_int(v, "duration_minutes", 5, 1440, &d, e) != 0)
-        return CRUD_INVALID;
+    if (val_int(v, "duration_minutes", 5, 1440, &d, e) != 0) return CRUD_INVALID;
     json_object_set_new(out, "duration_minutes", json_integer(d));
     return 0;
 }
@@ -58,8 +54,7 @@ static int cat_check_skill(const api_req *req, store_conn *c, const json_t *in, 
 {
     (void)req, (void)c, (void)old;
     *out = json_object();
-    if (val_known_keys(in, NULL, (const char *const[]){"name", NULL}, e) != 0)
-        return CRUD_INVALID;
+    if (val_known_keys(in, NULL, (const char *const[]){"name", NULL}, e) != 0) return CRUD_INVALID;
     return cat_name(in, *out, e);
 }
 
@@ -72,29 +67,30 @@ static int cat_tiers(const json_t *in, json_t *out, val_error *e)
     const json_t *v = json_object_get(in, "tiers");
     json_t *arr = json_array();
     json_object_set_new(out, "tiers", arr);
-    if (!v || json_is_null(v))
-        return 0;
+    if (!v || json_is_null(v)) return 0;
     if (!json_is_array(v))
         return val_fail(e, "tiers", "must be an array of {max_sqft, duration_minutes}");
     if (json_array_size(v) > CAT_MAX_TIERS)
         return val_fail(e, "tiers", "at most %d tiers", CAT_MAX_TIERS);
-    json_array_foreach(v, i, t) {
+    json_array_foreach(v, i, t)
+    {
         int sqft, d;
         snprintf(field, sizeof field, "tiers[%zu]", i);
         if (!json_is_object(t) ||
-            val_known_keys(t, field, (const char *const[]){"max_sqft", "duration_minutes", NULL}, e))
+            val_known_keys(t, field, (const char *const[]){"max_sqft", "duration_minutes", NULL},
+                           e))
             return json_is_object(t) ? CRUD_INVALID
                                      : val_fail(e, field, "must be {max_sqft, duration_minutes}");
         snprintf(field, sizeof field, "tiers[%zu].max_sqft", i);
         if (val_int(json_object_get(t, "max_sqft"), field, 1, 1000000, &sqft, e) != 0)
             return CRUD_INVALID;
-        if (sqft <= prev)
-            return val_fail(e, field, "tiers must be in ascending max_sqft order");
+        if (sqft <= prev) return val_fail(e, field, "tiers must be in ascending max_sqft order");
         snprintf(field, sizeof field, "tiers[%zu].duration_minutes", i);
         if (val_int(json_object_get(t, "duration_minutes"), field, 5, 1440, &d, e) != 0)
             return CRUD_INVALID;
         prev = sqft;
-        json_array_append_new(arr, json_pack("{s:i, s:i}", "max_sqft", sqft, "duration_minutes", d));
+        json_array_append_new(arr,
+                              json_pack("{s:i, s:i}", "max_sqft", sqft, "duration_minutes", d));
     }
     return 0;
 }
@@ -105,15 +101,13 @@ static int cat_check_service(const api_req *req, store_conn *c, const json_t *in
     (void)req, (void)old;
     *out = json_object();
     if (val_known_keys(in, NULL,
-                       (const char *const[]){"name", "duration_minutes", "tiers", "skills", NULL}, e))
+                       (const char *const[]){"name", "duration_minutes", "tiers", "skills", NULL},
+                       e))
         return CRUD_INVALID;
     int rc = cat_name(in, *out, e);
-    if (rc == 0)
-        rc = cat_duration(in, *out, e);
-    if (rc == 0)
-        rc = cat_tiers(in, *out, e);
-    if (rc == 0)
-        rc = cat_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
+    if (rc == 0) rc = cat_duration(in, *out, e);
+    if (rc == 0) rc = cat_tiers(in, *out, e);
+    if (rc == 0) rc = cat_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
     return rc;
 }
 
@@ -130,16 +124,12 @@ static int cat_check_package(const api_req *req, store_conn *c, const json_t *in
         return CRUD_INVALID;
     const json_t *t = json_object_get(in, "two_photographers");
     int rc = cat_name(in, *out, e);
-    if (rc == 0)
-        rc = cat_duration(in, *out, e);
-    if (rc == 0)
-        rc = cat_ids(c, in, "services", STORE_SERVICE, "service", *out, e);
-    if (rc == 0)
-        rc = cat_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
+    if (rc == 0) rc = cat_duration(in, *out, e);
+    if (rc == 0) rc = cat_ids(c, in, "services", STORE_SERVICE, "service", *out, e);
+    if (rc == 0) rc = cat_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
     if (rc == 0 && t && !json_is_null(t) && val_bool(t, "two_photographers", &two, e) != 0)
         rc = CRUD_INVALID;
-    if (rc == 0)
-        json_object_set_new(*out, "two_photographers", json_boolean(two));
+    if (rc == 0) json_object_set_new(*out, "two_photographers", json_boolean(two));
     return rc;
 }
 
@@ -151,18 +141,17 @@ static int cat_postal(const json_t *in, json_t *out, val_error *e)
     const json_t *v = json_object_get(in, "postal_codes");
     json_t *arr = json_array();
     json_object_set_new(out, "postal_codes", arr);
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_array(v))
-        return val_fail(e, "postal_codes", "must be an array of postal codes");
+    if (!v || json_is_null(v)) return 0;
+    if (!json_is_array(v)) return val_fail(e, "postal_codes", "must be an array of postal codes");
     if (json_array_size(v) > CAT_MAX_POSTAL)
         return val_fail(e, "postal_codes", "at most %d postal codes", CAT_MAX_POSTAL);
-    json_array_foreach(v, i, p) {
+    json_array_foreach(v, i, p)
+    {
         const char *s;
         snprintf(field, sizeof field, "postal_codes[%zu]", i);
-        if (val_string(p, field, 16, 0, &s, e) != 0)
-            return CRUD_INVALID;
-        if (strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -") != strlen(s))
+        if (val_string(p, field, 16, 0, &s, e) != 0) return CRUD_INVALID;
+        if (strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -") !=
+            strlen(s))
             return val_fail(e, field, "may hold only letters, digits, spaces and hyphens");
         json_array_append_new(arr, json_string(s));
     }
@@ -178,10 +167,8 @@ static int cat_check_zone(const api_req *req, store_conn *c, const json_t *in, c
     if (val_known_keys(in, NULL, (const char *const[]){"name", "polygon", "postal_codes", NULL}, e))
         return CRUD_INVALID;
     int rc = cat_name(in, *out, e);
-    if (rc == 0)
-        rc = cat_postal(in, *out, e);
-    if (rc != 0)
-        return rc;
+    if (rc == 0) rc = cat_postal(in, *out, e);
+    if (rc != 0) return rc;
     const json_t *poly = json_object_get(in, "polygon");
     if (!poly || json_is_null(poly)) {
         json_object_set_new(*out, "polygon", json_null());
@@ -197,8 +184,7 @@ static int cat_check_zone(const api_req *req, store_conn *c, const json_t *in, c
     rc = text && geo_polygon_parse(text, &g, err, sizeof err) == 0 ? 0 : CRUD_INVALID;
     free(text);
     geo_polygon_free(&g);
-    if (rc != 0)
-        return val_fail(e, "polygon", "%s", err);
+    if (rc != 0) return val_fail(e, "polygon", "%s", err);
     json_object_set(*out, "polygon", (json_t *)poly);
     return 0;
 }
@@ -206,10 +192,8 @@ static int cat_check_zone(const api_req *req, store_conn *c, const json_t *in, c
 static int cat_skill_in_use(store_conn *c, int64_t id, char *msg, size_t len)
 {
     int rc = crud_find_user(c, STORE_SERVICE, "skills", id, "service", msg, len);
-    if (rc == 0)
-        rc = crud_find_user(c, STORE_PACKAGE, "skills", id, "package", msg, len);
-    if (rc == 0)
-        rc = crud_find_user(c, STORE_STAFF, "skills", id, "staff member", msg, len);
+    if (rc == 0) rc = crud_find_user(c, STORE_PACKAGE, "skills", id, "package", msg, len);
+    if (rc == 0) rc = crud_find_user(c, STORE_STAFF, "skills", id, "staff member", msg, len);
     return rc;
 }
 
@@ -237,28 +221,60 @@ static const crud_kind *cat_kind(const api_req *req)
     for (size_t i = 0; i < sizeof cat_kinds / sizeof cat_kinds[0]; i++) {
         const char *t = store_kind_table(cat_kinds[i].kind);
         size_t n = strlen(t);
-        if (strncmp(seg, t, n) == 0 && (seg[n] == '/' || seg[n] == '\0'))
-            return &cat_kinds[i];
+        if (strncmp(seg, t, n) == 0 && (seg[n] == '/' || seg[n] == '\0')) return &cat_kinds[i];
     }
     return &cat_kinds[0];
 }
 
-static void cat_list(api_req *req, api_res *res) { crud_list(req, res, cat_kind(req)); }
-static void cat_get(api_req *req, api_res *res) { crud_get(req, res, cat_kind(req)); }
-static void cat_create(api_req *req, api_res *res) { crud_create(req, res, cat_kind(req)); }
-static void cat_replace(api_req *req, api_res *res) { crud_replace(req, res, cat_kind(req)); }
-static void cat_patch(api_req *req, api_res *res) { crud_patch(req, res, cat_kind(req)); }
-static void cat_delete(api_req *req, api_res *res) { crud_delete(req, res, cat_kind(req)); }
-
-#define CAT_ROUTES(coll)                                              \
-    {"GET", "/api/v1/" coll, API_ADMIN, cat_list},                    \
-        {"POST", "/api/v1/" coll, API_ADMIN, cat_create},             \
-        {"GET", "/api/v1/" coll "/{id}", API_ADMIN, cat_get},         \
-        {"PUT", "/api/v1/" coll "/{id}", API_ADMIN, cat_replace},     \
-        {"PATCH", "/api/v1/" coll "/{id}", API_ADMIN, cat_patch},     \
-        {"DELETE", "/api/v1/" coll "/{id}", API_ADMIN, cat_delete}
+static void cat_list(api_req *req, api_res *res)
+{
+    crud_list(req, res, cat_kind(req));
+}
+static void cat_get(api_req *req, api_res *res)
+{
+    crud_get(req, res, cat_kind(req));
+}
+static void cat_create(api_req *req, api_res *res)
+{
+    crud_create(req, res, cat_kind(req));
+}
+static void cat_replace(api_req *req, api_res *res)
+{
+    crud_replace(req, res, cat_kind(req));
+}
+static void cat_patch(api_req *req, api_res *res)
+{
+    crud_patch(req, res, cat_kind(req));
+}
+static void cat_delete(api_req *req, api_res *res)
+{
+    crud_delete(req, res, cat_kind(req));
+}
 
 const api_route api_routes_catalog[] = {
-    CAT_ROUTES("skills"), CAT_ROUTES("services"), CAT_ROUTES("packages"), CAT_ROUTES("zones"),
+    {"GET", "/api/v1/skills", API_ADMIN, cat_list},
+    {"POST", "/api/v1/skills", API_ADMIN, cat_create},
+    {"GET", "/api/v1/skills/{id}", API_ADMIN, cat_get},
+    {"PUT", "/api/v1/skills/{id}", API_ADMIN, cat_replace},
+    {"PATCH", "/api/v1/skills/{id}", API_ADMIN, cat_patch},
+    {"DELETE", "/api/v1/skills/{id}", API_ADMIN, cat_delete},
+    {"GET", "/api/v1/services", API_ADMIN, cat_list},
+    {"POST", "/api/v1/services", API_ADMIN, cat_create},
+    {"GET", "/api/v1/services/{id}", API_ADMIN, cat_get},
+    {"PUT", "/api/v1/services/{id}", API_ADMIN, cat_replace},
+    {"PATCH", "/api/v1/services/{id}", API_ADMIN, cat_patch},
+    {"DELETE", "/api/v1/services/{id}", API_ADMIN, cat_delete},
+    {"GET", "/api/v1/packages", API_ADMIN, cat_list},
+    {"POST", "/api/v1/packages", API_ADMIN, cat_create},
+    {"GET", "/api/v1/packages/{id}", API_ADMIN, cat_get},
+    {"PUT", "/api/v1/packages/{id}", API_ADMIN, cat_replace},
+    {"PATCH", "/api/v1/packages/{id}", API_ADMIN, cat_patch},
+    {"DELETE", "/api/v1/packages/{id}", API_ADMIN, cat_delete},
+    {"GET", "/api/v1/zones", API_ADMIN, cat_list},
+    {"POST", "/api/v1/zones", API_ADMIN, cat_create},
+    {"GET", "/api/v1/zones/{id}", API_ADMIN, cat_get},
+    {"PUT", "/api/v1/zones/{id}", API_ADMIN, cat_replace},
+    {"PATCH", "/api/v1/zones/{id}", API_ADMIN, cat_patch},
+    {"DELETE", "/api/v1/zones/{id}", API_ADMIN, cat_delete},
     {0},
 };

@@ -37,9 +37,9 @@ static int crud_present(const api_req *req, store_conn *c, const crud_kind *k, j
     json_t *v;
     void *tmp;
     int rc = k->present ? k->present(req, c, doc) : STORE_OK;
-    json_object_foreach_safe(doc, tmp, key, v) {
-        if (key[0] == '_')
-            json_object_del(doc, key);
+    json_object_foreach_safe(doc, tmp, key, v)
+    {
+        if (key[0] == '_') json_object_del(doc, key);
     }
     return rc;
 }
@@ -50,9 +50,9 @@ static json_t *crud_public_copy(const json_t *old)
     const char *key;
     json_t *v;
     json_t *out = json_object();
-    json_object_foreach((json_t *)old, key, v) {
-        if (key[0] != '_')
-            json_object_set(out, key, v);
+    json_object_foreach((json_t *)old, key, v)
+    {
+        if (key[0] != '_') json_object_set(out, key, v);
     }
     return out;
 }
@@ -63,12 +63,11 @@ void crud_list(api_req *req, api_res *res, const crud_kind *k)
     size_t i;
     json_t *d;
     store_conn *c = doc_acquire(req, res);
-    if (!c)
-        return;
+    if (!c) return;
     json_t *arr = doc_list(c, k->kind, &rc);
-    json_array_foreach(arr, i, d) {
-        if (rc == STORE_OK)
-            rc = crud_present(req, c, k, d);
+    json_array_foreach(arr, i, d)
+    {
+        if (rc == STORE_OK) rc = crud_present(req, c, k, d);
     }
     if (rc == STORE_OK)
         api_json(res, 200, json_incref(arr));
@@ -82,14 +81,11 @@ void crud_get(api_req *req, api_res *res, const crud_kind *k)
 {
     int rc;
     int64_t id = crud_path_id(req, res, k);
-    if (!id)
-        return;
+    if (!id) return;
     store_conn *c = doc_acquire(req, res);
-    if (!c)
-        return;
+    if (!c) return;
     json_t *d = doc_get(c, k->kind, id, &rc);
-    if (rc == STORE_OK)
-        rc = crud_present(req, c, k, d);
+    if (rc == STORE_OK) rc = crud_present(req, c, k, d);
     if (rc == STORE_OK)
         api_json(res, 200, json_incref(d));
     else if (rc == STORE_NOTFOUND)
@@ -108,15 +104,11 @@ static void crud_write(api_req *req, api_res *res, const crud_kind *k, int64_t i
     json_t *old = NULL, *in = NULL, *doc = NULL, *out = NULL;
     char *text = NULL;
     json_t *body = api_body_object(req, res);
-    if (!body)
-        return;
+    if (!body) return;
     store_conn *c = doc_acquire(req, res);
-    if (!c)
-        goto out;
-    if ((rc = store_begin(c, 1)) != STORE_OK)
-        goto store_fail;
-    if (id && !(old = doc_get(c, k->kind, id, &rc)))
-        goto store_fail;
+    if (!c) goto out;
+    if ((rc = store_begin(c, 1)) != STORE_OK) goto store_fail;
+    if (id && !(old = doc_get(c, k->kind, id, &rc))) goto store_fail;
     in = body;
     if (patch) {
         in = crud_public_copy(old);
@@ -130,8 +122,7 @@ static void crud_write(api_req *req, api_res *res, const crud_kind *k, int64_t i
         val_respond(res, &e);
         goto out;
     }
-    if (rc != STORE_OK)
-        goto store_fail;
+    if (rc != STORE_OK) goto store_fail;
     if (!(text = doc_text(doc))) {
         rc = STORE_ERROR;
         goto store_fail;
@@ -140,17 +131,13 @@ static void crud_write(api_req *req, api_res *res, const crud_kind *k, int64_t i
         rc = store_doc_update(c, k->kind, id, text);
     else
         rc = store_doc_insert(c, k->kind, text, &id);
-    if (rc != STORE_OK)
-        goto store_fail;
+    if (rc != STORE_OK) goto store_fail;
     out = json_object();
     json_object_set_new(out, "id", val_id_json(id));
     json_object_update(out, doc);
-    if ((rc = crud_present(req, c, k, out)) != STORE_OK)
-        goto store_fail;
-    if (!old && k->created && (rc = k->created(req, c, id, out)) != STORE_OK)
-        goto store_fail;
-    if ((rc = store_commit(c)) != STORE_OK)
-        goto store_fail;
+    if ((rc = crud_present(req, c, k, out)) != STORE_OK) goto store_fail;
+    if (!old && k->created && (rc = k->created(req, c, id, out)) != STORE_OK) goto store_fail;
+    if ((rc = store_commit(c)) != STORE_OK) goto store_fail;
     api_json(res, old ? 200 : 201, out);
     out = NULL;
     goto out;
@@ -177,15 +164,13 @@ void crud_create(api_req *req, api_res *res, const crud_kind *k)
 void crud_replace(api_req *req, api_res *res, const crud_kind *k)
 {
     int64_t id = crud_path_id(req, res, k);
-    if (id)
-        crud_write(req, res, k, id, 0);
+    if (id) crud_write(req, res, k, id, 0);
 }
 
 void crud_patch(api_req *req, api_res *res, const crud_kind *k)
 {
     int64_t id = crud_path_id(req, res, k);
-    if (id)
-        crud_write(req, res, k, id, 1);
+    if (id) crud_write(req, res, k, id, 1);
 }
 
 void crud_delete(api_req *req, api_res *res, const crud_kind *k)
@@ -193,13 +178,12 @@ void crud_delete(api_req *req, api_res *res, const crud_kind *k)
     char msg[400], full[480];
     int rc;
     int64_t id = crud_path_id(req, res, k);
-    if (!id)
-        return;
+    if (!id) return;
     store_conn *c = doc_acquire(req, res);
-    if (!c)
-        return;
+    if (!c) return;
     char *text = NULL;
-    if ((rc = store_begin(c, 1)) != STORE_OK || (rc = store_doc_get(c, k->kind, id, &text)) != STORE_OK)
+    if ((rc = store_begin(c, 1)) != STORE_OK ||
+        (rc = store_doc_get(c, k->kind, id, &text)) != STORE_OK)
         goto fail;
     rc = k->in_use ? k->in_use(c, id, msg, sizeof msg) : 0;
     if (rc == 1) {
@@ -231,8 +215,7 @@ int crud_refs_exist(store_conn *c, store_kind k, const int64_t *ids, size_t n, c
         free(text);
         if (rc == STORE_NOTFOUND)
             return val_fail(e, field, "%s %lld does not exist", noun, (long long)ids[i]);
-        if (rc != STORE_OK)
-            return rc;
+        if (rc != STORE_OK) return rc;
     }
     return 0;
 }
@@ -252,9 +235,9 @@ static int crud_user_cb(void *ctx, int64_t id, const char *json)
     json_t *v, *doc = json_loads(json, 0, NULL);
     json_t *f = json_object_get(doc, u->field);
     int found = json_is_string(f) && strcmp(json_string_value(f), u->id) == 0;
-    json_array_foreach(f, i, v) {
-        if (json_is_string(v) && strcmp(json_string_value(v), u->id) == 0)
-            found = 1;
+    json_array_foreach(f, i, v)
+    {
+        if (json_is_string(v) && strcmp(json_string_value(v), u->id) == 0) found = 1;
     }
     if (found) {
         const char *name = json_string_value(json_object_get(doc, "name"));
@@ -272,8 +255,7 @@ int crud_find_user(store_conn *c, store_kind k, const char *field, int64_t id, c
     snprintf(idtext, sizeof idtext, "%lld", (long long)id);
     crud_user_ctx u = {field, idtext, noun, msg, len};
     int rc = store_doc_list(c, k, crud_user_cb, &u);
-    if (rc == -1)
-        return 1;
+    if (rc == -1) return 1;
     return rc == STORE_OK ? 0 : (rc == 1 ? STORE_ERROR : rc);
 }
 

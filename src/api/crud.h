@@ -35,9 +35,9 @@ struct crud_kind {
      * PATCH does not merge them; the check copies them from OLD. Returns 0
      * or a STORE_* code. */
     int (*present)(const api_req *req, store_conn *c, json_t *doc);
-    /* After a create has been committed: may add fields shown once to the
-     * answer OUT (e.g. the staff feed URL). NULL hook = nothing. Runs inside
-     * the write transaction before commit; returns 0 or a STORE_* code. */
+    /* After a create, inside its write transaction before the commit: may
+     * add fields shown only once to the answer OUT (e.g. the staff feed
+     * URL). NULL hook = nothing. Returns 0 or a STORE_* code. */
     int (*created)(const api_req *req, store_conn *c, int64_t id, json_t *out);
     /* Before a delete inside the write transaction (e.g. dropping the staff
      * feed key). NULL hook = nothing. Returns 0 or a STORE_* code. */

@@ -41,7 +41,8 @@ static json_t *demo_hours(const char *days, const char *from, const char *to)
     static const char *const names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
     json_t *w = json_object();
     for (int d = 0; d < 7; d++)
-        json_object_set_new(w, names[d], days[d] == '1' ? json_pack("[[s,s]]", from, to) : json_array());
+        json_object_set_new(w, names[d],
+                            days[d] == '1' ? json_pack("[[s,s]]", from, to) : json_array());
     return w;
 }
 
@@ -50,15 +51,15 @@ static json_t *demo_ids(int64_t a, int64_t b, int64_t c)
     json_t *arr = json_array();
     int64_t ids[3] = {a, b, c};
     for (int i = 0; i < 3; i++)
-        if (ids[i])
-            json_array_append_new(arr, val_id_json(ids[i]));
+        if (ids[i]) json_array_append_new(arr, val_id_json(ids[i]));
     return arr;
 }
 
 static int demo_settings(store_conn *c)
 {
     val_error e;
-    json_t *patch = json_pack("{s:b, s:s}", "integrated_booking", 1, "timezone", "America/New_York");
+    json_t *patch =
+        json_pack("{s:b, s:s}", "integrated_booking", 1, "timezone", "America/New_York");
     json_t *defaults = settings_defaults();
     json_t *merged = defaults && patch ? settings_merge(defaults, patch, &e) : NULL;
     char *text = merged ? json_dumps(merged, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -77,9 +78,12 @@ typedef struct {
 } demo_person;
 
 static const demo_person demo_people[] = {
-    {"Alice Rivera", "alice@example.com", "1111100", "09:00", "17:00", 1, 1, 1, 1, 1, 1, 1, 40.7831, -73.9712},
-    {"Ben Okafor", "ben@example.com", "1111110", "08:00", "16:00", 0, 2, 1, 0, 1, 1, 0, 40.7527, -73.9772},
-    {"Chloe Park", "chloe@example.com", "0111110", "10:00", "18:00", 0, 3, 1, 1, 0, 0, 1, 40.6782, -73.9442},
+    {"Alice Rivera", "alice@example.com", "1111100", "09:00", "17:00", 1, 1, 1, 1, 1, 1, 1, 40.7831,
+     -73.9712},
+    {"Ben Okafor", "ben@example.com", "1111110", "08:00", "16:00", 0, 2, 1, 0, 1, 1, 0, 40.7527,
+     -73.9772},
+    {"Chloe Park", "chloe@example.com", "0111110", "10:00", "18:00", 0, 3, 1, 1, 0, 0, 1, 40.6782,
+     -73.9442},
     {"Dev Shah", "dev@example.com", NULL, NULL, NULL, 0, 4, 1, 0, 0, 0, 0, 40.7282, -73.7949},
 };
 
@@ -89,8 +93,7 @@ static int demo_catalog(store_conn *c)
     int rc;
 #define DEMO_TRY(call)                                                                             \
     do {                                                                                           \
-        if ((rc = (call)) != STORE_OK)                                                             \
-            return rc;                                                                             \
+        if ((rc = (call)) != STORE_OK) return rc;                                                  \
     } while (0)
     DEMO_TRY(demo_insert(c, STORE_SKILL, json_pack("{s:s}", "name", "photo"), &photo));
     DEMO_TRY(demo_insert(c, STORE_SKILL, json_pack("{s:s}", "name", "video"), &video));
@@ -109,21 +112,22 @@ static int demo_catalog(store_conn *c)
                          json_pack("{s:s, s:i, s:[], s:o}", "name", "Drone", "duration_minutes", 30,
                                    "tiers", "skills", demo_ids(drone, 0, 0)),
                          &s_drone));
-    DEMO_TRY(demo_insert(c, STORE_SERVICE,
-                         json_pack("{s:s, s:i, s:[], s:o}", "name", "Twilight photos",
-                                   "duration_minutes", 45, "tiers", "skills", demo_ids(photo, 0, 0)),
-                         &s_twilight));
-    DEMO_TRY(demo_insert(c, STORE_PACKAGE,
-                         json_pack("{s:s, s:i, s:o, s:[], s:b}", "name", "Essentials",
-                                   "duration_minutes", 90, "services", demo_ids(s_photos, s_drone, 0),
-                                   "skills", "two_photographers", 0),
-                         &id));
-    DEMO_TRY(demo_insert(c, STORE_PACKAGE,
-                         json_pack("{s:s, s:i, s:o, s:[], s:b}", "name", "Premium",
-                                   "duration_minutes", 180, "services",
-                                   demo_ids(s_photos, s_video, s_drone), "skills",
-                                   "two_photographers", 1),
-                         &id));
+    DEMO_TRY(
+        demo_insert(c, STORE_SERVICE,
+                    json_pack("{s:s, s:i, s:[], s:o}", "name", "Twilight photos",
+                              "duration_minutes", 45, "tiers", "skills", demo_ids(photo, 0, 0)),
+                    &s_twilight));
+    DEMO_TRY(demo_insert(
+        c, STORE_PACKAGE,
+        json_pack("{s:s, s:i, s:o, s:[], s:b}", "name", "Essentials", "duration_minutes", 90,
+                  "services", demo_ids(s_photos, s_drone, 0), "skills", "two_photographers", 0),
+        &id));
+    DEMO_TRY(
+        demo_insert(c, STORE_PACKAGE,
+                    json_pack("{s:s, s:i, s:o, s:[], s:b}", "name", "Premium", "duration_minutes",
+                              180, "services", demo_ids(s_photos, s_video, s_drone), "skills",
+                              "two_photographers", 1),
+                    &id));
     DEMO_TRY(demo_insert(c, STORE_ZONE,
                          json_pack("{s:s, s:o, s:[]}", "name", "Manhattan", "polygon",
                                    json_loads(demo_manhattan, 0, NULL), "postal_codes"),
@@ -133,10 +137,11 @@ static int demo_catalog(store_conn *c)
                                    "postal_codes", "11201", "11211", "11215", "11217", "11222",
                                    "11231", "11238"),
                          &z_bk));
-    DEMO_TRY(demo_insert(c, STORE_CALENDAR,
-                         json_pack("{s:s, s:s, s:s, s:n, s:b}", "owner", "business", "kind", "caldav",
-                                   "url", DEMO_CALDAV "business/", "username", "primary", 1),
-                         &id));
+    DEMO_TRY(
+        demo_insert(c, STORE_CALENDAR,
+                    json_pack("{s:s, s:s, s:s, s:n, s:b}", "owner", "business", "kind", "caldav",
+                              "url", DEMO_CALDAV "business/", "username", "primary", 1),
+                    &id));
     for (size_t i = 0; i < sizeof demo_people / sizeof demo_people[0]; i++) {
         const demo_person *p = &demo_people[i];
         int64_t staff;
@@ -170,19 +175,15 @@ int demo_load(store *db, int *loaded, char *err, size_t errlen)
         snprintf(err, errlen, "no database connection");
         return -1;
     }
-    if ((rc = store_begin(c, 1)) != STORE_OK)
-        goto fail;
+    if ((rc = store_begin(c, 1)) != STORE_OK) goto fail;
     for (int k = STORE_SKILL; k <= STORE_STAFF && rc == STORE_OK; k++)
         rc = store_doc_list(c, (store_kind)k, demo_count_cb, &n);
-    if (rc != STORE_OK)
-        goto fail;
+    if (rc != STORE_OK) goto fail;
     if (n == 0) {
-        if ((rc = demo_settings(c)) != STORE_OK || (rc = demo_catalog(c)) != STORE_OK)
-            goto fail;
+        if ((rc = demo_settings(c)) != STORE_OK || (rc = demo_catalog(c)) != STORE_OK) goto fail;
         *loaded = 1;
     }
-    if ((rc = store_commit(c)) != STORE_OK)
-        goto fail;
+    if ((rc = store_commit(c)) != STORE_OK) goto fail;
     store_release(c);
     return 0;
 fail:

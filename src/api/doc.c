@@ -9,8 +9,7 @@
 store_conn *doc_acquire(const api_req *req, api_res *res)
 {
     store_conn *c = store_acquire(api_server_config(req->srv)->db);
-    if (!c)
-        api_error(res, 503, "store_unavailable", "the database is not reachable", NULL);
+    if (!c) api_error(res, 503, "store_unavailable", "the database is not reachable", NULL);
     return c;
 }
 
@@ -21,7 +20,8 @@ void doc_store_error(api_res *res, int rc)
     else if (rc == STORE_CONFLICT)
         api_error(res, 409, "conflict", "the change conflicts with existing data", NULL);
     else
-        api_error(res, 503, "store_unavailable", "the database could not complete the request", NULL);
+        api_error(res, 503, "store_unavailable", "the database could not complete the request",
+                  NULL);
 }
 
 /* {"id": "ID", …TEXT's fields}, or NULL. */
@@ -44,20 +44,17 @@ json_t *doc_get(store_conn *c, store_kind k, int64_t id, int *rc)
 {
     char *text = NULL;
     *rc = store_doc_get(c, k, id, &text);
-    if (*rc != STORE_OK)
-        return NULL;
+    if (*rc != STORE_OK) return NULL;
     json_t *out = doc_object(id, text);
     free(text);
-    if (!out)
-        *rc = STORE_ERROR;
+    if (!out) *rc = STORE_ERROR;
     return out;
 }
 
 static int doc_list_cb(void *ctx, int64_t id, const char *json)
 {
     json_t *o = doc_object(id, json);
-    if (!o)
-        return STORE_ERROR;
+    if (!o) return STORE_ERROR;
     json_array_append_new(ctx, o);
     return 0;
 }
@@ -80,8 +77,7 @@ json_t *doc_list(store_conn *c, store_kind k, int *rc)
 char *doc_text(const json_t *obj)
 {
     json_t *copy = json_copy((json_t *)obj);
-    if (!copy)
-        return NULL;
+    if (!copy) return NULL;
     json_object_del(copy, "id");
     char *text = json_dumps(copy, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
     json_decref(copy);

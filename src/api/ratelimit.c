@@ -11,7 +11,7 @@
 
 typedef struct rl_entry {
     struct rl_entry *next;
-    int64_t last_ms;   /* when TOKENS was last refilled */
+    int64_t last_ms; /* when TOKENS was last refilled */
     double tokens;
     char client[64];
 } rl_entry;
@@ -35,8 +35,7 @@ static unsigned rl_hash(const char *s)
 ratelimit *ratelimit_new(int limit)
 {
     ratelimit *rl = calloc(1, sizeof *rl);
-    if (!rl)
-        return NULL;
+    if (!rl) return NULL;
     pthread_mutex_init(&rl->mu, NULL);
     rl->limit = limit;
     rl->per_ms = limit / 60000.0;
@@ -45,8 +44,7 @@ ratelimit *ratelimit_new(int limit)
 
 void ratelimit_free(ratelimit *rl)
 {
-    if (!rl)
-        return;
+    if (!rl) return;
     for (size_t i = 0; i < RL_BUCKETS; i++) {
         rl_entry *e = rl->table[i];
         while (e) {
@@ -63,8 +61,7 @@ static void rl_refill(ratelimit *rl, rl_entry *e, int64_t now_ms)
 {
     if (now_ms > e->last_ms) {
         e->tokens += (double)(now_ms - e->last_ms) * rl->per_ms;
-        if (e->tokens > rl->limit)
-            e->tokens = rl->limit;
+        if (e->tokens > rl->limit) e->tokens = rl->limit;
         e->last_ms = now_ms;
     }
 }
@@ -91,16 +88,14 @@ int ratelimit_take(ratelimit *rl, const char *client, int64_t now_ms)
 {
     int wait = 0;
     pthread_mutex_lock(&rl->mu);
-    if (++rl->ops % RL_SWEEP_EVERY == 0)
-        rl_sweep(rl, now_ms);
+    if (++rl->ops % RL_SWEEP_EVERY == 0) rl_sweep(rl, now_ms);
     unsigned h = rl_hash(client);
     rl_entry *e = rl->table[h];
     while (e && strcmp(e->client, client) != 0)
         e = e->next;
     if (!e) {
         e = calloc(1, sizeof *e);
-        if (!e)
-            goto out; /* out of memory: let the request through rather than fail it */
+        if (!e) goto out; /* out of memory: let the request through rather than fail it */
         strncpy(e->client, client, sizeof e->client - 1);
         e->tokens = rl->limit;
         e->last_ms = now_ms;

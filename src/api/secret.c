@@ -60,15 +60,13 @@ char *secret_seal(const uint8_t key[32], const char *plain)
     size_t blen = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plen;
     unsigned char *box = malloc(blen);
     char *out = NULL;
-    if (!box)
-        return NULL;
+    if (!box) return NULL;
     randombytes_buf(box, crypto_secretbox_NONCEBYTES);
-    crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, (const unsigned char *)plain, plen, box,
-                          key);
+    crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, (const unsigned char *)plain, plen,
+                          box, key);
     size_t olen = sodium_base64_ENCODED_LEN(blen, SECRET_VARIANT);
     out = malloc(olen);
-    if (out)
-        sodium_bin2base64(out, olen, box, blen, SECRET_VARIANT);
+    if (out) sodium_bin2base64(out, olen, box, blen, SECRET_VARIANT);
     free(box);
     return out;
 }
@@ -78,15 +76,13 @@ char *secret_open(const uint8_t key[32], const char *sealed)
     size_t slen = strlen(sealed), blen = 0;
     unsigned char *box = malloc(slen + 1);
     char *plain = NULL;
-    if (!box)
-        return NULL;
+    if (!box) return NULL;
     if (sodium_base642bin(box, slen + 1, sealed, slen, NULL, &blen, NULL, SECRET_VARIANT) != 0 ||
         blen < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
         goto out;
     size_t plen = blen - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
     plain = malloc(plen + 1);
-    if (!plain)
-        goto out;
+    if (!plain) goto out;
     if (crypto_secretbox_open_easy((unsigned char *)plain, box + crypto_secretbox_NONCEBYTES,
                                    blen - crypto_secretbox_NONCEBYTES, box, key) != 0) {
         free(plain);

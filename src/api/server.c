@@ -25,8 +25,8 @@
 
 struct api_server {
     api_config cfg;
-    ratelimit *rl;        /* NULL when rate limiting is off */
-    char *web_dir;        /* NULL when no web/ directory was found */
+    ratelimit *rl; /* NULL when rate limiting is off */
+    char *web_dir; /* NULL when no web/ directory was found */
     pthread_mutex_t model_mu;
     void *model;
     void (*model_destroy)(void *);
@@ -41,8 +41,8 @@ typedef struct {
 } srv_ctx;
 
 static const api_route *const srv_tables[] = {
-    api_routes_system,   api_routes_catalog, api_routes_staff,
-    api_routes_calendars, api_routes_avail,  api_routes_bookings,
+    api_routes_system,    api_routes_catalog, api_routes_staff,
+    api_routes_calendars, api_routes_avail,   api_routes_bookings,
 };
 
 const api_config *api_server_config(const api_server *s)
@@ -52,8 +52,7 @@ const api_config *api_server_config(const api_server *s)
 
 tp_time api_now(const api_server *s)
 {
-    if (s->cfg.fixed_now)
-        return s->cfg.now_value;
+    if (s->cfg.fixed_now) return s->cfg.now_value;
     return (tp_time)time(NULL);
 }
 
@@ -83,8 +82,7 @@ const char *api_header(const api_req *r, const char *name)
 void api_error(api_res *res, int status, const char *code, const char *message, const char *field)
 {
     json_t *j = json_pack("{s:s, s:s}", "error", code, "message", message ? message : code);
-    if (j && field)
-        json_object_set_new(j, "field", json_string(field));
+    if (j && field) json_object_set_new(j, "field", json_string(field));
     api_json(res, status, j);
 }
 
@@ -146,12 +144,12 @@ static void srv_log(const char *method, const char *path, int status, double ms)
     json_t *line = json_pack("{s:s, s:s, s:s, s:i, s:f}", "ts", ts, "method", method, "path",
                              strncmp(path, "/manage/", 8) == 0 ? "/manage/…" : path, "status",
                              status, "ms", (double)(int64_t)(ms * 100) / 100);
-    char *text = line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
+    char *text =
+        line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
     if (text) {
         size_t n = strlen(text);
         text[n] = '\n'; /* the NUL's byte becomes the line's end */
-        if (write(STDERR_FILENO, text, n + 1) < 0)
-            errno = 0;
+        if (write(STDERR_FILENO, text, n + 1) < 0) errno = 0;
     }
     free(text);
     json_decref(line);
@@ -165,13 +163,11 @@ static int srv_match(const char *pattern, const char *path, char *caps, const ch
     size_t np = 0;
     const char *p = pattern, *u = path;
     while (*p && *u) {
-        if (*p != '/' || *u != '/')
-            return 0;
+        if (*p != '/' || *u != '/') return 0;
         p++, u++;
         size_t plen = strcspn(p, "/"), ulen = strcspn(u, "/");
         if (plen > 1 && p[0] == '{' && p[plen - 1] == '}') {
-            if (ulen == 0 || np == 4)
-                return 0;
+            if (ulen == 0 || np == 4) return 0;
             memcpy(caps, u, ulen);
             caps[ulen] = '\0';
             params[np++] = caps;
@@ -181,8 +177,7 @@ static int srv_match(const char *pattern, const char *path, char *caps, const ch
         }
         p += plen, u += ulen;
     }
-    if (*p || *u)
-        return 0;
+    if (*p || *u) return 0;
     *nparams = np;
     return 1;
 }
@@ -194,10 +189,10 @@ static const char *srv_header(struct MHD_Connection *c, const char *name)
 
 static void srv_client(struct MHD_Connection *c, char *out, size_t len)
 {
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     snprintf(out, len, "unknown");
-    if (!ci || !ci->client_addr)
-        return;
+    if (!ci || !ci->client_addr) return;
     if (ci->client_addr->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
                   (socklen_t)len);
@@ -212,24 +207,20 @@ static int srv_check_admin(api_server *s, const char *bearer, int *is_admin)
     uint8_t hash[32];
     int64_t id;
     *is_admin = 0;
-    if (!bearer || !*bearer)
-        return 0;
+    if (!bearer || !*bearer) return 0;
     store_conn *c = store_acquire(s->cfg.db);
-    if (!c)
-        return -1;
+    if (!c) return -1;
     crypto_hash_sha256(hash, (const unsigned char *)bearer, strlen(bearer));
     int rc = store_token_find(c, hash, &id);
     store_release(c);
-    if (rc == STORE_OK)
-        *is_admin = 1;
+    if (rc == STORE_OK) *is_admin = 1;
     return rc == STORE_OK || rc == STORE_NOTFOUND ? 0 : -1;
 }
 
 static const char *srv_bearer(struct MHD_Connection *c)
 {
     const char *h = srv_header(c, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
-        return NULL;
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0) return NULL;
     h += 7;
     while (*h == ' ')
         h++;
@@ -238,7 +229,8 @@ static const char *srv_bearer(struct MHD_Connection *c)
 
 /* Routes an API request and runs its handler; fills RES and *ALLOW (405). */
 static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const char *method,
-                             const char *path, srv_ctx *cx, api_res *res, char *allow, size_t allowlen)
+                             const char *path, srv_ctx *cx, api_res *res, char *allow,
+                             size_t allowlen)
 {
     api_req req = {.srv = s, .method = method, .path = path, .mhd_conn = conn};
     char client[INET6_ADDRSTRLEN + 1];
@@ -251,8 +243,7 @@ static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const c
     }
     for (size_t t = 0; t < sizeof srv_tables / sizeof srv_tables[0] && !route; t++) {
         for (const api_route *r = srv_tables[t]; r->pattern; r++) {
-            if (!srv_match(r->pattern, path, caps, req.params, &req.nparams))
-                continue;
+            if (!srv_match(r->pattern, path, caps, req.params, &req.nparams)) continue;
             if (strcmp(r->method, method) == 0) {
                 route = r;
                 break;
@@ -264,7 +255,8 @@ static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const c
     }
     if (!route) {
         if (allow[0])
-            api_error(res, 405, "method_not_allowed", "this path does not accept that method", NULL);
+            api_error(res, 405, "method_not_allowed", "this path does not accept that method",
+                      NULL);
         else
             api_error(res, 404, "not_found", "no such endpoint", NULL);
         goto out;
@@ -288,13 +280,12 @@ static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const c
         goto out;
     }
     if (route->access == API_ADMIN && !req.is_admin) {
-        api_error(res, 401, "unauthorized", "a valid admin token is required (Authorization: Bearer …)",
-                  NULL);
+        api_error(res, 401, "unauthorized",
+                  "a valid admin token is required (Authorization: Bearer …)", NULL);
         goto out;
     }
     route->fn(&req, res);
-    if (res->status == 0)
-        api_error(res, 500, "internal", "the handler gave no answer", NULL);
+    if (res->status == 0) api_error(res, 500, "internal", "the handler gave no answer", NULL);
 out:
     free(caps);
 }
@@ -316,8 +307,7 @@ static struct MHD_Response *srv_static(api_server *s, const char *method, const 
     int fd = open(file, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
-        if (fd >= 0)
-            close(fd);
+        if (fd >= 0) close(fd);
         api_error(res, 404, "not_found", "no such page", NULL);
         return NULL;
     }
@@ -342,9 +332,8 @@ static struct MHD_Response *srv_body(api_res *res)
     }
     if (res->json) {
         char *text = json_dumps(res->json, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY |
-                                            JSON_REAL_PRECISION(12));
-        if (!text)
-            return NULL;
+                                               JSON_REAL_PRECISION(12));
+        if (!text) return NULL;
         return MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
     }
     return MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
@@ -360,12 +349,12 @@ static void srv_headers(struct MHD_Response *r, const api_res *res, int is_api, 
         snprintf(num, sizeof num, "%d", res->retry_after);
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, num);
     }
-    if (allow && *allow)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    if (allow && *allow) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
     if (is_api) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     } else {
-        MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'self'; frame-ancestors 'none'");
         MHD_add_response_header(r, "X-Frame-Options", "DENY");
         MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     }
@@ -381,12 +370,10 @@ static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, co
     (void)version;
     if (!cx) {
         cx = calloc(1, sizeof *cx);
-        if (!cx)
-            return MHD_NO;
+        if (!cx) return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &cx->t0);
         const char *cl = srv_header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > SRV_MAX_BODY)
-            cx->too_large = 1;
+        if (cl && strtoull(cl, NULL, 10) > SRV_MAX_BODY) cx->too_large = 1;
         *con_cls = cx;
         return MHD_YES;
     }
@@ -402,8 +389,7 @@ static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, co
             while (cap < cx->len + n + 1)
                 cap *= 2;
             char *b = realloc(cx->body, cap);
-            if (!b)
-                return MHD_NO;
+            if (!b) return MHD_NO;
             cx->body = b;
             cx->cap = cap;
         }
@@ -423,8 +409,7 @@ static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, co
         srv_dispatch_api(s, conn, method, url, cx, &res, allow, sizeof allow);
     else
         r = srv_static(s, method, url, &res);
-    if (!r)
-        r = srv_body(&res);
+    if (!r) r = srv_body(&res);
     enum MHD_Result ok = MHD_NO;
     if (r) {
         srv_headers(r, &res, is_api || cx->too_large, allow);
@@ -479,8 +464,8 @@ int api_serve(const api_config *cfg, int port)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* the pool threads inherit the mask */
-    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (uint16_t)port, NULL, NULL,
-                         srv_on_request, &s, MHD_OPTION_THREAD_POOL_SIZE, srv_threads(),
+    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (uint16_t)port, NULL,
+                         NULL, srv_on_request, &s, MHD_OPTION_THREAD_POOL_SIZE, srv_threads(),
                          MHD_OPTION_NOTIFY_COMPLETED, srv_on_completed, &s,
                          MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
     if (!d) {
@@ -494,10 +479,8 @@ int api_serve(const api_config *cfg, int port)
     fprintf(stderr, "tripod: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rc = 0;
 out:
-    if (d)
-        MHD_stop_daemon(d);
-    if (s.model && s.model_destroy)
-        s.model_destroy(s.model);
+    if (d) MHD_stop_daemon(d);
+    if (s.model && s.model_destroy) s.model_destroy(s.model);
     ratelimit_free(s.rl);
     free(s.web_dir);
     pthread_mutex_destroy(&s.model_mu);

@@ -23,9 +23,10 @@ static const char settings_default_text[] =
     " \"travel_speed_kmh\": 0}";
 
 static const char *const settings_keys[] = {
-    "integrated_booking", "timezone", "drive_buffer_minutes", "min_notice_minutes",
-    "slot_step_minutes", "horizon_days", "default_hours", "two_photographers", "assignment",
-    "outside_area_message", "travel_speed_kmh", NULL};
+    "integrated_booking",   "timezone",          "drive_buffer_minutes",
+    "min_notice_minutes",   "slot_step_minutes", "horizon_days",
+    "default_hours",        "two_photographers", "assignment",
+    "outside_area_message", "travel_speed_kmh",  NULL};
 
 static const char *const settings_two_keys[] = {"enabled", "threshold_minutes", "reduction_percent",
                                                 "senior_required", NULL};
@@ -41,14 +42,12 @@ static void settings_overlay(json_t *out, const json_t *stored)
 {
     for (size_t i = 0; settings_keys[i]; i++) {
         json_t *v = json_object_get(stored, settings_keys[i]);
-        if (!v)
-            continue;
+        if (!v) continue;
         if (strcmp(settings_keys[i], "two_photographers") == 0 && json_is_object(v)) {
             json_t *two = json_object_get(out, "two_photographers");
             for (size_t k = 0; settings_two_keys[k]; k++) {
                 json_t *w = json_object_get(v, settings_two_keys[k]);
-                if (w)
-                    json_object_set(two, settings_two_keys[k], w);
+                if (w) json_object_set(two, settings_two_keys[k], w);
             }
         } else {
             json_object_set(out, settings_keys[i], v);
@@ -59,12 +58,10 @@ static void settings_overlay(json_t *out, const json_t *stored)
 json_t *settings_effective(store_conn *c)
 {
     char *text = NULL;
-    if (store_settings_get(c, &text) != STORE_OK)
-        return NULL;
+    if (store_settings_get(c, &text) != STORE_OK) return NULL;
     json_t *out = settings_defaults();
     json_t *stored = json_loads(text, 0, NULL);
-    if (out && json_is_object(stored))
-        settings_overlay(out, stored);
+    if (out && json_is_object(stored)) settings_overlay(out, stored);
     json_decref(stored);
     free(text);
     return out;
@@ -74,29 +71,25 @@ static int settings_check_two(const json_t *v, json_t *two, val_error *e)
 {
     int b, n;
     if (!json_is_object(v))
-        return val_fail(e, "two_photographers", "must be an object {enabled, threshold_minutes, "
-                                                "reduction_percent, senior_required}");
-    if (val_known_keys(v, "two_photographers", settings_two_keys, e) != 0)
-        return -1;
+        return val_fail(e, "two_photographers",
+                        "must be an object {enabled, threshold_minutes, "
+                        "reduction_percent, senior_required}");
+    if (val_known_keys(v, "two_photographers", settings_two_keys, e) != 0) return -1;
     json_t *w;
     if ((w = json_object_get(v, "enabled"))) {
-        if (val_bool(w, "two_photographers.enabled", &b, e) != 0)
-            return -1;
+        if (val_bool(w, "two_photographers.enabled", &b, e) != 0) return -1;
         json_object_set_new(two, "enabled", json_boolean(b));
     }
     if ((w = json_object_get(v, "threshold_minutes"))) {
-        if (val_int(w, "two_photographers.threshold_minutes", 5, 1440, &n, e) != 0)
-            return -1;
+        if (val_int(w, "two_photographers.threshold_minutes", 5, 1440, &n, e) != 0) return -1;
         json_object_set_new(two, "threshold_minutes", json_integer(n));
     }
     if ((w = json_object_get(v, "reduction_percent"))) {
-        if (val_int(w, "two_photographers.reduction_percent", 0, 90, &n, e) != 0)
-            return -1;
+        if (val_int(w, "two_photographers.reduction_percent", 0, 90, &n, e) != 0) return -1;
         json_object_set_new(two, "reduction_percent", json_integer(n));
     }
     if ((w = json_object_get(v, "senior_required"))) {
-        if (val_bool(w, "two_photographers.senior_required", &b, e) != 0)
-            return -1;
+        if (val_bool(w, "two_photographers.senior_required", &b, e) != 0) return -1;
         json_object_set_new(two, "senior_required", json_boolean(b));
     }
     return 0;
@@ -120,32 +113,27 @@ static int settings_check(const char *key, const json_t *v, json_t *out, val_err
     const char *s;
     avail_week w;
     if (strcmp(key, "integrated_booking") == 0) {
-        if (val_bool(v, key, &b, e) != 0)
-            return -1;
+        if (val_bool(v, key, &b, e) != 0) return -1;
         return json_object_set_new(out, key, json_boolean(b));
     }
     if (strcmp(key, "timezone") == 0) {
-        if (val_timezone(v, key, e) != 0)
-            return -1;
+        if (val_timezone(v, key, e) != 0) return -1;
         return json_object_set(out, key, (json_t *)v);
     }
     for (size_t i = 0; i < sizeof settings_ints / sizeof settings_ints[0]; i++) {
-        if (strcmp(key, settings_ints[i].key) != 0)
-            continue;
-        if (val_int(v, key, settings_ints[i].min, settings_ints[i].max, &n, e) != 0)
-            return -1;
+        if (strcmp(key, settings_ints[i].key) != 0) continue;
+        if (val_int(v, key, settings_ints[i].min, settings_ints[i].max, &n, e) != 0) return -1;
         return json_object_set_new(out, key, json_integer(n));
     }
     if (strcmp(key, "slot_step_minutes") == 0) {
-        if (val_int(v, key, 5, 1440, &n, e) != 0)
-            return -1;
+        if (val_int(v, key, 5, 1440, &n, e) != 0) return -1;
         if (n % 5 != 0 || 1440 % n != 0)
-            return val_fail(e, key, "must be a multiple of 5 that divides a day (5, 10, 15, 30, 60, …)");
+            return val_fail(e, key,
+                            "must be a multiple of 5 that divides a day (5, 10, 15, 30, 60, …)");
         return json_object_set_new(out, key, json_integer(n));
     }
     if (strcmp(key, "default_hours") == 0) {
-        if (val_week(v, key, &w, e) != 0)
-            return -1;
+        if (val_week(v, key, &w, e) != 0) return -1;
         return json_object_set_new(out, key, val_week_json(&w));
     }
     if (strcmp(key, "two_photographers") == 0)
@@ -158,13 +146,11 @@ static int settings_check(const char *key, const json_t *v, json_t *out, val_err
         return json_object_set(out, key, (json_t *)v);
     }
     if (strcmp(key, "outside_area_message") == 0) {
-        if (val_string(v, key, 1000, 0, &s, e) != 0)
-            return -1;
+        if (val_string(v, key, 1000, 0, &s, e) != 0) return -1;
         return json_object_set(out, key, (json_t *)v);
     }
     if (strcmp(key, "travel_speed_kmh") == 0) {
-        if (val_number(v, key, 0, 300, &x, e) != 0)
-            return -1;
+        if (val_number(v, key, 0, 300, &x, e) != 0) return -1;
         return json_object_set_new(out, key, json_real(x));
     }
     return val_fail(e, key, "unknown setting");
@@ -179,7 +165,8 @@ json_t *settings_merge(const json_t *current, const json_t *patch, val_error *e)
         val_fail(e, NULL, "out of memory");
         return NULL;
     }
-    json_object_foreach((json_t *)patch, key, v) {
+    json_object_foreach((json_t *)patch, key, v)
+    {
         if (settings_check(key, v, out, e) != 0) {
             json_decref(out);
             return NULL;

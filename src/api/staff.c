@@ -20,11 +20,9 @@ static int staff_ids(store_conn *c, const json_t *in, const char *field, store_k
     int64_t *ids = NULL;
     size_t n = 0;
     const json_t *v = json_object_get(in, field);
-    if (v && !json_is_null(v) && val_id_list(v, field, &ids, &n, e) != 0)
-        return CRUD_INVALID;
+    if (v && !json_is_null(v) && val_id_list(v, field, &ids, &n, e) != 0) return CRUD_INVALID;
     int rc = crud_refs_exist(c, k, ids, n, field, noun, e);
-    if (rc == 0)
-        json_object_set_new(out, field, crud_id_array(ids, n));
+    if (rc == 0) json_object_set_new(out, field, crud_id_array(ids, n));
     free(ids);
     return rc;
 }
@@ -34,8 +32,7 @@ static int staff_bool(const json_t *in, const char *field, int def, json_t *out,
 {
     int b = def;
     const json_t *v = json_object_get(in, field);
-    if (v && !json_is_null(v) && val_bool(v, field, &b, e) != 0)
-        return CRUD_INVALID;
+    if (v && !json_is_null(v) && val_bool(v, field, &b, e) != 0) return CRUD_INVALID;
     json_object_set_new(out, field, json_boolean(b));
     return 0;
 }
@@ -48,7 +45,8 @@ static int staff_home(const json_t *in, json_t *out, val_error *e)
         json_object_set_new(out, "home", json_null());
         return 0;
     }
-    if (!json_is_object(h) || val_known_keys(h, "home", (const char *const[]){"lat", "lon", NULL}, e))
+    if (!json_is_object(h) ||
+        val_known_keys(h, "home", (const char *const[]){"lat", "lon", NULL}, e))
         return json_is_object(h) ? CRUD_INVALID : val_fail(e, "home", "must be {lat, lon} or null");
     if (val_number(json_object_get(h, "lat"), "home.lat", -90, 90, &lat, e) != 0 ||
         val_number(json_object_get(h, "lon"), "home.lon", -180, 180, &lon, e) != 0)
@@ -66,12 +64,11 @@ static int staff_schedule(const json_t *in, json_t *out, val_error *e)
     const json_t *tz = json_object_get(in, "timezone");
     const json_t *hours = json_object_get(in, "hours");
     const json_t *exc = json_object_get(in, "exceptions");
-    if (tz && !json_is_null(tz) && val_timezone(tz, "timezone", e) != 0)
-        return CRUD_INVALID;
-    json_object_set_new(out, "timezone", tz && !json_is_null(tz) ? json_incref((json_t *)tz) : json_null());
+    if (tz && !json_is_null(tz) && val_timezone(tz, "timezone", e) != 0) return CRUD_INVALID;
+    json_object_set_new(out, "timezone",
+                        tz && !json_is_null(tz) ? json_incref((json_t *)tz) : json_null());
     if (hours && !json_is_null(hours)) {
-        if (val_week(hours, "hours", &w, e) != 0)
-            return CRUD_INVALID;
+        if (val_week(hours, "hours", &w, e) != 0) return CRUD_INVALID;
         json_object_set_new(out, "hours", val_week_json(&w));
     } else {
         json_object_set_new(out, "hours", json_null());
@@ -91,8 +88,9 @@ static int staff_check(const api_req *req, store_conn *c, const json_t *in, cons
     (void)req;
     *out = json_object();
     if (val_known_keys(in, NULL,
-                       (const char *const[]){"name", "email", "timezone", "senior", "skills", "zones",
-                                             "hours", "exceptions", "home", "rank", "active", NULL},
+                       (const char *const[]){"name", "email", "timezone", "senior", "skills",
+                                             "zones", "hours", "exceptions", "home", "rank",
+                                             "active", NULL},
                        e))
         return CRUD_INVALID;
     if (val_string(json_object_get(in, "name"), "name", 200, 0, &name, e) != 0 ||
@@ -101,23 +99,16 @@ static int staff_check(const api_req *req, store_conn *c, const json_t *in, cons
     json_object_set_new(*out, "name", json_string(name));
     json_object_set(*out, "email", json_object_get(in, "email"));
     const json_t *r = json_object_get(in, "rank");
-    if (r && !json_is_null(r) && val_int(r, "rank", 0, 100000, &rank, e) != 0)
-        return CRUD_INVALID;
+    if (r && !json_is_null(r) && val_int(r, "rank", 0, 100000, &rank, e) != 0) return CRUD_INVALID;
     json_object_set_new(*out, "rank", json_integer(rank));
     int rc = staff_schedule(in, *out, e);
-    if (rc == 0)
-        rc = staff_home(in, *out, e);
-    if (rc == 0)
-        rc = staff_bool(in, "senior", 0, *out, e);
-    if (rc == 0)
-        rc = staff_bool(in, "active", 1, *out, e);
-    if (rc == 0)
-        rc = staff_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
-    if (rc == 0)
-        rc = staff_ids(c, in, "zones", STORE_ZONE, "zone", *out, e);
+    if (rc == 0) rc = staff_home(in, *out, e);
+    if (rc == 0) rc = staff_bool(in, "senior", 0, *out, e);
+    if (rc == 0) rc = staff_bool(in, "active", 1, *out, e);
+    if (rc == 0) rc = staff_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
+    if (rc == 0) rc = staff_ids(c, in, "zones", STORE_ZONE, "zone", *out, e);
     json_t *feed = old ? json_object_get(old, "_feed_key") : NULL;
-    if (rc == 0 && feed)
-        json_object_set(*out, "_feed_key", feed);
+    if (rc == 0 && feed) json_object_set(*out, "_feed_key", feed);
     return rc;
 }
 
@@ -143,10 +134,9 @@ static int staff_created(const api_req *req, store_conn *c, int64_t id, json_t *
     char *text = doc_text(doc);
     int rc = text ? store_doc_update(c, STORE_STAFF, id, text) : STORE_ERROR;
     const char *host = api_header(req, "Host");
-    snprintf(url, sizeof url, "%s%.200s/api/v1/staff/%lld/calendar.ics?key=%s", host ? "http://" : "",
-             host ? host : "", (long long)id, key);
-    if (rc == STORE_OK)
-        json_object_set_new(out, "feed_url", json_string(url));
+    snprintf(url, sizeof url, "%s%.200s/api/v1/staff/%lld/calendar.ics?key=%s",
+             host ? "http://" : "", host ? host : "", (long long)id, key);
+    if (rc == STORE_OK) json_object_set_new(out, "feed_url", json_string(url));
     sodium_memzero(key, sizeof key);
     free(text);
     json_decref(doc);
@@ -172,25 +162,41 @@ static int staff_booking_cb(void *ctx, const store_booking *b)
 static int staff_in_use(store_conn *c, int64_t id, char *msg, size_t len)
 {
     int rc = crud_find_user(c, STORE_CALENDAR, "owner", id, "calendar", msg, len);
-    if (rc != 0)
-        return rc;
+    if (rc != 0) return rc;
     staff_booking_ctx x = {0, msg, len};
     store_booking_filter f = {.staff = id, .status = "confirmed"};
     rc = store_booking_list(c, &f, staff_booking_cb, &x);
-    if (x.found)
-        return 1;
+    if (x.found) return 1;
     return rc == STORE_OK ? 0 : STORE_ERROR;
 }
 
-static const crud_kind staff_kind = {STORE_STAFF, "staff member", staff_check, staff_in_use, NULL,
-                                     staff_created, NULL};
+static const crud_kind staff_kind = {STORE_STAFF, "staff member", staff_check, staff_in_use,
+                                     NULL,        staff_created,  NULL};
 
-static void staff_list(api_req *req, api_res *res) { crud_list(req, res, &staff_kind); }
-static void staff_get(api_req *req, api_res *res) { crud_get(req, res, &staff_kind); }
-static void staff_create(api_req *req, api_res *res) { crud_create(req, res, &staff_kind); }
-static void staff_replace(api_req *req, api_res *res) { crud_replace(req, res, &staff_kind); }
-static void staff_patch(api_req *req, api_res *res) { crud_patch(req, res, &staff_kind); }
-static void staff_delete(api_req *req, api_res *res) { crud_delete(req, res, &staff_kind); }
+static void staff_list(api_req *req, api_res *res)
+{
+    crud_list(req, res, &staff_kind);
+}
+static void staff_get(api_req *req, api_res *res)
+{
+    crud_get(req, res, &staff_kind);
+}
+static void staff_create(api_req *req, api_res *res)
+{
+    crud_create(req, res, &staff_kind);
+}
+static void staff_replace(api_req *req, api_res *res)
+{
+    crud_replace(req, res, &staff_kind);
+}
+static void staff_patch(api_req *req, api_res *res)
+{
+    crud_patch(req, res, &staff_kind);
+}
+static void staff_delete(api_req *req, api_res *res)
+{
+    crud_delete(req, res, &staff_kind);
+}
 
 /* ---- The ICS feed ---- */
 
@@ -205,16 +211,19 @@ static int staff_feed_cb(void *ctx, const store_booking *b)
     char uid[64], summary[300];
     icaltimezone *utc = icaltimezone_get_utc_timezone();
     json_t *body = json_loads(b->body ? b->body : "{}", 0, NULL);
-    const char *addr = json_string_value(json_object_get(json_object_get(body, "property"), "address"));
+    const char *addr =
+        json_string_value(json_object_get(json_object_get(body, "property"), "address"));
     snprintf(summary, sizeof summary, "Shoot: %.250s", addr ? addr : "property");
     icalcomponent *ev = icalcomponent_new_vevent();
     icalcomponent_add_property(ev, icalproperty_new_uid(model_booking_uid(b->id, uid, sizeof uid)));
-    icalcomponent_add_property(ev, icalproperty_new_dtstamp(icaltime_from_timet_with_zone((time_t)x->now, 0, utc)));
-    icalcomponent_add_property(ev, icalproperty_new_dtstart(icaltime_from_timet_with_zone((time_t)b->start, 0, utc)));
-    icalcomponent_add_property(ev, icalproperty_new_dtend(icaltime_from_timet_with_zone((time_t)b->end, 0, utc)));
+    icalcomponent_add_property(
+        ev, icalproperty_new_dtstamp(icaltime_from_timet_with_zone((time_t)x->now, 0, utc)));
+    icalcomponent_add_property(
+        ev, icalproperty_new_dtstart(icaltime_from_timet_with_zone((time_t)b->start, 0, utc)));
+    icalcomponent_add_property(
+        ev, icalproperty_new_dtend(icaltime_from_timet_with_zone((time_t)b->end, 0, utc)));
     icalcomponent_add_property(ev, icalproperty_new_summary(summary));
-    if (addr)
-        icalcomponent_add_property(ev, icalproperty_new_location(addr));
+    if (addr) icalcomponent_add_property(ev, icalproperty_new_location(addr));
     icalcomponent_add_property(ev, icalproperty_new_sequence(b->sequence));
     icalcomponent_add_component(x->cal, ev);
     json_decref(body);
@@ -232,8 +241,7 @@ static void staff_feed(api_req *req, api_res *res)
         return;
     }
     store_conn *c = doc_acquire(req, res);
-    if (!c)
-        return;
+    if (!c) return;
     json_t *doc = doc_get(c, STORE_STAFF, id, &rc);
     const char *want = json_string_value(json_object_get(doc, "_feed_key"));
     if (rc != STORE_OK) {
@@ -243,8 +251,7 @@ static void staff_feed(api_req *req, api_res *res)
             doc_store_error(res, rc);
         goto out;
     }
-    if (key)
-        staff_hash_hex(key, hex);
+    if (key) staff_hash_hex(key, hex);
     if (!key || !want || sodium_memcmp(hex, want, 64) != 0) {
         api_error(res, 401, "unauthorized", "a valid feed key is required (?key=…)", "key");
         goto out;

@@ -18,8 +18,9 @@ static void sys_health(api_req *req, api_res *res)
     if (ok)
         api_json(res, 200, json_pack("{s:s}", "status", "ok"));
     else
-        api_json(res, 503, json_pack("{s:s, s:s, s:s}", "status", "unavailable", "error",
-                                     "store_unavailable", "message", "the database is not reachable"));
+        api_json(res, 503,
+                 json_pack("{s:s, s:s, s:s}", "status", "unavailable", "error", "store_unavailable",
+                           "message", "the database is not reachable"));
 }
 
 static json_t *sys_prereq(json_t *problems)
@@ -39,10 +40,12 @@ static void sys_durations(const json_t *docs, const char *what, json_t *problems
     size_t i;
     json_t *d;
     char msg[400];
-    json_array_foreach(docs, i, d) {
+    json_array_foreach(docs, i, d)
+    {
         if (!json_is_integer(json_object_get(d, "duration_minutes"))) {
-            snprintf(msg, sizeof msg, "%s \"%.200s\" (id %s) has no scheduling duration: set duration_minutes",
-                     what, sys_name(d), json_string_value(json_object_get(d, "id")));
+            snprintf(msg, sizeof msg,
+                     "%s \"%.200s\" (id %s) has no scheduling duration: set duration_minutes", what,
+                     sys_name(d), json_string_value(json_object_get(d, "id")));
             json_array_append_new(problems, json_string(msg));
         }
     }
@@ -54,8 +57,7 @@ static void sys_readiness(api_req *req, api_res *res)
     char msg[400];
     json_t *settings = NULL, *cals = NULL, *staff = NULL, *services = NULL, *packages = NULL;
     store_conn *c = doc_acquire(req, res);
-    if (!c)
-        return;
+    if (!c) return;
     settings = settings_effective(c);
     if (!settings || !(cals = doc_list(c, STORE_CALENDAR, &rc)) ||
         !(staff = doc_list(c, STORE_STAFF, &rc)) || !(services = doc_list(c, STORE_SERVICE, &rc)) ||
@@ -66,31 +68,33 @@ static void sys_readiness(api_req *req, api_res *res)
 
     json_t *p1 = json_array(), *p2 = json_array(), *p3 = json_array(), *p4 = json_array();
     if (!json_is_true(json_object_get(settings, "integrated_booking")))
-        json_array_append_new(p1, json_string("Integrated booking is turned off: enable it in Settings"));
+        json_array_append_new(
+            p1, json_string("Integrated booking is turned off: enable it in Settings"));
 
     size_t i, k;
     json_t *cal, *s;
     int primary = 0;
-    json_array_foreach(cals, i, cal) {
-        if (json_is_true(json_object_get(cal, "primary")))
-            primary = 1;
+    json_array_foreach(cals, i, cal)
+    {
+        if (json_is_true(json_object_get(cal, "primary"))) primary = 1;
     }
     if (!primary)
         json_array_append_new(p2, json_string("No primary calendar: connect the business calendar "
                                               "and mark it primary"));
 
-    json_array_foreach(staff, i, s) {
+    json_array_foreach(staff, i, s)
+    {
         const char *id = json_string_value(json_object_get(s, "id"));
         int has = 0;
-        if (json_is_false(json_object_get(s, "active")))
-            continue;
-        json_array_foreach(cals, k, cal) {
+        if (json_is_false(json_object_get(s, "active"))) continue;
+        json_array_foreach(cals, k, cal)
+        {
             const char *owner = json_string_value(json_object_get(cal, "owner"));
-            if (owner && id && strcmp(owner, id) == 0)
-                has = 1;
+            if (owner && id && strcmp(owner, id) == 0) has = 1;
         }
         if (!has) {
-            snprintf(msg, sizeof msg, "%.200s (staff %s) has no connected calendar and is never offered",
+            snprintf(msg, sizeof msg,
+                     "%.200s (staff %s) has no connected calendar and is never offered",
                      sys_name(s), id);
             json_array_append_new(p3, json_string(msg));
         }
@@ -101,10 +105,10 @@ static void sys_readiness(api_req *req, api_res *res)
 
     int ready = !json_array_size(p1) && !json_array_size(p2) && !json_array_size(p3) &&
                 !json_array_size(p4);
-    api_json(res, 200, json_pack("{s:b, s:{s:o, s:o, s:o, s:o}}", "ready", ready, "prerequisites",
-                                 "integrated_booking", sys_prereq(p1), "primary_calendar",
-                                 sys_prereq(p2), "staff_calendars", sys_prereq(p3), "durations",
-                                 sys_prereq(p4)));
+    api_json(res, 200,
+             json_pack("{s:b, s:{s:o, s:o, s:o, s:o}}", "ready", ready, "prerequisites",
+                       "integrated_booking", sys_prereq(p1), "primary_calendar", sys_prereq(p2),
+                       "staff_calendars", sys_prereq(p3), "durations", sys_prereq(p4)));
 out:
     json_decref(settings);
     json_decref(cals);
@@ -117,8 +121,7 @@ out:
 static void sys_settings_get(api_req *req, api_res *res)
 {
     store_conn *c = doc_acquire(req, res);
-    if (!c)
-        return;
+    if (!c) return;
     json_t *s = settings_effective(c);
     store_release(c);
     if (s)
@@ -134,11 +137,9 @@ static void sys_settings_put(api_req *req, api_res *res)
     char *text = NULL;
     int rc;
     json_t *patch = api_body_object(req, res);
-    if (!patch)
-        return;
+    if (!patch) return;
     store_conn *c = doc_acquire(req, res);
-    if (!c)
-        goto out;
+    if (!c) goto out;
     if ((rc = store_begin(c, 1)) != STORE_OK || !(current = settings_effective(c))) {
         doc_store_error(res, rc == STORE_OK ? STORE_ERROR : rc);
         goto out;
@@ -148,7 +149,8 @@ static void sys_settings_put(api_req *req, api_res *res)
         goto out;
     }
     text = json_dumps(merged, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (!text || (rc = store_settings_put(c, text)) != STORE_OK || (rc = store_commit(c)) != STORE_OK) {
+    if (!text || (rc = store_settings_put(c, text)) != STORE_OK ||
+        (rc = store_commit(c)) != STORE_OK) {
         doc_store_error(res, text ? rc : STORE_ERROR);
         goto out;
     }

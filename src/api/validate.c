@@ -28,8 +28,7 @@ void val_respond(api_res *res, const val_error *e)
 int val_id_text(const char *s, int64_t *out)
 {
     size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > 18 || s[0] == '0' || strspn(s, "0123456789") != n)
-        return -1;
+    if (n == 0 || n > 18 || s[0] == '0' || strspn(s, "0123456789") != n) return -1;
     *out = strtoll(s, NULL, 10);
     return 0;
 }
@@ -40,8 +39,7 @@ int val_id(const json_t *j, const char *field, int64_t *out, val_error *e)
         *out = json_integer_value(j);
         return 0;
     }
-    if (json_is_string(j) && val_id_text(json_string_value(j), out) == 0)
-        return 0;
+    if (json_is_string(j) && val_id_text(json_string_value(j), out) == 0) return 0;
     return val_fail(e, field, "must be an id (a string of digits such as \"12\")");
 }
 
@@ -64,15 +62,11 @@ int val_id_list(const json_t *j, const char *field, int64_t **out, size_t *n, va
     size_t count = json_array_size(j);
     *out = NULL;
     *n = 0;
-    if (!json_is_array(j))
-        return val_fail(e, field, "must be an array of ids");
-    if (count > VAL_MAX_IDS)
-        return val_fail(e, field, "at most %d ids", VAL_MAX_IDS);
-    if (count == 0)
-        return 0;
+    if (!json_is_array(j)) return val_fail(e, field, "must be an array of ids");
+    if (count > VAL_MAX_IDS) return val_fail(e, field, "at most %d ids", VAL_MAX_IDS);
+    if (count == 0) return 0;
     int64_t *ids = malloc(count * sizeof *ids);
-    if (!ids)
-        return val_fail(e, field, "out of memory");
+    if (!ids) return val_fail(e, field, "out of memory");
     for (size_t i = 0; i < count; i++) {
         snprintf(sub, sizeof sub, "%s[%zu]", field, i);
         if (val_id(json_array_get(j, i), sub, &ids[i], e) != 0) {
@@ -96,14 +90,11 @@ int val_id_list(const json_t *j, const char *field, int64_t **out, size_t *n, va
 int val_string(const json_t *j, const char *field, size_t maxlen, int allow_empty, const char **out,
                val_error *e)
 {
-    if (!json_is_string(j))
-        return val_fail(e, field, "must be a string");
+    if (!json_is_string(j)) return val_fail(e, field, "must be a string");
     const char *s = json_string_value(j);
     size_t n = json_string_length(j);
-    if (n == 0 && !allow_empty)
-        return val_fail(e, field, "must not be empty");
-    if (n > maxlen)
-        return val_fail(e, field, "must be at most %zu characters", maxlen);
+    if (n == 0 && !allow_empty) return val_fail(e, field, "must not be empty");
+    if (n > maxlen) return val_fail(e, field, "must be at most %zu characters", maxlen);
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t')
             return val_fail(e, field, "must not contain control characters");
@@ -126,7 +117,8 @@ int val_int(const json_t *j, const char *field, long min, long max, int *out, va
     return 0;
 }
 
-int val_number(const json_t *j, const char *field, double min, double max, double *out, val_error *e)
+int val_number(const json_t *j, const char *field, double min, double max, double *out,
+               val_error *e)
 {
     if (!json_is_number(j) || !isfinite(json_number_value(j)) || json_number_value(j) < min ||
         json_number_value(j) > max)
@@ -137,8 +129,7 @@ int val_number(const json_t *j, const char *field, double min, double max, doubl
 
 int val_bool(const json_t *j, const char *field, int *out, val_error *e)
 {
-    if (!json_is_boolean(j))
-        return val_fail(e, field, "must be true or false");
+    if (!json_is_boolean(j)) return val_fail(e, field, "must be true or false");
     *out = json_is_true(j);
     return 0;
 }
@@ -146,8 +137,7 @@ int val_bool(const json_t *j, const char *field, int *out, val_error *e)
 int val_email(const json_t *j, const char *field, val_error *e)
 {
     const char *s;
-    if (val_string(j, field, 254, 0, &s, e) != 0)
-        return -1;
+    if (val_string(j, field, 254, 0, &s, e) != 0) return -1;
     const char *at = strchr(s, '@');
     const char *dot = at ? strrchr(at, '.') : NULL;
     int ok = at && at != s && !strchr(at + 1, '@') && dot && dot > at + 1 && dot[1] &&
@@ -158,11 +148,11 @@ int val_email(const json_t *j, const char *field, val_error *e)
 int val_timezone(const json_t *j, const char *field, val_error *e)
 {
     const char *s;
-    if (val_string(j, field, 64, 0, &s, e) != 0)
-        return -1;
+    if (val_string(j, field, 64, 0, &s, e) != 0) return -1;
     tz_zone *z = tz_zone_load(s);
     if (!z)
-        return val_fail(e, field, "unknown time zone \"%.64s\" (use an IANA name such as America/New_York)", s);
+        return val_fail(
+            e, field, "unknown time zone \"%.64s\" (use an IANA name such as America/New_York)", s);
     tz_zone_free(z);
     return 0;
 }
@@ -186,11 +176,9 @@ int val_date(const json_t *j, const char *field, int64_t *out, val_error *e)
 static int val_hhmm(const json_t *j, int end, int *out)
 {
     const char *s = json_string_value(j);
-    if (!s || strlen(s) != 5 || s[2] != ':' || strspn(s, "0123456789:") != 5)
-        return -1;
+    if (!s || strlen(s) != 5 || s[2] != ':' || strspn(s, "0123456789:") != 5) return -1;
     int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-    if (m > 59 || h > 24 || (h == 24 && (m != 0 || !end)))
-        return -1;
+    if (m > 59 || h > 24 || (h == 24 && (m != 0 || !end))) return -1;
     *out = h * 60 + m;
     return 0;
 }
@@ -216,9 +204,9 @@ static int val_day(const json_t *j, const char *field, avail_day *day, val_error
         snprintf(sub, sizeof sub, "%s[%zu]", field, i);
         if (!json_is_array(r) || json_array_size(r) != 2 || val_hhmm(json_array_get(r, 0), 0, &a) ||
             val_hhmm(json_array_get(r, 1), 1, &b))
-            return val_fail(e, sub, "must be a range [\"HH:MM\", \"HH:MM\"] (24:00 allowed as the end)");
-        if (a >= b)
-            return val_fail(e, sub, "the start must be before the end");
+            return val_fail(e, sub,
+                            "must be a range [\"HH:MM\", \"HH:MM\"] (24:00 allowed as the end)");
+        if (a >= b) return val_fail(e, sub, "the start must be before the end");
         day->r[day->n].start = (int16_t)a;
         day->r[day->n].end = (int16_t)b;
         day->n++;
@@ -235,16 +223,15 @@ int val_week(const json_t *j, const char *field, avail_week *out, val_error *e)
     char sub[160];
     if (!json_is_object(j))
         return val_fail(e, field, "must be an object {mon: [[\"09:00\",\"17:00\"]], …, sun: []}");
-    if (val_known_keys(j, field, (const char *const[]){"mon", "tue", "wed", "thu", "fri", "sat",
-                                                       "sun", NULL},
+    if (val_known_keys(j, field,
+                       (const char *const[]){"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL},
                        e) != 0)
         return -1;
     memset(out, 0, sizeof *out);
     for (int d = 0; d < 7; d++) {
         const json_t *day = json_object_get(j, val_days[d]);
         snprintf(sub, sizeof sub, "%s.%s", field, val_days[d]);
-        if (day && !json_is_null(day) && val_day(day, sub, &out->day[d], e) != 0)
-            return -1;
+        if (day && !json_is_null(day) && val_day(day, sub, &out->day[d], e) != 0) return -1;
     }
     return 0;
 }
@@ -287,11 +274,9 @@ int val_exceptions(const json_t *j, const char *field, avail_exception **out, si
         return val_fail(e, field, "must be an array of {date, off: true} or {date, hours}");
     if (count > VAL_MAX_EXCEPTIONS)
         return val_fail(e, field, "at most %d exceptions", VAL_MAX_EXCEPTIONS);
-    if (count == 0)
-        return 0;
+    if (count == 0) return 0;
     ex = calloc(count, sizeof *ex);
-    if (!ex)
-        return val_fail(e, field, "out of memory");
+    if (!ex) return val_fail(e, field, "out of memory");
     for (size_t i = 0; i < count; i++) {
         const json_t *x = json_array_get(j, i);
         const json_t *off, *hours;
@@ -303,8 +288,7 @@ int val_exceptions(const json_t *j, const char *field, avail_exception **out, si
         if (val_known_keys(x, sub, (const char *const[]){"date", "off", "hours", NULL}, e) != 0)
             goto fail;
         snprintf(sub, sizeof sub, "%s[%zu].date", field, i);
-        if (val_date(json_object_get(x, "date"), sub, &ex[i].date, e) != 0)
-            goto fail;
+        if (val_date(json_object_get(x, "date"), sub, &ex[i].date, e) != 0) goto fail;
         off = json_object_get(x, "off");
         hours = json_object_get(x, "hours");
         if ((off && hours) || (!off && !hours) || (off && !json_is_true(off))) {
@@ -313,8 +297,7 @@ int val_exceptions(const json_t *j, const char *field, avail_exception **out, si
             goto fail;
         }
         snprintf(sub, sizeof sub, "%s[%zu].hours", field, i);
-        if (hours && val_day(hours, sub, &ex[i].hours, e) != 0)
-            goto fail;
+        if (hours && val_day(hours, sub, &ex[i].hours, e) != 0) goto fail;
     }
     qsort(ex, count, sizeof *ex, val_cmp_exception);
     for (size_t i = 1; i < count; i++) {
@@ -342,8 +325,8 @@ json_t *val_exceptions_json(const avail_exception *ex, size_t n)
         if (ex[i].hours.n == 0)
             json_array_append_new(a, json_pack("{s:s, s:b}", "date", date, "off", 1));
         else
-            json_array_append_new(a, json_pack("{s:s, s:o}", "date", date, "hours",
-                                               val_day_json(&ex[i].hours)));
+            json_array_append_new(
+                a, json_pack("{s:s, s:o}", "date", date, "hours", val_day_json(&ex[i].hours)));
     }
     return a;
 }
@@ -353,7 +336,8 @@ int val_known_keys(const json_t *j, const char *field, const char *const *keys, 
     const char *k;
     json_t *v;
     char sub[160];
-    json_object_foreach((json_t *)j, k, v) {
+    json_object_foreach((json_t *)j, k, v)
+    {
         size_t i = 0;
         while (keys[i] && strcmp(keys[i], k) != 0)
             i++;

@@ -47,7 +47,8 @@ int val_string(const json_t *j, const char *field, size_t maxlen, int allow_empt
 /* An integer (a JSON integer, or a real with no fraction) in [MIN, MAX]. */
 int val_int(const json_t *j, const char *field, long min, long max, int *out, val_error *e);
 /* A finite number in [MIN, MAX]. */
-int val_number(const json_t *j, const char *field, double min, double max, double *out, val_error *e);
+int val_number(const json_t *j, const char *field, double min, double max, double *out,
+               val_error *e);
 int val_bool(const json_t *j, const char *field, int *out, val_error *e);
 /* A plausible e-mail address: local@domain.tld, at most 254 bytes. */
 int val_email(const json_t *j, const char *field, val_error *e);

@@ -19,8 +19,7 @@ char *web_dir_find(void)
 {
     char buf[PATH_MAX];
     const char *env = getenv("TRIPOD_WEB");
-    if (env && *env)
-        return web_is_dir(env) ? realpath(env, NULL) : NULL;
+    if (env && *env) return web_is_dir(env) ? realpath(env, NULL) : NULL;
     ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
     if (n > 0) {
         buf[n] = '\0';
@@ -28,7 +27,8 @@ char *web_dir_find(void)
         if (slash) {
             *slash = '\0';
             char cand[PATH_MAX];
-            if (snprintf(cand, sizeof cand, "%s/../web", buf) < (int)sizeof cand && web_is_dir(cand))
+            if (snprintf(cand, sizeof cand, "%s/../web", buf) < (int)sizeof cand &&
+                web_is_dir(cand))
                 return realpath(cand, NULL);
         }
     }
@@ -60,8 +60,7 @@ static const char *web_type_of(const char *path)
     const char *dot = strrchr(path, '.');
     if (dot && !strchr(dot, '/'))
         for (size_t i = 0; i < sizeof web_types / sizeof web_types[0]; i++)
-            if (strcmp(dot, web_types[i].ext) == 0)
-                return web_types[i].type;
+            if (strcmp(dot, web_types[i].ext) == 0) return web_types[i].type;
     return "application/octet-stream";
 }
 
@@ -70,8 +69,7 @@ static const char *web_page_file(const char *path)
 {
     if (strcmp(path, "/") == 0 || strcmp(path, "/book") == 0 || strcmp(path, "/book/") == 0)
         return "book.html";
-    if (strcmp(path, "/admin") == 0 || strcmp(path, "/admin/") == 0)
-        return "admin.html";
+    if (strcmp(path, "/admin") == 0 || strcmp(path, "/admin/") == 0) return "admin.html";
     if (strncmp(path, "/manage/", 8) == 0 && path[8] && !strchr(path + 8, '/'))
         return "manage.html";
     return NULL;
@@ -80,16 +78,13 @@ static const char *web_page_file(const char *path)
 /* 1 when every segment of PATH (after its leading '/') is a plain name. */
 static int web_path_safe(const char *path)
 {
-    if (path[0] != '/' || strchr(path, '\\'))
-        return 0;
+    if (path[0] != '/' || strchr(path, '\\')) return 0;
     const char *seg = path + 1;
     for (;;) {
         const char *end = strchr(seg, '/');
         size_t n = end ? (size_t)(end - seg) : strlen(seg);
-        if (n == 0 || seg[0] == '.')
-            return 0;
-        if (!end)
-            return 1;
+        if (n == 0 || seg[0] == '.') return 0;
+        if (!end) return 1;
         seg = end + 1;
     }
 }
@@ -105,11 +100,9 @@ int web_resolve(const char *dir, const char *path, char *out, size_t len, const 
         n = snprintf(cand, sizeof cand, "%s%s", dir, path);
     else
         return -1;
-    if (n < 0 || (size_t)n >= sizeof cand)
-        return -1;
+    if (n < 0 || (size_t)n >= sizeof cand) return -1;
     char *real = realpath(cand, NULL);
-    if (!real)
-        return -1;
+    if (!real) return -1;
     size_t dlen = strlen(dir);
     struct stat st;
     int ok = strncmp(real, dir, dlen) == 0 && real[dlen] == '/' && stat(real, &st) == 0 &&
