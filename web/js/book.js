@@ -99,6 +99,7 @@ function showError(e) {
 
 async function findTimes() {
   status($('form-status'), '');
+  status($('when-status'), '');
   if (!validateWhat()) {
     form.querySelector('[aria-invalid="true"]')?.focus?.();
     return;
@@ -127,6 +128,7 @@ function summarize(slot) {
     $('summary').textContent = 'Pick a time to see your booking summary.';
     return;
   }
+  status($('when-status'), '');
   const tz = (picker.answer && picker.answer.timezone) || catalog.timezone;
   const mins = picker.answer ? picker.answer.duration_minutes : null;
   $('summary').replaceChildren(
@@ -195,14 +197,17 @@ async function submit(ev) {
     if (e.status === 409) {
       idemKey = null;
       const when = formatDateTime(body.start, catalog.timezone);
-      status($('form-status'), `Sorry, ${when} was just taken by someone else. The free times below are up to date — please pick another.`, 'error');
+      const msg = `Sorry, ${when} was just taken by someone else. The free times are up to date — please pick another.`;
+      status($('form-status'), msg, 'error');
+      status($('when-status'), msg, 'error');
       try {
         await picker.refresh();
         await picker.showDayOf(body.start);
       } catch {
         /* the picker shows its own error */
       }
-      $('picker').scrollIntoView({ block: 'start' });
+      $('when-status').scrollIntoView({ block: 'center' });
+      $('when-status').focus();
       return;
     }
     if (e.status !== 422) idemKey = null;

@@ -105,7 +105,8 @@ export function createSlotPicker(root, options) {
       state.byDay.get(d).push(s);
     }
     const zone = answer.timezone || options.tz;
-    tzLabel.textContent = `Times are in the business's time zone: ${zone} (${zoneAbbrev(zone)}).`;
+    const at = answer.slots && answer.slots.length ? new Date(answer.slots[0].start) : new Date(from + 'T12:00:00Z');
+    tzLabel.textContent = `Times are in the business's time zone: ${zone} (${zoneAbbrev(zone, at)}).`;
     if (!state.byDay.size) {
       const why = answer.message || 'No free times this month. Try the next month.';
       status(note, why, 'warn');

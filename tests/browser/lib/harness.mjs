@@ -1,0 +1,277 @@
+// harness.mjs — what every browser test needs: a real `tripod serve` on a
+// free port with a temp data dir and a fixed clock, a real Radicale for the
+// business calendar, an ICS feed server for staff calendars, Debian's
+// headless Chromium through playwright-core, and a tiny test runner that ends
+// with "N passed, M failed".
+
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync, existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const REPO = path.resolve(here, '..', '..', '..');
+export const OUT = process.env.TRIPOD_TEST_OUT || path.join(REPO, 'tests', 'browser', 'out');
+// Monday 2030-06-03 08:00 in New York, as in the e2e tests.
+export const NOW = '2030-06-03T08:00:00-04:00';
+export const TZ = 'America/New_York';
+
+const children = new Set();
+const tempDirs = new Set();
+
+function bin() {
+  const p = process.env.TRIPOD_BIN || path.join(REPO, 'build', 'tripod');
+  if (!existsSync(p)) throw new Error(`tripod binary not found at ${p} (set TRIPOD_BIN)`);
+  return p;
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function tempDir(prefix) {
+  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.add(d);
+  return d;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what, fn, child, ms = 20000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`${what} exited with ${child.exitCode}:\n${child.log ? child.log().slice(-4000) : ''}`);
+    }
+    try {
+      if (await fn()) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > end) throw new Error(`${what} did not start in ${ms} ms`);
+    await sleep(50);
+  }
+}
+
+// Spawns CMD with its output kept in memory for child.log().
+function startChild(cmd, args, env) {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  const chunks = [];
+  const keep = (b) => chunks.push(b);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.log = () => Buffer.concat(chunks).toString('utf8');
+  return child;
+}
+
+async function stopChild(child) {
+  if (!child || child.exitCode !== null) return child ? child.exitCode : 0;
+  const done = new Promise((r) => child.once('exit', (code) => r(code)));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 15000);
+  const code = await done;
+  clearTimeout(t);
+  return code;
+}
+
+// Starts `tripod serve` with a temp data dir. Returns
+// {url, token, call(method, path, body, token?), stop(), log()}.
+export async function startTripod({ now = NOW, env = {} } = {}) {
+  const data = path.join(tempDir('tripod-web-'), 'data');
+  const port = await freePort();
+  const e = { TRIPOD_NOW: now, TRIPOD_RATE_LIMIT: '0', TRIPOD_WEB: path.join(REPO, 'web'), ...env };
+  const child = startChild(bin(), ['serve', '--port', String(port), '--data', data], e);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor('tripod serve', async () => (await fetch(url + '/api/v1/health')).ok, child);
+  const token = execFileSync(bin(), ['token', 'create', '--name', 't', '--data', data],
+    { env: { ...process.env, ...e }, encoding: 'utf8' }).trim();
+  // The API answer as {status, body}; BEARER defaults to the admin token.
+  async function raw(method, p, body, bearer = token) {
+    const res = await fetch(url + '/api/v1' + p, {
+      method,
+      headers: { 'Content-Type': 'application/json', ...(bearer ? { Authorization: 'Bearer ' + bearer } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json = text;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, body: json };
+  }
+  // The parsed answer; throws when the status is not 2xx.
+  async function call(method, p, body, bearer = token) {
+    const r = await raw(method, p, body, bearer);
+    if (r.status < 200 || r.status > 299) {
+      throw new Error(`${method} ${p} → ${r.status}: ${JSON.stringify(r.body).slice(0, 400)}`);
+    }
+    return r.body;
+  }
+  return {
+    url,
+    token,
+    call,
+    raw,
+    log: () => child.log(),
+    async stop() {
+      const code = await stopChild(child);
+      if (code !== 0) throw new Error(`tripod serve exited ${code} on SIGTERM:\n${child.log().slice(-4000)}`);
+    },
+  };
+}
+
+// Starts Radicale (no auth) and creates calendar collection /tripod/business/.
+// Returns {url (of the collection), stop()}.
+export async function startRadicale() {
+  const dir = tempDir('tripod-radicale-');
+  const port = await freePort();
+  const child = startChild('/usr/bin/python3', ['-m', 'radicale', '--server-hosts', `127.0.0.1:${port}`,
+    '--storage-filesystem-folder', path.join(dir, 'collections'), '--auth-type', 'none', '--rights-type', 'owner_only'],
+  {});
+  const base = `http://127.0.0.1:${port}`;
+  const auth = 'Basic ' + Buffer.from('tripod:secret').toString('base64');
+  await waitFor('radicale', async () => (await fetch(base + '/', { headers: { Authorization: auth } })).status < 500, child);
+  const res = await fetch(base + '/tripod/business/', {
+    method: 'MKCALENDAR',
+    headers: { Authorization: auth, 'Content-Type': 'application/xml' },
+    body: '<?xml version="1.0"?><C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><D:displayname>Business</D:displayname></D:prop></D:set></C:mkcalendar>',
+  });
+  if (res.status !== 201) throw new Error(`radicale MKCALENDAR answered ${res.status}`);
+  return { url: base + '/tripod/business/', username: 'tripod', password: 'secret', stop: () => stopChild(child) };
+}
+
+// Serves ICS feeds: FEEDS maps a path ("/ana.ics") to iCalendar text.
+// Returns {url(path), set(path, text), stop()}.
+export async function startIcsServer(feeds = {}) {
+  const port = await freePort();
+  const srv = createServer((req, res) => {
+    const body = feeds[req.url.split('?')[0]];
+    if (body === undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/calendar; charset=utf-8' }).end(body);
+  });
+  await new Promise((r) => srv.listen(port, '127.0.0.1', r));
+  return {
+    url: (p) => `http://127.0.0.1:${port}${p}`,
+    set: (p, text) => { feeds[p] = text; },
+    stop: () => new Promise((r) => srv.close(r)),
+  };
+}
+
+// An iCalendar feed with EVENTS [{uid, start, end, summary}] (UTC strings
+// like 20300604T140000Z).
+export function ics(events = []) {
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Tripod tests//EN'];
+  for (const e of events) {
+    lines.push('BEGIN:VEVENT', `UID:${e.uid}`, 'DTSTAMP:20300101T000000Z', `DTSTART:${e.start}`, `DTEND:${e.end}`,
+      `SUMMARY:${e.summary || 'Busy'}`, 'END:VEVENT');
+  }
+  lines.push('END:VCALENDAR');
+  return lines.join('\r\n') + '\r\n';
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// A page that fails the test on any uncaught script error, console error
+// (other than expected HTTP error statuses) or CSP violation.
+export async function newPage(browser, { width = 1280, height = 900 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    const t = m.text();
+    if (/Failed to load resource: the server responded with a status of (4\d\d)/.test(t)) return;
+    page.problems.push(`console error: ${t}`);
+  });
+  page.setDefaultTimeout(15000);
+  return page;
+}
+
+// Fails when the page saw script errors, CSP violations, "undefined" or a
+// raw stack in its visible text.
+export async function assertClean(page, what) {
+  const text = await page.evaluate(() => document.body.innerText);
+  if (/\bundefined\b|\bNaN\b|\[object Object\]|at .+\.js:\d+/.test(text)) {
+    throw new Error(`${what}: the page shows raw values: ${text.match(/.{0,60}(undefined|NaN|\[object Object\]|at .+\.js:\d+).{0,60}/s)[0]}`);
+  }
+  if (page.problems.length) throw new Error(`${what}: ${page.problems.join('; ')}`);
+}
+
+// Saves a full-page screenshot as OUT/NAME.png.
+export async function screenshot(page, name) {
+  mkdirSync(OUT, { recursive: true });
+  const file = path.join(OUT, name + '.png');
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+export function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+// Runs SETUP, then the named async TESTS in order, then TEARDOWN; prints one
+// line per test and then "N passed, M failed", and sets the exit code. A
+// failed setup fails every test; a failed teardown (e.g. the server did not
+// exit cleanly) counts as one more failure.
+export async function run(tests, { setup, teardown } = {}) {
+  let passed = 0;
+  let failed = 0;
+  let ready = true;
+  if (setup) {
+    try {
+      await setup();
+    } catch (e) {
+      ready = false;
+      failed = tests.length;
+      console.log(`FAIL setup: ${e && e.stack ? e.stack : e}`);
+    }
+  }
+  for (const [name, fn] of ready ? tests : []) {
+    const t0 = Date.now();
+    try {
+      await fn();
+      passed++;
+      console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      failed++;
+      console.log(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
+    }
+  }
+  if (teardown) {
+    try {
+      await teardown();
+    } catch (e) {
+      failed++;
+      console.log(`FAIL teardown: ${e && e.stack ? e.stack : e}`);
+    }
+  }
+  for (const c of [...children]) await stopChild(c);
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed ? 1 : 0;
+}
