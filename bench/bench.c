@@ -1,6 +1,7 @@
 /* bench.c — `tripod bench`: runs each benchmark in turn and shares the
  * reporting, clock and generator they use. */
 #include "bench.h"
+#include "bench_http.h"
 
 #include <stdio.h>
 #include <time.h>
@@ -32,5 +33,6 @@ int bench_main(int argc, char **argv)
     (void)argv;
     int rc = 0;
     rc |= bench_engine();
+    rc |= bench_http("/proc/self/exe");
     return rc;
 }

@@ -1,6 +1,7 @@
 /* availability.c — GET /availability (offered starts, public) and
  * GET /availability/explain (why each staff member is or is not offered). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -31,17 +32,79 @@ static int parse_common(api_req *r, api_res *res, avq *a, int *len_min)
     return 0;
 }
 
-static json_t *slots_json(const model *m, const avail_result *ar)
+/* Writes N digits of V into P (zero-padded); returns P + N. */
+static char *digits(char *p, int64_t v, int n)
 {
-    json_t *slots = json_array();
-    char s[32], e[32];
-    for (size_t i = 0; slots && i < ar->nslots; i++) {
-        const avail_slot *sl = &ar->slots[i];
-        json_array_append_new(slots, json_pack("{s:s, s:s, s:i}", "start", avq_time(m, sl->start, s, sizeof s),
-                                               "end", avq_time(m, sl->end, e, sizeof e), "crew_size",
-                                               sl->crew));
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+    return p + n;
+}
+
+/* RFC 3339 of T in zone TZ, as tz_format_rfc3339 writes it ("…-04:00"),
+ * without printf: the slot list is the hot path of the public endpoint. */
+static char *put_time(char *p, const tz_zone *tz, tp_time t)
+{
+    int off = tz_offset_at(tz, t), y, mo, d;
+    int64_t local = t + off, day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    int64_t sec = local - day * 86400;
+    tz_civil_from_days(day, &y, &mo, &d);
+    p = digits(p, y, 4);
+    *p++ = '-';
+    p = digits(p, mo, 2);
+    *p++ = '-';
+    p = digits(p, d, 2);
+    *p++ = 'T';
+    p = digits(p, sec / 3600, 2);
+    *p++ = ':';
+    p = digits(p, sec / 60 % 60, 2);
+    *p++ = ':';
+    p = digits(p, sec % 60, 2);
+    *p++ = off < 0 ? '-' : '+';
+    off = off < 0 ? -off : off;
+    p = digits(p, off / 3600, 2);
+    *p++ = ':';
+    return digits(p, off / 60 % 60, 2);
+}
+
+/* The answer as JSON text: {duration_minutes, buffer_minutes, timezone,
+ * slots:[{start, end, crew_size}], message}. Sets RES (500 on no memory). */
+static void answer(api_res *res, const model *m, const avail_result *ar, const char *message)
+{
+    json_t *head = json_pack("{s:i, s:i, s:s}", "duration_minutes", ar->duration_min, "buffer_minutes",
+                             m->rules.buffer_min, "timezone", tz_zone_name(m->rules.tz));
+    json_t *msg = message ? json_string(message) : json_null();
+    char *head_text = head ? json_dumps(head, JSON_COMPACT) : NULL;
+    char *msg_text = msg ? json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    /* Each slot is at most 100 bytes. */
+    size_t cap = (head_text ? strlen(head_text) : 0) + (msg_text ? strlen(msg_text) : 0) + 64 +
+                 ar->nslots * 100;
+    char *buf = head_text && msg_text ? malloc(cap) : NULL;
+    if (buf) {
+        size_t hl = strlen(head_text) - 1; /* without the closing brace */
+        char *p = buf;
+        memcpy(p, head_text, hl);
+        p += hl;
+        p += sprintf(p, ",\"slots\":[");
+        for (size_t i = 0; i < ar->nslots; i++) {
+            const avail_slot *sl = &ar->slots[i];
+            p += sprintf(p, "%s{\"start\":\"", i ? "," : "");
+            p = put_time(p, m->rules.tz, sl->start);
+            p += sprintf(p, "\",\"end\":\"");
+            p = put_time(p, m->rules.tz, sl->end);
+            p += sprintf(p, "\",\"crew_size\":%d}", sl->crew);
+        }
+        p += sprintf(p, "],\"message\":%s}", msg_text);
+        res->status = 200;
+        res->raw = buf;
+        res->raw_len = (size_t)(p - buf);
+        res->content_type = "application/json";
+    } else {
+        api_error(res, 500, "internal", "out of memory", NULL);
     }
-    return slots;
+    free(head_text);
+    free(msg_text);
+    json_decref(head);
+    json_decref(msg);
 }
 
 static void availability_get(api_req *r, api_res *res)
@@ -63,17 +126,14 @@ static void availability_get(api_req *r, api_res *res)
         api_error(res, 500, "internal", "out of memory", NULL);
         goto out;
     }
-    json_t *message = json_null();
+    const char *message = NULL;
     if (ar->status == AVAIL_OUTSIDE_AREA) {
-        message = json_string(m->outside_message);
+        message = m->outside_message;
         ar->nslots = 0;
     } else if (ar->nslots == 0) {
-        message = json_string("No times are free on these dates for this shoot; please try other dates.");
+        message = "No times are free on these dates for this shoot; please try other dates.";
     }
-    api_json(res, 200,
-             json_pack("{s:i, s:i, s:s, s:o, s:o}", "duration_minutes", ar->duration_min,
-                       "buffer_minutes", m->rules.buffer_min, "timezone", tz_zone_name(m->rules.tz),
-                       "slots", slots_json(m, ar), "message", message));
+    answer(res, m, ar, message);
 out:
     model_cache_result_give(mc, ar);
     model_release(m);

@@ -326,8 +326,12 @@ static void bookings_create(api_req *r, api_res *res)
     uint8_t h[32];
     crypto_hash_sha256(h, (const unsigned char *)r->body, r->body_len);
     sodium_bin2hex(x.req_hash, sizeof x.req_hash, h, sizeof h);
-    if (!(x.mc = model_cache_of(r->srv)) || !(x.m = model_cache_get(x.mc, x.now)) ||
-        !(c = store_acquire(api_server_config(r->srv)->db))) {
+    /* The current snapshot as is: the transaction checks that its catalog
+     * and staff are still current, and bookings are re-read from the store,
+     * so writes that only added bookings need no rebuild here. */
+    if ((x.mc = model_cache_of(r->srv)) && !(x.m = model_cache_peek(x.mc)))
+        x.m = model_cache_get(x.mc, x.now);
+    if (!x.mc || !x.m || !(c = store_acquire(api_server_config(r->srv)->db))) {
         avq_store_error(res);
         goto out;
     }
