@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/metrics.h"
 #include "api/ratelimit.h"
 #include "api/web.h"
 
@@ -42,7 +43,7 @@ typedef struct {
 
 static const api_route *const srv_tables[] = {
     api_routes_system,    api_routes_catalog, api_routes_staff,
-    api_routes_calendars, api_routes_avail,   api_routes_bookings,
+    api_routes_calendars, api_routes_avail,   api_routes_bookings, api_routes_metrics,
 };
 
 const api_config *api_server_config(const api_server *s)
@@ -227,10 +228,11 @@ static const char *srv_bearer(struct MHD_Connection *c)
     return *h ? h : NULL;
 }
 
-/* Routes an API request and runs its handler; fills RES and *ALLOW (405). */
+/* Routes an API request and runs its handler; fills RES, *ALLOW (405) and
+ * *LABEL (the matched route's pattern, for metrics). */
 static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const char *method,
                              const char *path, srv_ctx *cx, api_res *res, char *allow,
-                             size_t allowlen)
+                             size_t allowlen, const char **label)
 {
     api_req req = {.srv = s, .method = method, .path = path, .mhd_conn = conn};
     char client[INET6_ADDRSTRLEN + 1];
@@ -261,6 +263,7 @@ static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const c
             api_error(res, 404, "not_found", "no such endpoint", NULL);
         goto out;
     }
+    *label = route->pattern;
     srv_client(conn, client, sizeof client);
     req.client = client;
     req.body = cx->body ? cx->body : "";
@@ -403,10 +406,11 @@ static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, co
     char allow[64] = "";
     struct MHD_Response *r = NULL;
     int is_api = strncmp(url, SRV_API_PREFIX, strlen(SRV_API_PREFIX)) == 0;
+    const char *label = is_api ? "unmatched" : "page";
     if (cx->too_large)
         api_error(&res, 413, "payload_too_large", "the request body exceeds 1 MiB", NULL);
     else if (is_api)
-        srv_dispatch_api(s, conn, method, url, cx, &res, allow, sizeof allow);
+        srv_dispatch_api(s, conn, method, url, cx, &res, allow, sizeof allow, &label);
     else
         r = srv_static(s, method, url, &res);
     if (!r) r = srv_body(&res);
@@ -416,7 +420,9 @@ static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, co
         ok = MHD_queue_response(conn, (unsigned)res.status, r);
         MHD_destroy_response(r);
     }
-    srv_log(method, url, res.status, srv_ms_since(&cx->t0));
+    double ms = srv_ms_since(&cx->t0);
+    srv_log(method, url, res.status, ms);
+    metrics_request(method, label, res.status, ms);
     json_decref(res.json);
     free(res.raw);
     return ok;
