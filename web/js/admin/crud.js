@@ -50,7 +50,7 @@ export function crudBlock(opts) {
   }
 
   async function edit(item) {
-    const formStatus = el('p', { class: 'status', role: 'status', 'aria-live': 'polite', hidden: true });
+    const formStatus = el('p', { class: 'status', id: `${name}-form-status`, role: 'status', 'aria-live': 'polite', hidden: true });
     let ed;
     try {
       ed = await opts.editor(item);

@@ -31,7 +31,7 @@ export async function renderSettings(root, ctx) {
   const s = (await ctx.get('/settings', true)) || {};
   const two = s.two_photographers || {};
   const hours = hoursEditor('default_hours', s.default_hours);
-  const statusNode = el('p', { class: 'status', role: 'status', 'aria-live': 'polite', hidden: true });
+  const statusNode = el('p', { class: 'status', id: 'settings-form-status', role: 'status', 'aria-live': 'polite', hidden: true });
   const submit = el('button', { type: 'submit', class: 'primary', id: 'settings-save', text: 'Save settings' });
   const form = el('form', { id: 'settings-form', novalidate: true },
     el('section', { class: 'card' },
