@@ -25,13 +25,24 @@ function staffIds(b) {
   return (b.staff || []).map((s) => String(s && typeof s === 'object' ? s.id : s));
 }
 
+// The server's clock (it may be fixed for demos and tests), else this one's.
+async function serverNow(ctx) {
+  try {
+    const c = await ctx.get('/catalog');
+    return c && c.now ? new Date(c.now) : new Date();
+  } catch {
+    return new Date();
+  }
+}
+
 export async function renderSchedule(root, ctx) {
   const tz = await ctx.tz();
   const staff = (await ctx.items('staff', true)).filter((s) => s.active !== false);
+  const today = dateInZone(await serverNow(ctx), tz);
   const params = new URLSearchParams(location.hash.split('/')[1] || '');
   const state = {
     mode: params.get('mode') === 'week' ? 'week' : 'day',
-    date: params.get('date') || dateInZone(new Date(), tz),
+    date: params.get('date') || today,
   };
 
   const modeSel = el('select', { id: 'sched-mode', 'aria-label': 'View' },
@@ -120,6 +131,7 @@ export async function renderSchedule(root, ctx) {
         const label = `${formatTime(b.start, tz)} ${(b.property && b.property.address) || ''}`;
         const n = el('button', { type: 'button', class: 'blk booking', 'data-booking': String(b.id),
           'aria-label': `Booking ${formatDateTime(b.start, tz)} at ${(b.property && b.property.address) || ''}, ${s.name}`,
+          title: `${formatTime(b.start, tz)}–${formatTime(b.end, tz)} ${(b.property && b.property.address) || ''}`,
           onclick: () => open(b), text: label });
         n.style.cssText = style;
         track.append(n);
@@ -160,7 +172,7 @@ export async function renderSchedule(root, ctx) {
         modeSel,
         el('button', { type: 'button', class: 'small', 'aria-label': 'Previous', onclick: () => step(-1), text: '‹ Previous' }),
         dateIn,
-        el('button', { type: 'button', class: 'small', onclick: () => { state.date = dateInZone(new Date(), tz); dateIn.value = state.date; load(); }, text: 'Today' }),
+        el('button', { type: 'button', class: 'small', onclick: () => { state.date = today; dateIn.value = state.date; load(); }, text: 'Today' }),
         el('button', { type: 'button', class: 'small', 'aria-label': 'Next', onclick: () => step(1), text: 'Next ›' })),
       heading, listStatus, board),
     explain);
