@@ -6,7 +6,7 @@
 import {
   startTripod, launchBrowser, newPage, assertClean, screenshot, assert, run,
 } from './lib/harness.mjs';
-import { seedBusiness, takeSlot, OUTSIDE } from './lib/business.mjs';
+import { seedBusiness, takeSlot, requireCatalog, OUTSIDE } from './lib/business.mjs';
 
 let srv;
 let seed;
@@ -160,6 +160,7 @@ await run([
   async setup() {
     srv = await startTripod();
     seed = await seedBusiness(srv);
+    await requireCatalog(srv);
     browser = await launchBrowser();
   },
   async teardown() {

@@ -5,7 +5,7 @@
 import {
   startTripod, launchBrowser, newPage, assertClean, screenshot, assert, run,
 } from './lib/harness.mjs';
-import { seedBusiness, bookViaApi } from './lib/business.mjs';
+import { seedBusiness, bookViaApi, requireCatalog } from './lib/business.mjs';
 
 let srv;
 let seed;
@@ -67,6 +67,7 @@ await run([
   async setup() {
     srv = await startTripod();
     seed = await seedBusiness(srv);
+    await requireCatalog(srv);
     browser = await launchBrowser();
   },
   async teardown() {

@@ -71,3 +71,12 @@ export async function takeSlot(srv, seed, start) {
   if (r.status === 409) return false;
   throw new Error(`POST /bookings → ${r.status}: ${JSON.stringify(r.body)}`);
 }
+
+// The agent pages read the public catalog; fails clearly when it is missing.
+export async function requireCatalog(srv) {
+  const r = await srv.raw('GET', '/catalog', undefined, null);
+  if (r.status !== 200 || !Array.isArray(r.body.services) || !r.body.timezone) {
+    throw new Error(`GET /api/v1/catalog (public) answered ${r.status} ${JSON.stringify(r.body).slice(0, 200)}; ` +
+      'the booking and manage pages need {timezone, now, min_notice_minutes, horizon_days, services, packages}');
+  }
+}
