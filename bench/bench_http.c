@@ -248,8 +248,8 @@ static void *book_run(void *arg)
             curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
         if (status == 201)
             w->ok++;
-        else
-            w->failed++;
+        else if (w->failed++ == 0)
+            fprintf(stderr, "bench http: booking at %s answered %ld\n", start, status);
     }
 out:
     curl_slist_free_all(hdr);

@@ -1,5 +1,5 @@
-/* fresh.c — reads staff busy time and bookings straight from the store for
- * the re-check inside a booking transaction. */
+/* fresh.c — staff busy time for the re-check inside a booking transaction:
+ * bookings straight from the store, synced calendar busy from the snapshot. */
 #include "api/fresh.h"
 
 #include <math.h>
@@ -36,19 +36,14 @@ static int push(fresh_ctx *x, size_t staff, const avail_busy *b, int64_t booking
     return 0;
 }
 
-static int on_busy(void *ctx, int64_t calendar, const store_busy *ev)
+/* Snapshot M's calendar busy time of staff I overlapping [FROM, TO). */
+static int add_calendar_busy(fresh_ctx *x, size_t i, tp_time from, tp_time to)
 {
-    fresh_ctx *x = ctx;
-    int64_t booking;
-    const model_calendar *cal = model_calendar_find(x->v->m, calendar);
-    if (!cal || !cal->owner || model_uid_is_booking(ev->uid, &booking))
-        return 0;
-    long idx = model_staff_index(x->v->m, cal->owner);
-    if (idx < 0)
-        return 0;
-    /* Calendar labels are only shown by explain; the check needs none. */
-    avail_busy b = {ev->start, ev->end, "Busy", NAN, NAN};
-    return push(x, (size_t)idx, &b, 0);
+    const model_person *p = &x->v->m->people[i];
+    for (size_t k = 0; k < p->ncal_busy && p->cal_busy[k].start < to; k++)
+        if (p->cal_busy[k].end > from && push(x, i, &p->cal_busy[k], 0) != 0)
+            return 100;
+    return 0;
 }
 
 static int on_booking(void *ctx, const store_booking *bk)
@@ -105,7 +100,9 @@ int fresh_load(store_conn *c, const model *m, tp_time from, tp_time to, int64_t 
     v->to = to;
     fresh_ctx x = {v, exclude, NULL, 0, 0};
     store_booking_filter f = {from, to, 0, "confirmed"};
-    int rc = store_busy_list(c, 0, from, to, on_busy, &x);
+    int rc = STORE_OK;
+    for (size_t i = 0; i < m->nstaff && rc == STORE_OK; i++)
+        rc = add_calendar_busy(&x, i, from, to);
     if (rc == STORE_OK)
         rc = store_booking_list(c, &f, on_booking, &x);
     if (rc == STORE_OK) {

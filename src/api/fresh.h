@@ -1,5 +1,6 @@
-/* fresh.h — staff busy time and assignment statistics read straight from the
- * store (not the cache), for the check a booking makes before it commits. */
+/* fresh.h — staff busy time with bookings read straight from the store (not
+ * the cache), and assignment statistics, for the check a booking makes
+ * before it commits. */
 #ifndef TRIPOD_FRESH_H
 #define TRIPOD_FRESH_H
 
@@ -29,10 +30,13 @@ typedef struct {
     size_t nshoots, shoots_cap;
 } fresh_view;
 
-/* Loads calendar busy time and confirmed bookings overlapping [FROM, TO) for
- * every staff member of M, skipping booking EXCLUDE (0 = none). C may be
- * inside a transaction. Returns STORE_OK or the store's error (then V is
- * empty and owns nothing). */
+/* Busy time overlapping [FROM, TO) for every staff member of M: confirmed
+ * bookings read from the store (skipping booking EXCLUDE, 0 = none) plus
+ * the calendars' synced busy time of snapshot M. The latter equals the
+ * store's whenever model_cache_config_fresh() held for M inside the same
+ * transaction (every sync bumps the generation), which the booking writes
+ * check first. Returns STORE_OK or the store's error (then V is empty and
+ * owns nothing). */
 int fresh_load(store_conn *c, const model *m, tp_time from, tp_time to, int64_t exclude,
                fresh_view *v);
 void fresh_free(fresh_view *v); /* accepts a zeroed view */

@@ -615,8 +615,20 @@ static model *model_build(model_cache *mc, store_conn *c, tp_time now)
     m->busy_from = now - 2 * 86400;
     m->busy_to = now + ((tp_time)m->rules.horizon_days + 3) * 86400;
     store_booking_filter f = {m->busy_from, m->busy_to, 0, "confirmed"};
-    if (store_busy_list(c, 0, m->busy_from, m->busy_to, busy_from_calendar, m) != STORE_OK ||
-        store_booking_list(c, &f, busy_from_booking, m) != STORE_OK)
+    if (store_busy_list(c, 0, m->busy_from, m->busy_to, busy_from_calendar, m) != STORE_OK)
+        goto fail;
+    for (size_t i = 0; i < m->nstaff; i++) {
+        busy_vec *v = &m->priv->busy[i];
+        avail_busy *cal = arena_alloc(m->priv, (v->n ? v->n : 1) * sizeof *cal);
+        if (!cal)
+            goto fail;
+        if (v->n)
+            memcpy(cal, v->v, v->n * sizeof *cal);
+        model_sort_busy(cal, v->n);
+        m->people[i].cal_busy = cal;
+        m->people[i].ncal_busy = v->n;
+    }
+    if (store_booking_list(c, &f, busy_from_booking, m) != STORE_OK)
         goto fail;
     for (size_t i = 0; i < m->nstaff; i++) {
         busy_vec *v = &m->priv->busy[i];

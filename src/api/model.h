@@ -24,6 +24,8 @@ typedef struct {
     const char *name;
     const char *email;
     tp_time last_booked; /* latest creation time of their loaded bookings; 0 = none */
+    const avail_busy *cal_busy; /* their calendars' synced busy time alone, sorted */
+    size_t ncal_busy;
 } model_person;
 
 typedef struct {
