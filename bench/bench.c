@@ -2,6 +2,7 @@
  * reporting, clock and generator they use. */
 #include "bench.h"
 #include "bench_http.h"
+#include "bench_pg.h"
 
 #include <stdio.h>
 #include <time.h>
@@ -34,5 +35,6 @@ int bench_main(int argc, char **argv)
     int rc = 0;
     rc |= bench_engine();
     rc |= bench_http("/proc/self/exe");
+    rc |= bench_pg();
     return rc;
 }
