@@ -1,10 +1,15 @@
 # Fuzzing. Configured with -DTRIPOD_FUZZ=ON and clang, this build instruments
-# the layers and adds one libFuzzer executable per parser (fuzz/fuzz_*.c). In
+# the layers and adds one libFuzzer executable per parser (fuzz/fuzz_*.c):
+# GeoJSON zones, the shared validators (hours, exceptions, ids, times), the
+# iCalendar parser, request JSON bodies and query strings (the last two through
+# the real HTTP server). In
 # the normal build, ctest builds that tree with clang and runs every target
 # briefly on its committed corpus (fuzz/corpus/<target>/); `make fuzz` runs
 # them longer. The ASan build registers nothing here (libFuzzer brings ASan).
 
-set(FUZZ_TARGETS geo validate ics)
+set(FUZZ_TARGETS geo validate ics body query)
+# These drive the real server over HTTP in-process (fuzz/harness.c).
+set(FUZZ_HTTP_TARGETS body query)
 set(FUZZ_SECONDS 12 CACHE STRING "seconds each fuzz target runs under ctest")
 
 if(TRIPOD_FUZZ)
@@ -22,6 +27,9 @@ if(TRIPOD_FUZZ)
   add_custom_target(fuzz_all)
   foreach(t ${FUZZ_TARGETS})
     add_executable(fuzz_${t} ${CMAKE_SOURCE_DIR}/fuzz/fuzz_${t}.c)
+    if(t IN_LIST FUZZ_HTTP_TARGETS)
+      target_sources(fuzz_${t} PRIVATE ${CMAKE_SOURCE_DIR}/fuzz/harness.c)
+    endif()
     target_compile_options(fuzz_${t} PRIVATE -fsanitize=fuzzer ${FUZZ_FLAGS})
     target_link_options(fuzz_${t} PRIVATE -fsanitize=fuzzer ${FUZZ_FLAGS})
     target_link_libraries(fuzz_${t} PRIVATE tripod_api tripod_cal tripod_store tripod_core)
