@@ -371,7 +371,8 @@ static int exdates_collect(ctx *c, icalcomponent *ev, const char *uid)
         }
         c->exd[c->nexd++] = x;
     }
-    qsort(c->exd, c->nexd, sizeof *c->exd, time_cmp);
+    if (c->nexd > 1)
+        qsort(c->exd, c->nexd, sizeof *c->exd, time_cmp);
     return 0;
 }
 
@@ -471,7 +472,7 @@ static int expand(ctx *c, icalcomponent *ev, const timing *tm, const char *uid,
             continue;
         s = c->inst[i];
         if (is_overridden(c, uid, s) ||
-            bsearch(&s, c->exd, c->nexd, sizeof *c->exd, time_cmp))
+            (c->nexd && bsearch(&s, c->exd, c->nexd, sizeof *c->exd, time_cmp)))
             continue;
         /* Re-read the instance in its own zone so that emit() applies the length. */
         struct icaltimetype local;
