@@ -1,0 +1,392 @@
+/* caldav.c — CalDAV and ICS-feed HTTP on libcurl; multistatus XML read with
+ * libxml2 (no network access, no entity expansion). */
+#include "cal/caldav.h"
+
+#include <curl/curl.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define MAX_BODY (32u << 20)
+
+static const char NS_DAV[] = "DAV:";
+static const char NS_CALDAV[] = "urn:ietf:params:xml:ns:caldav";
+static const char NS_CS[] = "http://calendarserver.org/ns/";
+
+int caldav_global_init(void)
+{
+    xmlInitParser();
+    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+void caldav_response_free(caldav_response *r)
+{
+    if (!r)
+        return;
+    free(r->body);
+    free(r->etag);
+    free(r->last_modified);
+    memset(r, 0, sizeof *r);
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *userp)
+{
+    caldav_response *r = userp;
+    size_t add = size * n;
+    if (r->len + add > MAX_BODY)
+        return 0;
+    char *b = realloc(r->body, r->len + add + 1);
+    if (!b)
+        return 0;
+    memcpy(b + r->len, data, add);
+    r->len += add;
+    b[r->len] = '\0';
+    r->body = b;
+    return add;
+}
+
+/* Copies the value of header line LINE into *DST when its name is NAME. */
+static void header_value(const char *line, size_t len, const char *name, char **dst)
+{
+    size_t nl = strlen(name);
+    if (len <= nl + 1 || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+        return;
+    const char *v = line + nl + 1;
+    const char *end = line + len;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+        end--;
+    free(*dst);
+    *dst = strndup(v, (size_t)(end - v));
+}
+
+static size_t on_header(char *line, size_t size, size_t n, void *userp)
+{
+    caldav_response *r = userp;
+    size_t len = size * n;
+    header_value(line, len, "ETag", &r->etag);
+    header_value(line, len, "Last-Modified", &r->last_modified);
+    return len;
+}
+
+int caldav_request(const caldav_target *t, const char *method, const char *url,
+                   const char *const *headers, const char *body, caldav_response *r, char *err,
+                   size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    CURL *h = curl_easy_init();
+    struct curl_slist *hl = NULL, *tmp;
+    char auth[1024];
+    int rc = -1;
+    if (!h) {
+        snprintf(err, errlen, "cannot start an HTTP request");
+        return -1;
+    }
+    for (size_t i = 0; headers && headers[i]; i++) {
+        if (!(tmp = curl_slist_append(hl, headers[i])))
+            goto out;
+        hl = tmp;
+    }
+    if (t->bearer && *t->bearer) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", t->bearer);
+        if (!(tmp = curl_slist_append(hl, auth)))
+            goto out;
+        hl = tmp;
+    } else if (t->username && *t->username) {
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_easy_setopt(h, CURLOPT_USERNAME, t->username);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, t->password ? t->password : "");
+    }
+    long timeout = t->timeout_s > 0 ? t->timeout_s : 20;
+    curl_easy_setopt(h, CURLOPT_URL, url ? url : t->url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 10 ? timeout : 10L);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "Tripod/1");
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    if (strcmp(method, "GET") == 0) {
+        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+        curl_easy_setopt(h, CURLOPT_MAXREDIRS, 3L);
+        curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    }
+    if (body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    CURLcode cc = curl_easy_perform(h);
+    if (cc != CURLE_OK) {
+        if (cc == CURLE_OPERATION_TIMEDOUT)
+            snprintf(err, errlen, "timed out after %ld s", timeout);
+        else if (cc == CURLE_WRITE_ERROR)
+            snprintf(err, errlen, "reply larger than %u bytes", MAX_BODY);
+        else
+            snprintf(err, errlen, "%s", curl_easy_strerror(cc));
+        caldav_response_free(r);
+        goto out;
+    }
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+    if (!r->body && !(r->body = calloc(1, 1))) {
+        snprintf(err, errlen, "out of memory");
+        caldav_response_free(r);
+        goto out;
+    }
+    rc = 0;
+out:
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+/* ---- multistatus XML ---- */
+
+static int is_el(const xmlNode *n, const char *ns, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
+           strcmp((const char *)n->ns->href, ns) == 0 && strcmp((const char *)n->name, name) == 0;
+}
+
+static xmlNode *child(const xmlNode *n, const char *ns, const char *name)
+{
+    for (xmlNode *k = n ? n->children : NULL; k; k = k->next)
+        if (is_el(k, ns, name))
+            return k;
+    return NULL;
+}
+
+/* The text of N as a malloc'ed string (NULL when N is NULL). */
+static char *text_of(const xmlNode *n)
+{
+    if (!n)
+        return NULL;
+    xmlChar *x = xmlNodeGetContent(n);
+    char *s = strdup(x ? (const char *)x : "");
+    xmlFree(x);
+    return s;
+}
+
+/* 1 when a propstat's status line says 200. */
+static int propstat_ok(const xmlNode *ps)
+{
+    char *st = text_of(child(ps, NS_DAV, "status"));
+    int ok = st && strstr(st, " 200") != NULL;
+    free(st);
+    return ok;
+}
+
+/* The first successful prop element NS:NAME under RESPONSE. */
+static xmlNode *find_prop(const xmlNode *response, const char *ns, const char *name)
+{
+    for (xmlNode *ps = response->children; ps; ps = ps->next) {
+        if (!is_el(ps, NS_DAV, "propstat") || !propstat_ok(ps))
+            continue;
+        xmlNode *v = child(child(ps, NS_DAV, "prop"), ns, name);
+        if (v)
+            return v;
+    }
+    return NULL;
+}
+
+static xmlDoc *parse_multistatus(const caldav_response *r, char *err, size_t errlen)
+{
+    xmlDoc *doc = xmlReadMemory(r->body, (int)r->len, "multistatus.xml", NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc || !is_el(xmlDocGetRootElement(doc), NS_DAV, "multistatus")) {
+        snprintf(err, errlen, "unreadable multistatus reply");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+static int http_status_error(long status, char *err, size_t errlen)
+{
+    if (status == 401 || status == 403)
+        snprintf(err, errlen, "HTTP %ld: credentials refused", status);
+    else if (status == 404)
+        snprintf(err, errlen, "HTTP 404: calendar not found");
+    else
+        snprintf(err, errlen, "HTTP %ld from the calendar server", status);
+    return -1;
+}
+
+int caldav_markers(const caldav_target *t, char **ctag, char **sync_token, char *err,
+                   size_t errlen)
+{
+    static const char body[] =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+        "<d:propfind xmlns:d=\"DAV:\" xmlns:cs=\"http://calendarserver.org/ns/\">"
+        "<d:prop><cs:getctag/><d:sync-token/></d:prop></d:propfind>";
+    const char *hdr[] = {"Depth: 0", "Content-Type: application/xml; charset=utf-8", NULL};
+    caldav_response r;
+    *ctag = *sync_token = NULL;
+    if (caldav_request(t, "PROPFIND", NULL, hdr, body, &r, err, errlen) != 0)
+        return -1;
+    int rc = -1;
+    xmlDoc *doc = NULL;
+    if (r.status != 207) {
+        http_status_error(r.status, err, errlen);
+        goto out;
+    }
+    if (!(doc = parse_multistatus(&r, err, errlen)))
+        goto out;
+    xmlNode *resp = child(xmlDocGetRootElement(doc), NS_DAV, "response");
+    if (resp) {
+        *ctag = text_of(find_prop(resp, NS_CS, "getctag"));
+        *sync_token = text_of(find_prop(resp, NS_DAV, "sync-token"));
+    }
+    rc = 0;
+out:
+    xmlFreeDoc(doc);
+    caldav_response_free(&r);
+    return rc;
+}
+
+static void utc_stamp(tp_time t, char buf[17])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(buf, 17, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+int caldav_query(const caldav_target *t, tp_time from, tp_time to, caldav_item_cb cb, void *ctx,
+                 char *err, size_t errlen)
+{
+    char a[17], b[17], body[1024];
+    utc_stamp(from, a);
+    utc_stamp(to, b);
+    snprintf(body, sizeof body,
+             "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+             "<c:calendar-query xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\">"
+             "<d:prop><d:getetag/><c:calendar-data/></d:prop>"
+             "<c:filter><c:comp-filter name=\"VCALENDAR\"><c:comp-filter name=\"VEVENT\">"
+             "<c:time-range start=\"%s\" end=\"%s\"/>"
+             "</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>",
+             a, b);
+    const char *hdr[] = {"Depth: 1", "Content-Type: application/xml; charset=utf-8", NULL};
+    caldav_response r;
+    if (caldav_request(t, "REPORT", NULL, hdr, body, &r, err, errlen) != 0)
+        return -1;
+    int rc = -1;
+    xmlDoc *doc = NULL;
+    if (r.status != 207) {
+        http_status_error(r.status, err, errlen);
+        goto out;
+    }
+    if (!(doc = parse_multistatus(&r, err, errlen)))
+        goto out;
+    rc = 0;
+    for (xmlNode *resp = xmlDocGetRootElement(doc)->children; resp && rc == 0; resp = resp->next) {
+        if (!is_el(resp, NS_DAV, "response"))
+            continue;
+        xmlNode *data = find_prop(resp, NS_CALDAV, "calendar-data");
+        if (!data)
+            continue;
+        char *href = text_of(child(resp, NS_DAV, "href"));
+        char *etag = text_of(find_prop(resp, NS_DAV, "getetag"));
+        char *ics = text_of(data);
+        if (!ics) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+        } else {
+            rc = cb(ctx, href ? href : "", etag, ics, strlen(ics));
+        }
+        free(href);
+        free(etag);
+        free(ics);
+    }
+out:
+    xmlFreeDoc(doc);
+    caldav_response_free(&r);
+    return rc;
+}
+
+char *caldav_resource_url(const caldav_target *t, const char *name)
+{
+    size_t n = strlen(t->url);
+    int slash = n > 0 && t->url[n - 1] == '/';
+    size_t len = n + strlen(name) + 2;
+    char *u = malloc(len);
+    if (u)
+        snprintf(u, len, "%s%s%s", t->url, slash ? "" : "/", name);
+    return u;
+}
+
+int caldav_put(const caldav_target *t, const char *url, const char *ics, const char *if_match,
+               int create_only, char **etag_out, long *status, char *err, size_t errlen)
+{
+    char cond[512] = "";
+    const char *hdr[3] = {"Content-Type: text/calendar; charset=utf-8", NULL, NULL};
+    if (if_match && *if_match) {
+        snprintf(cond, sizeof cond, "If-Match: %s", if_match);
+        hdr[1] = cond;
+    } else if (create_only) {
+        hdr[1] = "If-None-Match: *";
+    }
+    caldav_response r;
+    *etag_out = NULL;
+    *status = 0;
+    if (caldav_request(t, "PUT", url, hdr, ics, &r, err, errlen) != 0)
+        return -1;
+    *status = r.status;
+    int rc = -1;
+    if (r.status >= 200 && r.status < 300) {
+        *etag_out = r.etag;
+        r.etag = NULL;
+        rc = 0;
+    } else if (r.status == 412) {
+        snprintf(err, errlen, "HTTP 412: the event changed on the server");
+    } else {
+        http_status_error(r.status, err, errlen);
+    }
+    caldav_response_free(&r);
+    return rc;
+}
+
+int caldav_delete(const caldav_target *t, const char *url, long *status, char *err,
+                  size_t errlen)
+{
+    caldav_response r;
+    *status = 0;
+    if (caldav_request(t, "DELETE", url, NULL, NULL, &r, err, errlen) != 0)
+        return -1;
+    *status = r.status;
+    int ok = (r.status >= 200 && r.status < 300) || r.status == 404;
+    caldav_response_free(&r);
+    return ok ? 0 : http_status_error(*status, err, errlen);
+}
+
+int caldav_get(const caldav_target *t, const char *url, const char *etag,
+               const char *last_modified, caldav_response *r, char *err, size_t errlen)
+{
+    char a[512], b[512];
+    const char *hdr[4] = {"Accept: text/calendar, */*;q=0.5", NULL, NULL, NULL};
+    size_t n = 1;
+    if (etag && *etag) {
+        snprintf(a, sizeof a, "If-None-Match: %s", etag);
+        hdr[n++] = a;
+    }
+    if (last_modified && *last_modified) {
+        snprintf(b, sizeof b, "If-Modified-Since: %s", last_modified);
+        hdr[n++] = b;
+    }
+    if (caldav_request(t, "GET", url, hdr, NULL, r, err, errlen) != 0)
+        return -1;
+    if (r->status == 200 || r->status == 304)
+        return 0;
+    http_status_error(r->status, err, errlen);
+    caldav_response_free(r);
+    return -1;
+}

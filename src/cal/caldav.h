@@ -1,0 +1,81 @@
+/* caldav.h — a small CalDAV / ICS-feed client on libcurl: change markers
+ * (PROPFIND), time-range queries (REPORT), PUT/DELETE of one resource and
+ * conditional GET of a feed. Multistatus replies are read with libxml2. */
+#ifndef TRIPOD_CALDAV_H
+#define TRIPOD_CALDAV_H
+
+#include <stddef.h>
+
+#include "core/tz.h"
+
+/* Where and how to talk to one collection or feed. Strings are borrowed. */
+typedef struct {
+    const char *url;      /* collection URL (CalDAV) or feed URL (ICS) */
+    const char *username; /* Basic auth when set */
+    const char *password;
+    const char *bearer;   /* "Authorization: Bearer …" (OAuth providers); wins over Basic */
+    long timeout_s;       /* whole request; 0 means 20 s */
+} caldav_target;
+
+/* One HTTP exchange. Fields are malloc'ed; caldav_response_free() frees them. */
+typedef struct {
+    long status;         /* HTTP status; 0 when no answer came */
+    char *body;          /* NUL-terminated, never NULL after a completed request */
+    size_t len;
+    char *etag;          /* ETag header or NULL */
+    char *last_modified; /* Last-Modified header or NULL */
+} caldav_response;
+
+void caldav_response_free(caldav_response *r); /* accepts NULL; zeroes R */
+
+/* Once per process, before any thread makes a request. Returns 0 or -1. */
+int caldav_global_init(void);
+
+/* Performs METHOD on URL (NULL: t->url) with BODY (NULL: none) and the extra
+ * header lines HEADERS (NULL-terminated, may be NULL). Returns 0 when an HTTP
+ * answer arrived (any status; see R->status), or -1 with the transport error
+ * in ERR (timeout, refused, too large…) and R empty. Errors never contain
+ * URLs or credentials. */
+int caldav_request(const caldav_target *t, const char *method, const char *url,
+                   const char *const *headers, const char *body, caldav_response *r, char *err,
+                   size_t errlen);
+
+/* PROPFIND Depth 0 for the collection's change markers: CalendarServer ctag
+ * and DAV sync-token. *CTAG and *SYNC_TOKEN are malloc'ed or NULL when the
+ * server has none. Returns 0, or -1 with ERR (then both stay NULL). */
+int caldav_markers(const caldav_target *t, char **ctag, char **sync_token, char *err,
+                   size_t errlen);
+
+/* Called for each resource of a query: DATA[0..LEN) is its iCalendar text.
+ * A non-zero return stops the walk and becomes caldav_query's result. */
+typedef int (*caldav_item_cb)(void *ctx, const char *href, const char *etag, const char *data,
+                              size_t len);
+
+/* REPORT calendar-query for VEVENTs overlapping [FROM, TO). Returns 0, the
+ * callback's non-zero value, or -1 with ERR (transport, HTTP status or
+ * unreadable XML). */
+int caldav_query(const caldav_target *t, tp_time from, tp_time to, caldav_item_cb cb, void *ctx,
+                 char *err, size_t errlen);
+
+/* The URL of resource NAME (e.g. "tripod-42.ics") in the collection t->url.
+ * Returns a malloc'ed string or NULL when memory ran out. */
+char *caldav_resource_url(const caldav_target *t, const char *name);
+
+/* PUT ICS to resource URL. IF_MATCH (an ETag) makes it a conditional update;
+ * CREATE_ONLY sends If-None-Match: *. On 2xx returns 0 and *ETAG_OUT (may be
+ * NULL when the server sends none; malloc'ed). Otherwise -1, *STATUS set
+ * (0 for transport errors; 412 when the ETag no longer matches) and ERR. */
+int caldav_put(const caldav_target *t, const char *url, const char *ics, const char *if_match,
+               int create_only, char **etag_out, long *status, char *err, size_t errlen);
+
+/* DELETE resource URL; 404 counts as done. Returns 0 or -1 with *STATUS/ERR. */
+int caldav_delete(const caldav_target *t, const char *url, long *status, char *err,
+                  size_t errlen);
+
+/* GET of the resource or feed URL (NULL: t->url), conditional on ETAG /
+ * LAST_MODIFIED when given. Returns 0 with R->status 200 or 304, or -1 with
+ * ERR for any other answer or a transport error (R empty then). */
+int caldav_get(const caldav_target *t, const char *url, const char *etag,
+               const char *last_modified, caldav_response *r, char *err, size_t errlen);
+
+#endif

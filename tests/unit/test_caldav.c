@@ -1,0 +1,261 @@
+/* test_caldav.c — the CalDAV/ICS client (src/cal/caldav.c) against a real
+ * Radicale started by tests/servers/radicale_server.py on 127.0.0.1, plus a
+ * silent socket for timeouts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cal/caldav.h"
+#include "cal/ics.h"
+
+static char g_base[128];
+static char g_dir[256];
+static pid_t g_pid;
+
+static void repo_path(char *out, size_t len, const char *rel)
+{
+    const char *here = __FILE__;
+    const char *slash = strrchr(here, '/');
+    int dir = slash ? (int)(slash - here) : 0;
+    snprintf(out, len, "%.*s/../%s", dir, here, rel);
+}
+
+static char *slurp(const char *name)
+{
+    char path[1024];
+    repo_path(path, sizeof path, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int start_radicale(void **state)
+{
+    (void)state;
+    char script[1024];
+    int fds[2];
+    repo_path(script, sizeof script, "servers/radicale_server.py");
+    snprintf(g_dir, sizeof g_dir, "/tmp/tripod-test-caldav-XXXXXX");
+    if (!mkdtemp(g_dir) || pipe(fds) != 0)
+        return -1;
+    g_pid = fork();
+    if (g_pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        dup2(fds[1], 1);
+        close(fds[0]);
+        execl("/usr/bin/python3", "python3", script, "--dir", g_dir, "--user", "ann:secret",
+              "--calendar", "ann/work", "--calendar", "ann/feed", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    FILE *f = fdopen(fds[0], "r");
+    char line[256] = "";
+    int ok = f && fgets(line, sizeof line, f) && sscanf(line, "ready %127s", g_base) == 1;
+    if (f)
+        fclose(f);
+    return ok ? 0 : -1;
+}
+
+static int stop_radicale(void **state)
+{
+    (void)state;
+    char cmd[512];
+    if (g_pid > 0) {
+        kill(g_pid, SIGTERM);
+        waitpid(g_pid, NULL, 0);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void target(caldav_target *t, char *url, size_t len, const char *cal, const char *pw)
+{
+    snprintf(url, len, "%s/ann/%s/", g_base, cal);
+    memset(t, 0, sizeof *t);
+    t->url = url;
+    t->username = "ann";
+    t->password = pw;
+    t->timeout_s = 10;
+}
+
+static tp_time at(const char *s)
+{
+    tp_time t = 0;
+    assert_int_equal(tz_parse_rfc3339(s, &t), 0);
+    return t;
+}
+
+typedef struct {
+    ics_opts o;
+    ics_list l;
+    int resources;
+    char err[256];
+} collect;
+
+static int on_item(void *ctx, const char *href, const char *etag, const char *data, size_t len)
+{
+    collect *c = ctx;
+    assert_non_null(strstr(href, "/ann/work/"));
+    assert_non_null(etag);
+    c->resources++;
+    return ics_parse(data, len, &c->o, &c->l, c->err, sizeof c->err) == 0 ? 0 : 99;
+}
+
+static void put_query_markers_and_conditional_writes(void **state)
+{
+    (void)state;
+    char url[256], err[256] = "";
+    caldav_target t;
+    target(&t, url, sizeof url, "work", "secret");
+
+    char *ctag0 = NULL, *tok0 = NULL;
+    assert_int_equal(caldav_markers(&t, &ctag0, &tok0, err, sizeof err), 0);
+    assert_non_null(ctag0);
+    assert_non_null(tok0);
+
+    char *ics = slurp("data/ical/recurring_ny.ics");
+    char *res = caldav_resource_url(&t, "weekly.ics");
+    char *etag = NULL;
+    long status = 0;
+    assert_int_equal(caldav_put(&t, res, ics, NULL, 1, &etag, &status, err, sizeof err), 0);
+    assert_int_equal(status, 201);
+    assert_non_null(etag);
+    /* Creating it again with If-None-Match: * fails; a stale If-Match too. */
+    char *etag2 = NULL;
+    assert_int_equal(caldav_put(&t, res, ics, NULL, 1, &etag2, &status, err, sizeof err), -1);
+    assert_int_equal(status, 412);
+    assert_int_equal(caldav_put(&t, res, ics, "\"stale\"", 0, &etag2, &status, err, sizeof err), -1);
+    assert_int_equal(status, 412);
+    assert_int_equal(caldav_put(&t, res, ics, etag, 0, &etag2, &status, err, sizeof err), 0);
+    free(etag2);
+
+    /* CalDAV keeps one UID per resource. */
+    char *other = strdup("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+                         "BEGIN:VEVENT\r\nUID:allday@test\r\nDTSTAMP:20300101T000000Z\r\n"
+                         "SUMMARY:Vacation\r\nDTSTART;VALUE=DATE:20300310\r\n"
+                         "DTEND;VALUE=DATE:20300311\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+    char *res2 = caldav_resource_url(&t, "misc.ics");
+    assert_int_equal(caldav_put(&t, res2, other, NULL, 1, &etag2, &status, err, sizeof err), 0);
+    free(etag2);
+
+    char *ctag1 = NULL, *tok1 = NULL;
+    assert_int_equal(caldav_markers(&t, &ctag1, &tok1, err, sizeof err), 0);
+    assert_string_not_equal(ctag0, ctag1);
+
+    tz_zone *ny = tz_zone_load("America/New_York");
+    collect c;
+    memset(&c, 0, sizeof c);
+    ics_opts_init(&c.o, ny, "ann@example.com", at("2030-03-01T00:00:00Z"),
+                  at("2030-04-15T00:00:00Z"));
+    if (caldav_query(&t, c.o.from, c.o.to, on_item, &c, err, sizeof err) != 0)
+        fail_msg("query: %s / %s", err, c.err);
+    assert_int_equal(c.resources, 2);
+    ics_list_sort(&c.l);
+    /* 5 weekly instances (one EXDATE, one moved) + the all-day DST day. */
+    assert_int_equal(c.l.n, 6);
+    assert_int_equal(c.l.v[0].start, at("2030-03-04T10:00:00-05:00"));
+    assert_int_equal(c.l.v[1].start, at("2030-03-10T00:00:00-05:00"));
+    assert_int_equal(c.l.v[1].end, at("2030-03-11T00:00:00-04:00"));
+    ics_list_free(&c.l);
+
+    /* A narrow window only returns the resource overlapping it. */
+    memset(&c, 0, sizeof c);
+    ics_opts_init(&c.o, ny, NULL, at("2030-03-25T18:00:00Z"), at("2030-03-25T19:00:00Z"));
+    assert_int_equal(caldav_query(&t, c.o.from, c.o.to, on_item, &c, err, sizeof err), 0);
+    assert_int_equal(c.resources, 1);
+    assert_int_equal(c.l.n, 1);
+    assert_string_equal(c.l.v[0].summary, "Weekly team call (moved)");
+    ics_list_free(&c.l);
+
+    assert_int_equal(caldav_delete(&t, res2, &status, err, sizeof err), 0);
+    assert_int_equal(caldav_delete(&t, res2, &status, err, sizeof err), 0);
+    assert_int_equal(status, 404);
+
+    caldav_response r;
+    assert_int_equal(caldav_get(&t, res, NULL, NULL, &r, err, sizeof err), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "weekly-1@test"));
+    assert_non_null(r.etag);
+    caldav_response_free(&r);
+
+    tz_zone_free(ny);
+    free(ctag0);
+    free(tok0);
+    free(ctag1);
+    free(tok1);
+    free(etag);
+    free(res);
+    free(res2);
+    free(ics);
+    free(other);
+}
+
+static void wrong_password_and_missing_calendar_are_reported(void **state)
+{
+    (void)state;
+    char url[256], err[256] = "";
+    caldav_target t;
+    char *ctag = NULL, *tok = NULL;
+    target(&t, url, sizeof url, "work", "wrong");
+    assert_int_equal(caldav_markers(&t, &ctag, &tok, err, sizeof err), -1);
+    assert_non_null(strstr(err, "401"));
+    assert_null(strstr(err, "wrong"));
+    target(&t, url, sizeof url, "nope", "secret");
+    assert_int_equal(caldav_query(&t, 0, 1, NULL, NULL, err, sizeof err), -1);
+    assert_true(strstr(err, "404") || strstr(err, "HTTP"));
+}
+
+static void silent_server_times_out(void **state)
+{
+    (void)state;
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    socklen_t alen = sizeof a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(s, 4), 0);
+    assert_int_equal(getsockname(s, (struct sockaddr *)&a, &alen), 0);
+    char url[128], err[256] = "";
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/cal/", ntohs(a.sin_port));
+    caldav_target t = {.url = url, .timeout_s = 1};
+    caldav_response r;
+    assert_int_equal(caldav_get(&t, NULL, NULL, NULL, &r, err, sizeof err), -1);
+    assert_non_null(strstr(err, "timed out"));
+    close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(put_query_markers_and_conditional_writes),
+        cmocka_unit_test(wrong_password_and_missing_calendar_are_reported),
+        cmocka_unit_test(silent_server_times_out),
+    };
+    if (caldav_global_init() != 0)
+        return 1;
+    return cmocka_run_group_tests(tests, start_radicale, stop_radicale);
+}
