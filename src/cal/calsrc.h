@@ -1,0 +1,51 @@
+/* calsrc.h — a connected calendar as the sync and delivery code needs it:
+ * its stored document read, its sealed password opened, its owner's zone
+ * and e-mail resolved. */
+#ifndef TRIPOD_CALSRC_H
+#define TRIPOD_CALSRC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cal/caldav.h"
+#include "store/store.h"
+
+/* Opens a sealed credential: returns a malloc'ed plain text the caller frees,
+ * or NULL when it cannot be opened. Supplied by the server (it holds the key). */
+typedef char *(*calsrc_open_fn)(void *ctx, const char *sealed);
+
+typedef struct {
+    calsrc_open_fn open;
+    void *ctx;
+} calsrc_opener;
+
+typedef struct {
+    int64_t id;
+    int64_t owner;      /* staff id; 0 = the business */
+    int is_ics;         /* read-only feed */
+    int primary;
+    char *url, *username, *secret; /* malloc'ed; secret is the opened password */
+    char *owner_email;  /* NULL when unknown (the business) */
+    char *owner_tz;     /* IANA name: the staff member's, else the business's */
+    caldav_target target; /* points into the strings above: Basic with a username,
+                             Bearer when only a password (a token) is stored */
+} calsrc;
+
+void calsrc_clear(calsrc *s); /* frees (wiping the secret) and zeroes; accepts NULL */
+
+/* Loads calendar ID. Returns STORE_OK, STORE_NOTFOUND, or STORE_ERROR (a
+ * malformed document or a password that cannot be opened). S is zeroed on
+ * failure. */
+int calsrc_load(store_conn *c, int64_t id, const calsrc_opener *op, calsrc *s);
+
+/* Loads the primary calendar. STORE_NOTFOUND when there is none. */
+int calsrc_primary(store_conn *c, const calsrc_opener *op, calsrc *s);
+
+/* Ids of every calendar (OWNER < 0) or of one owner (0 = the business).
+ * *IDS is malloc'ed (the caller frees it; NULL when none). */
+int calsrc_ids(store_conn *c, int64_t owner, int64_t **ids, size_t *n);
+
+/* A JSON id (integer or decimal string) as int64; 0 when it is neither. */
+int64_t calsrc_json_id(const void *json);
+
+#endif

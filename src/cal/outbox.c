@@ -1,0 +1,512 @@
+/* outbox.c — turns a booking change into outbox items (event PUT, iTIP
+ * mails) inside the booking's transaction, and delivers them in order with
+ * retries: a calendar or mail outage delays delivery, never loses it. */
+#include "cal/outbox.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cal/event.h"
+#include "cal/mail.h"
+
+#define LEASE_S 120
+
+typedef struct {
+    char name[160];
+    char email[256];
+} who;
+
+/* ---- building the items ---- */
+
+static json_t *doc_json(store_conn *c, store_kind k, int64_t id)
+{
+    char *text = NULL;
+    json_t *doc = NULL;
+    if (store_doc_get(c, k, id, &text) == STORE_OK)
+        doc = json_loads(text, 0, NULL);
+    free(text);
+    return doc;
+}
+
+static void who_set(who *w, const json_t *obj)
+{
+    const char *n = json_string_value(json_object_get(obj, "name"));
+    const char *e = json_string_value(json_object_get(obj, "email"));
+    snprintf(w->name, sizeof w->name, "%s", n ? n : "");
+    snprintf(w->email, sizeof w->email, "%s", e ? e : "");
+}
+
+/* Item names ("Photos, Drone video") of the body's services and packages. */
+static void item_names(store_conn *c, const json_t *body, char *out, size_t len)
+{
+    static const struct {
+        const char *key;
+        store_kind kind;
+    } lists[] = {{"packages", STORE_PACKAGE}, {"services", STORE_SERVICE}};
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t l = 0; l < 2; l++) {
+        const json_t *arr = json_object_get(body, lists[l].key);
+        for (size_t i = 0; i < json_array_size(arr); i++) {
+            json_t *doc = doc_json(c, lists[l].kind, calsrc_json_id(json_array_get(arr, i)));
+            const char *n = json_string_value(json_object_get(doc, "name"));
+            int k = snprintf(out + used, len - used, "%s%s", used ? ", " : "", n ? n : "shoot");
+            if (k > 0 && (size_t)k < len - used)
+                used += (size_t)k;
+            json_decref(doc);
+        }
+    }
+    if (!used)
+        snprintf(out, len, "Shoot");
+}
+
+/* "Mon 2030-06-03 09:00–11:00 (America/New_York)" in the business zone. */
+static void human_time(const tz_zone *tz, tp_time start, tp_time end, char *out, size_t len)
+{
+    static const char *const wd[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    int64_t ls = tz_utc_to_local(tz, start), le = tz_utc_to_local(tz, end);
+    int64_t days = ls / 86400 - (ls % 86400 < 0);
+    int y, m, d;
+    tz_civil_from_days(days, &y, &m, &d);
+    int s = (int)(ls - days * 86400), e = (int)((le % 86400 + 86400) % 86400);
+    snprintf(out, len, "%s %04d-%02d-%02d %02d:%02d-%02d:%02d (%s)", wd[tz_weekday(days)], y, m, d,
+             s / 3600, s / 60 % 60, e / 3600, e / 60 % 60, tz_zone_name(tz));
+}
+
+typedef struct {
+    store_conn *c;
+    const store_booking *b;
+    json_t *body;
+    json_t *items; /* array of {kind, payload} */
+    tz_zone *tz;
+    char business[160];
+    char what[512], when[128], location[512], description[2048], summary[1100];
+    who agent, staff[STORE_MAX_CREW];
+    event_info ev;
+    char uid[64];
+    const char *manage_token;
+} change;
+
+static int change_load(change *x, store_conn *c, const store_booking *b, tp_time now)
+{
+    char *settings = NULL;
+    json_t *set = NULL;
+    x->c = c;
+    x->b = b;
+    if (!(x->body = json_loads(b->body ? b->body : "{}", 0, NULL)))
+        return STORE_ERROR;
+    int rc = store_settings_get(c, &settings);
+    if (rc != STORE_OK)
+        return rc;
+    set = json_loads(settings, 0, NULL);
+    free(settings);
+    const char *tzname = json_string_value(json_object_get(set, "timezone"));
+    const char *biz = json_string_value(json_object_get(set, "business_name"));
+    snprintf(x->business, sizeof x->business, "%s", biz ? biz : "Tripod");
+    x->tz = tz_zone_load(tzname ? tzname : "America/New_York");
+    json_decref(set);
+    if (!x->tz && !(x->tz = tz_zone_load("UTC")))
+        return STORE_ERROR;
+    who_set(&x->agent, json_object_get(x->body, "agent"));
+    for (int i = 0; i < b->nstaff; i++) {
+        json_t *doc = doc_json(c, STORE_STAFF, b->staff[i]);
+        who_set(&x->staff[i], doc);
+        json_decref(doc);
+    }
+    item_names(c, x->body, x->what, sizeof x->what);
+    human_time(x->tz, b->start, b->end, x->when, sizeof x->when);
+    const json_t *prop = json_object_get(x->body, "property");
+    const char *addr = json_string_value(json_object_get(prop, "address"));
+    const char *postal = json_string_value(json_object_get(prop, "postal_code"));
+    snprintf(x->location, sizeof x->location, "%s%s%s", addr ? addr : "",
+             postal && *postal ? " " : "", postal ? postal : "");
+    const char *notes = json_string_value(json_object_get(x->body, "notes"));
+    const char *phone = json_string_value(json_object_get(json_object_get(x->body, "agent"), "phone"));
+    snprintf(x->description, sizeof x->description,
+             "Booking %lld: %s\nAgent: %s <%s>%s%s\nNotes: %s", (long long)b->id, x->what,
+             x->agent.name, x->agent.email, phone && *phone ? ", " : "", phone ? phone : "",
+             notes && *notes ? notes : "-");
+
+    event_info *e = &x->ev;
+    memset(e, 0, sizeof *e);
+    e->uid = event_uid(b->id, x->uid, sizeof x->uid);
+    e->sequence = b->sequence;
+    e->cancelled = strcmp(b->status, "cancelled") == 0;
+    e->start = b->start;
+    e->end = b->end;
+    e->stamp = now;
+    snprintf(x->summary, sizeof x->summary, "%s: %s", x->what, x->location);
+    e->summary = x->summary;
+    e->location = x->location;
+    e->description = x->description;
+    const char *from = getenv("TRIPOD_MAIL_FROM");
+    e->organizer.name = x->business;
+    e->organizer.email = from && *from ? from : "bookings@tripod.invalid";
+    e->attendees[e->nattendees++] = (event_person){x->agent.name, x->agent.email, 0};
+    for (int i = 0; i < b->nstaff; i++)
+        e->attendees[e->nattendees++] = (event_person){x->staff[i].name, x->staff[i].email, 0};
+    return (x->items = json_array()) ? STORE_OK : STORE_ERROR;
+}
+
+static void change_free(change *x)
+{
+    json_decref(x->body);
+    json_decref(x->items);
+    tz_zone_free(x->tz);
+}
+
+static int add_item(change *x, const char *kind, json_t *payload)
+{
+    if (!payload)
+        return STORE_ERROR;
+    json_object_set_new(payload, "sequence", json_integer(x->b->sequence));
+    return json_array_append_new(x->items, json_pack("{s:s, s:o}", "kind", kind, "payload",
+                                                     payload)) == 0
+               ? STORE_OK
+               : STORE_ERROR;
+}
+
+/* One iTIP mail to TO: METHOD "REQUEST" or "CANCEL"; the CANCEL to a removed
+ * staff member lists only them. */
+static int add_mail(change *x, const who *to, const char *method, int is_agent, int removed)
+{
+    char subject[700], text[4096], link[600] = "";
+    event_info e = x->ev;
+    int cancel = strcmp(method, "CANCEL") == 0;
+    if (!*to->email)
+        return STORE_OK;
+    if (removed) {
+        e.nattendees = 1;
+        e.attendees[0] = (event_person){to->name, to->email, 0};
+    }
+    if (cancel)
+        e.cancelled = 1;
+    char *ics = event_ics(&e, method);
+    if (!ics)
+        return STORE_ERROR;
+    const char *base = getenv("TRIPOD_PUBLIC_URL");
+    if (is_agent && x->manage_token && !cancel)
+        snprintf(link, sizeof link, "\nChange or cancel this booking: %s/manage/%s\n",
+                 base && *base ? base : "http://localhost:8080", x->manage_token);
+    const char *verb = cancel ? (removed ? "Removed from" : "Cancelled") :
+                       x->b->sequence == 0 ? "Booked" : "Updated";
+    snprintf(subject, sizeof subject, "%s: %s, %s", verb, x->what, x->when);
+    char crew[400] = "";
+    for (int i = 0; i < x->b->nstaff; i++) {
+        size_t u = strlen(crew);
+        snprintf(crew + u, sizeof crew - u, "%s%s", i ? ", " : "", x->staff[i].name);
+    }
+    snprintf(text, sizeof text,
+             "Hello %s,\n\n%s.\n\nWhat: %s\nWhen: %s\nWhere: %s\nCrew: %s\n\n%s\n%s\n%s\n",
+             *to->name ? to->name : to->email,
+             cancel ? (removed ? "You are no longer assigned to this shoot"
+                               : "This shoot has been cancelled")
+                    : (x->b->sequence == 0 ? "This shoot is booked" : "This shoot has changed"),
+             x->what, x->when, x->location, *crew ? crew : "-", x->description, link,
+             x->business);
+    json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s}", "to", to->email, "subject", subject,
+                          "text", text, "ics", ics, "method", method);
+    free(ics);
+    return add_item(x, "mail", p);
+}
+
+static int add_event(change *x)
+{
+    char name[80];
+    char *ics = event_ics(&x->ev, NULL);
+    if (!ics)
+        return STORE_ERROR;
+    snprintf(name, sizeof name, "%s.ics", x->uid);
+    json_t *p = json_pack("{s:s, s:s}", "resource", name, "ics", ics);
+    free(ics);
+    return add_item(x, "event_put", p);
+}
+
+static int in_crew(const store_booking *b, int64_t id)
+{
+    for (int i = 0; b && i < b->nstaff; i++)
+        if (b->staff[i] == id)
+            return 1;
+    return 0;
+}
+
+int outbox_booking_changed(store_conn *c, const store_booking *before, const store_booking *after,
+                           const char *manage_token, tp_time now)
+{
+    change x;
+    memset(&x, 0, sizeof x);
+    x.manage_token = manage_token;
+    int rc = change_load(&x, c, after, now);
+    int cancelled = strcmp(after->status, "cancelled") == 0;
+    const char *method = cancelled ? "CANCEL" : "REQUEST";
+    if (rc == STORE_OK)
+        rc = add_event(&x);
+    if (rc == STORE_OK)
+        rc = add_mail(&x, &x.agent, method, 1, 0);
+    for (int i = 0; rc == STORE_OK && i < after->nstaff; i++)
+        rc = add_mail(&x, &x.staff[i], method, 0, 0);
+    for (int i = 0; rc == STORE_OK && before && !cancelled && i < before->nstaff; i++) {
+        if (in_crew(after, before->staff[i]))
+            continue;
+        who gone;
+        json_t *doc = doc_json(c, STORE_STAFF, before->staff[i]);
+        who_set(&gone, doc);
+        json_decref(doc);
+        rc = add_mail(&x, &gone, "CANCEL", 0, 1);
+    }
+    size_t n = json_array_size(x.items);
+    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
+        json_t *it = json_array_get(x.items, i);
+        json_t *p = json_object_get(it, "payload");
+        json_object_set_new(p, "last", json_boolean(i + 1 == n));
+        char *text = json_dumps(p, JSON_COMPACT);
+        rc = text ? store_outbox_add(c, after->id, json_string_value(json_object_get(it, "kind")),
+                                     text, now)
+                  : STORE_ERROR;
+        free(text);
+    }
+    change_free(&x);
+    return rc;
+}
+
+/* ---- delivery ---- */
+
+int outbox_backoff(int attempts)
+{
+    int s = 5;
+    for (int i = 0; i < attempts && s < 3600; i++)
+        s *= 2;
+    return s < 3600 ? s : 3600;
+}
+
+/* PUTs the event: updated under If-Match when it exists, created with
+ * If-None-Match otherwise, so a repeated delivery converges. */
+static int deliver_event(const outbox_config *cfg, store_conn *c, const json_t *p, char *err,
+                         size_t errlen)
+{
+    calsrc src;
+    int rc = calsrc_primary(c, &cfg->opener, &src);
+    if (rc == STORE_NOTFOUND) {
+        snprintf(err, errlen, "no primary calendar is connected");
+        return -1;
+    }
+    if (rc != STORE_OK) {
+        snprintf(err, errlen, "the primary calendar cannot be read (credentials?)");
+        return -1;
+    }
+    char *url = NULL, *etag = NULL;
+    caldav_response r;
+    long status = 0;
+    rc = -1;
+    if (src.is_ics) {
+        snprintf(err, errlen, "the primary calendar is a read-only ICS feed");
+        goto out;
+    }
+    src.target.timeout_s = cfg->timeout_s;
+    url = caldav_resource_url(&src.target, json_string_value(json_object_get(p, "resource")));
+    if (!url) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    const char *ics = json_string_value(json_object_get(p, "ics"));
+    if (caldav_request(&src.target, "GET", url, NULL, NULL, &r, err, errlen) != 0)
+        goto out;
+    long got = r.status;
+    char *current = r.etag ? strdup(r.etag) : NULL;
+    caldav_response_free(&r);
+    if (got == 200 && current)
+        rc = caldav_put(&src.target, url, ics, current, 0, &etag, &status, err, errlen);
+    else if (got == 404)
+        rc = caldav_put(&src.target, url, ics, NULL, 1, &etag, &status, err, errlen);
+    else
+        snprintf(err, errlen, "HTTP %ld reading the event before writing it", got);
+    free(current);
+out:
+    free(url);
+    free(etag);
+    calsrc_clear(&src);
+    return rc;
+}
+
+static int deliver_mail(const outbox_config *cfg, const store_outbox_item *it, const json_t *p,
+                        char *err, size_t errlen)
+{
+    char mid[96];
+    snprintf(mid, sizeof mid, "tripod-outbox-%lld-%lld@tripod", (long long)it->booking,
+             (long long)it->id);
+    mail_msg m = {
+        .smtp_url = cfg->smtp_url,
+        .from = cfg->mail_from && *cfg->mail_from ? cfg->mail_from : "bookings@tripod.invalid",
+        .to = json_string_value(json_object_get(p, "to")),
+        .subject = json_string_value(json_object_get(p, "subject")),
+        .text = json_string_value(json_object_get(p, "text")),
+        .ics = json_string_value(json_object_get(p, "ics")),
+        .method = json_string_value(json_object_get(p, "method")),
+        .message_id = mid,
+        .timeout_s = cfg->timeout_s,
+    };
+    return mail_send(&m, err, errlen);
+}
+
+/* After the last item of a change: "synced" unless a newer change is queued. */
+static int mark_synced(store_conn *c, int64_t booking, int sequence)
+{
+    store_booking b;
+    memset(&b, 0, sizeof b);
+    int rc = store_booking_get(c, booking, &b);
+    if (rc == STORE_OK && b.sequence == sequence)
+        rc = store_booking_set_cal(c, booking, "synced", NULL);
+    store_booking_clear(&b);
+    return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+static int in_tx(store_conn *c, int rc_of_write)
+{
+    if (rc_of_write != STORE_OK) {
+        store_rollback(c);
+        return rc_of_write;
+    }
+    return store_commit(c);
+}
+
+/* Claims and delivers one item. 1 delivered, 0 failed (rescheduled),
+ * STORE_NOTFOUND nothing due, or a negative store failure. */
+static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
+{
+    store_outbox_item it;
+    char err[512] = "";
+    memset(&it, 0, sizeof it);
+    int rc = store_begin(c, 1);
+    if (rc == STORE_OK)
+        rc = store_outbox_claim(c, now, LEASE_S, &it);
+    if (rc == STORE_NOTFOUND) {
+        store_rollback(c);
+        return STORE_NOTFOUND;
+    }
+    if (rc != STORE_OK || (rc = store_commit(c)) != STORE_OK) {
+        store_rollback(c);
+        store_outbox_clear(&it);
+        return -1;
+    }
+    json_t *p = json_loads(it.payload ? it.payload : "", 0, NULL);
+    int ok;
+    if (!p) {
+        snprintf(err, sizeof err, "unreadable outbox payload");
+        ok = -1;
+    } else if (strcmp(it.kind, "event_put") == 0) {
+        ok = deliver_event(cfg, c, p, err, sizeof err);
+    } else if (strcmp(it.kind, "mail") == 0) {
+        ok = deliver_mail(cfg, &it, p, err, sizeof err);
+    } else {
+        snprintf(err, sizeof err, "unknown outbox item kind %s", it.kind);
+        ok = -1;
+    }
+    int result = ok == 0 ? 1 : 0;
+    rc = store_begin(c, 1);
+    if (rc == STORE_OK && ok == 0) {
+        rc = store_outbox_done(c, it.id);
+        if (rc == STORE_OK && json_is_true(json_object_get(p, "last")))
+            rc = mark_synced(c, it.booking, (int)json_integer_value(json_object_get(p, "sequence")));
+    } else if (rc == STORE_OK) {
+        rc = store_outbox_fail(c, it.id, err, now + outbox_backoff(it.attempts));
+        if (rc == STORE_OK)
+            rc = store_booking_set_cal(c, it.booking, "failing", err);
+        if (rc == STORE_NOTFOUND)
+            rc = STORE_OK;
+    }
+    rc = rc == STORE_OK ? in_tx(c, rc) : (store_rollback(c), rc);
+    json_decref(p);
+    store_outbox_clear(&it);
+    return rc == STORE_OK ? result : -1;
+}
+
+int outbox_run(const outbox_config *cfg, tp_time now, int max, int *delivered)
+{
+    store_conn *c = store_acquire(cfg->db);
+    int rc = 0;
+    *delivered = 0;
+    if (!c)
+        return -1;
+    for (int i = 0; i < max; i++) {
+        int r = run_one(cfg, c, now);
+        if (r == STORE_NOTFOUND)
+            break;
+        if (r < 0) {
+            rc = -1;
+            break;
+        }
+        *delivered += r;
+    }
+    store_release(c);
+    return rc;
+}
+
+struct outbox_worker {
+    outbox_config cfg;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+    time_t started;
+};
+
+static void *worker_main(void *arg)
+{
+    outbox_worker *w = arg;
+    int wait_ms = w->cfg.poll_ms > 0 ? w->cfg.poll_ms : 500;
+    pthread_mutex_lock(&w->mu);
+    while (!w->stop) {
+        pthread_mutex_unlock(&w->mu);
+        time_t real = time(NULL);
+        tp_time now = w->cfg.now_base ? w->cfg.now_base + (real - w->started) : (tp_time)real;
+        int delivered = 0;
+        outbox_run(&w->cfg, now, 50, &delivered);
+        pthread_mutex_lock(&w->mu);
+        if (w->stop)
+            break;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += (long)wait_ms % 1000 * 1000000L;
+        ts.tv_sec += wait_ms / 1000 + ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+outbox_worker *outbox_worker_start(const outbox_config *cfg)
+{
+    outbox_worker *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->cfg = *cfg;
+    w->started = time(NULL);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void outbox_worker_stop(outbox_worker *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    free(w);
+}

@@ -1,0 +1,48 @@
+/* outbox.h — a booking's calendar event and invitations as durable outbox
+ * items (written in the booking's own transaction), and the worker that
+ * delivers them in order with retries and exponential backoff. */
+#ifndef TRIPOD_OUTBOX_H
+#define TRIPOD_OUTBOX_H
+
+#include <stddef.h>
+
+#include "cal/calsrc.h"
+#include "store/store.h"
+
+/* Enqueues what booking change BEFORE → AFTER means for the outside world,
+ * inside the caller's open write transaction on C:
+ *   create (BEFORE NULL)  → PUT the event; REQUEST to the agent and each staff;
+ *   change                → PUT (AFTER's SEQUENCE); REQUEST to the current
+ *                           attendees; CANCEL to staff no longer assigned;
+ *   cancel (AFTER status "cancelled") → PUT a cancelled event; CANCEL to all.
+ * MANAGE_TOKEN (may be NULL) puts the agent's manage link into their mail.
+ * Mail text and the event are built now, so each item carries its change.
+ * Returns STORE_OK or the store's code (the caller rolls back). */
+int outbox_booking_changed(store_conn *c, const store_booking *before, const store_booking *after,
+                           const char *manage_token, tp_time now);
+
+typedef struct {
+    store *db;
+    const char *smtp_url;  /* TRIPOD_SMTP_URL; NULL: mail items fail and retry */
+    const char *mail_from; /* TRIPOD_MAIL_FROM */
+    calsrc_opener opener;  /* opens the primary calendar's password */
+    tp_time now_base;      /* 0: real clock; else the server's fixed clock, advancing from start */
+    int poll_ms;           /* idle wait between polls; 0 means 500 */
+    long timeout_s;        /* per delivery; 0 means 20 */
+} outbox_config;
+
+/* Delivers up to MAX due items at instant NOW. *DELIVERED counts successes.
+ * Returns 0, or -1 when the store is unreachable. */
+int outbox_run(const outbox_config *cfg, tp_time now, int max, int *delivered);
+
+typedef struct outbox_worker outbox_worker;
+
+/* Starts a delivery thread (CFG is copied; its strings must outlive it).
+ * Returns NULL when the thread cannot start. */
+outbox_worker *outbox_worker_start(const outbox_config *cfg);
+void outbox_worker_stop(outbox_worker *w); /* joins; accepts NULL */
+
+/* Seconds before attempt ATTEMPTS+1 of a failed item: 5 s doubling, at most 1 h. */
+int outbox_backoff(int attempts);
+
+#endif
