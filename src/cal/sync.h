@@ -1,0 +1,50 @@
+/* sync.h — syncing connected calendars into the store's busy time: one
+ * calendar at a time (a failure keeps the last good busy time), all of them
+ * on a schedule, and a fresh look at one staff member's calendars. */
+#ifndef TRIPOD_SYNC_H
+#define TRIPOD_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cal/calsrc.h"
+#include "store/store.h"
+
+typedef struct {
+    store *db;
+    calsrc_opener opener;
+    tp_time now_base;  /* 0: real clock; else the server's fixed clock, advancing from start */
+    int interval_s;    /* background sync period; 0 means 300 */
+    int horizon_days;  /* busy time kept from now - 1 day to now + horizon + 7 days; 0 means 60 */
+    long timeout_s;    /* per request; 0 means 20 */
+} sync_config;
+
+typedef struct {
+    int64_t events;   /* busy instances stored */
+    int unchanged;    /* 1 when the server said nothing changed (ctag / ETag / 304) */
+} sync_result;
+
+/* Syncs calendar ID at instant NOW: fetch, parse, then in one transaction
+ * replace its busy time and record success. On any failure the busy time is
+ * left as it was, last_error records why (also written into ERR) and -1 is
+ * returned. */
+int sync_calendar(const sync_config *cfg, int64_t id, tp_time now, sync_result *res, char *err,
+                  size_t errlen);
+
+/* Syncs every calendar; one failing never stops the others. Returns how many failed. */
+int sync_all(const sync_config *cfg, tp_time now);
+
+/* Reads the calendars of staff member STAFF live for [FROM, TO) and sets
+ * *BUSY to 1 when an event (other than a Tripod booking's own) overlaps it,
+ * with its summary in WHAT. Returns 0, or -1 when no calendar of theirs
+ * could be read (callers then rely on the synced busy time). */
+int sync_recheck(const sync_config *cfg, int64_t staff, tp_time from, tp_time to, int *busy,
+                 char *what, size_t whatlen);
+
+typedef struct sync_worker sync_worker;
+
+/* Starts the background sync thread (CFG copied). NULL when it cannot start. */
+sync_worker *sync_worker_start(const sync_config *cfg);
+void sync_worker_stop(sync_worker *w); /* joins; accepts NULL */
+
+#endif
