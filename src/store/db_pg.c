@@ -130,6 +130,12 @@ static const char *const migrations[] = {
     "  lease_until BIGINT NOT NULL DEFAULT 0, last_error TEXT, created_at BIGINT NOT NULL);"
     "CREATE INDEX outbox_due ON outbox(state, next_at);"
     "CREATE INDEX outbox_booking ON outbox(booking_id, state, id);",
+    /* 2: indexes for the range queries (bookings and busy time by end) */
+    "CREATE INDEX bookings_end ON bookings(end_at);"
+    "CREATE INDEX assignments_staff_end ON assignments(staff_id, end_at);"
+    "CREATE INDEX busy_calendar_end ON busy(calendar_id, end_at);"
+    "CREATE INDEX busy_end ON busy(end_at);",
+
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -31,17 +31,26 @@ static void hex32(const uint8_t h[32], char out[65])
     out[64] = '\0';
 }
 
+static int nibble(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    return -1;
+}
+
 static int unhex32(const char *s, uint8_t h[32])
 {
-    if (!s || strlen(s) != 64)
+    if (!s)
         return -1;
     for (int i = 0; i < 32; i++) {
-        unsigned v;
-        if (sscanf(s + 2 * i, "%2x", &v) != 1)
+        int hi = nibble(s[2 * i]), lo = hi < 0 ? -1 : nibble(s[2 * i + 1]);
+        if (lo < 0)
             return -1;
-        h[i] = (uint8_t)v;
+        h[i] = (uint8_t)(hi << 4 | lo);
     }
-    return 0;
+    return s[64] == '\0' ? 0 : -1;
 }
 
 static db_val real_or_null(double v)
@@ -351,8 +360,8 @@ int store_token_find(store_conn *c, const uint8_t hash[32], int64_t *id_out)
 /* ---- bookings ---- */
 
 #define BOOKING_COLS                                                                               \
-    "id, status, start_at, end_at, buffer_min, staff, lat, lon, manage_hash, body, sequence, "     \
-    "cal_state, cal_error, created_at, updated_at"
+    "b.id, b.status, b.start_at, b.end_at, b.buffer_min, b.staff, b.lat, b.lon, b.manage_hash, "   \
+    "b.body, b.sequence, b.cal_state, b.cal_error, b.created_at, b.updated_at"
 
 void store_booking_clear(store_booking *b)
 {
@@ -516,13 +525,13 @@ static int get_one_booking(store_conn *c, const char *sql, db_val key, store_boo
 
 int store_booking_get(store_conn *c, int64_t id, store_booking *out)
 {
-    static const char sql[] = "SELECT " BOOKING_COLS " FROM bookings WHERE id = ?";
+    static const char sql[] = "SELECT " BOOKING_COLS " FROM bookings b WHERE b.id = ?";
     return get_one_booking(c, sql, DBI(id), out);
 }
 
 int store_booking_by_manage(store_conn *c, const uint8_t hash[32], store_booking *out)
 {
-    static const char sql[] = "SELECT " BOOKING_COLS " FROM bookings WHERE manage_hash = ?";
+    static const char sql[] = "SELECT " BOOKING_COLS " FROM bookings b WHERE b.manage_hash = ?";
     char hx[65];
     hex32(hash, hx);
     return get_one_booking(c, sql, DBT(hx), out);
@@ -555,21 +564,31 @@ static int row_booking_walk(void *ctx, const db_row_ops *ops, const db_row *row)
     return rc;
 }
 
+/* Two statements rather than optional conditions, so that each can use its
+ * index: bookings by end, or a staff member's assignments by end. The unary
+ * `+` keeps both engines off the start index, which would scan every past
+ * booking for an upcoming window. */
 int store_booking_list(store_conn *c, const store_booking_filter *f, store_booking_cb cb, void *ctx)
 {
-    static const char sql[] =
-        "SELECT " BOOKING_COLS " FROM bookings b "
-        "WHERE (? = 0 OR (b.end_at > ? AND b.start_at < ?)) "
-        "AND (? = 0 OR EXISTS (SELECT 1 FROM assignments a WHERE a.booking_id = b.id "
-        "AND a.staff_id = ?)) "
-        "AND (? = '' OR b.status = ?) "
-        "ORDER BY b.start_at, b.id";
+    static const char any_staff[] =
+        "SELECT " BOOKING_COLS " FROM bookings b WHERE b.end_at > ? AND +b.start_at < ? "
+        "AND (? = '' OR b.status = ?) ORDER BY +b.start_at, b.id";
+    static const char one_staff[] =
+        "SELECT " BOOKING_COLS " FROM bookings b JOIN assignments a ON a.booking_id = b.id "
+        "WHERE a.staff_id = ? AND a.end_at > ? AND +a.start_at < ? "
+        "AND (? = '' OR b.status = ?) ORDER BY b.start_at, b.id";
     int ranged = f->from != 0 || f->to != 0;
+    tp_time from = ranged ? f->from : INT64_MIN, to = ranged ? f->to : INT64_MAX;
     const char *status = f->status ? f->status : "";
-    db_val p[] = {DBI(ranged),   DBI(f->from),    DBI(f->to),   DBI(f->staff),
-                  DBI(f->staff), DBT(status), DBT(status)};
     struct booking_walk w = {cb, ctx};
-    int rc = EXEC(c, sql, p, row_booking_walk, &w, NULL);
+    int rc;
+    if (f->staff) {
+        db_val p[] = {DBI(f->staff), DBI(from), DBI(to), DBT(status), DBT(status)};
+        rc = EXEC(c, one_staff, p, row_booking_walk, &w, NULL);
+    } else {
+        db_val p[] = {DBI(from), DBI(to), DBT(status), DBT(status)};
+        rc = EXEC(c, any_staff, p, row_booking_walk, &w, NULL);
+    }
     return rc == 100 ? STORE_ERROR : rc;
 }
 
@@ -687,13 +706,19 @@ static int row_busy(void *ctx, const db_row_ops *ops, const db_row *row)
 int store_busy_list(store_conn *c, int64_t calendar, tp_time from, tp_time to, store_busy_cb cb,
                     void *ctx)
 {
-    static const char sql[] =
-        "SELECT calendar_id, start_at, end_at, uid, summary FROM busy "
-        "WHERE (? = 0 OR calendar_id = ?) AND end_at > ? AND start_at < ? "
-        "ORDER BY calendar_id, start_at, end_at";
-    db_val p[] = {DBI(calendar), DBI(calendar), DBI(from), DBI(to)};
+    static const char all[] = "SELECT calendar_id, start_at, end_at, uid, summary FROM busy "
+                              "WHERE end_at > ? AND +start_at < ? "
+                              "ORDER BY calendar_id, start_at, end_at";
+    static const char one[] = "SELECT calendar_id, start_at, end_at, uid, summary FROM busy "
+                              "WHERE calendar_id = ? AND end_at > ? AND +start_at < ? "
+                              "ORDER BY start_at, end_at";
     struct busy_walk w = {cb, ctx};
-    return EXEC(c, sql, p, row_busy, &w, NULL);
+    if (calendar) {
+        db_val p[] = {DBI(calendar), DBI(from), DBI(to)};
+        return EXEC(c, one, p, row_busy, &w, NULL);
+    }
+    db_val p[] = {DBI(from), DBI(to)};
+    return EXEC(c, all, p, row_busy, &w, NULL);
 }
 
 /* ---- calendar sync state ---- */

@@ -339,6 +339,12 @@ static void test_instances_migrate_together(void **state)
 
     struct migrator m[4];
     pthread_t th[4];
+    char err[256];
+    store *latest = NULL;
+    assert_int_equal(store_open(db_url(), NULL, &latest, err, sizeof err), STORE_OK);
+    int version = store_schema_version(latest); /* the suite's database is migrated */
+    store_close(latest);
+    assert_true(version >= 1);
     for (int i = 0; i < 4; i++) {
         m[i] = (struct migrator){url, -1};
         pthread_create(&th[i], NULL, migrate_one, &m[i]);
@@ -347,7 +353,7 @@ static void test_instances_migrate_together(void **state)
         pthread_join(th[i], NULL);
         assert_int_equal(m[i].rc, STORE_OK);
     }
-    assert_int_equal(raw_sql(url, "SELECT v FROM meta WHERE k = 'schema'"), 1);
+    assert_int_equal(raw_sql(url, "SELECT v FROM meta WHERE k = 'schema'"), version);
     assert_int_equal(raw_sql(url, "SELECT count(*) FROM pg_constraint "
                                   "WHERE conname = 'assignments_no_overlap' AND contype = 'x'"),
                      1);
