@@ -11,6 +11,7 @@
 #include "api/fresh.h"
 #include "api/model.h"
 #include "api/validate.h"
+#include "cal/outbox.h"
 
 typedef enum { ED_DONE = 0, ED_STALE, ED_TAKEN, ED_RETRY } ed_outcome;
 
@@ -224,6 +225,8 @@ static ed_outcome patch_tx(edit_ctx *x, store_conn *c, api_res *res)
                        "from", state_json(x->m, &old), "to", state_json(x->m, &b), "force", x->force);
     if (!change || (rc = booking_history_add(c, b.id, x->now, x->role, change)) != STORE_OK)
         goto fail;
+    if ((rc = outbox_booking_changed(c, &old, &b, NULL, x->now)) != STORE_OK)
+        goto fail;
     if ((rc = store_commit(c)) != STORE_OK)
         goto fail;
     model_cache_note_booking_write(x->mc, gen, gen + 1);
@@ -364,6 +367,8 @@ static ed_outcome cancel_tx(edit_ctx *x, store_conn *c, api_res *res)
         goto fail;
     change = json_pack("{s:s, s:o}", "action", "cancelled", "from", state_json(x->m, &b));
     if (!change || (rc = booking_history_add(c, b.id, x->now, x->role, change)) != STORE_OK)
+        goto fail;
+    if ((rc = outbox_booking_changed(c, NULL, &b, NULL, x->now)) != STORE_OK)
         goto fail;
     if ((rc = store_commit(c)) != STORE_OK)
         goto fail;

@@ -15,6 +15,7 @@
 #include "api/model.h"
 #include "api/secret.h"
 #include "api/validate.h"
+#include "cal/outbox.h"
 
 #define IDEM_MAX_KEY 200
 
@@ -278,6 +279,8 @@ static tx_outcome create_tx(create_ctx *x, store_conn *c, api_res *res)
                        avq_time(x->m, b.start, s, sizeof s), "end", avq_time(x->m, b.end, e, sizeof e),
                        "staff", booking_staff_json(x->m, b.staff, b.nstaff));
     if (!change || (rc = booking_history_add(c, b.id, x->now, BOOKING_AGENT, change)) != STORE_OK)
+        goto store_fail;
+    if ((rc = outbox_booking_changed(c, NULL, &b, token, x->now)) != STORE_OK)
         goto store_fail;
     if (!(out = booking_json(c, x->m, &b, 1))) {
         rc = STORE_ERROR;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/calwire.h"
 #include "api/crud.h"
 #include "api/doc.h"
 #include "api/secret.h"
@@ -208,5 +209,6 @@ const api_route api_routes_calendars[] = {
     {"PUT", "/api/v1/calendars/{id}", API_ADMIN, cal_replace},
     {"PATCH", "/api/v1/calendars/{id}", API_ADMIN, cal_patch},
     {"DELETE", "/api/v1/calendars/{id}", API_ADMIN, cal_delete},
+    {"POST", "/api/v1/calendars/{id}/sync", API_ADMIN, calwire_sync_route},
     {0},
 };

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/calwire.h"
 #include "api/metrics.h"
 #include "api/ratelimit.h"
 #include "api/web.h"
@@ -478,6 +479,10 @@ int api_serve(const api_config *cfg, int port)
         fprintf(stderr, "tripod: cannot listen on port %d (in use?)\n", port);
         goto out;
     }
+    if (calwire_start(&s) != 0) {
+        fprintf(stderr, "tripod: cannot start the calendar sync and outbox workers\n");
+        goto out;
+    }
     fprintf(stderr, "tripod: serving http://127.0.0.1:%d/ (%s store)\n", port,
             store_kind_name(cfg->db));
     while (sigwait(&set, &sig) != 0)
@@ -485,6 +490,7 @@ int api_serve(const api_config *cfg, int port)
     fprintf(stderr, "tripod: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rc = 0;
 out:
+    calwire_stop();
     if (d) MHD_stop_daemon(d);
     if (s.model && s.model_destroy) s.model_destroy(s.model);
     ratelimit_free(s.rl);

@@ -1,0 +1,18 @@
+/* calwire.h — wires the calendar layer (src/cal) into `tripod serve`: the
+ * background sync and outbox workers, and POST /calendars/{id}/sync. */
+#ifndef TRIPOD_CALWIRE_H
+#define TRIPOD_CALWIRE_H
+
+#include "api/api.h"
+
+/* Starts the sync loop (TRIPOD_SYNC_INTERVAL seconds, default 300) and the
+ * outbox worker (TRIPOD_SMTP_URL, TRIPOD_MAIL_FROM) for server S. Returns 0,
+ * or -1 when a thread cannot start (nothing is left running then). */
+int calwire_start(api_server *s);
+void calwire_stop(void); /* stops and joins both workers; safe when not started */
+
+/* POST /api/v1/calendars/{id}/sync: 200 {id, events, unchanged, last_error: null},
+ * 502 sync_failed with the reason, 404 for an unknown calendar. */
+void calwire_sync_route(api_req *r, api_res *res);
+
+#endif
