@@ -99,5 +99,8 @@ def test_passwords_survive_restart_sealed(server, admin):
     cal = r.json()
     server.restart()
     got = admin.get(API + f"/calendars/{cal['id']}").json()
-    assert got["has_password"] is True and got == cal
+    # serve syncs every calendar at start; the sync bookkeeping may have moved.
+    sync_keys = ("last_sync", "last_attempt", "last_error", "events")
+    same = {k: v for k, v in got.items() if k not in sync_keys}
+    assert got["has_password"] is True and same == {k: v for k, v in cal.items() if k not in sync_keys}
     assert PASSWORD not in dump_db(server)
