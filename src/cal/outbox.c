@@ -174,7 +174,7 @@ static int add_item(change *x, const char *kind, json_t *payload)
  * staff member lists only them. */
 static int add_mail(change *x, const who *to, const char *method, int is_agent, int removed)
 {
-    char subject[700], text[4096], link[600] = "";
+    char subject[700], text[8192], link[600] = "";
     event_info e = x->ev;
     int cancel = strcmp(method, "CANCEL") == 0;
     if (!*to->email)
