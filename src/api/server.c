@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "api/web.h"
 
 #define SRV_MAX_BODY (1024 * 1024)
+#define SRV_DRAIN_MS 10000 /* on SIGTERM, how long in-flight requests may take to finish */
 #define SRV_API_PREFIX "/api/"
 
 struct api_server {
@@ -32,6 +34,7 @@ struct api_server {
     pthread_mutex_t model_mu;
     void *model;
     void (*model_destroy)(void *);
+    atomic_int inflight; /* requests begun and not yet completed */
 };
 
 /* Per-connection request state, from the first callback to completion. */
@@ -375,6 +378,7 @@ static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, co
     if (!cx) {
         cx = calloc(1, sizeof *cx);
         if (!cx) return MHD_NO;
+        atomic_fetch_add(&s->inflight, 1);
         clock_gettime(CLOCK_MONOTONIC, &cx->t0);
         const char *cl = srv_header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > SRV_MAX_BODY) cx->too_large = 1;
@@ -432,11 +436,13 @@ static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, co
 static void srv_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                              enum MHD_RequestTerminationCode toe)
 {
+    api_server *s = cls;
     srv_ctx *cx = *con_cls;
-    (void)cls, (void)conn, (void)toe;
+    (void)conn, (void)toe;
     if (cx) {
         free(cx->body);
         free(cx);
+        atomic_fetch_sub(&s->inflight, 1);
     }
     *con_cls = NULL;
 }
@@ -471,7 +477,8 @@ int api_serve(const api_config *cfg, int port)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* the pool threads inherit the mask */
-    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (uint16_t)port, NULL,
+    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC,
+                         (uint16_t)port, NULL,
                          NULL, srv_on_request, &s, MHD_OPTION_THREAD_POOL_SIZE, srv_threads(),
                          MHD_OPTION_NOTIFY_COMPLETED, srv_on_completed, &s,
                          MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
@@ -488,6 +495,11 @@ int api_serve(const api_config *cfg, int port)
     while (sigwait(&set, &sig) != 0)
         ;
     fprintf(stderr, "tripod: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    /* Graceful: stop accepting, let requests already begun finish, then stop. */
+    MHD_socket listener = MHD_quiesce_daemon(d);
+    if (listener != MHD_INVALID_SOCKET) close(listener);
+    for (int waited = 0; atomic_load(&s.inflight) > 0 && waited < SRV_DRAIN_MS; waited += 10)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     rc = 0;
 out:
     calwire_stop();
