@@ -50,10 +50,18 @@ typedef struct db_driver {
     /* Open a pool for URL / DATA_DIR; on error return STORE_ERROR with ERR set. */
     int (*open)(const char *url, const char *data_dir, store **out, char *err, size_t errlen);
     void (*close)(store *s);
-    /* Bring the schema to the latest version inside a transaction. */
-    int (*migrate)(store *s, char *err, size_t errlen);
-    int (*schema_version)(store *s);
+    /* The schema: entry v upgrades version v to v + 1 (store.c runs them in
+     * one write transaction, after MIGRATE_LOCK when set, and records the
+     * version in the meta table). Never edit a released entry. */
+    const char *const *migrations;
+    int nmigrations;
+    const char *migrate_lock;
+    /* Runs several statements without parameters (a migration script). */
+    int (*exec_script)(store_conn *c, const char *sql);
+    /* NULL when the pool cannot open a connection (see pool_error). */
     store_conn *(*acquire)(store *s);
+    /* Why the last connection attempt failed, into BUF. */
+    void (*pool_error)(store *s, char *buf, size_t len);
     void (*release)(store_conn *c);
     const char *(*errmsg)(store_conn *c);
     int (*begin)(store_conn *c, int write);

@@ -45,7 +45,6 @@ typedef struct sq_store {
 /* Each entry upgrades the schema by one version; never edit a released one. */
 static const char *const migrations[] = {
     /* 1: the initial schema */
-    "CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);"
     "INSERT INTO meta(k, v) VALUES ('generation', 1);"
     "CREATE TABLE settings (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);"
     "CREATE TABLE skills (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);"
@@ -99,7 +98,6 @@ static const char *const migrations[] = {
 
 };
 
-#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* ---- errors ---- */
 
@@ -381,89 +379,26 @@ out:
     return out;
 }
 
-/* ---- migrations ---- */
-
-static int version_cb(void *ctx, int ncol, char **vals, char **names)
+static int sq_exec_script(store_conn *sc, const char *sql)
 {
-    (void)ncol;
-    (void)names;
-    *(int *)ctx = vals[0] ? atoi(vals[0]) : 0;
-    return 0;
+    return run_plain((sq_conn *)sc, sql);
 }
 
-static int read_version(sq_conn *c)
+static void sq_pool_error(store *st, char *buf, size_t len)
 {
-    int v = 0;
-    if (sqlite3_exec(c->db, "SELECT v FROM meta WHERE k = 'schema'", version_cb, &v, NULL) !=
-        SQLITE_OK)
-        return 0; /* no meta table yet */
-    return v;
-}
-
-static int sq_migrate(store *st, char *err, size_t errlen)
-{
-    sq_store *s = (sq_store *)st;
-    store_conn *sc = sq_acquire(st);
-    if (!sc) {
-        snprintf(err, errlen, "cannot open %s", s->path);
-        return STORE_ERROR;
-    }
-    sq_conn *c = (sq_conn *)sc;
-    int rc = sq_begin(sc, 1);
-    if (rc != STORE_OK)
-        goto out;
-    int v = read_version(c);
-    if (v > NMIGRATIONS) {
-        snprintf(c->err, sizeof c->err, "database schema version %d is newer than this tripod (%d)",
-                 v, NMIGRATIONS);
-        rc = STORE_ERROR;
-        goto fail;
-    }
-    for (; v < NMIGRATIONS; v++) {
-        char *msg = NULL;
-        if (sqlite3_exec(c->db, migrations[v], NULL, NULL, &msg) != SQLITE_OK) {
-            snprintf(c->err, sizeof c->err, "migration %d failed: %s", v + 1, msg ? msg : "?");
-            sqlite3_free(msg);
-            rc = STORE_ERROR;
-            goto fail;
-        }
-        char sql[160];
-        snprintf(sql, sizeof sql,
-                 "INSERT INTO meta(k, v) VALUES ('schema', %d) "
-                 "ON CONFLICT (k) DO UPDATE SET v = excluded.v",
-                 v + 1);
-        if ((rc = run_plain(c, sql)) != STORE_OK)
-            goto fail;
-    }
-    rc = sq_commit(sc);
-    if (rc == STORE_OK)
-        goto out;
-fail:
-    sq_rollback(sc);
-out:
-    if (rc != STORE_OK)
-        snprintf(err, errlen, "%s", c->err[0] ? c->err : "migration failed");
-    sq_release(sc);
-    return rc;
-}
-
-static int sq_schema_version(store *st)
-{
-    store_conn *sc = sq_acquire(st);
-    if (!sc)
-        return -1;
-    int v = read_version((sq_conn *)sc);
-    sq_release(sc);
-    return v;
+    snprintf(buf, len, "cannot open %s (see the log for why)", ((sq_store *)st)->path);
 }
 
 const db_driver db_sqlite_driver = {
     .name = "sqlite",
     .open = sq_open,
     .close = sq_close,
-    .migrate = sq_migrate,
-    .schema_version = sq_schema_version,
+    .migrations = migrations,
+    .nmigrations = (int)(sizeof migrations / sizeof migrations[0]),
+    .migrate_lock = NULL,
+    .exec_script = sq_exec_script,
     .acquire = sq_acquire,
+    .pool_error = sq_pool_error,
     .release = sq_release,
     .errmsg = sq_errmsg,
     .begin = sq_begin,

@@ -90,14 +90,74 @@ void store_close(store *s)
         s->drv->close(s);
 }
 
+/* The meta table holds the schema version and the generation counter; it
+ * exists before any migration so that the version can always be read. */
+static const char meta_ddl[] = "CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, "
+                               "v BIGINT NOT NULL)";
+
+static int schema_version_of(store_conn *c, int64_t *v)
+{
+    static const char sql[] = "SELECT v FROM meta WHERE k = 'schema'";
+    *v = 0;
+    return c->drv->exec(c, sql, NULL, 0, row_first_int, v, NULL);
+}
+
 int store_migrate(store *s, char *err, size_t errlen)
 {
-    return s->drv->migrate(s, err, errlen);
+    static const char set_version[] = "INSERT INTO meta(k, v) VALUES ('schema', ?) "
+                                      "ON CONFLICT (k) DO UPDATE SET v = excluded.v";
+    const db_driver *d = s->drv;
+    store_conn *c = store_acquire(s);
+    if (!c) {
+        char why[256];
+        d->pool_error(s, why, sizeof why);
+        snprintf(err, errlen, "%s", why);
+        return STORE_ERROR;
+    }
+    int64_t v = 0;
+    int rc = store_begin(c, 1);
+    if (rc == STORE_OK && d->migrate_lock)
+        rc = d->exec_script(c, d->migrate_lock);
+    if (rc == STORE_OK)
+        rc = d->exec_script(c, meta_ddl);
+    if (rc == STORE_OK)
+        rc = schema_version_of(c, &v);
+    if (rc != STORE_OK) {
+        snprintf(err, errlen, "cannot read the schema version: %s", store_errmsg(c));
+        goto out;
+    }
+    if (v > d->nmigrations) {
+        snprintf(err, errlen, "database schema version %lld is newer than this tripod (%d)",
+                 (long long)v, d->nmigrations);
+        rc = STORE_ERROR;
+        goto out;
+    }
+    for (; v < d->nmigrations; v++) {
+        db_val p[] = {DBI(v + 1)};
+        rc = d->exec_script(c, d->migrations[v]);
+        if (rc == STORE_OK)
+            rc = EXEC(c, set_version, p, NULL, NULL, NULL);
+        if (rc != STORE_OK) {
+            snprintf(err, errlen, "migration %lld failed: %s", (long long)v + 1, store_errmsg(c));
+            goto out;
+        }
+    }
+    rc = store_commit(c);
+    if (rc != STORE_OK)
+        snprintf(err, errlen, "migration commit failed: %s", store_errmsg(c));
+out:
+    store_release(c); /* rolls back unless committed */
+    return rc;
 }
 
 int store_schema_version(store *s)
 {
-    return s->drv->schema_version(s);
+    store_conn *c = store_acquire(s);
+    int64_t v = -1;
+    if (c && schema_version_of(c, &v) != STORE_OK)
+        v = 0; /* no meta table yet */
+    store_release(c);
+    return (int)v;
 }
 
 const char *store_kind_name(const store *s)
