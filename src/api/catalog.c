@@ -1,11 +1,15 @@
 /* catalog.c — CRUD of /skills, /services, /packages and /zones: what each
- * document may hold, which references must exist, and who blocks a delete. */
+ * document may hold, which references must exist, and who blocks a delete;
+ * and GET /catalog, the public view the agent pages read. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "api/avq.h"
 #include "api/crud.h"
+#include "api/doc.h"
+#include "api/model.h"
 #include "api/validate.h"
 #include "core/geo.h"
 
@@ -251,7 +255,73 @@ static void cat_delete(api_req *req, api_res *res)
     crud_delete(req, res, cat_kind(req));
 }
 
+/* The public fields of the bookable documents of kind K: those with a
+ * scheduling duration (requesting any other is refused anyway). FIELDS names
+ * the members copied besides id, name and duration_minutes. New reference,
+ * or NULL with *RC set. */
+static json_t *cat_public_list(store_conn *c, store_kind k, const char *const *fields, int *rc)
+{
+    size_t i;
+    json_t *d;
+    json_t *docs = doc_list(c, k, rc);
+    json_t *out = docs ? json_array() : NULL;
+    json_array_foreach(docs, i, d)
+    {
+        if (!json_is_integer(json_object_get(d, "duration_minutes"))) continue;
+        json_t *o = json_object();
+        json_object_set(o, "id", json_object_get(d, "id"));
+        json_object_set(o, "name", json_object_get(d, "name"));
+        json_object_set(o, "duration_minutes", json_object_get(d, "duration_minutes"));
+        for (const char *const *f = fields; *f; f++) {
+            json_t *v = json_object_get(d, *f);
+            if (v) json_object_set(o, *f, v);
+        }
+        json_array_append_new(out, o);
+    }
+    json_decref(docs);
+    return out;
+}
+
+/* GET /catalog: business name, zone, clock and booking rules, and the
+ * bookable services and packages. Public: no skills, zones or staff. */
+static void cat_public(api_req *req, api_res *res)
+{
+    static const char *const svc_fields[] = {"tiers", NULL};
+    static const char *const pkg_fields[] = {"services", "two_photographers", NULL};
+    char now[32];
+    int rc = STORE_OK;
+    json_t *services = NULL, *packages = NULL;
+    model_cache *mc = model_cache_of(req->srv);
+    model *m = mc ? model_cache_get(mc, api_now(req->srv)) : NULL;
+    store_conn *c = m ? doc_acquire(req, res) : NULL;
+    if (!m) avq_store_error(res);
+    if (!c) goto out;
+    if (!(services = cat_public_list(c, STORE_SERVICE, svc_fields, &rc)) ||
+        !(packages = cat_public_list(c, STORE_PACKAGE, pkg_fields, &rc))) {
+        doc_store_error(res, rc == STORE_OK ? STORE_ERROR : rc);
+        goto out;
+    }
+    json_t *o = json_object();
+    json_t *name = json_object_get(m->settings, "business_name");
+    if (json_is_string(name)) json_object_set(o, "business_name", name);
+    json_object_set_new(o, "timezone", json_string(tz_zone_name(m->rules.tz)));
+    json_object_set_new(o, "now", json_string(avq_time(m, api_now(req->srv), now, sizeof now)));
+    json_object_set_new(o, "min_notice_minutes", json_integer(m->rules.notice_min));
+    json_object_set_new(o, "horizon_days", json_integer(m->rules.horizon_days));
+    json_object_set_new(o, "integrated_booking", json_boolean(m->integrated_booking));
+    json_object_set_new(o, "services", services);
+    json_object_set_new(o, "packages", packages);
+    services = packages = NULL;
+    api_json(res, 200, o);
+out:
+    json_decref(services);
+    json_decref(packages);
+    store_release(c);
+    model_release(m);
+}
+
 const api_route api_routes_catalog[] = {
+    {"GET", "/api/v1/catalog", API_PUBLIC, cat_public},
     {"GET", "/api/v1/skills", API_ADMIN, cat_list},
     {"POST", "/api/v1/skills", API_ADMIN, cat_create},
     {"GET", "/api/v1/skills/{id}", API_ADMIN, cat_get},

@@ -2,7 +2,8 @@
  * integrated booking off, America/New_York, 30 min drive buffer, no minimum
  * notice (0 min: bookable up to the next aligned slot), 30 min slot step,
  * 60 days horizon, Mon–Fri 09:00–17:00, two photographers off (180 min,
- * 40 %, no senior), balanced assignment, travel-aware buffer off (0 km/h). */
+ * 40 %, no senior), balanced assignment, travel-aware buffer off (0 km/h);
+ * no business name (the optional name the agent pages and mails show). */
 #include "api/settings.h"
 
 #include <stdlib.h>
@@ -26,7 +27,8 @@ static const char *const settings_keys[] = {
     "integrated_booking",   "timezone",          "drive_buffer_minutes",
     "min_notice_minutes",   "slot_step_minutes", "horizon_days",
     "default_hours",        "two_photographers", "assignment",
-    "outside_area_message", "travel_speed_kmh",  NULL};
+    "outside_area_message", "travel_speed_kmh",  "business_name",
+    NULL};
 
 static const char *const settings_two_keys[] = {"enabled", "threshold_minutes", "reduction_percent",
                                                 "senior_required", NULL};
@@ -147,6 +149,14 @@ static int settings_check(const char *key, const json_t *v, json_t *out, val_err
     }
     if (strcmp(key, "outside_area_message") == 0) {
         if (val_string(v, key, 1000, 0, &s, e) != 0) return -1;
+        return json_object_set(out, key, (json_t *)v);
+    }
+    if (strcmp(key, "business_name") == 0) {
+        if (json_is_null(v) || (json_is_string(v) && json_string_value(v)[0] == '\0')) {
+            json_object_del(out, key); /* cleared: the pages show no name */
+            return 0;
+        }
+        if (val_string(v, key, 200, 0, &s, e) != 0) return -1;
         return json_object_set(out, key, (json_t *)v);
     }
     if (strcmp(key, "travel_speed_kmh") == 0) {

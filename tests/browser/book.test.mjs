@@ -6,7 +6,7 @@
 import {
   startTripod, launchBrowser, newPage, assertClean, screenshot, assert, run,
 } from './lib/harness.mjs';
-import { seedBusiness, takeSlot, requireCatalog, OUTSIDE } from './lib/business.mjs';
+import { seedBusiness, takeSlot, requireCatalog, OUTSIDE, BUSINESS } from './lib/business.mjs';
 
 let srv;
 let seed;
@@ -39,6 +39,8 @@ await run([
     const page = await newPage(browser);
     await page.goto(srv.url + '/book');
     await page.waitForSelector(`#service-${seed.services.photos.id}`);
+    const header = await page.textContent('#business-name');
+    assert(header.includes(BUSINESS), `the business name from the catalog heads the page: ${header}`);
     const list = await page.textContent('#services');
     assert(list.includes('Photos') && list.includes('1 h'), `services list shows names and durations: ${list}`);
     await page.check(`#service-${seed.services.photos.id}`);

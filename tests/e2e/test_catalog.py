@@ -160,3 +160,54 @@ def test_ids_are_not_reused_and_client_ids_ignored(admin):
     admin.delete(API + f"/skills/{a['id']}")
     b = admin.post(API + "/skills", json={"name": "b"}).json()
     assert int(b["id"]) > int(a["id"])
+
+
+def test_public_catalog_shows_bookable_items_and_rules(server, admin, anon):
+    r = anon.get(API + "/catalog")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body == {"timezone": "America/New_York", "now": "2030-06-03T08:00:00-04:00",
+                    "min_notice_minutes": 0, "horizon_days": 60, "integrated_booking": False,
+                    "services": [], "packages": []}
+    video = admin.post(API + "/skills", json={"name": "video"}).json()["id"]
+    tiers = [{"max_sqft": 2000, "duration_minutes": 60}, {"max_sqft": 4000, "duration_minutes": 90}]
+    photos = admin.post(API + "/services", json={"name": "Photos", "duration_minutes": 60,
+                                                 "tiers": tiers}).json()["id"]
+    film = admin.post(API + "/services", json={"name": "Video", "duration_minutes": 45,
+                                               "skills": [video]}).json()["id"]
+    admin.post(API + "/services", json={"name": "Floor plan", "duration_minutes": None})
+    premium = admin.post(API + "/packages", json={"name": "Premium", "duration_minutes": 150,
+                                                  "services": [photos, film], "skills": [video],
+                                                  "two_photographers": True}).json()["id"]
+    r = admin.put(API + "/settings", json={"timezone": "Europe/Paris", "min_notice_minutes": 120,
+                                          "horizon_days": 30, "integrated_booking": True,
+                                          "business_name": "Lumen Media"})
+    assert r.status_code == 200 and r.json()["business_name"] == "Lumen Media"
+    body = anon.get(API + "/catalog").json()
+    assert body["business_name"] == "Lumen Media"
+    assert body["timezone"] == "Europe/Paris"
+    assert body["now"] == "2030-06-03T14:00:00+02:00"  # the server clock, in the business zone
+    assert body["min_notice_minutes"] == 120 and body["horizon_days"] == 30
+    assert body["integrated_booking"] is True
+    # Only schedulable items, with their public fields (no skills).
+    assert body["services"] == [
+        {"id": photos, "name": "Photos", "duration_minutes": 60, "tiers": tiers},
+        {"id": film, "name": "Video", "duration_minutes": 45, "tiers": []}]
+    assert body["packages"] == [{"id": premium, "name": "Premium", "duration_minutes": 150,
+                                 "services": [photos, film], "two_photographers": True}]
+    # Clearing the name removes it from the catalog and the settings.
+    r = admin.put(API + "/settings", json={"business_name": ""})
+    assert r.status_code == 200 and "business_name" not in r.json()
+    assert "business_name" not in anon.get(API + "/catalog").json()
+    r = admin.put(API + "/settings", json={"business_name": "x" * 201})
+    assert r.status_code == 422 and r.json()["field"] == "business_name"
+
+
+def test_public_catalog_is_rate_limited_and_read_only(make_server):
+    srv = make_server(env={"TRIPOD_RATE_LIMIT": "30"})
+    with srv.client() as anon:
+        assert anon.post(API + "/catalog", json={}).status_code == 405
+        statuses = [anon.get(API + "/catalog").status_code for _ in range(40)]
+        assert 429 in statuses and statuses[0] == 200
+        r = anon.get(API + "/catalog")
+        assert r.status_code == 429 and r.json()["error"] == "rate_limited"

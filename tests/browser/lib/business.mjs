@@ -5,6 +5,7 @@
 
 import { startRadicale, startIcsServer, ics } from './harness.mjs';
 
+export const BUSINESS = 'Springfield Media';
 export const OUTSIDE = 'Sorry, we only shoot in Springfield. Call us on 555-0100.';
 
 // Returns {services: {photos, video}, packages: {premium}, staff: {ana, ben},
@@ -14,6 +15,7 @@ export async function seedBusiness(srv, { ready = true } = {}) {
   const out = { ics: feeds, calendars: {} };
   await srv.call('PUT', '/settings', {
     timezone: 'America/New_York',
+    business_name: BUSINESS,
     integrated_booking: ready,
     min_notice_minutes: 60,
     outside_area_message: OUTSIDE,

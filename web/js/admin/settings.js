@@ -36,6 +36,8 @@ export async function renderSettings(root, ctx) {
   const form = el('form', { id: 'settings-form', novalidate: true },
     el('section', { class: 'card' },
       el('h2', { text: 'Online booking' }),
+      field('business_name', 'Business name', s.business_name || '', { field: 'business_name',
+        hint: 'Shown to agents on the booking pages. Leave empty to show none.' }),
       checkbox('integrated_booking', 'Integrated booking: agents can book online', s.integrated_booking, 'integrated_booking'),
       field('timezone', 'Business time zone', s.timezone, { list: 'tz-list', field: 'timezone',
         hint: 'IANA name, e.g. America/New_York. Slots are offered and shown in this zone.' }),
@@ -83,6 +85,7 @@ export async function renderSettings(root, ctx) {
     const res = await save(form, statusNode, submit, () => withoutEmptyMessage({
       ...s,
       integrated_booking: form.querySelector('#integrated_booking').checked,
+      business_name: val(form, 'business_name'),
       timezone: val(form, 'timezone'),
       outside_area_message: val(form, 'outside_area_message'),
       drive_buffer_minutes: intVal(form, 'drive_buffer_minutes', 'drive_buffer_minutes', { max: 480 }),
