@@ -3,6 +3,7 @@
 #include "harness.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <netinet/in.h>
@@ -31,6 +32,22 @@ static void h_die(const char *what)
 {
     fprintf(stderr, "fuzz harness: %s\n", what);
     abort();
+}
+
+/* At exit: the data dir (flat: database, WAL, key) goes; a crash leaves it. */
+static void h_cleanup(void)
+{
+    char path[512];
+    DIR *d = opendir(h_cfg.data_dir);
+    for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d)) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", h_cfg.data_dir, e->d_name);
+        unlink(path);
+    }
+    if (d)
+        closedir(d);
+    rmdir(h_cfg.data_dir);
 }
 
 static void *h_serve(void *arg)
@@ -278,6 +295,7 @@ const harness_seed *harness_start(void)
     if (sodium_init() < 0 || !mkdtemp(dir))
         h_die("cannot create the data dir");
     h_cfg.data_dir = dir;
+    atexit(h_cleanup);
     h_cfg.fixed_now = 1;
     h_cfg.now_value = 1906718400; /* 2030-06-03T12:00:00Z, a Monday */
     h_cfg.rate_limit = 0;
