@@ -96,6 +96,7 @@ extern const api_route api_routes_staff[];    /* staff, staff ICS feed */
 extern const api_route api_routes_calendars[];/* calendars, sync */
 extern const api_route api_routes_avail[];    /* availability, explain */
 extern const api_route api_routes_bookings[]; /* bookings */
+extern const api_route api_routes_busy[];     /* synced busy time for the schedule */
 
 /* Runs `tripod serve` until SIGINT/SIGTERM. Returns the process exit code. */
 int api_serve(const api_config *cfg, int port);

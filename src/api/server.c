@@ -47,7 +47,8 @@ typedef struct {
 
 static const api_route *const srv_tables[] = {
     api_routes_system,    api_routes_catalog, api_routes_staff,
-    api_routes_calendars, api_routes_avail,   api_routes_bookings, api_routes_metrics,
+    api_routes_calendars, api_routes_avail,   api_routes_bookings, api_routes_busy,
+    api_routes_metrics,
 };
 
 const api_config *api_server_config(const api_server *s)

@@ -158,11 +158,15 @@ await run([
   }],
 
   ['reassign a booking in the schedule and explain who is free', async () => {
+    seed.ics.set('/ana.ics', ics([{ uid: 'ana-dentist', start: '20300604T190000Z', end: '20300604T200000Z', summary: 'Dentist' }]));
+    await srv.call('POST', `/calendars/${seed.calendars.ana.id}/sync`);
     const b = await bookViaApi(srv, seed, '2030-06-04T10:00:00-04:00', 'Sched Agent');
     const from = String(b.staff[0].id);
     const to = from === String(seed.staff.ana.id) ? String(seed.staff.ben.id) : String(seed.staff.ana.id);
     await page.goto(`${srv.url}/admin#schedule/mode=day&date=2030-06-04`);
     await page.waitForSelector(`.sched-track[data-staff="${from}"] [data-booking="${b.id}"]`);
+    const dentist = await page.textContent(`.sched-track[data-staff="${seed.staff.ana.id}"] .blk.busy`);
+    assert(dentist.includes('Dentist'), `Ana's synced busy time is on the schedule: ${dentist}`);
     await screenshot(page, 'admin-schedule-day');
     await page.click(`[data-booking="${b.id}"]`);
     await page.waitForSelector('#booking-dialog[open]');
@@ -187,6 +191,8 @@ await run([
 
     await page.goto(`${srv.url}/admin#schedule/mode=week&date=2030-06-04`);
     await page.waitForSelector(`.week [data-booking="${b.id}"]`);
+    const chip = await page.textContent('.week .chip.busy');
+    assert(chip.includes('3:00') && chip.includes('Dentist'), `busy time in the week view: ${chip}`);
     await screenshot(page, 'admin-schedule-week');
     await assertClean(page, 'schedule');
   }],

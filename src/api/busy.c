@@ -1,0 +1,104 @@
+/* busy.c — GET /busy: the busy time synced from staff calendars over a range
+ * of business-zone dates, for the admin schedule. Tripod's own bookings seen
+ * again on a calendar are left out (the schedule shows them as bookings). */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/avq.h"
+#include "api/model.h"
+#include "api/validate.h"
+
+#define BUSY_MAX_DAYS 62
+
+typedef struct {
+    const model *m;
+    int64_t staff; /* 0 = everyone */
+    json_t *arr;
+} busy_walk;
+
+static int busy_row(void *ctx, int64_t calendar, const store_busy *ev)
+{
+    busy_walk *w = ctx;
+    char start[32], end[32];
+    int64_t booking;
+    const model_calendar *cal = model_calendar_find(w->m, calendar);
+    if (!cal || !cal->owner || (w->staff && cal->owner != w->staff) ||
+        model_uid_is_booking(ev->uid, &booking))
+        return 0;
+    json_t *o = json_pack("{s:o, s:o, s:s, s:s, s:s}", "staff", val_id_json(cal->owner), "calendar",
+                          val_id_json(calendar), "start", avq_time(w->m, ev->start, start, sizeof start),
+                          "end", avq_time(w->m, ev->end, end, sizeof end), "summary",
+                          ev->summary && *ev->summary ? ev->summary : "Busy");
+    return o && json_array_append_new(w->arr, o) == 0 ? 0 : 100;
+}
+
+/* Date query argument NAME ("YYYY-MM-DD"), or DEF when absent. 0, or -1 with RES (422). */
+static int busy_date(const api_req *r, const char *name, int64_t def, int64_t *day, api_res *res)
+{
+    const char *s = api_query(r, name);
+    char msg[80];
+    if (!s || !*s) {
+        *day = def;
+        return 0;
+    }
+    if (tz_parse_date(s, day) == 0) return 0;
+    snprintf(msg, sizeof msg, "%s must be a date YYYY-MM-DD", name);
+    api_error(res, 422, "validation", msg, name);
+    return -1;
+}
+
+/* GET /busy?from=DATE&to=DATE[&staff=ID] → {busy:[{staff, calendar, start, end, summary}]},
+ * dates in the business zone, both inclusive (default: today only). */
+static void busy_get(api_req *r, api_res *res)
+{
+    int64_t from, to, today;
+    const char *staff = api_query(r, "staff");
+    model_cache *mc = model_cache_of(r->srv);
+    tp_time now = api_now(r->srv);
+    model *m = mc ? model_cache_get(mc, now) : NULL;
+    store_conn *c = NULL;
+    busy_walk w = {m, 0, NULL};
+    if (!m || !(c = store_acquire(api_server_config(r->srv)->db))) {
+        avq_store_error(res);
+        goto out;
+    }
+    today = tz_utc_to_local(m->rules.tz, now) / 86400;
+    if (busy_date(r, "from", today, &from, res) != 0 || busy_date(r, "to", from, &to, res) != 0)
+        goto out;
+    if (to < from || to - from >= BUSY_MAX_DAYS) {
+        api_error(res, 422, "validation", "to must be on or after from, at most 62 days later",
+                  "to");
+        goto out;
+    }
+    if (staff && *staff) {
+        if (val_id_text(staff, &w.staff) != 0) {
+            api_error(res, 422, "validation", "staff is a staff id", "staff");
+            goto out;
+        }
+        if (model_staff_index(m, w.staff) < 0) {
+            api_error(res, 404, "not_found", "no such staff member", "staff");
+            goto out;
+        }
+    }
+    if (!(w.arr = json_array())) {
+        avq_store_error(res);
+        goto out;
+    }
+    int rc = store_busy_list(c, 0, tz_local_to_utc(m->rules.tz, from * 86400),
+                             tz_local_to_utc(m->rules.tz, (to + 1) * 86400), busy_row, &w);
+    if (rc != STORE_OK) {
+        avq_store_error(res);
+        goto out;
+    }
+    api_json(res, 200, json_pack("{s:O}", "busy", w.arr));
+out:
+    json_decref(w.arr);
+    store_release(c);
+    model_release(m);
+}
+
+const api_route api_routes_busy[] = {
+    {"GET", "/api/v1/busy", API_ADMIN, busy_get},
+    {0},
+};
