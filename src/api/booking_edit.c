@@ -9,11 +9,13 @@
 #include "api/avq.h"
 #include "api/booking.h"
 #include "api/fresh.h"
+#include "api/livecheck.h"
 #include "api/model.h"
 #include "api/validate.h"
 #include "cal/outbox.h"
 
-typedef enum { ED_DONE = 0, ED_STALE, ED_TAKEN, ED_RETRY } ed_outcome;
+/* ED_RECHECK: the new crew's calendars must be read live before committing. */
+typedef enum { ED_DONE = 0, ED_STALE, ED_TAKEN, ED_RETRY, ED_RECHECK } ed_outcome;
 
 typedef struct {
     api_req *r;
@@ -28,7 +30,10 @@ typedef struct {
     size_t nstaff;
     avq a;          /* the booking's query, for the check and alternatives */
     int have_query;
-    tp_time taken_at;
+    tp_time taken_at, len; /* the checked start and the shoot's length */
+    livecheck lc;   /* staff read live in this request, and who was busy */
+    int64_t unchecked[STORE_MAX_CREW];
+    int nunchecked;
 } edit_ctx;
 
 static void sleep_ms(long ms)
@@ -99,6 +104,7 @@ static int recheck(edit_ctx *x, store_conn *c, store_booking *b, tp_time start, 
     if (nfree > m->nstaff)
         nfree = m->nstaff;
     const int64_t *want = x->has_staff ? x->staff : b->staff;
+    nfree = livecheck_filter(&x->lc, m, free_idx, nfree);
     size_t nwant = x->has_staff ? x->nstaff : (size_t)b->nstaff;
     int all = nwant > 0;
     for (size_t k = 0; k < nwant; k++) {
@@ -213,6 +219,7 @@ static ed_outcome patch_tx(edit_ctx *x, store_conn *c, api_res *res)
         answer(x, c, &b, res);
         store_booking_clear(&b);
         return ED_DONE;
+    x->len = len;
     }
     b.sequence++;
     b.updated = x->now;
@@ -234,6 +241,15 @@ static ed_outcome patch_tx(edit_ctx *x, store_conn *c, api_res *res)
     goto clean;
 fail:
     out = ed_code(rc, res);
+        x->nunchecked = 0;
+        for (int k = 0; k < b.nstaff; k++)
+            if (livecheck_needed(&x->lc, c, x->m, b.staff[k]))
+                x->unchecked[x->nunchecked++] = b.staff[k];
+        if (x->nunchecked) {
+            json_decref(why.json);
+            out = ED_RECHECK;
+            goto done;
+        }
 done:
     store_rollback(c);
 clean:
@@ -304,7 +320,7 @@ void booking_edit_patch(api_req *r, api_res *res)
         avq_store_error(res);
         goto out;
     }
-    for (int attempt = 0;; attempt++) {
+    for (int attempt = 0;;) {
         if (staff_known(&x, res) != 0)
             goto out;
         if (attempt == BOOKING_TX_TRIES) {
@@ -358,6 +374,14 @@ static ed_outcome cancel_tx(edit_ctx *x, store_conn *c, api_res *res)
         goto clean;
     }
     if (too_late(x, &b, res))
+        if (o == ED_RECHECK) {
+            /* Outside the transaction: a slow calendar never holds the write lock. */
+            tp_time b = (tp_time)x.m->rules.buffer_min * 60;
+            for (int k = 0; k < x.nunchecked; k++)
+                livecheck_run(&x.lc, r->srv, x.m, x.unchecked[k], x.taken_at - b,
+                              x.taken_at + x.len + b);
+            continue;
+        }
         goto done;
     snprintf(b.status, sizeof b.status, "cancelled");
     b.sequence++;
@@ -376,6 +400,7 @@ static ed_outcome cancel_tx(edit_ctx *x, store_conn *c, api_res *res)
     answer(x, c, &b, res);
     goto clean;
 fail:
+        attempt++;
     out = ed_code(rc, res);
 done:
     store_rollback(c);

@@ -12,6 +12,7 @@
 #include "api/booking.h"
 #include "api/booking_edit.h"
 #include "api/fresh.h"
+#include "api/livecheck.h"
 #include "api/model.h"
 #include "api/secret.h"
 #include "api/validate.h"
@@ -24,6 +25,7 @@ typedef enum {
     TX_DONE = 0, /* RES is set */
     TX_STALE,    /* the snapshot's catalog/staff changed: rebuild and retry */
     TX_TAKEN,    /* nobody (or no crew) free at the start: 409 */
+    TX_RECHECK,  /* the chosen crew's calendars must be read live first */
     TX_RETRY     /* transient store failure: retry */
 } tx_outcome;
 
@@ -36,6 +38,9 @@ typedef struct {
     tp_time start, now;
     int len_min, crew;
     char req_hash[65]; /* hex SHA-256 of the request body, for idempotency */
+    livecheck lc;      /* staff whose calendars were read live, and who was busy */
+    int64_t unchecked[STORE_MAX_CREW];
+    int nunchecked;
 } create_ctx;
 
 static void sleep_ms(long ms)
@@ -191,8 +196,9 @@ static int choose_crew(create_ctx *x, store_conn *c, int64_t crew_ids[STORE_MAX_
         avail_query q = x->a.q;
         q.staff = v.staff;
         size_t nfree = avail_free_at(&q, x->start, free_idx, m->nstaff);
+        nfree = livecheck_filter(&x->lc, m, free_idx, nfree < m->nstaff ? nfree : m->nstaff);
         fresh_stats(&v, x->start, stats);
-        n = avail_assign(&q, free_idx, nfree < m->nstaff ? nfree : m->nstaff, stats, x->crew, chosen);
+        n = avail_assign(&q, free_idx, nfree, stats, x->crew, chosen);
         for (int k = 0; k < n; k++)
             crew_ids[k] = m->staff[chosen[k]].id;
     } else {
@@ -258,6 +264,14 @@ static tx_outcome create_tx(create_ctx *x, store_conn *c, api_res *res)
     if (b.nstaff < x->crew) {
         store_rollback(c);
         return TX_TAKEN;
+    }
+    x->nunchecked = 0;
+    for (int k = 0; k < b.nstaff; k++)
+        if (livecheck_needed(&x->lc, c, x->m, b.staff[k]))
+            x->unchecked[x->nunchecked++] = b.staff[k];
+    if (x->nunchecked) {
+        store_rollback(c);
+        return TX_RECHECK;
     }
     snprintf(b.status, sizeof b.status, "confirmed");
     snprintf(b.cal_state, sizeof b.cal_state, "pending");
@@ -338,7 +352,7 @@ static void bookings_create(api_req *r, api_res *res)
         avq_store_error(res);
         goto out;
     }
-    for (int attempt = 0;; attempt++) {
+    for (int attempt = 0;;) {
         if (prepare(&x, res) != 0)
             goto out;
         if (attempt == BOOKING_TX_TRIES) {
@@ -355,6 +369,14 @@ static void bookings_create(api_req *r, api_res *res)
         }
         if (o == TX_STALE) {
             model_cache_refresh(x.mc, x.now);
+        if (o == TX_RECHECK) {
+            /* Outside the transaction: a slow calendar never holds the write lock. */
+            tp_time b = (tp_time)x.m->rules.buffer_min * 60;
+            for (int k = 0; k < x.nunchecked; k++)
+                livecheck_run(&x.lc, r->srv, x.m, x.unchecked[k], x.start - b,
+                              x.start + (tp_time)x.len_min * 60 + b);
+            continue;
+        }
             model_release(x.m);
             if (!(x.m = model_cache_peek(x.mc))) {
                 avq_store_error(res);
@@ -369,6 +391,7 @@ out:
     model_release(x.m);
     json_decref(req);
 }
+        attempt++;
 
 /* A "from"/"to" filter: a date (business zone; TO inclusive) or a time. */
 static int parse_bound(const model *m, const char *s, int is_to, tp_time *t, api_res *res)

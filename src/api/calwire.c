@@ -63,6 +63,13 @@ void calwire_stop(void)
     g_sync = NULL;
 }
 
+void calwire_sync_config(api_server *s, sync_config *out)
+{
+    const api_config *cfg = api_server_config(s);
+    *out = (sync_config){.db = cfg->db, .opener = {calwire_open, (void *)cfg},
+                         .timeout_s = env_int("TRIPOD_RECHECK_TIMEOUT", 5)};
+}
+
 void calwire_sync_route(api_req *r, api_res *res)
 {
     char *end, err[512];
@@ -72,8 +79,9 @@ void calwire_sync_route(api_req *r, api_res *res)
         api_error(res, 404, "not_found", "no such calendar", NULL);
         return;
     }
-    const api_config *cfg = api_server_config(r->srv);
-    sync_config sc = {.db = cfg->db, .opener = {calwire_open, (void *)cfg}, .timeout_s = 20};
+    sync_config sc;
+    calwire_sync_config(r->srv, &sc);
+    sc.timeout_s = 20;
     if (sync_calendar(&sc, (int64_t)id, api_now(r->srv), &out, err, sizeof err) != 0) {
         if (strcmp(err, "no such calendar") == 0)
             api_error(res, 404, "not_found", "no such calendar", NULL);

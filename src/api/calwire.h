@@ -4,12 +4,18 @@
 #define TRIPOD_CALWIRE_H
 
 #include "api/api.h"
+#include "cal/sync.h"
 
 /* Starts the sync loop (TRIPOD_SYNC_INTERVAL seconds, default 300) and the
  * outbox worker (TRIPOD_SMTP_URL, TRIPOD_MAIL_FROM) for server S. Returns 0,
  * or -1 when a thread cannot start (nothing is left running then). */
 int calwire_start(api_server *s);
 void calwire_stop(void); /* stops and joins both workers; safe when not started */
+
+/* The sync settings of server S for a request's own calendar work (a live
+ * re-check, a sync on demand): its store, password opener and a short
+ * per-request timeout (TRIPOD_RECHECK_TIMEOUT seconds, default 5). */
+void calwire_sync_config(api_server *s, sync_config *out);
 
 /* POST /api/v1/calendars/{id}/sync: 200 {id, events, unchanged, last_error: null},
  * 502 sync_failed with the reason, 404 for an unknown calendar. */

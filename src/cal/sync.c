@@ -238,19 +238,16 @@ int sync_all(const sync_config *cfg, tp_time now)
     return failed;
 }
 
-int sync_recheck(const sync_config *cfg, int64_t staff, tp_time from, tp_time to, int *busy,
-                 char *what, size_t whatlen)
+int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time from, tp_time to,
+                 int *busy, char *what, size_t whatlen)
 {
-    int64_t *ids = NULL;
-    size_t n = 0;
     int reached = 0;
     *busy = 0;
     what[0] = '\0';
     store_conn *c = store_acquire(cfg->db);
     if (!c)
         return -1;
-    int rc = calsrc_ids(c, staff, &ids, &n);
-    for (size_t i = 0; rc == STORE_OK && i < n && !*busy; i++) {
+    for (size_t i = 0; i < n && !*busy; i++) {
         calsrc src;
         char err[256];
         if (calsrc_load(c, ids[i], &cfg->opener, &src) != STORE_OK)
@@ -276,7 +273,6 @@ int sync_recheck(const sync_config *cfg, int64_t staff, tp_time from, tp_time to
         calsrc_clear(&src);
     }
     store_release(c);
-    free(ids);
     return reached ? 0 : -1;
 }
 
