@@ -1,5 +1,6 @@
 /* system.c — GET /health, GET /readiness (the four prerequisites of
- * PRODUCT.md, each {ok, problems[]}) and GET/PUT /settings. */
+ * PRODUCT.md, each {ok, problems[]}, plus calendars whose sync is not
+ * working) and GET/PUT /settings. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,8 @@
 #include "api/doc.h"
 #include "api/settings.h"
 #include "api/validate.h"
+
+#define SYS_SYNC_FAILING_S 3600 /* a failing calendar is reported after this long */
 
 static void sys_health(api_req *req, api_res *res)
 {
@@ -51,11 +54,60 @@ static void sys_durations(const json_t *docs, const char *what, json_t *problems
     }
 }
 
+/* Whose calendar CAL is, for a message: "Ann's calendar" or "the business calendar". */
+static void sys_cal_owner(const json_t *cal, const json_t *staff, char *out, size_t len)
+{
+    size_t i;
+    json_t *s;
+    const char *owner = json_string_value(json_object_get(cal, "owner"));
+    snprintf(out, len, "the business calendar");
+    if (!owner || strcmp(owner, "business") == 0) return;
+    snprintf(out, len, "the calendar of staff %.40s", owner);
+    json_array_foreach(staff, i, s)
+    {
+        const char *id = json_string_value(json_object_get(s, "id"));
+        if (id && strcmp(id, owner) == 0) snprintf(out, len, "%.200s's calendar", sys_name(s));
+    }
+}
+
+/* Calendars that never synced or whose sync has failed for over an hour. */
+static int sys_cal_sync(store_conn *c, const json_t *cals, const json_t *staff, tp_time now,
+                        json_t *problems)
+{
+    size_t i;
+    json_t *cal;
+    char msg[1000], who[300];
+    json_array_foreach(cals, i, cal)
+    {
+        const char *id = json_string_value(json_object_get(cal, "id"));
+        int64_t cid;
+        store_calstate st;
+        if (!id || val_id_text(id, &cid) != 0) continue;
+        int rc = store_calstate_get(c, cid, &st);
+        if (rc != STORE_OK) return rc;
+        sys_cal_owner(cal, staff, who, sizeof who);
+        const char *err = st.last_error ? st.last_error : "";
+        if (!st.last_sync)
+            snprintf(msg, sizeof msg, "Calendar %s (%s) has never synced%s%.500s", id, who,
+                     *err ? ": " : " yet", err);
+        else if (st.last_error && now - st.last_sync > SYS_SYNC_FAILING_S)
+            snprintf(msg, sizeof msg,
+                     "Calendar %s (%s) has failed to sync for %lld minutes: %.500s", id, who,
+                     (long long)((now - st.last_sync) / 60), err);
+        else
+            msg[0] = '\0';
+        if (*msg) json_array_append_new(problems, json_string(msg));
+        store_calstate_clear(&st);
+    }
+    return STORE_OK;
+}
+
 static void sys_readiness(api_req *req, api_res *res)
 {
     int rc = STORE_OK;
     char msg[400];
     json_t *settings = NULL, *cals = NULL, *staff = NULL, *services = NULL, *packages = NULL;
+    json_t *sync = NULL;
     store_conn *c = doc_acquire(req, res);
     if (!c) return;
     settings = settings_effective(c);
@@ -66,6 +118,11 @@ static void sys_readiness(api_req *req, api_res *res)
         goto out;
     }
 
+    sync = json_array();
+    if ((rc = sys_cal_sync(c, cals, staff, api_now(req->srv), sync)) != STORE_OK) {
+        doc_store_error(res, rc);
+        goto out;
+    }
     json_t *p1 = json_array(), *p2 = json_array(), *p3 = json_array(), *p4 = json_array();
     if (!json_is_true(json_object_get(settings, "integrated_booking")))
         json_array_append_new(
@@ -106,10 +163,13 @@ static void sys_readiness(api_req *req, api_res *res)
     int ready = !json_array_size(p1) && !json_array_size(p2) && !json_array_size(p3) &&
                 !json_array_size(p4);
     api_json(res, 200,
-             json_pack("{s:b, s:{s:o, s:o, s:o, s:o}}", "ready", ready, "prerequisites",
+             json_pack("{s:b, s:{s:o, s:o, s:o, s:o}, s:o}", "ready", ready, "prerequisites",
                        "integrated_booking", sys_prereq(p1), "primary_calendar", sys_prereq(p2),
-                       "staff_calendars", sys_prereq(p3), "durations", sys_prereq(p4)));
+                       "staff_calendars", sys_prereq(p3), "durations", sys_prereq(p4),
+                       "calendar_sync", sys_prereq(sync)));
+    sync = NULL;
 out:
+    json_decref(sync);
     json_decref(settings);
     json_decref(cals);
     json_decref(staff);
