@@ -11,6 +11,7 @@
 #include "api/fresh.h"
 #include "api/livecheck.h"
 #include "api/model.h"
+#include "api/settings.h"
 #include "api/validate.h"
 #include "cal/outbox.h"
 
@@ -103,8 +104,8 @@ static int recheck(edit_ctx *x, store_conn *c, store_booking *b, tp_time start, 
     size_t nfree = avail_free_at(&q, start, free_idx, m->nstaff);
     if (nfree > m->nstaff)
         nfree = m->nstaff;
-    const int64_t *want = x->has_staff ? x->staff : b->staff;
     nfree = livecheck_filter(&x->lc, m, free_idx, nfree);
+    const int64_t *want = x->has_staff ? x->staff : b->staff;
     size_t nwant = x->has_staff ? x->nstaff : (size_t)b->nstaff;
     int all = nwant > 0;
     for (size_t k = 0; k < nwant; k++) {
@@ -140,6 +141,39 @@ out:
     free(stats);
     fresh_free(&v);
     return found;
+}
+
+typedef struct {
+    const store_booking *b;
+    int clash;
+} clash_walk;
+
+static int clash_row(void *ctx, const store_booking *o)
+{
+    clash_walk *w = ctx;
+    const store_booking *b = w->b;
+    if (o->id != b->id && o->end > b->start - (tp_time)b->buffer_min * 60 &&
+        o->start - (tp_time)o->buffer_min * 60 < b->end)
+        w->clash = 1;
+    return 0;
+}
+
+/* Whether B as it would be written double-books one of its staff: another
+ * confirmed booking of theirs whose [start − buffer, end) overlaps B's (the
+ * rule PostgreSQL's exclusion constraint enforces; checked here for every
+ * engine). Sets *CLASH and returns the store's code. */
+static int double_booked(store_conn *c, const store_booking *b, int *clash)
+{
+    clash_walk w = {b, 0};
+    int rc = STORE_OK;
+    for (int k = 0; k < b->nstaff && rc == STORE_OK && !w.clash; k++) {
+        store_booking_filter f = {b->start - (tp_time)b->buffer_min * 60,
+                                  b->end + (tp_time)SETTINGS_MAX_BUFFER_MIN * 60, b->staff[k],
+                                  "confirmed"};
+        rc = store_booking_list(c, &f, clash_row, &w);
+    }
+    *clash = w.clash;
+    return rc;
 }
 
 static json_t *state_json(const model *m, const store_booking *b)
@@ -185,6 +219,7 @@ static ed_outcome patch_tx(edit_ctx *x, store_conn *c, api_res *res)
     avq_init(&x->a, x->m, x->now);
     x->have_query = booking_query_of(&x->a, &b, &why) == 0;
     x->taken_at = start;
+    x->len = len;
     if (!x->force) {
         if (!model_cache_config_fresh(x->mc, x->m, gen)) {
             json_decref(why.json);
@@ -206,6 +241,15 @@ static ed_outcome patch_tx(edit_ctx *x, store_conn *c, api_res *res)
             out = ED_TAKEN;
             goto done;
         }
+        x->nunchecked = 0;
+        for (int k = 0; k < b.nstaff; k++)
+            if (livecheck_needed(&x->lc, c, x->m, b.staff[k]))
+                x->unchecked[x->nunchecked++] = b.staff[k];
+        if (x->nunchecked) {
+            json_decref(why.json);
+            out = ED_RECHECK;
+            goto done;
+        }
     } else if (x->has_staff) {
         for (size_t k = 0; k < x->nstaff; k++)
             b.staff[k] = x->staff[k];
@@ -214,12 +258,21 @@ static ed_outcome patch_tx(edit_ctx *x, store_conn *c, api_res *res)
     json_decref(why.json);
     b.start = start;
     b.end = start + len;
+    if (x->force) {
+        /* Force skips the availability re-check, never the double booking. */
+        int clash;
+        if ((rc = double_booked(c, &b, &clash)) != STORE_OK)
+            goto fail;
+        if (clash) {
+            out = ED_TAKEN;
+            goto done;
+        }
+    }
     if (b.start == old.start && same_crew(&b, &old)) {
         store_rollback(c);
         answer(x, c, &b, res);
         store_booking_clear(&b);
         return ED_DONE;
-    x->len = len;
     }
     b.sequence++;
     b.updated = x->now;
@@ -241,15 +294,6 @@ static ed_outcome patch_tx(edit_ctx *x, store_conn *c, api_res *res)
     goto clean;
 fail:
     out = ed_code(rc, res);
-        x->nunchecked = 0;
-        for (int k = 0; k < b.nstaff; k++)
-            if (livecheck_needed(&x->lc, c, x->m, b.staff[k]))
-                x->unchecked[x->nunchecked++] = b.staff[k];
-        if (x->nunchecked) {
-            json_decref(why.json);
-            out = ED_RECHECK;
-            goto done;
-        }
 done:
     store_rollback(c);
 clean:
@@ -330,6 +374,14 @@ void booking_edit_patch(api_req *r, api_res *res)
         ed_outcome o = patch_tx(&x, c, res);
         if (o == ED_DONE)
             goto out;
+        if (o == ED_RECHECK) {
+            /* Outside the transaction: a slow calendar never holds the write lock. */
+            tp_time b = (tp_time)x.m->rules.buffer_min * 60;
+            for (int k = 0; k < x.nunchecked; k++)
+                livecheck_run(&x.lc, r->srv, x.m, x.unchecked[k], x.taken_at - b,
+                              x.taken_at + x.len + b);
+            continue;
+        }
         if (o == ED_TAKEN) {
             if (x.have_query)
                 booking_conflict(res, c, &x.a, x.taken_at, x.id,
@@ -348,6 +400,7 @@ void booking_edit_patch(api_req *r, api_res *res)
         } else {
             sleep_ms(5L * (attempt + 1));
         }
+        attempt++;
     }
 out:
     free(x.staff);
@@ -374,14 +427,6 @@ static ed_outcome cancel_tx(edit_ctx *x, store_conn *c, api_res *res)
         goto clean;
     }
     if (too_late(x, &b, res))
-        if (o == ED_RECHECK) {
-            /* Outside the transaction: a slow calendar never holds the write lock. */
-            tp_time b = (tp_time)x.m->rules.buffer_min * 60;
-            for (int k = 0; k < x.nunchecked; k++)
-                livecheck_run(&x.lc, r->srv, x.m, x.unchecked[k], x.taken_at - b,
-                              x.taken_at + x.len + b);
-            continue;
-        }
         goto done;
     snprintf(b.status, sizeof b.status, "cancelled");
     b.sequence++;
@@ -400,7 +445,6 @@ static ed_outcome cancel_tx(edit_ctx *x, store_conn *c, api_res *res)
     answer(x, c, &b, res);
     goto clean;
 fail:
-        attempt++;
     out = ed_code(rc, res);
 done:
     store_rollback(c);

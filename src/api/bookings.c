@@ -286,8 +286,14 @@ static tx_outcome create_tx(create_ctx *x, store_conn *c, api_res *res)
         rc = STORE_ERROR;
         goto store_fail;
     }
-    if ((rc = store_booking_insert(c, &b)) != STORE_OK)
+    if ((rc = store_booking_insert(c, &b)) != STORE_OK) {
+        /* With an Idempotency-Key the booking holding this slot may be a
+         * concurrent twin of this request (PostgreSQL's exclusion constraint
+         * waited for its commit): the retry finds and replays its answer. */
+        if (rc == STORE_CONFLICT && x->r->idempotency_key)
+            rc = STORE_RETRY;
         goto store_fail;
+    }
     char s[32], e[32];
     change = json_pack("{s:s, s:s, s:s, s:o}", "action", "created", "start",
                        avq_time(x->m, b.start, s, sizeof s), "end", avq_time(x->m, b.end, e, sizeof e),
@@ -363,12 +369,6 @@ static void bookings_create(api_req *r, api_res *res)
         tx_outcome o = create_tx(&x, c, res);
         if (o == TX_DONE)
             goto out;
-        if (o == TX_TAKEN) {
-            booking_conflict(res, c, &x.a, x.start, 0, "that time is no longer available; pick another");
-            goto out;
-        }
-        if (o == TX_STALE) {
-            model_cache_refresh(x.mc, x.now);
         if (o == TX_RECHECK) {
             /* Outside the transaction: a slow calendar never holds the write lock. */
             tp_time b = (tp_time)x.m->rules.buffer_min * 60;
@@ -377,6 +377,12 @@ static void bookings_create(api_req *r, api_res *res)
                               x.start + (tp_time)x.len_min * 60 + b);
             continue;
         }
+        if (o == TX_TAKEN) {
+            booking_conflict(res, c, &x.a, x.start, 0, "that time is no longer available; pick another");
+            goto out;
+        }
+        if (o == TX_STALE) {
+            model_cache_refresh(x.mc, x.now);
             model_release(x.m);
             if (!(x.m = model_cache_peek(x.mc))) {
                 avq_store_error(res);
@@ -385,13 +391,13 @@ static void bookings_create(api_req *r, api_res *res)
         } else {
             sleep_ms(5L * (attempt + 1));
         }
+        attempt++;
     }
 out:
     store_release(c);
     model_release(x.m);
     json_decref(req);
 }
-        attempt++;
 
 /* A "from"/"to" filter: a date (business zone; TO inclusive) or a time. */
 static int parse_bound(const model *m, const char *s, int is_to, tp_time *t, api_res *res)

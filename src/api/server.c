@@ -20,6 +20,7 @@
 #include "api/api.h"
 #include "api/calwire.h"
 #include "api/metrics.h"
+#include "api/model.h"
 #include "api/ratelimit.h"
 #include "api/web.h"
 
@@ -294,6 +295,12 @@ static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const c
     }
     route->fn(&req, res);
     if (res->status == 0) api_error(res, 500, "internal", "the handler gave no answer", NULL);
+    if (res->status < 400 && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        /* This process wrote: its next availability answer checks the store
+         * generation at once (on PostgreSQL it otherwise waits ~200 ms). */
+        model_cache *mc = model_cache_of(s);
+        if (mc) model_cache_touch(mc);
+    }
 out:
     free(caps);
 }

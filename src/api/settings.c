@@ -102,7 +102,7 @@ static const struct {
     const char *key;
     long min, max;
 } settings_ints[] = {
-    {"drive_buffer_minutes", 0, 480},
+    {"drive_buffer_minutes", 0, SETTINGS_MAX_BUFFER_MIN},
     {"min_notice_minutes", 0, 60 * 24 * 30},
     {"horizon_days", 1, 730},
 };

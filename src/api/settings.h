@@ -8,6 +8,8 @@
 #include "api/validate.h"
 #include "store/store.h"
 
+#define SETTINGS_MAX_BUFFER_MIN 480 /* the largest drive_buffer_minutes accepted */
+
 /* Every setting with its default value. New reference (NULL: out of memory). */
 json_t *settings_defaults(void);
 

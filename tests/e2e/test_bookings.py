@@ -112,7 +112,14 @@ def test_admin_reschedule_reassign_force_and_conflicts(admin, anon):
     # Moving by 30 min overlaps only the booking itself, which is ignored.
     moved = ok(admin.patch(path, json={"start": at(MON, "10:30")}))
     assert moved["start"] == at(MON, "10:30") and moved["sequence"] == 1
-    # Force puts Val there anyway.
+    # Force never double-books: Val still has booking b at 10:00.
+    r = admin.patch(path, json={"staff": [val], "force": True})
+    assert (r.status_code, r.json()["error"]) == (409, "slot_unavailable") and "alternatives" in r.json()
+    # A move with no crew free (07:00 is before working hours) is a conflict; with force it is made.
+    r = admin.patch(API + f"/bookings/{b['id']}", json={"start": at(MON, "07:00")})
+    assert r.status_code == 409
+    ok(admin.patch(API + f"/bookings/{b['id']}", json={"start": at(MON, "07:00"), "force": True}))
+    # Val is now free at 10:30: the forced reassignment is made and recorded as forced.
     forced = ok(admin.patch(path, json={"staff": [val], "force": True}))
     assert forced["staff"] == [{"id": val, "name": "Val"}] and forced["sequence"] == 2
     change = forced["history"][-1]["change"]
@@ -121,10 +128,33 @@ def test_admin_reschedule_reassign_force_and_conflicts(admin, anon):
     # Unknown staff and empty changes are refused.
     assert admin.patch(path, json={"staff": ["999"]}).status_code == 422
     assert admin.patch(path, json={}).status_code == 422
-    # A move with no crew free is a conflict; with force it is made.
-    r = admin.patch(API + f"/bookings/{b['id']}", json={"start": at(MON, "07:00")})
-    assert r.status_code == 409
-    ok(admin.patch(API + f"/bookings/{b['id']}", json={"start": at(MON, "07:00"), "force": True}))
+
+
+def test_force_skips_the_recheck_but_never_double_books(admin, anon):
+    """Force skips hours, busy time and notice, but one person's two active
+    bookings never come closer than the drive buffer: their [start − 30 min,
+    end) ranges may not overlap (PostgreSQL's exclusion constraint; checked
+    explicitly on SQLite)."""
+    ids = business(admin)
+    staff(admin, "Pat")
+    a = ok(book(anon, at(MON, "10:00"), [ids["photos"]]), 201)  # Pat 10:00–11:00
+    b = ok(book(anon, at(MON, "13:00"), [ids["photos"]]), 201)  # Pat 13:00–14:00
+    pb = API + f"/bookings/{b['id']}"
+    # Outside working hours: refused by the re-check, made with force.
+    assert admin.patch(pb, json={"start": at(MON, "18:00")}).status_code == 409
+    assert ok(admin.patch(pb, json={"start": at(MON, "18:00"), "force": True}))["start"] == at(MON, "18:00")
+    # Overlapping a, or closer to it than the buffer on either side: 409 even with force.
+    for start in ("10:30", "11:15", "09:00", "09:45"):
+        r = admin.patch(pb, json={"start": at(MON, start), "force": True})
+        assert (r.status_code, r.json()["error"]) == (409, "slot_unavailable"), (start, r.text)
+        assert "alternatives" in r.json()
+    assert ok(admin.get(pb))["start"] == at(MON, "18:00")
+    # Exactly the buffer between them is not a double booking.
+    for start in ("11:30", "08:30"):
+        assert ok(admin.patch(pb, json={"start": at(MON, start), "force": True}))["start"] == at(MON, start)
+    # A cancelled booking holds nobody.
+    ok(admin.delete(API + f"/bookings/{a['id']}"))
+    assert ok(admin.patch(pb, json={"start": at(MON, "10:00"), "force": True}))["start"] == at(MON, "10:00")
 
 
 def test_agent_reschedule_reassigns_when_the_crew_is_busy(server, admin, anon):
