@@ -1,7 +1,6 @@
 /* staff.c — CRUD of /staff (who goes on site: hours, exceptions, skills,
  * zones, home base, rank) and each member's private ICS feed of their shoots
  * (GET /staff/{id}/calendar.ics?key=…; the key is shown once, kept hashed). */
-#include <libical/ical.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include "api/doc.h"
 #include "api/model.h"
 #include "api/validate.h"
+#include "cal/feed.h"
 
 /* Optional id list FIELD whose ids must be documents of kind K. */
 static int staff_ids(store_conn *c, const json_t *in, const char *field, store_kind k,
@@ -200,36 +200,6 @@ static void staff_delete(api_req *req, api_res *res)
 
 /* ---- The ICS feed ---- */
 
-typedef struct {
-    icalcomponent *cal;
-    tp_time now;
-} staff_feed_ctx;
-
-static int staff_feed_cb(void *ctx, const store_booking *b)
-{
-    staff_feed_ctx *x = ctx;
-    char uid[64], summary[300];
-    icaltimezone *utc = icaltimezone_get_utc_timezone();
-    json_t *body = json_loads(b->body ? b->body : "{}", 0, NULL);
-    const char *addr =
-        json_string_value(json_object_get(json_object_get(body, "property"), "address"));
-    snprintf(summary, sizeof summary, "Shoot: %.250s", addr ? addr : "property");
-    icalcomponent *ev = icalcomponent_new_vevent();
-    icalcomponent_add_property(ev, icalproperty_new_uid(model_booking_uid(b->id, uid, sizeof uid)));
-    icalcomponent_add_property(
-        ev, icalproperty_new_dtstamp(icaltime_from_timet_with_zone((time_t)x->now, 0, utc)));
-    icalcomponent_add_property(
-        ev, icalproperty_new_dtstart(icaltime_from_timet_with_zone((time_t)b->start, 0, utc)));
-    icalcomponent_add_property(
-        ev, icalproperty_new_dtend(icaltime_from_timet_with_zone((time_t)b->end, 0, utc)));
-    icalcomponent_add_property(ev, icalproperty_new_summary(summary));
-    if (addr) icalcomponent_add_property(ev, icalproperty_new_location(addr));
-    icalcomponent_add_property(ev, icalproperty_new_sequence(b->sequence));
-    icalcomponent_add_component(x->cal, ev);
-    json_decref(body);
-    return 0;
-}
-
 static void staff_feed(api_req *req, api_res *res)
 {
     int64_t id;
@@ -256,12 +226,7 @@ static void staff_feed(api_req *req, api_res *res)
         api_error(res, 401, "unauthorized", "a valid feed key is required (?key=…)", "key");
         goto out;
     }
-    staff_feed_ctx x = {icalcomponent_new_vcalendar(), api_now(req->srv)};
-    icalcomponent_add_property(x.cal, icalproperty_new_version("2.0"));
-    icalcomponent_add_property(x.cal, icalproperty_new_prodid("-//Tripod//Staff feed//EN"));
-    store_booking_filter f = {.staff = id, .status = "confirmed"};
-    rc = store_booking_list(c, &f, staff_feed_cb, &x);
-    char *text = rc == STORE_OK ? icalcomponent_as_ical_string_r(x.cal) : NULL;
+    char *text = feed_staff_ics(c, id, api_now(req->srv), &rc);
     if (text) {
         api_json(res, 200, NULL);
         res->raw = text;
@@ -270,7 +235,6 @@ static void staff_feed(api_req *req, api_res *res)
     } else {
         doc_store_error(res, rc);
     }
-    icalcomponent_free(x.cal);
 out:
     json_decref(doc);
     store_release(c);

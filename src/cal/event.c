@@ -50,27 +50,14 @@ static icalproperty *person(const event_person *p, int attendee)
     return prop;
 }
 
-char *event_ics(const event_info *e, const char *method)
+icalcomponent *event_vevent(const event_info *e)
 {
     if (!e->uid || !e->organizer.email || e->end <= e->start ||
         e->nattendees < 0 || e->nattendees > EVENT_MAX_ATTENDEES)
         return NULL;
-    icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
     icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
-    char *out = NULL;
-    if (!cal || !ev) {
-        if (cal)
-            icalcomponent_free(cal);
-        if (ev)
-            icalcomponent_free(ev);
+    if (!ev)
         return NULL;
-    }
-    icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
-    icalcomponent_add_property(cal, icalproperty_new_prodid("-//Tripod//Booking//EN"));
-    if (method)
-        icalcomponent_add_property(cal, icalproperty_new_method(strcmp(method, "CANCEL") == 0
-                                                                    ? ICAL_METHOD_CANCEL
-                                                                    : ICAL_METHOD_REQUEST));
     icalcomponent_add_property(ev, icalproperty_new_uid(e->uid));
     icalcomponent_add_property(ev, icalproperty_new_sequence(e->sequence));
     icalcomponent_add_property(ev, icalproperty_new_dtstamp(utc_time(e->stamp)));
@@ -92,6 +79,25 @@ char *event_ics(const event_info *e, const char *method)
         if (a)
             icalcomponent_add_property(ev, a);
     }
+    return ev;
+}
+
+char *event_ics(const event_info *e, const char *method)
+{
+    icalcomponent *ev = event_vevent(e);
+    icalcomponent *cal = ev ? icalcomponent_new(ICAL_VCALENDAR_COMPONENT) : NULL;
+    char *out = NULL;
+    if (!cal) {
+        if (ev)
+            icalcomponent_free(ev);
+        return NULL;
+    }
+    icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+    icalcomponent_add_property(cal, icalproperty_new_prodid("-//Tripod//Booking//EN"));
+    if (method)
+        icalcomponent_add_property(cal, icalproperty_new_method(strcmp(method, "CANCEL") == 0
+                                                                    ? ICAL_METHOD_CANCEL
+                                                                    : ICAL_METHOD_REQUEST));
     icalcomponent_add_component(cal, ev);
     out = icalcomponent_as_ical_string_r(cal);
     icalcomponent_free(cal);

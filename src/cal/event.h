@@ -3,6 +3,7 @@
 #ifndef TRIPOD_EVENT_H
 #define TRIPOD_EVENT_H
 
+#include <libical/ical.h>
 #include <stdint.h>
 
 #include "core/tz.h"
@@ -32,6 +33,12 @@ char *event_uid(int64_t booking, char *buf, size_t len);
 
 /* Booking id of a UID made by event_uid(), or 0 for any other UID. */
 int64_t event_uid_booking(const char *uid);
+
+/* E as a VEVENT component (UID, SEQUENCE, DTSTAMP, DTSTART/DTEND in UTC,
+ * SUMMARY, LOCATION, DESCRIPTION, STATUS, TRANSP, ORGANIZER, ATTENDEEs).
+ * The caller frees it with icalcomponent_free() (or adds it to a calendar,
+ * which then owns it). NULL when memory ran out or E is incomplete. */
+icalcomponent *event_vevent(const event_info *e);
 
 /* The VCALENDAR text of E. METHOD NULL: a plain calendar object (for PUT);
  * "REQUEST" or "CANCEL": an iTIP message. Returns a malloc'ed string the

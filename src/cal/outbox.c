@@ -159,6 +159,15 @@ static void change_free(change *x)
     tz_zone_free(x->tz);
 }
 
+icalcomponent *outbox_booking_vevent(store_conn *c, const store_booking *b, tp_time now)
+{
+    change x;
+    memset(&x, 0, sizeof x);
+    icalcomponent *ev = change_load(&x, c, b, now) == STORE_OK ? event_vevent(&x.ev) : NULL;
+    change_free(&x);
+    return ev;
+}
+
 static int add_item(change *x, const char *kind, json_t *payload)
 {
     if (!payload)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "cal/calsrc.h"
+#include "cal/event.h"
 #include "store/store.h"
 
 /* Enqueues what booking change BEFORE → AFTER means for the outside world,
@@ -20,6 +21,12 @@
  * Returns STORE_OK or the store's code (the caller rolls back). */
 int outbox_booking_changed(store_conn *c, const store_booking *before, const store_booking *after,
                            const char *manage_token, tp_time now);
+
+/* Booking B's event exactly as the primary calendar gets it (same UID,
+ * SUMMARY, LOCATION, DESCRIPTION, SEQUENCE, STATUS, times in UTC), stamped
+ * NOW, read on C. The caller frees it with icalcomponent_free() (or adds it
+ * to a calendar). NULL on store failure or when memory ran out. */
+icalcomponent *outbox_booking_vevent(store_conn *c, const store_booking *b, tp_time now);
 
 typedef struct {
     store *db;

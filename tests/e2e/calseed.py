@@ -72,19 +72,20 @@ def primary(admin, radicale):
 
 
 def person(admin, radicale, user, **kw):
-    """Staff member USER with their Radicale calendar. Returns (staff id, calendar id)."""
+    """Staff member USER with their Radicale calendar.
+    Returns (staff id, calendar id, private feed URL)."""
     body = {"name": user.capitalize(), "email": f"{user}@example.com", "hours": hours()}
     body.update(kw)
-    sid = ok(admin.post(API + "/staff", json=body), 201)["id"]
+    staff = ok(admin.post(API + "/staff", json=body), 201)
     cal = ok(admin.post(API + "/calendars", json={
-        "owner": sid, "kind": "caldav", "url": radicale.url(user, "work"),
+        "owner": staff["id"], "kind": "caldav", "url": radicale.url(user, "work"),
         "username": user, "password": USERS[user]}), 201)["id"]
-    return sid, cal
+    return staff["id"], cal, staff["feed_url"]
 
 
 def business(admin, radicale, people=("ann",)):
     """Booking on, the primary calendar, Photos (60 min) and PEOPLE with calendars.
-    Returns (photos id, {user: (staff id, calendar id)})."""
+    Returns (photos id, {user: (staff id, calendar id, feed URL)})."""
     settings(admin)
     primary(admin, radicale)
     photos = service(admin, "Photos", 60)

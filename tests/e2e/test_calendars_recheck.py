@@ -34,8 +34,8 @@ def test_busy_person_is_skipped_and_another_assigned(make_server, radicale, sink
     srv = make_server(env=cal_env(sink))
     admin, anon = srv.client(srv.token), srv.client()
     photos, people = business(admin, radicale, ("ann", "bob"))
-    for _, cal in people.values():
-        sync(admin, cal)
+    for p in people.values():
+        sync(admin, p[1])
     # Ann (the lower id) would be chosen on ties; she is now busy at 10:00.
     put_event(radicale, "ann", "dentist", "Dentist", "20300603T100000", "20300603T110000")
     b = ok(anon.post(API + "/bookings", json=agent_booking(photos, at(MON, "10:00"))), 201)
