@@ -300,7 +300,11 @@ static tx_outcome create_tx(create_ctx *x, store_conn *c, api_res *res)
                        "staff", booking_staff_json(x->m, b.staff, b.nstaff));
     if (!change || (rc = booking_history_add(c, b.id, x->now, BOOKING_AGENT, change)) != STORE_OK)
         goto store_fail;
-    if ((rc = outbox_booking_changed(c, NULL, &b, token, x->now)) != STORE_OK)
+    /* The token is stored only sealed; the outbox worker opens it for the mail. */
+    char *sealed = secret_seal(api_server_config(x->r->srv)->secret_key, token);
+    rc = sealed ? outbox_booking_changed(c, NULL, &b, sealed, x->now) : STORE_ERROR;
+    free(sealed);
+    if (rc != STORE_OK)
         goto store_fail;
     if (!(out = booking_json(c, x->m, &b, 1))) {
         rc = STORE_ERROR;

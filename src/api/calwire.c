@@ -36,7 +36,9 @@ static void configure(api_server *s)
                                .interval_s = env_int("TRIPOD_SYNC_INTERVAL", 300)};
     g_outbox_cfg = (outbox_config){.db = cfg->db, .opener = op, .now_base = api_now(s),
                                    .smtp_url = getenv("TRIPOD_SMTP_URL"),
-                                   .mail_from = getenv("TRIPOD_MAIL_FROM")};
+                                   .mail_from = getenv("TRIPOD_MAIL_FROM"),
+                                   .backoff_base_s = env_int("TRIPOD_OUTBOX_BACKOFF_BASE", 5),
+                                   .backoff_max_s = env_int("TRIPOD_OUTBOX_BACKOFF_MAX", 3600)};
     if (!cfg->fixed_now)
         g_sync_cfg.now_base = g_outbox_cfg.now_base = 0;
 }

@@ -88,7 +88,7 @@ typedef struct {
     who agent, staff[STORE_MAX_CREW];
     event_info ev;
     char uid[64];
-    const char *manage_token;
+    const char *manage_sealed;
 } change;
 
 static int change_load(change *x, store_conn *c, const store_booking *b, tp_time now)
@@ -183,7 +183,7 @@ static int add_item(change *x, const char *kind, json_t *payload)
  * staff member lists only them. */
 static int add_mail(change *x, const who *to, const char *method, int is_agent, int removed)
 {
-    char subject[700], text[8192], link[600] = "";
+    char subject[700], text[8192], tail[200];
     event_info e = x->ev;
     int cancel = strcmp(method, "CANCEL") == 0;
     if (!*to->email)
@@ -197,10 +197,6 @@ static int add_mail(change *x, const who *to, const char *method, int is_agent, 
     char *ics = event_ics(&e, method);
     if (!ics)
         return STORE_ERROR;
-    const char *base = getenv("TRIPOD_PUBLIC_URL");
-    if (is_agent && x->manage_token && !cancel)
-        snprintf(link, sizeof link, "\nChange or cancel this booking: %s/manage/%s\n",
-                 base && *base ? base : "http://localhost:8080", x->manage_token);
     const char *verb = cancel ? (removed ? "Removed from" : "Cancelled") :
                        x->b->sequence == 0 ? "Booked" : "Updated";
     snprintf(subject, sizeof subject, "%s: %s, %s", verb, x->what, x->when);
@@ -209,17 +205,23 @@ static int add_mail(change *x, const who *to, const char *method, int is_agent, 
         size_t u = strlen(crew);
         snprintf(crew + u, sizeof crew - u, "%s%s", i ? ", " : "", x->staff[i].name);
     }
+    /* The manage link goes between TEXT and TAIL at delivery (mail_body). */
     snprintf(text, sizeof text,
-             "Hello %s,\n\n%s.\n\nWhat: %s\nWhen: %s\nWhere: %s\nCrew: %s\n\n%s\n%s\n%s\n",
+             "Hello %s,\n\n%s.\n\nWhat: %s\nWhen: %s\nWhere: %s\nCrew: %s\n\n%s\n",
              *to->name ? to->name : to->email,
              cancel ? (removed ? "You are no longer assigned to this shoot"
                                : "This shoot has been cancelled")
                     : (x->b->sequence == 0 ? "This shoot is booked" : "This shoot has changed"),
-             x->what, x->when, x->location, *crew ? crew : "-", x->description, link,
-             x->business);
-    json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s}", "to", to->email, "subject", subject,
-                          "text", text, "ics", ics, "method", method);
+             x->what, x->when, x->location, *crew ? crew : "-", x->description);
+    snprintf(tail, sizeof tail, "\n%s\n", x->business);
+    json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "to", to->email, "subject", subject,
+                          "text", text, "text_tail", tail, "ics", ics, "method", method);
     free(ics);
+    if (p && is_agent && x->manage_sealed && !cancel) {
+        const char *base = getenv("TRIPOD_PUBLIC_URL");
+        json_object_set_new(p, "link_base", json_string(base && *base ? base : "http://localhost:8080"));
+        json_object_set_new(p, "manage_sealed", json_string(x->manage_sealed));
+    }
     return add_item(x, "mail", p);
 }
 
@@ -244,11 +246,11 @@ static int in_crew(const store_booking *b, int64_t id)
 }
 
 int outbox_booking_changed(store_conn *c, const store_booking *before, const store_booking *after,
-                           const char *manage_token, tp_time now)
+                           const char *manage_sealed, tp_time now)
 {
     change x;
     memset(&x, 0, sizeof x);
-    x.manage_token = manage_token;
+    x.manage_sealed = manage_sealed;
     int rc = change_load(&x, c, after, now);
     int cancelled = strcmp(after->status, "cancelled") == 0;
     const char *method = cancelled ? "CANCEL" : "REQUEST";
@@ -284,12 +286,20 @@ int outbox_booking_changed(store_conn *c, const store_booking *before, const sto
 
 /* ---- delivery ---- */
 
-int outbox_backoff(int attempts)
+/* Zeroes S (it held a secret) in a way the compiler keeps. */
+static void wipe(char *s)
 {
-    int s = 5;
-    for (int i = 0; i < attempts && s < 3600; i++)
+    for (volatile char *p = s; *p; p++)
+        *p = 0;
+}
+
+int outbox_backoff(const outbox_config *cfg, int attempts)
+{
+    int max = cfg->backoff_max_s > 0 ? cfg->backoff_max_s : 3600;
+    int s = cfg->backoff_base_s > 0 ? cfg->backoff_base_s : 5;
+    for (int i = 0; i < attempts && s < max; i++)
         s *= 2;
-    return s < 3600 ? s : 3600;
+    return s < max ? s : max;
 }
 
 /* PUTs the event: updated under If-Match when it exists, created with
@@ -341,10 +351,42 @@ out:
     return rc;
 }
 
+/* The mail's text: TEXT, the agent's manage link (opened from its sealed
+ * form; left out when it cannot be opened), TEXT_TAIL. Malloc'ed; the caller
+ * wipes and frees it. NULL when memory ran out. */
+static char *mail_body(const outbox_config *cfg, const json_t *p)
+{
+    const char *head = json_string_value(json_object_get(p, "text"));
+    const char *tail = json_string_value(json_object_get(p, "text_tail"));
+    const char *sealed = json_string_value(json_object_get(p, "manage_sealed"));
+    const char *base = json_string_value(json_object_get(p, "link_base"));
+    char *token = sealed && base && cfg->opener.open ? cfg->opener.open(cfg->opener.ctx, sealed)
+                                                     : NULL;
+    head = head ? head : "";
+    tail = tail ? tail : "";
+    size_t n = strlen(head) + strlen(tail) + (token ? strlen(base) + strlen(token) + 64 : 0) + 1;
+    char *out = malloc(n);
+    if (out && token)
+        snprintf(out, n, "%s\nChange or cancel this booking: %s/manage/%s\n%s", head, base, token,
+                 tail);
+    else if (out)
+        snprintf(out, n, "%s%s", head, tail);
+    if (token) {
+        wipe(token);
+        free(token);
+    }
+    return out;
+}
+
 static int deliver_mail(const outbox_config *cfg, const store_outbox_item *it, const json_t *p,
                         char *err, size_t errlen)
 {
     char mid[96];
+    char *text = mail_body(cfg, p);
+    if (!text) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     snprintf(mid, sizeof mid, "tripod-outbox-%lld-%lld@tripod", (long long)it->booking,
              (long long)it->id);
     mail_msg m = {
@@ -352,13 +394,16 @@ static int deliver_mail(const outbox_config *cfg, const store_outbox_item *it, c
         .from = cfg->mail_from && *cfg->mail_from ? cfg->mail_from : "bookings@tripod.invalid",
         .to = json_string_value(json_object_get(p, "to")),
         .subject = json_string_value(json_object_get(p, "subject")),
-        .text = json_string_value(json_object_get(p, "text")),
+        .text = text,
         .ics = json_string_value(json_object_get(p, "ics")),
         .method = json_string_value(json_object_get(p, "method")),
         .message_id = mid,
         .timeout_s = cfg->timeout_s,
     };
-    return mail_send(&m, err, errlen);
+    int rc = mail_send(&m, err, errlen);
+    wipe(text);
+    free(text);
+    return rc;
 }
 
 /* After the last item of a change: "synced" unless a newer change is queued. */
@@ -421,7 +466,7 @@ static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
         if (rc == STORE_OK && json_is_true(json_object_get(p, "last")))
             rc = mark_synced(c, it.booking, (int)json_integer_value(json_object_get(p, "sequence")));
     } else if (rc == STORE_OK) {
-        rc = store_outbox_fail(c, it.id, err, now + outbox_backoff(it.attempts));
+        rc = store_outbox_fail(c, it.id, err, now + outbox_backoff(cfg, it.attempts));
         if (rc == STORE_OK)
             rc = store_booking_set_cal(c, it.booking, "failing", err);
         if (rc == STORE_NOTFOUND)

@@ -16,11 +16,13 @@
  *   change                → PUT (AFTER's SEQUENCE); REQUEST to the current
  *                           attendees; CANCEL to staff no longer assigned;
  *   cancel (AFTER status "cancelled") → PUT a cancelled event; CANCEL to all.
- * MANAGE_TOKEN (may be NULL) puts the agent's manage link into their mail.
+ * MANAGE_SEALED (may be NULL) is the agent's manage token sealed by the
+ * server (secret_seal): it is stored only sealed, and the worker opens it
+ * with its opener to put the manage link into the agent's mail.
  * Mail text and the event are built now, so each item carries its change.
  * Returns STORE_OK or the store's code (the caller rolls back). */
 int outbox_booking_changed(store_conn *c, const store_booking *before, const store_booking *after,
-                           const char *manage_token, tp_time now);
+                           const char *manage_sealed, tp_time now);
 
 /* Booking B's event exactly as the primary calendar gets it (same UID,
  * SUMMARY, LOCATION, DESCRIPTION, SEQUENCE, STATUS, times in UTC), stamped
@@ -32,10 +34,12 @@ typedef struct {
     store *db;
     const char *smtp_url;  /* TRIPOD_SMTP_URL; NULL: mail items fail and retry */
     const char *mail_from; /* TRIPOD_MAIL_FROM */
-    calsrc_opener opener;  /* opens the primary calendar's password */
+    calsrc_opener opener;  /* opens the primary calendar's password and sealed manage links */
     tp_time now_base;      /* 0: real clock; else the server's fixed clock, advancing from start */
     int poll_ms;           /* idle wait between polls; 0 means 500 */
     long timeout_s;        /* per delivery; 0 means 20 */
+    int backoff_base_s;    /* first retry delay; 0 means 5 (TRIPOD_OUTBOX_BACKOFF_BASE) */
+    int backoff_max_s;     /* longest retry delay; 0 means 3600 (TRIPOD_OUTBOX_BACKOFF_MAX) */
 } outbox_config;
 
 /* Delivers up to MAX due items at instant NOW. *DELIVERED counts successes.
@@ -49,7 +53,8 @@ typedef struct outbox_worker outbox_worker;
 outbox_worker *outbox_worker_start(const outbox_config *cfg);
 void outbox_worker_stop(outbox_worker *w); /* joins; accepts NULL */
 
-/* Seconds before attempt ATTEMPTS+1 of a failed item: 5 s doubling, at most 1 h. */
-int outbox_backoff(int attempts);
+/* Seconds before attempt ATTEMPTS+1 of a failed item: the base (5 s) doubling
+ * with each attempt, at most the maximum (1 h), both from CFG. */
+int outbox_backoff(const outbox_config *cfg, int attempts);
 
 #endif

@@ -917,7 +917,8 @@ int store_outbox_claim(store_conn *c, tp_time now, int lease_s, store_outbox_ite
 int store_outbox_done(store_conn *c, int64_t id)
 {
     static const char sql[] =
-        "UPDATE outbox SET state = 'done', lease_until = 0, last_error = NULL WHERE id = ?";
+        "UPDATE outbox SET state = 'done', lease_until = 0, last_error = NULL, payload = '{}' "
+        "WHERE id = ?";
     db_val p[] = {DBI(id)};
     return exec_one_change(c, sql, p, 1);
 }

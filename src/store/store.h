@@ -178,6 +178,8 @@ int store_outbox_add(store_conn *c, int64_t booking, const char *kind, const cha
  * Claiming leases the item until NOW + LEASE_S, so several instances never
  * deliver it twice. */
 int store_outbox_claim(store_conn *c, tp_time now, int lease_s, store_outbox_item *out);
+/* Marks item ID delivered and drops its payload (mail text, addresses and
+ * sealed links are not kept once delivered). */
 int store_outbox_done(store_conn *c, int64_t id);
 int store_outbox_fail(store_conn *c, int64_t id, const char *error, tp_time next_at);
 int store_outbox_pending(store_conn *c, int64_t *count);
