@@ -134,6 +134,17 @@ def check_database(path, load):
             assert bid in history, f"booking {bid} has no history"
             if outbox:  # once bookings feed the outbox, each one must have its item
                 assert bid in outbox, f"booking {bid} has no outbox item"
+        # Each change was enqueued once, in the transaction that made it: no
+        # duplicate outbox items, and none for a change that was never committed.
+        items = {}
+        for bid, kind, payload in db.execute("SELECT booking_id, kind, payload FROM outbox"):
+            p = json.loads(payload)
+            p.pop("last", None)
+            key = (bid, kind, json.dumps(p, sort_keys=True))
+            items[key] = items.get(key, 0) + 1
+            assert bid in rows, f"outbox item for missing booking {bid}"
+        dups = [k[:2] for k, n in items.items() if n > 1]
+        assert not dups, f"outbox items enqueued twice: {dups[:5]}"
         by_staff = {}
         for got in assign.values():
             for staff_id, s, e, buf, active in got:
