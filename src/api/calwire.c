@@ -33,7 +33,8 @@ static void configure(api_server *s)
     const api_config *cfg = api_server_config(s);
     calsrc_opener op = {calwire_open, (void *)cfg};
     g_sync_cfg = (sync_config){.db = cfg->db, .opener = op, .now_base = api_now(s),
-                               .interval_s = env_int("TRIPOD_SYNC_INTERVAL", 300)};
+                               .interval_s = env_int("TRIPOD_SYNC_INTERVAL", 300),
+                               .timeout_s = env_int("TRIPOD_SYNC_TIMEOUT", 20)};
     g_outbox_cfg = (outbox_config){.db = cfg->db, .opener = op, .now_base = api_now(s),
                                    .smtp_url = getenv("TRIPOD_SMTP_URL"),
                                    .mail_from = getenv("TRIPOD_MAIL_FROM"),
@@ -83,7 +84,7 @@ void calwire_sync_route(api_req *r, api_res *res)
     }
     sync_config sc;
     calwire_sync_config(r->srv, &sc);
-    sc.timeout_s = 20;
+    sc.timeout_s = env_int("TRIPOD_SYNC_TIMEOUT", 20);
     if (sync_calendar(&sc, (int64_t)id, api_now(r->srv), &out, err, sizeof err) != 0) {
         if (strcmp(err, "no such calendar") == 0)
             api_error(res, 404, "not_found", "no such calendar", NULL);

@@ -6,8 +6,9 @@
 #include "api/api.h"
 #include "cal/sync.h"
 
-/* Starts the sync loop (TRIPOD_SYNC_INTERVAL seconds, default 300) and the
- * outbox worker (TRIPOD_SMTP_URL, TRIPOD_MAIL_FROM) for server S. Returns 0,
+/* Starts the sync loop (TRIPOD_SYNC_INTERVAL seconds, default 300; each
+ * request at most TRIPOD_SYNC_TIMEOUT seconds, default 20) and the outbox
+ * worker (TRIPOD_SMTP_URL, TRIPOD_MAIL_FROM) for server S. Returns 0,
  * or -1 when a thread cannot start (nothing is left running then). */
 int calwire_start(api_server *s);
 void calwire_stop(void); /* stops and joins both workers; safe when not started */
