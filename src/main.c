@@ -207,7 +207,7 @@ static int cmd_demo(const cli_opts *o)
     int loaded = 0;
     store *db = open_store(o);
     if (!db) return 1;
-    int rc = demo_load(db, &loaded, err, sizeof err);
+    int rc = demo_run(db, o->data_dir, &loaded, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "tripod: cannot load the demo data: %s\n", err);
     else

@@ -4,7 +4,8 @@ temp (or given) storage dir, htpasswd auth (plain), owner-only rights.
 
 As a module:  srv = Radicale(users={"ann": "pw"}); srv.start(); srv.mkcalendar("ann", "work")
 As a command: radicale_server.py --dir D [--port P] --user ann:pw --calendar ann/work
-              (prints "ready http://127.0.0.1:P" and serves until killed)
+              (prints "ready http://127.0.0.1:P" and serves until killed; a password
+              written as @FILE is read from FILE, so it never shows in `ps`)
 """
 import argparse
 import os
@@ -43,7 +44,8 @@ class Radicale:
 
     def _write_config(self):
         os.makedirs(os.path.join(self.root, "collections"), exist_ok=True)
-        with open(os.path.join(self.root, "users"), "w") as f:
+        users = os.path.join(self.root, "users")
+        with open(os.open(users, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
             for u, p in self.users.items():
                 f.write("%s:%s\n" % (u, p))
         with open(os.path.join(self.root, "config"), "w") as f:
@@ -130,6 +132,10 @@ def main():
     ap.add_argument("--calendar", action="append", default=[], help="user/calendar")
     a = ap.parse_args()
     users = dict(u.split(":", 1) for u in a.user)
+    for name, pw in users.items():
+        if pw.startswith("@"):
+            with open(pw[1:]) as f:
+                users[name] = f.read().strip()
     srv = Radicale(users, root=a.dir, port=a.port or None).start()
     for c in a.calendar:
         user, cal = c.split("/", 1)
