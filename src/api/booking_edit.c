@@ -204,7 +204,7 @@ static ed_outcome patch_tx(edit_ctx *x, store_conn *c, api_res *res)
     memset(&old, 0, sizeof old);
     if (rc != STORE_OK)
         return ed_code(rc, res);
-    if ((rc = store_generation(c, &gen)) != STORE_OK || (rc = store_booking_get(c, x->id, &b)) != STORE_OK)
+    if ((rc = store_config_generation(c, &gen)) != STORE_OK || (rc = store_booking_get(c, x->id, &b)) != STORE_OK)
         goto fail;
     if (strcmp(b.status, "cancelled") == 0) {
         api_error(res, 409, "cancelled", "this booking is cancelled; make a new one", NULL);
@@ -221,7 +221,7 @@ static ed_outcome patch_tx(edit_ctx *x, store_conn *c, api_res *res)
     x->taken_at = start;
     x->len = len;
     if (!x->force) {
-        if (!model_cache_config_fresh(x->mc, x->m, gen)) {
+        if (!model_config_fresh(x->m, gen)) {
             json_decref(why.json);
             out = ED_STALE;
             goto done;
@@ -289,7 +289,7 @@ static ed_outcome patch_tx(edit_ctx *x, store_conn *c, api_res *res)
         goto fail;
     if ((rc = store_commit(c)) != STORE_OK)
         goto fail;
-    model_cache_note_booking_write(x->mc, gen, gen + 1);
+    model_cache_touch(x->mc);
     answer(x, c, &b, res);
     goto clean;
 fail:
@@ -412,14 +412,13 @@ out:
 static ed_outcome cancel_tx(edit_ctx *x, store_conn *c, api_res *res)
 {
     store_booking b;
-    int64_t gen = 0;
     json_t *change = NULL;
     ed_outcome out = ED_DONE;
     int rc = store_begin(c, 1);
     memset(&b, 0, sizeof b);
     if (rc != STORE_OK)
         return ed_code(rc, res);
-    if ((rc = store_generation(c, &gen)) != STORE_OK || (rc = store_booking_get(c, x->id, &b)) != STORE_OK)
+    if ((rc = store_booking_get(c, x->id, &b)) != STORE_OK)
         goto fail;
     if (strcmp(b.status, "cancelled") == 0) {
         store_rollback(c);
@@ -441,7 +440,7 @@ static ed_outcome cancel_tx(edit_ctx *x, store_conn *c, api_res *res)
         goto fail;
     if ((rc = store_commit(c)) != STORE_OK)
         goto fail;
-    model_cache_note_booking_write(x->mc, gen, gen + 1);
+    model_cache_touch(x->mc);
     answer(x, c, &b, res);
     goto clean;
 fail:

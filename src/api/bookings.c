@@ -252,9 +252,9 @@ static tx_outcome create_tx(create_ctx *x, store_conn *c, api_res *res)
         if (rc != STORE_NOTFOUND)
             goto store_fail;
     }
-    if ((rc = store_generation(c, &gen)) != STORE_OK)
+    if ((rc = store_config_generation(c, &gen)) != STORE_OK)
         goto store_fail;
-    if (!model_cache_config_fresh(x->mc, x->m, gen)) {
+    if (!model_config_fresh(x->m, gen)) {
         store_rollback(c);
         return TX_STALE;
     }
@@ -319,7 +319,7 @@ static tx_outcome create_tx(create_ctx *x, store_conn *c, api_res *res)
     }
     if ((rc = store_commit(c)) != STORE_OK)
         goto store_fail;
-    model_cache_note_booking_write(x->mc, gen, gen + 1);
+    model_cache_touch(x->mc);
     api_json(res, 201, out);
     out = NULL;
     goto out;

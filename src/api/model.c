@@ -47,10 +47,9 @@ typedef struct tz_entry {
 struct model_cache {
     store *db;
     int remote; /* PostgreSQL: poll the generation at most every MODEL_CHECK_MS */
-    pthread_mutex_t mu;       /* guards current, chain_end, checks, results, zones */
+    pthread_mutex_t mu;       /* guards current, checks, results, zones */
     pthread_mutex_t build_mu; /* held by the one thread rebuilding */
     model *current;
-    int64_t chain_end;        /* generation current's config is known valid for */
     int64_t last_check_ms;
     int force_check;
     avail_result *results[MODEL_MAX_RESULTS];
@@ -600,7 +599,8 @@ static model *model_build(model_cache *mc, store_conn *c, tp_time now)
     if (!m || !(m->priv = calloc(1, sizeof *m->priv)))
         goto fail;
     atomic_init(&m->priv->refs, 1);
-    if (store_begin(c, 0) != STORE_OK || store_generation(c, &m->generation) != STORE_OK)
+    if (store_begin(c, 0) != STORE_OK || store_generation(c, &m->generation) != STORE_OK ||
+        store_config_generation(c, &m->config_generation) != STORE_OK)
         goto fail;
     if (!(m->settings = settings_effective(c)) || build_rules(mc, m) != 0)
         goto fail;
@@ -778,7 +778,6 @@ static int cache_rebuild_locked(model_cache *mc, store_conn *c, tp_time now)
     pthread_mutex_lock(&mc->mu);
     model *old = mc->current;
     mc->current = m;
-    mc->chain_end = m->generation;
     pthread_mutex_unlock(&mc->mu);
     model_release(old);
     return 0;
@@ -847,21 +846,9 @@ model *model_cache_get(model_cache *mc, tp_time now)
     return model_cache_peek(mc);
 }
 
-int model_cache_config_fresh(model_cache *mc, const model *m, int64_t gen)
+int model_config_fresh(const model *m, int64_t gen)
 {
-    pthread_mutex_lock(&mc->mu);
-    int ok = gen == m->generation || (m == mc->current && gen == mc->chain_end);
-    pthread_mutex_unlock(&mc->mu);
-    return ok;
-}
-
-void model_cache_note_booking_write(model_cache *mc, int64_t gen_before, int64_t gen_after)
-{
-    pthread_mutex_lock(&mc->mu);
-    if (mc->current && gen_before == mc->chain_end && gen_after > gen_before)
-        mc->chain_end = gen_after;
-    mc->force_check = 1;
-    pthread_mutex_unlock(&mc->mu);
+    return gen == m->config_generation;
 }
 
 static void *cache_create(api_server *s)

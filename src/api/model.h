@@ -38,6 +38,7 @@ typedef struct {
  * belong to the snapshot and live until its last reference is released. */
 typedef struct model {
     int64_t generation;   /* store generation it was built from */
+    int64_t config_generation; /* store_config_generation it was built from */
     tp_time built_now;    /* server clock when built */
     tp_time busy_from, busy_to; /* busy time is loaded for this window */
     json_t *settings;     /* effective settings (API.md names) */
@@ -85,12 +86,10 @@ int model_cache_refresh(model_cache *mc, tp_time now);
 void model_cache_touch(model_cache *mc);
 
 /* Inside a write transaction: 1 when snapshot M's settings, catalog, staff
- * and calendars are still those of generation GEN (only bookings written by
- * this process since), else 0 (rebuild before relying on M). */
-int model_cache_config_fresh(model_cache *mc, const model *m, int64_t gen);
-/* After committing a write that only changed bookings: the generation was
- * GEN_BEFORE when the transaction began and GEN_AFTER after its writes. */
-void model_cache_note_booking_write(model_cache *mc, int64_t gen_before, int64_t gen_after);
+ * and calendar busy time are those of configuration generation GEN
+ * (store_config_generation; bookings may have changed since, they are re-read
+ * in the transaction), else 0 (rebuild before relying on M). */
+int model_config_fresh(const model *m, int64_t gen);
 
 /* Reusable engine results (avail_result buffers), one per request at a time. */
 avail_result *model_cache_result_take(model_cache *mc); /* NULL when memory runs out */

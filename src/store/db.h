@@ -83,7 +83,8 @@ struct store {
 };
 struct store_conn {
     const db_driver *drv;
-    int in_tx, tx_write, tx_dirty; /* kept by store.c: a write tx bumps the generation once */
+    int in_tx, tx_write;
+    int tx_dirty; /* kept by store.c: DIRTY_* bits; a write tx bumps each counter once */
 };
 
 extern const db_driver db_sqlite_driver;

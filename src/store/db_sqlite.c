@@ -95,6 +95,8 @@ static const char *const migrations[] = {
     "CREATE INDEX assignments_staff_end ON assignments(staff_id, end_at);"
     "CREATE INDEX busy_calendar_end ON busy(calendar_id, end_at);"
     "CREATE INDEX busy_end ON busy(end_at);",
+    /* 3: a counter for configuration writes only (see store_config_generation) */
+    "INSERT INTO meta(k, v) VALUES ('config', 1);",
 
 };
 

@@ -200,19 +200,25 @@ int store_begin(store_conn *c, int write)
     return rc;
 }
 
+/* What a write transaction changed, so that commit bumps the right counters. */
+enum { DIRTY_BOOKINGS = 1, DIRTY_CONFIG = 2 };
+
 int store_commit(store_conn *c)
 {
+    static const char bump_all[] = "UPDATE meta SET v = v + 1 WHERE k = 'generation'";
+    static const char bump_config[] = "UPDATE meta SET v = v + 1 WHERE k = 'config'";
     if (!c->in_tx)
         return STORE_ERROR;
-    if (c->tx_dirty) {
-        static const char bump[] = "UPDATE meta SET v = v + 1 WHERE k = 'generation'";
-        int rc = c->drv->exec(c, bump, NULL, 0, NULL, NULL, NULL);
-        if (rc != STORE_OK) {
-            store_rollback(c);
-            return rc;
-        }
+    int rc = STORE_OK;
+    if (c->tx_dirty)
+        rc = c->drv->exec(c, bump_all, NULL, 0, NULL, NULL, NULL);
+    if (rc == STORE_OK && (c->tx_dirty & DIRTY_CONFIG))
+        rc = c->drv->exec(c, bump_config, NULL, 0, NULL, NULL, NULL);
+    if (rc != STORE_OK) {
+        store_rollback(c);
+        return rc;
     }
-    int rc = c->drv->commit(c);
+    rc = c->drv->commit(c);
     if (rc != STORE_OK)
         c->drv->rollback(c);
     c->in_tx = c->tx_write = c->tx_dirty = 0;
@@ -227,8 +233,8 @@ void store_rollback(store_conn *c)
 }
 
 /* A write runs inside the caller's transaction, or in one of its own.
- * MODEL marks writes that change what availability is computed from. */
-static int wbegin(store_conn *c, int model, int *own)
+ * DIRTY says which counters it bumps (0 for writes availability ignores). */
+static int wbegin(store_conn *c, int dirty, int *own)
 {
     *own = 0;
     if (!c->in_tx) {
@@ -237,8 +243,7 @@ static int wbegin(store_conn *c, int model, int *own)
             return rc;
         *own = 1;
     }
-    if (model)
-        c->tx_dirty = 1;
+    c->tx_dirty |= dirty;
     return STORE_OK;
 }
 
@@ -256,6 +261,13 @@ static int wend(store_conn *c, int own, int rc)
 int store_generation(store_conn *c, int64_t *gen)
 {
     static const char sql[] = "SELECT v FROM meta WHERE k = 'generation'";
+    *gen = 0;
+    return c->drv->exec(c, sql, NULL, 0, row_first_int, gen, NULL);
+}
+
+int store_config_generation(store_conn *c, int64_t *gen)
+{
+    static const char sql[] = "SELECT v FROM meta WHERE k = 'config'";
     *gen = 0;
     return c->drv->exec(c, sql, NULL, 0, row_first_int, gen, NULL);
 }
@@ -288,7 +300,7 @@ const char *store_kind_table(store_kind k)
 
 int store_doc_insert(store_conn *c, store_kind k, const char *json, int64_t *id_out)
 {
-    int own, rc = wbegin(c, 1, &own);
+    int own, rc = wbegin(c, DIRTY_CONFIG, &own);
     if (rc)
         return rc;
     db_val p[] = {DBT(json)};
@@ -308,7 +320,7 @@ static int exec_one_change(store_conn *c, const char *sql, const db_val *p, int 
 
 int store_doc_update(store_conn *c, store_kind k, int64_t id, const char *json)
 {
-    int own, rc = wbegin(c, 1, &own);
+    int own, rc = wbegin(c, DIRTY_CONFIG, &own);
     if (rc)
         return rc;
     db_val p[] = {DBT(json), DBI(id)};
@@ -318,7 +330,7 @@ int store_doc_update(store_conn *c, store_kind k, int64_t id, const char *json)
 
 int store_doc_delete(store_conn *c, store_kind k, int64_t id)
 {
-    int own, rc = wbegin(c, 1, &own);
+    int own, rc = wbegin(c, DIRTY_CONFIG, &own);
     if (rc)
         return rc;
     db_val p[] = {DBI(id)};
@@ -378,7 +390,7 @@ int store_settings_put(store_conn *c, const char *json)
 {
     static const char sql[] = "INSERT INTO settings(id, body) VALUES (1, ?) "
                               "ON CONFLICT (id) DO UPDATE SET body = excluded.body";
-    int own, rc = wbegin(c, 1, &own);
+    int own, rc = wbegin(c, DIRTY_CONFIG, &own);
     if (rc)
         return rc;
     db_val p[] = {DBT(json)};
@@ -517,7 +529,7 @@ int store_booking_insert(store_conn *c, store_booking *b)
     char hx[65], staff[64];
     hex32(b->manage_hash, hx);
     staff_text(b, staff, sizeof staff);
-    int own, rc = wbegin(c, 1, &own);
+    int own, rc = wbegin(c, DIRTY_BOOKINGS, &own);
     if (rc)
         return rc;
     db_val p[] = {DBT(b->status),
@@ -549,7 +561,7 @@ int store_booking_update(store_conn *c, const store_booking *b)
         "WHERE id = ?";
     char staff[64];
     staff_text(b, staff, sizeof staff);
-    int own, rc = wbegin(c, 1, &own);
+    int own, rc = wbegin(c, DIRTY_BOOKINGS, &own);
     if (rc)
         return rc;
     db_val p[] = {DBT(b->status),
@@ -738,7 +750,7 @@ int store_busy_replace(store_conn *c, int64_t calendar, const store_busy *ev, si
     static const char del[] = "DELETE FROM busy WHERE calendar_id = ?";
     static const char ins[] =
         "INSERT INTO busy(calendar_id, start_at, end_at, uid, summary) VALUES (?, ?, ?, ?, ?)";
-    int own, rc = wbegin(c, 1, &own);
+    int own, rc = wbegin(c, DIRTY_CONFIG, &own);
     if (rc)
         return rc;
     db_val pd[] = {DBI(calendar)};

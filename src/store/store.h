@@ -49,8 +49,13 @@ int store_commit(store_conn *c);
 void store_rollback(store_conn *c);
 
 /* A counter bumped by every committed write of catalog, staff, calendars,
- * busy time or bookings: caches compare it to know when to reload. */
+ * settings, busy time or bookings: caches compare it to know when to reload. */
 int store_generation(store_conn *c, int64_t *gen);
+/* A counter bumped only by writes of catalog documents, settings and busy
+ * time — everything availability depends on except bookings. A booking
+ * transaction compares it with its snapshot's: concurrent bookings do not
+ * make each other's snapshots stale (bookings are re-read in the transaction). */
+int store_config_generation(store_conn *c, int64_t *gen);
 
 /* ---- Catalog documents: validated JSON objects, one table per kind ---- */
 typedef enum {
