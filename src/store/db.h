@@ -90,4 +90,39 @@ struct store_conn {
 extern const db_driver db_sqlite_driver;
 extern const db_driver db_pg_driver;
 
+/* ---- helpers shared by the store_*.c files (private to src/store) ---- */
+
+/* Column accessors inside a db_row_cb (which names its arguments ops, row). */
+#define COL_INT(c) ops->get_int(row, (c))
+#define COL_REAL(c) ops->get_real(row, (c))
+#define COL_TEXT(c) ops->get_text(row, (c))
+#define COL_NULL(c) ops->is_null(row, (c))
+
+/* Runs SQL with a fixed-size PARAMS array. */
+#define EXEC(c, sql, params, cb, ctx, changes)                                                     \
+    (c)->drv->exec((c), (sql), (params), (int)(sizeof(params) / sizeof((params)[0])), (cb), (ctx), \
+                   (changes))
+
+/* What a write transaction changed, so that commit bumps the right counters. */
+enum { DIRTY_BOOKINGS = 1, DIRTY_CONFIG = 2 };
+
+/* A write runs inside the caller's transaction, or in one of its own:
+ * store__wbegin opens it when needed (DIRTY: which counters the write bumps,
+ * 0 for writes availability ignores), store__wend commits or rolls back what
+ * wbegin opened and returns RC. */
+int store__wbegin(store_conn *c, int dirty, int *own);
+int store__wend(store_conn *c, int own, int rc);
+/* Runs SQL and answers STORE_NOTFOUND when no row changed. */
+int store__exec_one_change(store_conn *c, const char *sql, const db_val *p, int n);
+
+char *store__dup(const char *s); /* strdup that passes NULL through */
+void store__copy_str(char *dst, size_t len, const char *src);
+void store__hex32(const uint8_t h[32], char out[65]);
+int store__unhex32(const char *s, uint8_t h[32]);
+db_val store__real_or_null(double v); /* NAN → SQL NULL */
+/* Row callbacks keeping the first row's column 0 in *(int64_t *)ctx or
+ * *(char **)ctx (malloc'ed; 100 when memory ran out). */
+int store__row_first_int(void *ctx, const db_row_ops *ops, const db_row *row);
+int store__row_first_text(void *ctx, const db_row_ops *ops, const db_row *row);
+
 #endif

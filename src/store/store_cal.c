@@ -1,0 +1,210 @@
+/* store_cal.c — busy time synced from calendars, per-calendar sync state and
+ * the durable outbox, in the portable SQL of store.c. */
+#include "store/store.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+
+/* ---- busy time ---- */
+
+int store_busy_replace(store_conn *c, int64_t calendar, const store_busy *ev, size_t n)
+{
+    static const char del[] = "DELETE FROM busy WHERE calendar_id = ?";
+    static const char ins[] =
+        "INSERT INTO busy(calendar_id, start_at, end_at, uid, summary) VALUES (?, ?, ?, ?, ?)";
+    int own, rc = store__wbegin(c, DIRTY_CONFIG, &own);
+    if (rc) return rc;
+    db_val pd[] = {DBI(calendar)};
+    rc = EXEC(c, del, pd, NULL, NULL, NULL);
+    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
+        db_val p[] = {DBI(calendar), DBI(ev[i].start), DBI(ev[i].end), DBT(ev[i].uid),
+                      DBT(ev[i].summary)};
+        rc = EXEC(c, ins, p, NULL, NULL, NULL);
+    }
+    return store__wend(c, own, rc);
+}
+
+struct busy_walk {
+    store_busy_cb cb;
+    void *ctx;
+};
+
+static int row_busy(void *ctx, const db_row_ops *ops, const db_row *row)
+{
+    struct busy_walk *w = ctx;
+    store_busy ev = {COL_INT(1), COL_INT(2), COL_TEXT(3), COL_TEXT(4)};
+    return w->cb(w->ctx, COL_INT(0), &ev);
+}
+
+int store_busy_list(store_conn *c, int64_t calendar, tp_time from, tp_time to, store_busy_cb cb,
+                    void *ctx)
+{
+    static const char all[] = "SELECT calendar_id, start_at, end_at, uid, summary FROM busy "
+                              "WHERE end_at > ? AND +start_at < ? "
+                              "ORDER BY calendar_id, start_at, end_at";
+    static const char one[] = "SELECT calendar_id, start_at, end_at, uid, summary FROM busy "
+                              "WHERE calendar_id = ? AND end_at > ? AND +start_at < ? "
+                              "ORDER BY start_at, end_at";
+    struct busy_walk w = {cb, ctx};
+    if (calendar) {
+        db_val p[] = {DBI(calendar), DBI(from), DBI(to)};
+        return EXEC(c, one, p, row_busy, &w, NULL);
+    }
+    db_val p[] = {DBI(from), DBI(to)};
+    return EXEC(c, all, p, row_busy, &w, NULL);
+}
+
+/* ---- calendar sync state ---- */
+
+void store_calstate_clear(store_calstate *s)
+{
+    if (!s) return;
+    free(s->last_error);
+    free(s->ctag);
+    free(s->sync_token);
+    free(s->etag);
+    memset(s, 0, sizeof *s);
+}
+
+static int row_calstate(void *ctx, const db_row_ops *ops, const db_row *row)
+{
+    store_calstate *s = ctx;
+    s->last_attempt = COL_INT(0);
+    s->last_sync = COL_INT(1);
+    s->last_error = store__dup(COL_TEXT(2));
+    s->ctag = store__dup(COL_TEXT(3));
+    s->sync_token = store__dup(COL_TEXT(4));
+    s->etag = store__dup(COL_TEXT(5));
+    s->events = COL_INT(6);
+    if ((COL_TEXT(2) && !s->last_error) || (COL_TEXT(3) && !s->ctag) ||
+        (COL_TEXT(4) && !s->sync_token) || (COL_TEXT(5) && !s->etag))
+        return 100;
+    return 0;
+}
+
+int store_calstate_get(store_conn *c, int64_t calendar, store_calstate *out)
+{
+    static const char sql[] = "SELECT last_attempt, last_sync, last_error, ctag, sync_token, "
+                              "etag, events FROM calstate WHERE calendar_id = ?";
+    memset(out, 0, sizeof *out);
+    db_val p[] = {DBI(calendar)};
+    int rc = EXEC(c, sql, p, row_calstate, out, NULL);
+    if (rc != STORE_OK) {
+        store_calstate_clear(out);
+        return rc == 100 ? STORE_ERROR : rc;
+    }
+    return STORE_OK;
+}
+
+int store_calstate_put(store_conn *c, int64_t calendar, const store_calstate *s)
+{
+    static const char sql[] =
+        "INSERT INTO calstate(calendar_id, last_attempt, last_sync, last_error, ctag, sync_token, "
+        "etag, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (calendar_id) DO UPDATE SET "
+        "last_attempt = excluded.last_attempt, last_sync = excluded.last_sync, "
+        "last_error = excluded.last_error, ctag = excluded.ctag, "
+        "sync_token = excluded.sync_token, etag = excluded.etag, events = excluded.events";
+    int own, rc = store__wbegin(c, 0, &own);
+    if (rc) return rc;
+    db_val p[] = {DBI(calendar), DBI(s->last_attempt), DBI(s->last_sync), DBT(s->last_error),
+                  DBT(s->ctag),  DBT(s->sync_token),   DBT(s->etag),      DBI(s->events)};
+    rc = EXEC(c, sql, p, NULL, NULL, NULL);
+    return store__wend(c, own, rc);
+}
+
+/* ---- outbox ---- */
+
+void store_outbox_clear(store_outbox_item *it)
+{
+    if (!it) return;
+    free(it->payload);
+    free(it->last_error);
+    memset(it, 0, sizeof *it);
+}
+
+int store_outbox_add(store_conn *c, int64_t booking, const char *kind, const char *payload,
+                     tp_time now)
+{
+    static const char sql[] = "INSERT INTO outbox(booking_id, kind, payload, state, attempts, "
+                              "next_at, lease_until, created_at) "
+                              "VALUES (?, ?, ?, 'pending', 0, ?, 0, ?)";
+    int own, rc = store__wbegin(c, 0, &own);
+    if (rc) return rc;
+    db_val p[] = {DBI(booking), DBT(kind), DBT(payload), DBI(now), DBI(now)};
+    rc = EXEC(c, sql, p, NULL, NULL, NULL);
+    return store__wend(c, own, rc);
+}
+
+static int row_outbox(void *ctx, const db_row_ops *ops, const db_row *row)
+{
+    store_outbox_item *it = ctx;
+    store_outbox_clear(it);
+    it->id = COL_INT(0);
+    it->booking = COL_INT(1);
+    store__copy_str(it->kind, sizeof it->kind, COL_TEXT(2));
+    it->payload = store__dup(COL_TEXT(3));
+    it->attempts = (int)COL_INT(4);
+    it->next_at = COL_INT(5);
+    it->last_error = store__dup(COL_TEXT(6));
+    return it->payload ? 0 : 100;
+}
+
+int store_outbox_claim(store_conn *c, tp_time now, int lease_s, store_outbox_item *out)
+{
+    static const char pick[] =
+        "SELECT id, booking_id, kind, payload, attempts, next_at, last_error FROM outbox o "
+        "WHERE o.state = 'pending' AND o.next_at <= ? AND o.lease_until <= ? "
+        "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.booking_id = o.booking_id "
+        "AND p.state = 'pending' AND p.id < o.id) ORDER BY o.id LIMIT 1";
+    static const char lease[] =
+        "UPDATE outbox SET lease_until = ? WHERE id = ? AND state = 'pending' "
+        "AND lease_until <= ?";
+    memset(out, 0, sizeof *out);
+    for (int tries = 0; tries < 8; tries++) {
+        db_val pp[] = {DBI(now), DBI(now)};
+        int rc = EXEC(c, pick, pp, row_outbox, out, NULL);
+        if (rc != STORE_OK) {
+            store_outbox_clear(out);
+            return rc == 100 ? STORE_ERROR : rc;
+        }
+        if (out->id == 0) return STORE_NOTFOUND;
+        int64_t changes = 0;
+        db_val pl[] = {DBI(now + lease_s), DBI(out->id), DBI(now)};
+        rc = EXEC(c, lease, pl, NULL, NULL, &changes);
+        if (rc != STORE_OK) {
+            store_outbox_clear(out);
+            return rc;
+        }
+        if (changes == 1) return STORE_OK;
+        store_outbox_clear(out); /* another instance leased it first */
+    }
+    return STORE_NOTFOUND;
+}
+
+int store_outbox_done(store_conn *c, int64_t id)
+{
+    static const char sql[] =
+        "UPDATE outbox SET state = 'done', lease_until = 0, last_error = NULL, payload = '{}' "
+        "WHERE id = ?";
+    db_val p[] = {DBI(id)};
+    return store__exec_one_change(c, sql, p, 1);
+}
+
+int store_outbox_fail(store_conn *c, int64_t id, const char *error, tp_time next_at)
+{
+    static const char sql[] = "UPDATE outbox SET attempts = attempts + 1, last_error = ?, "
+                              "next_at = ?, lease_until = 0 WHERE id = ?";
+    db_val p[] = {DBT(error), DBI(next_at), DBI(id)};
+    return store__exec_one_change(c, sql, p, 3);
+}
+
+int store_outbox_pending(store_conn *c, int64_t *count)
+{
+    static const char sql[] = "SELECT COUNT(*) FROM outbox WHERE state = 'pending'";
+    *count = 0;
+    return c->drv->exec(c, sql, NULL, 0, store__row_first_int, count, NULL);
+}
