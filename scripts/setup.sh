@@ -11,8 +11,16 @@ PKGS=(
   python3-icalendar chromium nodejs npm wrk postgresql postgresql-contrib
 )
 
+# Node.js may come from elsewhere (e.g. NodeSource, whose nodejs bundles npm
+# and conflicts with Debian's npm): a working command counts as installed.
+declare -A BY_COMMAND=([nodejs]=node [npm]=npm)
+
 missing=()
 for p in "${PKGS[@]}"; do
+  cmd=${BY_COMMAND[$p]:-}
+  if [ -n "$cmd" ] && command -v "$cmd" >/dev/null 2>&1; then
+    continue
+  fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$p")
   fi
