@@ -82,7 +82,8 @@ static int record_success(store *db, int64_t id, tp_time now, const ics_list *l,
     if (l && l->n && !(ev = calloc(l->n, sizeof *ev)))
         goto out;
     for (size_t i = 0; l && i < l->n; i++)
-        ev[i] = (store_busy){l->v[i].start, l->v[i].end, l->v[i].uid, l->v[i].summary};
+        ev[i] = (store_busy){.start = l->v[i].start, .end = l->v[i].end, .uid = l->v[i].uid,
+                             .summary = l->v[i].summary};
     for (int tries = 0; tries < 5; tries++) {
         store_calstate st;
         memset(&st, 0, sizeof st);

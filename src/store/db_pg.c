@@ -136,7 +136,11 @@ static const char *const migrations[] = {
     "CREATE INDEX busy_end ON busy(end_at);",
     /* 3: a counter for configuration writes only (see store_config_generation) */
     "INSERT INTO meta(k, v) VALUES ('config', 1);",
-
+    /* 4: busy rows keyed by CalDAV resource (href, etag; NULL for ICS feeds)
+     * for incremental sync, and when the calendar was last read in full */
+    "ALTER TABLE busy ADD COLUMN href TEXT, ADD COLUMN etag TEXT;"
+    "CREATE INDEX busy_href ON busy(calendar_id, href);"
+    "ALTER TABLE calstate ADD COLUMN last_full BIGINT NOT NULL DEFAULT 0;",
 };
 
 

@@ -145,10 +145,28 @@ typedef struct {
     tp_time start, end;
     const char *uid;
     const char *summary;
+    const char *href; /* the CalDAV resource it came from; NULL for ICS feeds */
+    const char *etag; /* that resource's ETag when it was read; NULL when unknown */
 } store_busy;
 
 /* Replaces all busy time of CALENDAR with EV[0..n) in one transaction step. */
 int store_busy_replace(store_conn *c, int64_t calendar, const store_busy *ev, size_t n);
+/* Replaces the busy time of one resource HREF of CALENDAR (one resource may
+ * expand to many instances) with EV[0..n), each stored with HREF and ETAG
+ * (their own href/etag fields are ignored); N = 0 just deletes. *REMOVED
+ * (may be NULL) gets how many rows went. On failure nothing changes when the
+ * function opened the transaction, else the caller rolls back. */
+int store_busy_put_resource(store_conn *c, int64_t calendar, const char *href, const char *etag,
+                            const store_busy *ev, size_t n, int64_t *removed);
+/* Deletes the busy time of resource HREF of CALENDAR (none is fine);
+ * *REMOVED (may be NULL) gets how many rows went. */
+int store_busy_delete_resource(store_conn *c, int64_t calendar, const char *href,
+                               int64_t *removed);
+/* Calls CB once per resource of CALENDAR that has busy rows, with its href
+ * and stored ETag (NULL when unknown), in href order; both are borrowed for
+ * the call. A non-zero return from CB stops the walk and is returned. */
+typedef int (*store_href_cb)(void *ctx, const char *href, const char *etag);
+int store_busy_hrefs(store_conn *c, int64_t calendar, store_href_cb cb, void *ctx);
 typedef int (*store_busy_cb)(void *ctx, int64_t calendar, const store_busy *ev);
 /* Busy intervals overlapping [from, to) of CALENDAR (0 = every calendar). */
 int store_busy_list(store_conn *c, int64_t calendar, tp_time from, tp_time to, store_busy_cb cb,
@@ -160,6 +178,7 @@ typedef struct {
     char *last_error;                /* NULL when the last attempt succeeded */
     char *ctag, *sync_token, *etag;  /* server change markers, NULL when unknown */
     int64_t events;
+    tp_time last_full;               /* last time the whole window was read; 0 = never */
 } store_calstate;
 void store_calstate_clear(store_calstate *s);
 int store_calstate_get(store_conn *c, int64_t calendar, store_calstate *out); /* zeroed if never */

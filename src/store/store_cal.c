@@ -11,21 +11,77 @@
 
 /* ---- busy time ---- */
 
+static const char busy_insert[] =
+    "INSERT INTO busy(calendar_id, start_at, end_at, uid, summary, href, etag) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)";
+
 int store_busy_replace(store_conn *c, int64_t calendar, const store_busy *ev, size_t n)
 {
     static const char del[] = "DELETE FROM busy WHERE calendar_id = ?";
-    static const char ins[] =
-        "INSERT INTO busy(calendar_id, start_at, end_at, uid, summary) VALUES (?, ?, ?, ?, ?)";
     int own, rc = store__wbegin(c, DIRTY_CONFIG, &own);
     if (rc) return rc;
     db_val pd[] = {DBI(calendar)};
     rc = EXEC(c, del, pd, NULL, NULL, NULL);
     for (size_t i = 0; rc == STORE_OK && i < n; i++) {
-        db_val p[] = {DBI(calendar), DBI(ev[i].start), DBI(ev[i].end), DBT(ev[i].uid),
-                      DBT(ev[i].summary)};
-        rc = EXEC(c, ins, p, NULL, NULL, NULL);
+        db_val p[] = {DBI(calendar),      DBI(ev[i].start), DBI(ev[i].end), DBT(ev[i].uid),
+                      DBT(ev[i].summary), DBT(ev[i].href),  DBT(ev[i].etag)};
+        rc = EXEC(c, busy_insert, p, NULL, NULL, NULL);
     }
     return store__wend(c, own, rc);
+}
+
+/* Deletes the rows of (CALENDAR, HREF) inside the caller's transaction. */
+static int busy_delete_href(store_conn *c, int64_t calendar, const char *href, int64_t *removed)
+{
+    static const char del[] = "DELETE FROM busy WHERE calendar_id = ? AND href = ?";
+    int64_t n = 0;
+    db_val p[] = {DBI(calendar), DBT(href)};
+    int rc = EXEC(c, del, p, NULL, NULL, &n);
+    if (removed) *removed = n;
+    return rc;
+}
+
+int store_busy_put_resource(store_conn *c, int64_t calendar, const char *href, const char *etag,
+                            const store_busy *ev, size_t n, int64_t *removed)
+{
+    if (removed) *removed = 0;
+    if (!href) return STORE_ERROR;
+    int own, rc = store__wbegin(c, DIRTY_CONFIG, &own);
+    if (rc) return rc;
+    rc = busy_delete_href(c, calendar, href, removed);
+    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
+        db_val p[] = {DBI(calendar),      DBI(ev[i].start), DBI(ev[i].end), DBT(ev[i].uid),
+                      DBT(ev[i].summary), DBT(href),        DBT(etag)};
+        rc = EXEC(c, busy_insert, p, NULL, NULL, NULL);
+    }
+    return store__wend(c, own, rc);
+}
+
+int store_busy_delete_resource(store_conn *c, int64_t calendar, const char *href,
+                               int64_t *removed)
+{
+    return store_busy_put_resource(c, calendar, href, NULL, NULL, 0, removed);
+}
+
+struct href_walk {
+    store_href_cb cb;
+    void *ctx;
+};
+
+static int row_href(void *ctx, const db_row_ops *ops, const db_row *row)
+{
+    struct href_walk *w = ctx;
+    return w->cb(w->ctx, COL_TEXT(0), COL_TEXT(1));
+}
+
+int store_busy_hrefs(store_conn *c, int64_t calendar, store_href_cb cb, void *ctx)
+{
+    static const char sql[] = "SELECT href, MAX(etag) FROM busy "
+                              "WHERE calendar_id = ? AND href IS NOT NULL "
+                              "GROUP BY href ORDER BY href";
+    struct href_walk w = {cb, ctx};
+    db_val p[] = {DBI(calendar)};
+    return EXEC(c, sql, p, row_href, &w, NULL);
 }
 
 struct busy_walk {
@@ -36,18 +92,18 @@ struct busy_walk {
 static int row_busy(void *ctx, const db_row_ops *ops, const db_row *row)
 {
     struct busy_walk *w = ctx;
-    store_busy ev = {COL_INT(1), COL_INT(2), COL_TEXT(3), COL_TEXT(4)};
+    store_busy ev = {COL_INT(1), COL_INT(2), COL_TEXT(3), COL_TEXT(4), COL_TEXT(5), COL_TEXT(6)};
     return w->cb(w->ctx, COL_INT(0), &ev);
 }
 
 int store_busy_list(store_conn *c, int64_t calendar, tp_time from, tp_time to, store_busy_cb cb,
                     void *ctx)
 {
-    static const char all[] = "SELECT calendar_id, start_at, end_at, uid, summary FROM busy "
-                              "WHERE end_at > ? AND +start_at < ? "
+    static const char all[] = "SELECT calendar_id, start_at, end_at, uid, summary, href, etag "
+                              "FROM busy WHERE end_at > ? AND +start_at < ? "
                               "ORDER BY calendar_id, start_at, end_at";
-    static const char one[] = "SELECT calendar_id, start_at, end_at, uid, summary FROM busy "
-                              "WHERE calendar_id = ? AND end_at > ? AND +start_at < ? "
+    static const char one[] = "SELECT calendar_id, start_at, end_at, uid, summary, href, etag "
+                              "FROM busy WHERE calendar_id = ? AND end_at > ? AND +start_at < ? "
                               "ORDER BY start_at, end_at";
     struct busy_walk w = {cb, ctx};
     if (calendar) {
@@ -80,6 +136,7 @@ static int row_calstate(void *ctx, const db_row_ops *ops, const db_row *row)
     s->sync_token = store__dup(COL_TEXT(4));
     s->etag = store__dup(COL_TEXT(5));
     s->events = COL_INT(6);
+    s->last_full = COL_INT(7);
     if ((COL_TEXT(2) && !s->last_error) || (COL_TEXT(3) && !s->ctag) ||
         (COL_TEXT(4) && !s->sync_token) || (COL_TEXT(5) && !s->etag))
         return 100;
@@ -89,7 +146,7 @@ static int row_calstate(void *ctx, const db_row_ops *ops, const db_row *row)
 int store_calstate_get(store_conn *c, int64_t calendar, store_calstate *out)
 {
     static const char sql[] = "SELECT last_attempt, last_sync, last_error, ctag, sync_token, "
-                              "etag, events FROM calstate WHERE calendar_id = ?";
+                              "etag, events, last_full FROM calstate WHERE calendar_id = ?";
     memset(out, 0, sizeof *out);
     db_val p[] = {DBI(calendar)};
     int rc = EXEC(c, sql, p, row_calstate, out, NULL);
@@ -104,14 +161,17 @@ int store_calstate_put(store_conn *c, int64_t calendar, const store_calstate *s)
 {
     static const char sql[] =
         "INSERT INTO calstate(calendar_id, last_attempt, last_sync, last_error, ctag, sync_token, "
-        "etag, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (calendar_id) DO UPDATE SET "
+        "etag, events, last_full) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (calendar_id) DO UPDATE SET "
         "last_attempt = excluded.last_attempt, last_sync = excluded.last_sync, "
         "last_error = excluded.last_error, ctag = excluded.ctag, "
-        "sync_token = excluded.sync_token, etag = excluded.etag, events = excluded.events";
+        "sync_token = excluded.sync_token, etag = excluded.etag, events = excluded.events, "
+        "last_full = excluded.last_full";
     int own, rc = store__wbegin(c, 0, &own);
     if (rc) return rc;
     db_val p[] = {DBI(calendar), DBI(s->last_attempt), DBI(s->last_sync), DBT(s->last_error),
-                  DBT(s->ctag),  DBT(s->sync_token),   DBT(s->etag),      DBI(s->events)};
+                  DBT(s->ctag),  DBT(s->sync_token),   DBT(s->etag),      DBI(s->events),
+                  DBI(s->last_full)};
     rc = EXEC(c, sql, p, NULL, NULL, NULL);
     return store__wend(c, own, rc);
 }

@@ -302,7 +302,9 @@ static void test_busy_and_calstate(void **state)
     store_conn *c = store_acquire(*state);
     int64_t cal;
     assert_int_equal(store_doc_insert(c, STORE_CALENDAR, "{\"kind\":\"ics\"}", &cal), STORE_OK);
-    store_busy ev[3] = {{300, 400, "c", "C"}, {100, 200, "a", "A"}, {150, 250, "b", NULL}};
+    store_busy ev[3] = {{.start = 300, .end = 400, .uid = "c", .summary = "C"},
+                        {.start = 100, .end = 200, .uid = "a", .summary = "A"},
+                        {.start = 150, .end = 250, .uid = "b"}};
     assert_int_equal(store_busy_replace(c, cal, ev, 3), STORE_OK);
     tp_time got[8] = {0};
     assert_int_equal(store_busy_list(c, cal, 0, 1000, busy_collect, got), STORE_OK);
@@ -321,7 +323,7 @@ static void test_busy_and_calstate(void **state)
     assert_int_equal(store_calstate_get(c, cal, &st), STORE_OK);
     assert_int_equal(st.last_sync, 0);
     assert_null(st.last_error);
-    store_calstate put = {10, 9, "timeout", "ctag-1", NULL, "\"e1\"", 3};
+    store_calstate put = {10, 9, "timeout", "ctag-1", NULL, "\"e1\"", 3, 8};
     assert_int_equal(store_calstate_put(c, cal, &put), STORE_OK);
     put.last_error = NULL;
     put.last_sync = 11;
@@ -331,6 +333,7 @@ static void test_busy_and_calstate(void **state)
     assert_null(st.last_error);
     assert_string_equal(st.ctag, "ctag-1");
     assert_int_equal(st.events, 3);
+    assert_int_equal(st.last_full, 8);
     store_calstate_clear(&st);
 
     /* deleting the calendar removes its busy time */
@@ -338,6 +341,86 @@ static void test_busy_and_calstate(void **state)
     memset(got, 0, sizeof got);
     assert_int_equal(store_busy_list(c, cal, 0, 1000, busy_collect, got), STORE_OK);
     assert_int_equal(got[0], 0);
+    store_release(c);
+}
+
+/* Collects "href=etag;" pairs of store_busy_hrefs into a char[256]. */
+static int href_collect(void *ctx, const char *href, const char *etag)
+{
+    char *out = ctx;
+    size_t n = strlen(out);
+    snprintf(out + n, 256 - n, "%s=%s;", href, etag ? etag : "-");
+    return 0;
+}
+
+/* Collects "href@start;" of each busy row into a char[256]. */
+static int busy_href_collect(void *ctx, int64_t cal, const store_busy *ev)
+{
+    (void)cal;
+    char *out = ctx;
+    size_t n = strlen(out);
+    snprintf(out + n, 256 - n, "%s@%lld;", ev->href ? ev->href : "-", (long long)ev->start);
+    return 0;
+}
+
+static void test_busy_per_resource(void **state)
+{
+    store_conn *c = store_acquire(*state);
+    int64_t cal, other, g0, g1, removed = -1;
+    char got[256] = "";
+    assert_int_equal(store_doc_insert(c, STORE_CALENDAR, "{\"kind\":\"caldav\"}", &cal), STORE_OK);
+    assert_int_equal(store_doc_insert(c, STORE_CALENDAR, "{\"kind\":\"caldav\"}", &other),
+                     STORE_OK);
+
+    /* A full read stores each row with its resource. */
+    store_busy full[3] = {{.start = 100, .end = 200, .uid = "a", .href = "/c/a.ics", .etag = "\"a1\""},
+                          {.start = 300, .end = 400, .uid = "a", .href = "/c/a.ics", .etag = "\"a1\""},
+                          {.start = 500, .end = 600, .uid = "b", .href = "/c/b.ics", .etag = "\"b1\""}};
+    assert_int_equal(store_busy_replace(c, cal, full, 3), STORE_OK);
+    assert_int_equal(store_busy_replace(c, other, full, 1), STORE_OK);
+    assert_int_equal(store_busy_hrefs(c, cal, href_collect, got), STORE_OK);
+    assert_string_equal(got, "/c/a.ics=\"a1\";/c/b.ics=\"b1\";");
+
+    /* One resource changes: its two instances become one, others stay; the
+     * config generation moves so availability reloads. */
+    assert_int_equal(store_config_generation(c, &g0), STORE_OK);
+    store_busy moved = {.start = 700, .end = 800, .uid = "a", .summary = "moved"};
+    assert_int_equal(store_busy_put_resource(c, cal, "/c/a.ics", "\"a2\"", &moved, 1, &removed),
+                     STORE_OK);
+    assert_int_equal(removed, 2);
+    assert_int_equal(store_config_generation(c, &g1), STORE_OK);
+    assert_true(g1 > g0);
+    got[0] = '\0';
+    assert_int_equal(store_busy_list(c, cal, 0, 1000, busy_href_collect, got), STORE_OK);
+    assert_string_equal(got, "/c/b.ics@500;/c/a.ics@700;");
+
+    /* A new resource, then a deleted one; deleting an unknown one is fine. */
+    store_busy two[2] = {{.start = 10, .end = 20, .uid = "n"}, {.start = 30, .end = 40, .uid = "n"}};
+    assert_int_equal(store_busy_put_resource(c, cal, "/c/n.ics", NULL, two, 2, &removed), STORE_OK);
+    assert_int_equal(removed, 0);
+    assert_int_equal(store_busy_delete_resource(c, cal, "/c/b.ics", &removed), STORE_OK);
+    assert_int_equal(removed, 1);
+    assert_int_equal(store_config_generation(c, &g0), STORE_OK);
+    assert_true(g0 > g1);
+    assert_int_equal(store_busy_delete_resource(c, cal, "/c/gone.ics", &removed), STORE_OK);
+    assert_int_equal(removed, 0);
+    got[0] = '\0';
+    assert_int_equal(store_busy_hrefs(c, cal, href_collect, got), STORE_OK);
+    assert_string_equal(got, "/c/a.ics=\"a2\";/c/n.ics=-;");
+
+    /* Inside the caller's transaction a rollback undoes every change. */
+    assert_int_equal(store_begin(c, 1), STORE_OK);
+    assert_int_equal(store_busy_delete_resource(c, cal, "/c/a.ics", NULL), STORE_OK);
+    assert_int_equal(store_busy_put_resource(c, cal, "/c/n.ics", "\"x\"", NULL, 0, NULL), STORE_OK);
+    store_rollback(c);
+    got[0] = '\0';
+    assert_int_equal(store_busy_list(c, cal, 0, 1000, busy_href_collect, got), STORE_OK);
+    assert_string_equal(got, "/c/n.ics@10;/c/n.ics@30;/c/a.ics@700;");
+
+    /* The other calendar's rows with the same href were never touched. */
+    got[0] = '\0';
+    assert_int_equal(store_busy_list(c, other, 0, 1000, busy_href_collect, got), STORE_OK);
+    assert_string_equal(got, "/c/a.ics@100;");
     store_release(c);
 }
 
@@ -446,6 +529,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_booking_needs_existing_staff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_history_and_idempotency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_busy_and_calstate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_busy_per_resource, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_order_and_lease, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
     };
