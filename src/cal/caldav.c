@@ -1,4 +1,5 @@
-/* caldav.c — CalDAV and ICS-feed HTTP on libcurl; multistatus XML read with
+/* caldav.c — CalDAV and ICS-feed HTTP on libcurl: markers, time-range,
+ * sync-collection and multiget REPORTs, writes; multistatus XML read with
  * libxml2 (no network access, no entity expansion). */
 #include "cal/caldav.h"
 
@@ -12,6 +13,8 @@
 #include <time.h>
 
 #define MAX_BODY (32u << 20)
+#define MULTIGET_BATCH 50  /* hrefs per calendar-multiget request */
+#define SYNC_ROUNDS 20     /* sync-collection requests when the server truncates (507) */
 
 static const char NS_DAV[] = "DAV:";
 static const char NS_CALDAV[] = "urn:ietf:params:xml:ns:caldav";
@@ -261,6 +264,89 @@ static void utc_stamp(tp_time t, char buf[17])
     strftime(buf, 17, "%Y%m%dT%H%M%SZ", &tm);
 }
 
+/* The href of a response as a path: trimmed, scheme and host dropped, so
+ * every report names one resource the same way. Malloc'ed or NULL. */
+static char *href_of(const xmlNode *resp)
+{
+    char *h = text_of(child(resp, NS_DAV, "href"));
+    if (!h)
+        return NULL;
+    char *p = h, *end;
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+        p++;
+    if (strncasecmp(p, "http://", 7) == 0 || strncasecmp(p, "https://", 8) == 0) {
+        char *slash = strchr(strstr(p, "//") + 2, '/');
+        p = slash ? slash : (char *)"/";
+    }
+    end = p + strlen(p);
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
+        end--;
+    char *out = strndup(p, (size_t)(end - p));
+    free(h);
+    return out;
+}
+
+/* 1 when RESPONSE carries its own status line (not a propstat's) with CODE. */
+static int response_status(const xmlNode *resp, const char *code)
+{
+    char *st = text_of(child(resp, NS_DAV, "status"));
+    int hit = st && strstr(st, code) != NULL;
+    free(st);
+    return hit;
+}
+
+/* Calls CB for each response of DOC that has calendar data; with GONE set
+ * also (data NULL) for each one answered 404. Returns 0, CB's value or -1. */
+static int walk_items(xmlDoc *doc, int gone, caldav_item_cb cb, void *ctx, char *err,
+                      size_t errlen)
+{
+    int rc = 0;
+    for (xmlNode *resp = xmlDocGetRootElement(doc)->children; resp && rc == 0; resp = resp->next) {
+        if (!is_el(resp, NS_DAV, "response"))
+            continue;
+        xmlNode *data = find_prop(resp, NS_CALDAV, "calendar-data");
+        if (!data && !(gone && response_status(resp, " 404")))
+            continue;
+        char *href = href_of(resp);
+        char *etag = text_of(find_prop(resp, NS_DAV, "getetag"));
+        char *ics = data ? text_of(data) : NULL;
+        if (!href || (data && !ics)) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+        } else {
+            rc = cb(ctx, href, etag, ics, ics ? strlen(ics) : 0);
+        }
+        free(href);
+        free(etag);
+        free(ics);
+    }
+    return rc;
+}
+
+/* Sends REPORT BODY (Depth: 1) and parses the 207 answer into *DOC; on
+ * other statuses *STATUS tells which and *BODY_OUT (may be NULL) keeps the
+ * reply. Returns 0 or -1 with ERR. */
+static int report(const caldav_target *t, const char *body, xmlDoc **doc, long *status,
+                  caldav_response *body_out, char *err, size_t errlen)
+{
+    const char *hdr[] = {"Depth: 1", "Content-Type: application/xml; charset=utf-8", NULL};
+    caldav_response r;
+    *doc = NULL;
+    *status = 0;
+    if (caldav_request(t, "REPORT", NULL, hdr, body, &r, err, errlen) != 0)
+        return -1;
+    *status = r.status;
+    if (r.status == 207)
+        *doc = parse_multistatus(&r, err, errlen);
+    else
+        http_status_error(r.status, err, errlen);
+    if (body_out && r.status != 207)
+        *body_out = r;
+    else
+        caldav_response_free(&r);
+    return *doc ? 0 : -1;
+}
+
 int caldav_query(const caldav_target *t, tp_time from, tp_time to, caldav_item_cb cb, void *ctx,
                  char *err, size_t errlen)
 {
@@ -275,41 +361,213 @@ int caldav_query(const caldav_target *t, tp_time from, tp_time to, caldav_item_c
              "<c:time-range start=\"%s\" end=\"%s\"/>"
              "</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>",
              a, b);
-    const char *hdr[] = {"Depth: 1", "Content-Type: application/xml; charset=utf-8", NULL};
-    caldav_response r;
-    if (caldav_request(t, "REPORT", NULL, hdr, body, &r, err, errlen) != 0)
+    xmlDoc *doc;
+    long status;
+    if (report(t, body, &doc, &status, NULL, err, errlen) != 0)
         return -1;
-    int rc = -1;
-    xmlDoc *doc = NULL;
-    if (r.status != 207) {
-        http_status_error(r.status, err, errlen);
-        goto out;
+    int rc = walk_items(doc, 0, cb, ctx, err, errlen);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* ---- sync-collection (RFC 6578) and calendar-multiget (RFC 4791 7.9) ---- */
+
+/* A growing NUL-terminated text; OOM sticks and leaves s NULL. */
+typedef struct {
+    char *s;
+    size_t n, cap;
+    int oom;
+} strbuf;
+
+static void sb_add(strbuf *b, const char *s, size_t len)
+{
+    if (b->oom)
+        return;
+    if (b->n + len + 1 > b->cap) {
+        size_t cap = (b->n + len + 1) * 2;
+        char *p = realloc(b->s, cap);
+        if (!p) {
+            free(b->s);
+            memset(b, 0, sizeof *b);
+            b->oom = 1;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
     }
-    if (!(doc = parse_multistatus(&r, err, errlen)))
-        goto out;
-    rc = 0;
-    for (xmlNode *resp = xmlDocGetRootElement(doc)->children; resp && rc == 0; resp = resp->next) {
+    memcpy(b->s + b->n, s, len);
+    b->n += len;
+    b->s[b->n] = '\0';
+}
+
+static void sb_str(strbuf *b, const char *s)
+{
+    sb_add(b, s, strlen(s));
+}
+
+/* Appends S with &, <, >, " escaped for XML text. */
+static void sb_xml(strbuf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': sb_str(b, "&amp;"); break;
+        case '<': sb_str(b, "&lt;"); break;
+        case '>': sb_str(b, "&gt;"); break;
+        case '"': sb_str(b, "&quot;"); break;
+        default: sb_add(b, s, 1);
+        }
+    }
+}
+
+void caldav_changes_free(caldav_changes *ch)
+{
+    if (!ch)
+        return;
+    for (size_t i = 0; i < ch->n; i++) {
+        free(ch->v[i].href);
+        free(ch->v[i].etag);
+    }
+    free(ch->v);
+    free(ch->token);
+    memset(ch, 0, sizeof *ch);
+}
+
+/* Appends one member (HREF and ETAG are taken over). -1 when memory ran out. */
+static int changes_add(caldav_changes *ch, char *href, char *etag, int gone)
+{
+    if (ch->n == ch->cap) {
+        size_t cap = ch->cap ? ch->cap * 2 : 16;
+        caldav_change *v = realloc(ch->v, cap * sizeof *v);
+        if (!v) {
+            free(href);
+            free(etag);
+            return -1;
+        }
+        ch->v = v;
+        ch->cap = cap;
+    }
+    ch->v[ch->n++] = (caldav_change){href, etag, gone};
+    return 0;
+}
+
+/* 1 when an error reply names the DAV:valid-sync-token precondition. */
+static int is_bad_token(const caldav_response *r)
+{
+    if ((r->status != 403 && r->status != 409) || !r->body)
+        return 0;
+    xmlDoc *doc = xmlReadMemory(r->body, (int)r->len, "error.xml", NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    int bad = is_el(root, NS_DAV, "error") && child(root, NS_DAV, "valid-sync-token") != NULL;
+    xmlFreeDoc(doc);
+    return bad;
+}
+
+/* Reads one sync-collection answer into OUT; *MORE set when the server
+ * truncated it (a 507 response for the collection itself). */
+static int read_changes(xmlDoc *doc, caldav_changes *out, int *more)
+{
+    xmlNode *root = xmlDocGetRootElement(doc);
+    *more = 0;
+    for (xmlNode *resp = root->children; resp; resp = resp->next) {
         if (!is_el(resp, NS_DAV, "response"))
             continue;
-        xmlNode *data = find_prop(resp, NS_CALDAV, "calendar-data");
-        if (!data)
+        if (response_status(resp, " 507")) {
+            *more = 1;
             continue;
-        char *href = text_of(child(resp, NS_DAV, "href"));
-        char *etag = text_of(find_prop(resp, NS_DAV, "getetag"));
-        char *ics = text_of(data);
-        if (!ics) {
+        }
+        char *href = href_of(resp);
+        if (!href)
+            return -1;
+        int gone = response_status(resp, " 404");
+        char *etag = gone ? NULL : text_of(find_prop(resp, NS_DAV, "getetag"));
+        if (changes_add(out, href, etag, gone) != 0)
+            return -1;
+    }
+    free(out->token);
+    out->token = text_of(child(root, NS_DAV, "sync-token"));
+    return 0;
+}
+
+int caldav_sync_collection(const caldav_target *t, const char *token, caldav_changes *out,
+                           char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    int more = 1, rc = 0;
+    for (int round = 0; more && rc == 0; round++) {
+        const char *from = out->token ? out->token : token;
+        strbuf b = {0};
+        caldav_response r;
+        xmlDoc *doc;
+        long status;
+        if (round == SYNC_ROUNDS) {
+            snprintf(err, errlen, "sync-collection still truncated after %d requests", round);
+            rc = -1;
+            break;
+        }
+        sb_str(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+                   "<d:sync-collection xmlns:d=\"DAV:\"><d:sync-token>");
+        sb_xml(&b, from ? from : "");
+        sb_str(&b, "</d:sync-token><d:sync-level>1</d:sync-level>"
+                   "<d:prop><d:getetag/></d:prop></d:sync-collection>");
+        if (b.oom) {
             snprintf(err, errlen, "out of memory");
             rc = -1;
-        } else {
-            rc = cb(ctx, href ? href : "", etag, ics, strlen(ics));
+            break;
         }
-        free(href);
-        free(etag);
-        free(ics);
+        memset(&r, 0, sizeof r);
+        rc = report(t, b.s, &doc, &status, &r, err, errlen);
+        free(b.s);
+        if (rc != 0) {
+            if (is_bad_token(&r)) {
+                snprintf(err, errlen, "HTTP %ld: the sync token is no longer valid", status);
+                rc = CALDAV_BAD_TOKEN;
+            }
+            caldav_response_free(&r);
+            break;
+        }
+        if (read_changes(doc, out, &more) != 0) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+        } else if (!out->token || !*out->token) {
+            snprintf(err, errlen, "sync-collection reply without a sync token");
+            rc = -1;
+        }
+        xmlFreeDoc(doc);
     }
-out:
-    xmlFreeDoc(doc);
-    caldav_response_free(&r);
+    if (rc != 0)
+        caldav_changes_free(out);
+    return rc;
+}
+
+int caldav_multiget(const caldav_target *t, const char *const *hrefs, size_t n, caldav_item_cb cb,
+                    void *ctx, char *err, size_t errlen)
+{
+    int rc = 0;
+    for (size_t at = 0; at < n && rc == 0; at += MULTIGET_BATCH) {
+        strbuf b = {0};
+        xmlDoc *doc;
+        long status;
+        sb_str(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+                   "<c:calendar-multiget xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\">"
+                   "<d:prop><d:getetag/><c:calendar-data/></d:prop>");
+        for (size_t i = at; i < n && i < at + MULTIGET_BATCH; i++) {
+            sb_str(&b, "<d:href>");
+            sb_xml(&b, hrefs[i]);
+            sb_str(&b, "</d:href>");
+        }
+        sb_str(&b, "</c:calendar-multiget>");
+        if (b.oom) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        rc = report(t, b.s, &doc, &status, NULL, err, errlen);
+        free(b.s);
+        if (rc == 0) {
+            rc = walk_items(doc, 1, cb, ctx, err, errlen);
+            xmlFreeDoc(doc);
+        }
+    }
     return rc;
 }
 

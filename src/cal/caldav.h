@@ -1,6 +1,7 @@
 /* caldav.h — a small CalDAV / ICS-feed client on libcurl: change markers
- * (PROPFIND), time-range queries (REPORT), PUT/DELETE of one resource and
- * conditional GET of a feed. Multistatus replies are read with libxml2. */
+ * (PROPFIND), time-range queries, sync-collection and multiget (REPORT),
+ * PUT/DELETE of one resource and conditional GET of a feed. Multistatus
+ * replies are read with libxml2. */
 #ifndef TRIPOD_CALDAV_H
 #define TRIPOD_CALDAV_H
 
@@ -46,8 +47,9 @@ int caldav_request(const caldav_target *t, const char *method, const char *url,
 int caldav_markers(const caldav_target *t, char **ctag, char **sync_token, char *err,
                    size_t errlen);
 
-/* Called for each resource of a query: DATA[0..LEN) is its iCalendar text.
- * A non-zero return stops the walk and becomes caldav_query's result. */
+/* Called for each resource of a query: HREF is its path on the server,
+ * DATA[0..LEN) its iCalendar text. A non-zero return stops the walk and
+ * becomes the query's result. */
 typedef int (*caldav_item_cb)(void *ctx, const char *href, const char *etag, const char *data,
                               size_t len);
 
@@ -56,6 +58,42 @@ typedef int (*caldav_item_cb)(void *ctx, const char *href, const char *etag, con
  * unreadable XML). */
 int caldav_query(const caldav_target *t, tp_time from, tp_time to, caldav_item_cb cb, void *ctx,
                  char *err, size_t errlen);
+
+/* One member reported by sync-collection. Strings are malloc'ed. */
+typedef struct {
+    char *href; /* its path on the server, e.g. "/ann/work/x.ics" */
+    char *etag; /* its new ETag (NULL when removed or not sent) */
+    int gone;   /* 1 when it was removed (404 in the reply) */
+} caldav_change;
+
+/* What changed since a sync token; freed with caldav_changes_free. */
+typedef struct {
+    caldav_change *v;
+    size_t n, cap;
+    char *token; /* the collection's new sync token (malloc'ed) */
+} caldav_changes;
+
+void caldav_changes_free(caldav_changes *ch); /* accepts NULL; zeroes CH */
+
+/* caldav_sync_collection's answer when the server refuses the token. */
+#define CALDAV_BAD_TOKEN 2
+
+/* REPORT sync-collection (RFC 6578: sync-level 1, getetag) since TOKEN
+ * ("" or NULL: from the start), repeated while the server truncates its
+ * answer (507). Fills OUT in the server's order (a member may appear twice;
+ * the later entry wins). Returns 0; CALDAV_BAD_TOKEN when the server
+ * answers 403/409 with the DAV:valid-sync-token precondition (expired or
+ * unknown token); or -1 with ERR (transport, other HTTP status, unreadable
+ * XML, no new token). On failure OUT is empty. */
+int caldav_sync_collection(const caldav_target *t, const char *token, caldav_changes *out,
+                           char *err, size_t errlen);
+
+/* REPORT calendar-multiget (getetag, calendar-data) of HREFS[0..N), in
+ * batches. CB sees each resource returned with data, and (with DATA NULL,
+ * LEN 0) each one the server answers 404 for (removed meanwhile). Hrefs are
+ * passed as paths. Returns 0, CB's non-zero value, or -1 with ERR. */
+int caldav_multiget(const caldav_target *t, const char *const *hrefs, size_t n, caldav_item_cb cb,
+                    void *ctx, char *err, size_t errlen);
 
 /* The URL of resource NAME (e.g. "tripod-42.ics") in the collection t->url.
  * Returns a malloc'ed string or NULL when memory ran out. */

@@ -1,6 +1,7 @@
-/* test_caldav.c — the CalDAV/ICS client (src/cal/caldav.c) against a real
- * Radicale started by tests/servers/radicale_server.py on 127.0.0.1, plus a
- * silent socket for timeouts. */
+/* test_caldav.c — the CalDAV/ICS client (src/cal/caldav.c: queries, writes,
+ * sync-collection, multiget) against a real Radicale started by
+ * tests/servers/radicale_server.py on 127.0.0.1, plus a silent socket for
+ * timeouts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -66,7 +67,8 @@ static int start_radicale(void **state)
         dup2(fds[1], 1);
         close(fds[0]);
         execl("/usr/bin/python3", "python3", script, "--dir", g_dir, "--user", "ann:secret",
-              "--calendar", "ann/work", "--calendar", "ann/feed", (char *)NULL);
+              "--calendar", "ann/work", "--calendar", "ann/feed", "--calendar", "ann/sync",
+              (char *)NULL);
         _exit(127);
     }
     close(fds[1]);
@@ -212,6 +214,160 @@ static void put_query_markers_and_conditional_writes(void **state)
     free(other);
 }
 
+static char *event_text(const char *uid, const char *summary, int day)
+{
+    char *s = malloc(512);
+    assert_non_null(s);
+    snprintf(s, 512,
+             "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\n"
+             "UID:%s\r\nDTSTAMP:20300101T000000Z\r\nSUMMARY:%s\r\n"
+             "DTSTART:203006%02dT150000Z\r\nDTEND:203006%02dT160000Z\r\n"
+             "END:VEVENT\r\nEND:VCALENDAR\r\n",
+             uid, summary, day, day);
+    return s;
+}
+
+/* PUTs NAME into the collection; returns its malloc'ed ETag. */
+static char *put_event(const caldav_target *t, const char *name, const char *summary, int day,
+                       int create)
+{
+    char err[256], *etag = NULL;
+    long status;
+    char *url = caldav_resource_url(t, name);
+    char *ics = event_text(name, summary, day);
+    if (caldav_put(t, url, ics, NULL, create, &etag, &status, err, sizeof err) != 0)
+        fail_msg("PUT %s: %s", name, err);
+    free(url);
+    free(ics);
+    assert_non_null(etag);
+    return etag;
+}
+
+/* The change for the resource whose href ends with NAME, or NULL. */
+static const caldav_change *change_of(const caldav_changes *ch, const char *name)
+{
+    const caldav_change *hit = NULL;
+    for (size_t i = 0; i < ch->n; i++) {
+        size_t a = strlen(ch->v[i].href), b = strlen(name);
+        if (a >= b && strcmp(ch->v[i].href + a - b, name) == 0)
+            hit = &ch->v[i];
+    }
+    return hit;
+}
+
+typedef struct {
+    char seen[512]; /* "name:summary;" per resource, "name:gone;" for 404 */
+} multiget_log;
+
+static int on_multiget(void *ctx, const char *href, const char *etag, const char *data,
+                       size_t len)
+{
+    multiget_log *m = ctx;
+    const char *name = strrchr(href, '/');
+    size_t n = strlen(m->seen);
+    assert_non_null(name);
+    if (!data) {
+        snprintf(m->seen + n, sizeof m->seen - n, "%s:gone;", name + 1);
+        return 0;
+    }
+    assert_non_null(etag);
+    assert_int_equal(strlen(data), len);
+    const char *sum = strstr(data, "SUMMARY:");
+    assert_non_null(sum);
+    snprintf(m->seen + n, sizeof m->seen - n, "%s:%.*s;", name + 1,
+             (int)strcspn(sum + 8, "\r\n"), sum + 8);
+    return 0;
+}
+
+static void sync_collection_reports_changes_and_multiget_fetches_them(void **state)
+{
+    (void)state;
+    char url[256], err[256] = "";
+    caldav_target t;
+    target(&t, url, sizeof url, "sync", "secret");
+    char *ea = put_event(&t, "a.ics", "A", 3, 1);
+    char *eb = put_event(&t, "b.ics", "B", 4, 1);
+    char *ec = put_event(&t, "c.ics", "C", 5, 1);
+    char *ctag = NULL, *tok0 = NULL;
+    assert_int_equal(caldav_markers(&t, &ctag, &tok0, err, sizeof err), 0);
+    assert_non_null(tok0);
+
+    /* From no token: every member, with the ETags the PUTs returned. */
+    caldav_changes ch;
+    assert_int_equal(caldav_sync_collection(&t, NULL, &ch, err, sizeof err), 0);
+    assert_int_equal(ch.n, 3);
+    assert_string_equal(change_of(&ch, "/a.ics")->etag, ea);
+    assert_string_equal(change_of(&ch, "/c.ics")->etag, ec);
+    assert_string_equal(ch.token, tok0);
+    caldav_changes_free(&ch);
+
+    /* Nothing changed since the token. */
+    assert_int_equal(caldav_sync_collection(&t, tok0, &ch, err, sizeof err), 0);
+    assert_int_equal(ch.n, 0);
+    assert_string_equal(ch.token, tok0);
+    caldav_changes_free(&ch);
+
+    /* Add d, change a, delete c: exactly those three, b untouched. */
+    char *ed = put_event(&t, "d.ics", "D", 6, 1);
+    char *ea2 = put_event(&t, "a.ics", "A moved", 7, 0);
+    long status;
+    char *cu = caldav_resource_url(&t, "c.ics");
+    assert_int_equal(caldav_delete(&t, cu, &status, err, sizeof err), 0);
+    assert_int_equal(caldav_sync_collection(&t, tok0, &ch, err, sizeof err), 0);
+    assert_int_equal(ch.n, 3);
+    assert_null(change_of(&ch, "/b.ics"));
+    assert_false(change_of(&ch, "/a.ics")->gone);
+    assert_string_equal(change_of(&ch, "/a.ics")->etag, ea2);
+    assert_string_equal(change_of(&ch, "/d.ics")->etag, ed);
+    assert_true(change_of(&ch, "/c.ics")->gone);
+    assert_null(change_of(&ch, "/c.ics")->etag);
+    assert_string_not_equal(ch.token, tok0);
+
+    /* Multiget of the three hrefs as reported: data for two, 404 for c. */
+    const char *hrefs[3] = {change_of(&ch, "/a.ics")->href, change_of(&ch, "/d.ics")->href,
+                            change_of(&ch, "/c.ics")->href};
+    multiget_log m;
+    memset(&m, 0, sizeof m);
+    assert_int_equal(caldav_multiget(&t, hrefs, 3, on_multiget, &m, err, sizeof err), 0);
+    assert_non_null(strstr(m.seen, "a.ics:A moved;"));
+    assert_non_null(strstr(m.seen, "d.ics:D;"));
+    assert_non_null(strstr(m.seen, "c.ics:gone;"));
+    assert_null(strstr(m.seen, "b.ics"));
+
+    /* The new token reports nothing more. */
+    char *tok1 = strdup(ch.token);
+    caldav_changes_free(&ch);
+    assert_int_equal(caldav_sync_collection(&t, tok1, &ch, err, sizeof err), 0);
+    assert_int_equal(ch.n, 0);
+    caldav_changes_free(&ch);
+
+    /* Unknown and malformed tokens are refused as such; bad credentials are
+     * an ordinary error. */
+    assert_int_equal(caldav_sync_collection(&t, "http://radicale.org/ns/sync/"
+                                                "00000000000000000000000000000000"
+                                                "00000000000000000000000000000000",
+                                            &ch, err, sizeof err),
+                     CALDAV_BAD_TOKEN);
+    assert_int_equal(ch.n, 0);
+    assert_null(ch.token);
+    assert_int_equal(caldav_sync_collection(&t, "garbage<&>", &ch, err, sizeof err),
+                     CALDAV_BAD_TOKEN);
+    target(&t, url, sizeof url, "sync", "wrong");
+    assert_int_equal(caldav_sync_collection(&t, tok1, &ch, err, sizeof err), -1);
+    assert_non_null(strstr(err, "401"));
+    assert_int_equal(caldav_multiget(&t, hrefs, 1, on_multiget, &m, err, sizeof err), -1);
+
+    free(cu);
+    free(ctag);
+    free(tok0);
+    free(tok1);
+    free(ea);
+    free(ea2);
+    free(eb);
+    free(ec);
+    free(ed);
+}
+
 static void wrong_password_and_missing_calendar_are_reported(void **state)
 {
     (void)state;
@@ -252,6 +408,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(put_query_markers_and_conditional_writes),
+        cmocka_unit_test(sync_collection_reports_changes_and_multiget_fetches_them),
         cmocka_unit_test(wrong_password_and_missing_calendar_are_reported),
         cmocka_unit_test(silent_server_times_out),
     };
