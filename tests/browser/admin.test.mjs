@@ -98,6 +98,13 @@ await run([
     assert(Object.values(r).every((ok) => ok), `everything OK now: ${JSON.stringify(r)}`);
     assert(/Everything is in place/.test(await page.textContent('#view')), 'says agents can book');
     await screenshot(page, 'admin-readiness-ok');
+    const sync = (await srv.call('GET', '/readiness')).calendar_sync;
+    const card = await page.evaluate(() => {
+      const li = document.querySelector('#calendar-sync li[data-check="calendar_sync"]');
+      return li && { ok: li.dataset.ok === 'true', problems: li.querySelectorAll('ul li').length };
+    });
+    assert(card && card.ok === sync.ok && card.problems === sync.problems.length,
+      `calendar sync card shows the API's answer: ${JSON.stringify(card)} vs ${JSON.stringify(sync)}`);
     const cals = await srv.call('GET', '/calendars');
     const primary = cals.find((c) => c.primary);
     assert(primary && primary.owner === 'business' && primary.url === radicale.url && !('password' in primary),

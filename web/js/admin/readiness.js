@@ -1,5 +1,6 @@
 // readiness.js — the four booking prerequisites, each OK or missing with
-// what to fix and a link to the section where it is fixed.
+// what to fix and a link to the section where it is fixed, and the health of
+// calendar sync (calendars never synced or failing for over an hour).
 
 import { el } from '../api.js';
 
@@ -53,12 +54,26 @@ export async function renderReadiness(root, ctx) {
           known.href ? el('a', { href: known.href, text: known.link }) : null),
         problems.length ? el('ul', {}, problems.map((p) => el('li', { text: p }))) : null)));
   }
+  const sync = answer && answer.calendar_sync;
+  const syncCard = sync ? el('section', { class: 'card', 'aria-label': 'Calendar sync', id: 'calendar-sync' },
+    el('h2', { text: 'Calendar sync' }),
+    el('ul', { class: 'check-list' },
+      el('li', { 'data-check': 'calendar_sync', 'data-ok': sync.ok ? 'true' : 'false' },
+        el('span', { class: 'badge ' + (sync.ok ? 'ok' : 'bad'), text: sync.ok ? 'OK' : 'Attention' }),
+        el('div', {},
+          el('strong', { text: sync.ok ? 'Every calendar syncs' : 'Some calendars are not syncing' }),
+          sync.ok ? null : el('p', { class: 'hint' },
+            'Busy time from these calendars may be out of date. Check their address and password. ',
+            el('a', { href: '#calendars', text: 'Open Calendars' })),
+          (sync.problems || []).length
+            ? el('ul', {}, sync.problems.map((p) => el('li', { text: problemText(p) }))) : null)))) : null;
   root.replaceChildren(
     el('h1', { text: 'Readiness' }),
     el('p', { class: 'status', role: 'status', 'data-kind': allOk ? 'ok' : 'warn',
       text: allOk ? 'Everything is in place: agents can book online.'
         : 'Agents cannot book until every item below is OK.' }),
     el('section', { class: 'card', 'aria-label': 'Prerequisites' }, ul),
+    syncCard,
     el('div', { class: 'actions' },
       el('button', { type: 'button', id: 'readiness-refresh', onclick: () => renderReadiness(root, ctx), text: 'Check again' }),
       el('a', { class: 'button', href: '/book', target: '_blank', text: 'Open the booking page' })));
