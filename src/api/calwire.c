@@ -93,6 +93,9 @@ void calwire_sync_route(api_req *r, api_res *res)
         return;
     }
     api_json(res, 200,
-             json_pack("{s:I, s:I, s:b, s:n}", "id", (json_int_t)id, "events",
-                       (json_int_t)out.events, "unchanged", out.unchanged, "last_error"));
+             json_pack("{s:I, s:I, s:b, s:n, s:s, s:I, s:I, s:o}", "id", (json_int_t)id,
+                       "events", (json_int_t)out.events, "unchanged", out.unchanged,
+                       "last_error", "mode", out.mode, "changed", (json_int_t)out.changed,
+                       "deleted", (json_int_t)out.deleted, "fallback",
+                       out.fallback[0] ? json_string(out.fallback) : json_null()));
 }

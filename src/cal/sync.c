@@ -1,7 +1,7 @@
-/* sync.c — fetches a connected calendar (CalDAV time-range REPORT, or an ICS
- * feed with a conditional GET), expands it with ics.c and replaces the
- * calendar's busy time atomically; plus the background loop and the live
- * re-check a booking makes before it commits. */
+/* sync.c — syncs a connected calendar (CalDAV through davsync.c, in full or
+ * incrementally, or an ICS feed with a conditional GET) into the store's
+ * busy time atomically; plus the background loop and the live re-check a
+ * booking makes before it commits. */
 #include "cal/sync.h"
 
 #include <pthread.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cal/davsync.h"
 #include "cal/event.h"
 #include "cal/ics.h"
 
@@ -68,44 +69,104 @@ static void record_failure(store *db, int64_t id, tp_time now, const char *err)
     store_release(c);
 }
 
-/* Stores the parsed busy time (NULL when unchanged) and the new markers. */
-static int record_success(store *db, int64_t id, tp_time now, const ics_list *l,
-                          const store_calstate *markers, char *err, size_t errlen)
+enum { MODE_UNCHANGED, MODE_FULL, MODE_INCREMENTAL };
+
+/* What a sync read and is about to store. */
+typedef struct {
+    int mode;
+    const ics_list *feed;    /* ICS feed read in full: every instance, no href */
+    const davsync_set *set;  /* CalDAV: every resource (full) or the changed ones */
+    store_calstate markers;  /* change markers to keep (owned) */
+} outcome;
+
+/* The rows of every resource of SET (strings borrowed), or of FEED. */
+static store_busy *busy_rows(const outcome *o, size_t *n)
+{
+    size_t total = o->feed ? o->feed->n : o->set->instances, k = 0;
+    store_busy *ev = calloc(total ? total : 1, sizeof *ev);
+    *n = total;
+    if (!ev)
+        return NULL;
+    for (size_t i = 0; o->feed && i < o->feed->n; i++) {
+        const ics_busy *b = &o->feed->v[i];
+        ev[k++] = (store_busy){.start = b->start, .end = b->end, .uid = b->uid,
+                               .summary = b->summary};
+    }
+    for (size_t r = 0; !o->feed && r < o->set->n; r++) {
+        const davsync_res *res = &o->set->v[r];
+        for (size_t i = 0; i < res->l.n; i++)
+            ev[k++] = (store_busy){.start = res->l.v[i].start, .end = res->l.v[i].end,
+                                   .uid = res->l.v[i].uid, .summary = res->l.v[i].summary,
+                                   .href = res->href, .etag = res->etag};
+    }
+    return ev;
+}
+
+/* Applies the changed resources of SET inside the open transaction;
+ * *DELTA gets how many busy rows were added minus removed. */
+static int apply_changes(store_conn *c, int64_t id, const davsync_set *set, int64_t *delta)
+{
+    int rc = STORE_OK;
+    *delta = 0;
+    for (size_t r = 0; rc == STORE_OK && r < set->n; r++) {
+        const davsync_res *res = &set->v[r];
+        store_busy *ev = res->l.n ? calloc(res->l.n, sizeof *ev) : NULL;
+        int64_t removed = 0;
+        if (res->l.n && !ev)
+            return STORE_ERROR;
+        for (size_t i = 0; i < res->l.n; i++)
+            ev[i] = (store_busy){.start = res->l.v[i].start, .end = res->l.v[i].end,
+                                 .uid = res->l.v[i].uid, .summary = res->l.v[i].summary};
+        rc = store_busy_put_resource(c, id, res->href, res->etag, ev, res->l.n, &removed);
+        *delta += (int64_t)res->l.n - removed;
+        free(ev);
+    }
+    return rc;
+}
+
+/* Stores what O says (busy time and markers) and records success, all in
+ * one transaction; *EVENTS gets the calendar's busy instances after it. */
+static int record_success(store *db, int64_t id, tp_time now, const outcome *o, int64_t *events,
+                          char *err, size_t errlen)
 {
     store_conn *c = store_acquire(db);
     store_busy *ev = NULL;
+    size_t n = 0;
     int rc = STORE_ERROR;
     if (!c) {
         snprintf(err, errlen, "store unreachable");
         return -1;
     }
-    if (l && l->n && !(ev = calloc(l->n, sizeof *ev)))
+    if (o->mode == MODE_FULL && !(ev = busy_rows(o, &n)))
         goto out;
-    for (size_t i = 0; l && i < l->n; i++)
-        ev[i] = (store_busy){.start = l->v[i].start, .end = l->v[i].end, .uid = l->v[i].uid,
-                             .summary = l->v[i].summary};
     for (int tries = 0; tries < 5; tries++) {
         store_calstate st;
+        int64_t delta = 0;
         memset(&st, 0, sizeof st);
         rc = store_begin(c, 1);
         if (rc == STORE_OK)
             rc = store_calstate_get(c, id, &st);
-        if (rc == STORE_OK && l)
-            rc = store_busy_replace(c, id, ev, l->n);
+        if (rc == STORE_OK && o->mode == MODE_FULL)
+            rc = store_busy_replace(c, id, ev, n);
+        if (rc == STORE_OK && o->mode == MODE_INCREMENTAL)
+            rc = apply_changes(c, id, o->set, &delta);
         if (rc == STORE_OK) {
             free(st.last_error);
             free(st.ctag);
             free(st.sync_token);
             free(st.etag);
             st.last_error = NULL;
-            st.ctag = dup_or_null(markers->ctag);
-            st.sync_token = dup_or_null(markers->sync_token);
-            st.etag = dup_or_null(markers->etag);
-            st.last_attempt = now;
-            if (l) {
-                st.last_sync = now;
-                st.events = (int64_t)l->n;
+            st.ctag = dup_or_null(o->markers.ctag);
+            st.sync_token = dup_or_null(o->markers.sync_token);
+            st.etag = dup_or_null(o->markers.etag);
+            st.last_attempt = st.last_sync = now;
+            if (o->mode == MODE_FULL) {
+                st.last_full = now;
+                st.events = (int64_t)n;
+            } else {
+                st.events += delta;
             }
+            *events = st.events;
             rc = store_calstate_put(c, id, &st);
         }
         rc = rc == STORE_OK ? store_commit(c) : rc;
@@ -118,25 +179,136 @@ static int record_success(store *db, int64_t id, tp_time now, const ics_list *l,
     }
 out:
     if (rc != STORE_OK)
-        snprintf(err, errlen, "store: %s", store_errmsg(c));
+        snprintf(err, errlen, "store: %s", c ? store_errmsg(c) : "out of memory");
     free(ev);
     store_release(c);
     return rc == STORE_OK ? 0 : -1;
 }
 
+/* 1 when the whole window must be read again: never read, last read
+ * FULL_REFRESH_S ago, or the window's first day has moved since. */
+static int full_due(const store_calstate *prev, tp_time now)
+{
+    return !prev->last_full || now - prev->last_full >= FULL_REFRESH_S ||
+           (now - DAY) / DAY != (prev->last_full - DAY) / DAY;
+}
+
+static int add_known(void *ctx, const char *href, const char *etag)
+{
+    return davsync_known_add(ctx, href, etag) == 0 ? 0 : 100;
+}
+
+/* Reads the ETags stored per resource of calendar ID into K (sorted). */
+static int load_known(store *db, int64_t id, davsync_known *k, char *err, size_t errlen)
+{
+    store_conn *c = store_acquire(db);
+    int rc = c ? store_busy_hrefs(c, id, add_known, k) : STORE_ERROR;
+    store_release(c);
+    if (rc != STORE_OK) {
+        snprintf(err, errlen, "stored resources unreadable");
+        return -1;
+    }
+    davsync_known_sort(k);
+    return 0;
+}
+
+/* Reads an ICS feed (conditional GET unless a full read is due). */
+static int read_feed(const calsrc *src, const store_calstate *prev, int due, parse_ctx *p,
+                     outcome *o, sync_result *res, char *err, size_t errlen)
+{
+    caldav_response r;
+    const char *old = due || prev->last_error ? NULL : prev->etag;
+    int is_lm = old && strncmp(old, "lm:", 3) == 0, rc = -1;
+    if (caldav_get(&src->target, NULL, is_lm ? NULL : old, is_lm ? old + 3 : NULL, &r, err,
+                   errlen) != 0)
+        return -1;
+    if (r.status == 304) {
+        o->markers.etag = dup_or_null(prev->etag);
+        o->mode = MODE_UNCHANGED;
+        res->unchanged = 1;
+        rc = 0;
+        goto out;
+    }
+    if (r.etag) {
+        o->markers.etag = r.etag;
+        r.etag = NULL;
+    } else if (r.last_modified) {
+        size_t n = strlen(r.last_modified) + 4;
+        if ((o->markers.etag = malloc(n)))
+            snprintf(o->markers.etag, n, "lm:%s", r.last_modified);
+    }
+    if (ics_parse(r.body, r.len, &p->o, &p->l, p->err, sizeof p->err) != 0) {
+        snprintf(err, errlen, "%s", p->err);
+        goto out;
+    }
+    ics_list_sort(&p->l);
+    o->mode = MODE_FULL;
+    o->feed = &p->l;
+    res->changed = 1;
+    rc = 0;
+out:
+    caldav_response_free(&r);
+    return rc;
+}
+
+/* Reads a CalDAV collection: incrementally when a token is kept and no full
+ * read is due, else (or when that fails) in full unless the ctag is unchanged. */
+static int read_collection(const calsrc *src, const sync_config *cfg, int64_t id,
+                           const store_calstate *prev, int due, parse_ctx *p, davsync_set *set,
+                           outcome *o, sync_result *res, char *err, size_t errlen)
+{
+    if (!due && prev->sync_token) {
+        davsync_known known;
+        memset(&known, 0, sizeof known);
+        int rc = load_known(cfg->db, id, &known, err, errlen);
+        if (rc == 0)
+            rc = davsync_changes(&src->target, prev->sync_token, &known, &p->o, set, err, errlen);
+        davsync_known_free(&known);
+        if (rc == 0) {
+            o->mode = MODE_INCREMENTAL;
+            o->set = set;
+            o->markers.sync_token = set->sync_token;
+            set->sync_token = NULL;
+            for (size_t i = 0; i < set->n; i++) {
+                res->deleted += set->v[i].gone;
+                res->changed += !set->v[i].gone;
+            }
+            res->unchanged = set->n == 0;
+            return 0;
+        }
+        snprintf(res->fallback, sizeof res->fallback, "%s", err);
+        davsync_set_free(set);
+    }
+    if (caldav_markers(&src->target, &o->markers.ctag, &o->markers.sync_token, err, errlen) != 0)
+        return -1;
+    if (!due && !prev->last_error && !res->fallback[0] && same(prev->ctag, o->markers.ctag)) {
+        o->mode = MODE_UNCHANGED;
+        res->unchanged = 1;
+        return 0;
+    }
+    if (davsync_full(&src->target, &p->o, set, err, errlen) != 0)
+        return -1;
+    o->mode = MODE_FULL;
+    o->set = set;
+    res->changed = (int64_t)set->n;
+    return 0;
+}
+
 int sync_calendar(const sync_config *cfg, int64_t id, tp_time now, sync_result *res, char *err,
                   size_t errlen)
 {
+    static const char *const modes[] = {"unchanged", "full", "incremental"};
     calsrc src;
-    store_calstate prev, markers;
+    store_calstate prev;
     parse_ctx p;
+    davsync_set set;
+    outcome o;
     tz_zone *tz = NULL;
-    caldav_response r;
     int rc = -1, horizon = cfg->horizon_days > 0 ? cfg->horizon_days : 60;
     memset(&prev, 0, sizeof prev);
-    memset(&markers, 0, sizeof markers);
     memset(&p, 0, sizeof p);
-    memset(&r, 0, sizeof r);
+    memset(&set, 0, sizeof set);
+    memset(&o, 0, sizeof o);
     memset(res, 0, sizeof *res);
     err[0] = '\0';
     store_conn *c = store_acquire(cfg->db);
@@ -161,57 +333,22 @@ int sync_calendar(const sync_config *cfg, int64_t id, tp_time now, sync_result *
     }
     src.target.timeout_s = cfg->timeout_s;
     ics_opts_init(&p.o, tz, src.owner_email, now - DAY, now + (tp_time)(horizon + 7) * DAY);
-    int recent = prev.last_sync && !prev.last_error && now - prev.last_sync < FULL_REFRESH_S;
-    if (src.is_ics) {
-        const char *old = recent ? prev.etag : NULL;
-        int is_lm = old && strncmp(old, "lm:", 3) == 0;
-        if (caldav_get(&src.target, NULL, is_lm ? NULL : old, is_lm ? old + 3 : NULL, &r, err,
-                       errlen) != 0)
-            goto fail;
-        if (r.etag) {
-            markers.etag = r.etag;
-            r.etag = NULL;
-        } else if (r.last_modified) {
-            size_t n = strlen(r.last_modified) + 4;
-            if ((markers.etag = malloc(n)))
-                snprintf(markers.etag, n, "lm:%s", r.last_modified);
-        }
-        if (r.status == 304) {
-            free(markers.etag);
-            markers.etag = dup_or_null(prev.etag);
-            res->unchanged = 1;
-        } else if (ics_parse(r.body, r.len, &p.o, &p.l, p.err, sizeof p.err) != 0) {
-            snprintf(err, errlen, "%s", p.err);
-            goto fail;
-        }
-    } else {
-        if (caldav_markers(&src.target, &markers.ctag, &markers.sync_token, err, errlen) != 0)
-            goto fail;
-        if (recent && (same(prev.ctag, markers.ctag) || same(prev.sync_token, markers.sync_token))) {
-            res->unchanged = 1;
-        } else {
-            rc = caldav_query(&src.target, p.o.from, p.o.to, on_resource, &p, err, errlen);
-            if (rc != 0) {
-                if (rc == 1)
-                    snprintf(err, errlen, "%s", p.err);
-                rc = -1;
-                goto fail;
-            }
-        }
-    }
-    ics_list_sort(&p.l);
-    if (record_success(cfg->db, id, now, res->unchanged ? NULL : &p.l, &markers, err, errlen) != 0)
+    int due = full_due(&prev, now);
+    if (src.is_ics ? read_feed(&src, &prev, due, &p, &o, res, err, errlen)
+                   : read_collection(&src, cfg, id, &prev, due, &p, &set, &o, res, err, errlen))
         goto fail;
-    res->events = res->unchanged ? prev.events : (int64_t)p.l.n;
+    if (record_success(cfg->db, id, now, &o, &res->events, err, errlen) != 0)
+        goto fail;
+    res->mode = modes[o.mode];
     rc = 0;
     goto out;
 fail:
     rc = -1;
     record_failure(cfg->db, id, now, err);
 out:
-    caldav_response_free(&r);
     store_calstate_clear(&prev);
-    store_calstate_clear(&markers);
+    store_calstate_clear(&o.markers);
+    davsync_set_free(&set);
     ics_list_free(&p.l);
     tz_zone_free(tz);
     calsrc_clear(&src);

@@ -20,14 +20,22 @@ typedef struct {
 } sync_config;
 
 typedef struct {
-    int64_t events;   /* busy instances stored */
-    int unchanged;    /* 1 when the server said nothing changed (ctag / ETag / 304) */
+    int64_t events;    /* busy instances stored */
+    int unchanged;     /* 1 when the server said nothing changed (ctag / ETag / 304 / no changes) */
+    const char *mode;  /* "full" (whole window read), "incremental" (sync-collection),
+                          "unchanged" (ctag / ETag / 304: nothing read) */
+    int64_t changed;   /* resources read: all of them (full) or the changed ones */
+    int64_t deleted;   /* resources removed (incremental) */
+    char fallback[256]; /* why an incremental sync fell back to a full one; "" otherwise */
 } sync_result;
 
 /* Syncs calendar ID at instant NOW: fetch, parse, then in one transaction
- * replace its busy time and record success. On any failure the busy time is
- * left as it was, last_error records why (also written into ERR) and -1 is
- * returned. */
+ * store its busy time and record success. A CalDAV collection with a sync
+ * token is read incrementally (only changed resources, replaced one by one)
+ * unless its last full read is 6 hours old or from an earlier window
+ * start day; a refused token or any error there falls back to a full read.
+ * On any failure the busy time is left as it was, last_error records why
+ * (also written into ERR) and -1 is returned. */
 int sync_calendar(const sync_config *cfg, int64_t id, tp_time now, sync_result *res, char *err,
                   size_t errlen);
 

@@ -9,6 +9,7 @@ As a command: radicale_server.py --dir D [--port P] --user ann:pw --calendar ann
 """
 import argparse
 import os
+import re
 import shutil
 import signal
 import socket
@@ -28,8 +29,10 @@ def free_port():
 
 
 class Radicale:
-    def __init__(self, users, root=None, port=None):
+    def __init__(self, users, root=None, port=None, log_level="warning"):
+        """LOG_LEVEL "debug" logs every request with its body (see requests())."""
         self.users = dict(users)
+        self.log_level = log_level
         self.own_root = root is None
         self.root = root or tempfile.mkdtemp(prefix="tripod-radicale-")
         self.port = port or free_port()
@@ -55,9 +58,9 @@ class Radicale:
                 "htpasswd_encryption = plain\ndelay = 0\n"
                 "[rights]\ntype = owner_only\n"
                 "[storage]\nfilesystem_folder = %s\n"
-                "[logging]\nlevel = warning\nmask_passwords = True\n"
+                "[logging]\nlevel = %s\nmask_passwords = True\n"
                 % (self.port, os.path.join(self.root, "users"),
-                   os.path.join(self.root, "collections")))
+                   os.path.join(self.root, "collections"), self.log_level))
 
     def start(self, timeout=20):
         self._write_config()
@@ -116,6 +119,25 @@ class Radicale:
         """The resource's text, or None when it does not exist."""
         r = requests.get(self.url(user, cal) + name, auth=self._auth(user), timeout=10)
         return r.text if r.status_code == 200 else None
+
+    def log_size(self):
+        """The log's current length: pass it to requests() to see what came later."""
+        return os.path.getsize(os.path.join(self.root, "radicale.log"))
+
+    def requests(self, since=0):
+        """[(method, path, body)] of the requests logged after offset SINCE
+        (bodies need log_level="debug"; "" when none was logged)."""
+        with open(os.path.join(self.root, "radicale.log"), "rb") as f:
+            f.seek(since)
+            text = f.read().decode("utf-8", "replace")
+        out = []
+        for entry in re.split(r"\n(?=\[\d{4}-\d\d-\d\d )", text):
+            m = re.search(r"\] (\w+) request for '([^']*)'", entry)
+            if m and "received from" in entry.split("\n", 1)[0]:
+                out.append([m.group(1), m.group(2), ""])
+            elif out and "Request content:" in entry:
+                out[-1][2] = entry.split("Request content:", 1)[1].strip()
+        return [tuple(r) for r in out]
 
     def __enter__(self):
         return self.start()
