@@ -90,6 +90,10 @@ int caldav_request(const caldav_target *t, const char *method, const char *url,
         snprintf(err, errlen, "cannot start an HTTP request");
         return -1;
     }
+    /* No "Expect: 100-continue": servers that never answer it (Radicale,
+     * many proxies) would stall every PUT larger than 1 KiB for a second. */
+    if (!(hl = curl_slist_append(NULL, "Expect:")))
+        goto out;
     for (size_t i = 0; headers && headers[i]; i++) {
         if (!(tmp = curl_slist_append(hl, headers[i])))
             goto out;

@@ -427,8 +427,12 @@ static int in_tx(store_conn *c, int rc_of_write)
     return store_commit(c);
 }
 
-/* Claims and delivers one item. 1 delivered, 0 failed (rescheduled),
- * STORE_NOTFOUND nothing due, or a negative store failure. */
+/* What one pass of run_one did. (Not STORE_* codes: STORE_NOTFOUND is 1,
+ * which once made every delivery look like "nothing due".) */
+enum { RUN_IDLE = -2, RUN_ERROR = -1, RUN_FAILED = 0, RUN_DELIVERED = 1 };
+
+/* Claims and delivers one item: RUN_DELIVERED, RUN_FAILED (rescheduled with
+ * backoff), RUN_IDLE (nothing due) or RUN_ERROR (the store failed). */
 static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
 {
     store_outbox_item it;
@@ -439,12 +443,12 @@ static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
         rc = store_outbox_claim(c, now, LEASE_S, &it);
     if (rc == STORE_NOTFOUND) {
         store_rollback(c);
-        return STORE_NOTFOUND;
+        return RUN_IDLE;
     }
     if (rc != STORE_OK || (rc = store_commit(c)) != STORE_OK) {
         store_rollback(c);
         store_outbox_clear(&it);
-        return -1;
+        return RUN_ERROR;
     }
     json_t *p = json_loads(it.payload ? it.payload : "", 0, NULL);
     int ok;
@@ -459,7 +463,7 @@ static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
         snprintf(err, sizeof err, "unknown outbox item kind %s", it.kind);
         ok = -1;
     }
-    int result = ok == 0 ? 1 : 0;
+    int result = ok == 0 ? RUN_DELIVERED : RUN_FAILED;
     rc = store_begin(c, 1);
     if (rc == STORE_OK && ok == 0) {
         rc = store_outbox_done(c, it.id);
@@ -475,7 +479,7 @@ static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
     rc = rc == STORE_OK ? in_tx(c, rc) : (store_rollback(c), rc);
     json_decref(p);
     store_outbox_clear(&it);
-    return rc == STORE_OK ? result : -1;
+    return rc == STORE_OK ? result : RUN_ERROR;
 }
 
 int outbox_run(const outbox_config *cfg, tp_time now, int max, int *delivered)
@@ -487,17 +491,19 @@ int outbox_run(const outbox_config *cfg, tp_time now, int max, int *delivered)
         return -1;
     for (int i = 0; i < max; i++) {
         int r = run_one(cfg, c, now);
-        if (r == STORE_NOTFOUND)
+        if (r == RUN_IDLE)
             break;
-        if (r < 0) {
+        if (r == RUN_ERROR) {
             rc = -1;
             break;
         }
-        *delivered += r;
+        *delivered += r == RUN_DELIVERED;
     }
     store_release(c);
     return rc;
 }
+
+#define OUTBOX_BATCH 50 /* items per pass before the stop flag is looked at */
 
 struct outbox_worker {
     outbox_config cfg;
@@ -518,10 +524,12 @@ static void *worker_main(void *arg)
         time_t real = time(NULL);
         tp_time now = w->cfg.now_base ? w->cfg.now_base + (real - w->started) : (tp_time)real;
         int delivered = 0;
-        outbox_run(&w->cfg, now, 50, &delivered);
+        int rc = outbox_run(&w->cfg, now, OUTBOX_BATCH, &delivered);
         pthread_mutex_lock(&w->mu);
         if (w->stop)
             break;
+        if (rc == 0 && delivered == OUTBOX_BATCH)
+            continue; /* a full batch: more may be due at once */
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += (long)wait_ms % 1000 * 1000000L;
