@@ -151,9 +151,9 @@ static int cal_present(const api_req *req, store_conn *c, json_t *doc)
     int has_password = json_object_get(doc, "_password") != NULL;
     (void)req;
     json_t *settings = settings_effective(c);
-    tz_zone *tz = tz_zone_load(json_string_value(json_object_get(settings, "timezone")));
+    const tz_zone *tz = tz_zone_get(json_string_value(json_object_get(settings, "timezone")));
     json_decref(settings);
-    if (!tz && !(tz = tz_zone_load("UTC"))) return STORE_ERROR;
+    if (!tz && !(tz = tz_zone_get("UTC"))) return STORE_ERROR;
     int rc = store_calstate_get(c, doc_id(doc), &st);
     if (rc == STORE_OK) {
         json_object_del(doc, "_password");
@@ -165,7 +165,6 @@ static int cal_present(const api_req *req, store_conn *c, json_t *doc)
         json_object_set_new(doc, "events", json_integer(st.events));
         store_calstate_clear(&st);
     }
-    tz_zone_free(tz);
     return rc;
 }
 

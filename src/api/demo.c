@@ -364,7 +364,7 @@ int demo_fill_calendars(store *db, const caldav_target *dav, tp_time now, char *
     int64_t staff_ids[sizeof demo_people / sizeof demo_people[0]];
     size_t nstaff = 0;
     store_conn *c = store_acquire(db);
-    tz_zone *tz = tz_zone_load(DEMO_TZ);
+    const tz_zone *tz = tz_zone_get(DEMO_TZ);
     int rc = -1;
     if (!c || !tz) {
         snprintf(err, errlen, c ? "no time zone " DEMO_TZ : "no database connection");
@@ -405,7 +405,6 @@ int demo_fill_calendars(store *db, const caldav_target *dav, tp_time now, char *
     }
     rc = 0;
 out:
-    tz_zone_free(tz);
     store_release(c);
     return rc;
 }

@@ -39,22 +39,16 @@ struct model_priv {
     geo_polygon *polygons; /* one per zone (zeroed when none) */
 };
 
-typedef struct tz_entry {
-    struct tz_entry *next;
-    tz_zone *zone;
-} tz_entry;
-
 struct model_cache {
     store *db;
     int remote; /* PostgreSQL: poll the generation at most every MODEL_CHECK_MS */
-    pthread_mutex_t mu;       /* guards current, checks, results, zones */
+    pthread_mutex_t mu;       /* guards current, checks, results */
     pthread_mutex_t build_mu; /* held by the one thread rebuilding */
     model *current;
     int64_t last_check_ms;
     int force_check;
     avail_result *results[MODEL_MAX_RESULTS];
     size_t nresults;
-    tz_entry *zones;
 };
 
 static int64_t model_mono_ms(void)
@@ -192,32 +186,6 @@ static double json_num_or_nan(const json_t *obj, const char *key)
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-/* The cache's zone NAME, loading it once. NULL when unknown. */
-static const tz_zone *cache_zone(model_cache *mc, const char *name)
-{
-    if (!name || !*name)
-        return NULL;
-    const tz_zone *found = NULL;
-    pthread_mutex_lock(&mc->mu);
-    for (tz_entry *e = mc->zones; e && !found; e = e->next)
-        if (strcmp(tz_zone_name(e->zone), name) == 0)
-            found = e->zone;
-    if (!found) {
-        tz_entry *e = malloc(sizeof *e);
-        tz_zone *z = e ? tz_zone_load(name) : NULL;
-        if (z) {
-            e->zone = z;
-            e->next = mc->zones;
-            mc->zones = e;
-            found = z;
-        } else {
-            free(e);
-        }
-    }
-    pthread_mutex_unlock(&mc->mu);
-    return found;
-}
-
 static avail_policy policy_from(const char *s)
 {
     if (s && strcmp(s, "priority") == 0)
@@ -227,13 +195,13 @@ static avail_policy policy_from(const char *s)
     return AVAIL_BALANCED;
 }
 
-static int build_rules(model_cache *mc, model *m)
+static int build_rules(model *m)
 {
     json_t *s = m->settings;
     avail_rules *r = &m->rules;
-    r->tz = cache_zone(mc, json_string_value(json_object_get(s, "timezone")));
+    r->tz = tz_zone_get(json_string_value(json_object_get(s, "timezone")));
     if (!r->tz)
-        r->tz = cache_zone(mc, "UTC");
+        r->tz = tz_zone_get("UTC");
     if (!r->tz)
         return -1;
     m->integrated_booking = json_is_true(json_object_get(s, "integrated_booking"));
@@ -470,7 +438,7 @@ static int build_exceptions(struct model_priv *p, const json_t *arr, avail_staff
     return 0;
 }
 
-static int build_staff(model_cache *mc, model *m, const doc_list *l)
+static int build_staff(model *m, const doc_list *l)
 {
     struct model_priv *p = m->priv;
     size_t n = l->n ? l->n : 1;
@@ -486,7 +454,7 @@ static int build_staff(model_cache *mc, model *m, const doc_list *l)
         memset(s, 0, sizeof *s);
         memset(&m->people[i], 0, sizeof m->people[i]);
         s->id = l->ids[i];
-        s->tz = cache_zone(mc, json_string_value(json_object_get(d, "timezone")));
+        s->tz = tz_zone_get(json_string_value(json_object_get(d, "timezone")));
         val_error e;
         const json_t *hours = json_object_get(d, "hours");
         /* null hours: the business's default booking hours. */
@@ -591,7 +559,7 @@ static void model_destroy(model *m)
 }
 
 /* Reads everything in one read transaction. NULL on failure. */
-static model *model_build(model_cache *mc, store_conn *c, tp_time now)
+static model *model_build(store_conn *c, tp_time now)
 {
     model *m = calloc(1, sizeof *m);
     doc_list docs[STORE_NKINDS];
@@ -602,14 +570,14 @@ static model *model_build(model_cache *mc, store_conn *c, tp_time now)
     if (store_begin(c, 0) != STORE_OK || store_generation(c, &m->generation) != STORE_OK ||
         store_config_generation(c, &m->config_generation) != STORE_OK)
         goto fail;
-    if (!(m->settings = settings_effective(c)) || build_rules(mc, m) != 0)
+    if (!(m->settings = settings_effective(c)) || build_rules(m) != 0)
         goto fail;
     for (int k = STORE_SERVICE; k < STORE_NKINDS; k++)
         if (load_docs(c, (store_kind)k, &docs[k]) != 0)
             goto fail;
     if (build_services(m, &docs[STORE_SERVICE]) != 0 || build_packages(m, &docs[STORE_PACKAGE]) != 0 ||
         build_zones(m, &docs[STORE_ZONE]) != 0 || build_calendars(m, &docs[STORE_CALENDAR]) != 0 ||
-        build_staff(mc, m, &docs[STORE_STAFF]) != 0)
+        build_staff(m, &docs[STORE_STAFF]) != 0)
         goto fail;
     m->built_now = now;
     m->busy_from = now - 2 * 86400;
@@ -743,12 +711,6 @@ void model_cache_free(model_cache *mc)
         avail_result_free(mc->results[i]);
         free(mc->results[i]);
     }
-    while (mc->zones) {
-        tz_entry *next = mc->zones->next;
-        tz_zone_free(mc->zones->zone);
-        free(mc->zones);
-        mc->zones = next;
-    }
     pthread_mutex_destroy(&mc->mu);
     pthread_mutex_destroy(&mc->build_mu);
     free(mc);
@@ -772,7 +734,7 @@ void model_cache_touch(model_cache *mc)
 /* Builds and publishes a snapshot; the caller holds build_mu. */
 static int cache_rebuild_locked(model_cache *mc, store_conn *c, tp_time now)
 {
-    model *m = model_build(mc, c, now);
+    model *m = model_build(c, now);
     if (!m)
         return -1;
     pthread_mutex_lock(&mc->mu);

@@ -52,7 +52,7 @@ int val_number(const json_t *j, const char *field, double min, double max, doubl
 int val_bool(const json_t *j, const char *field, int *out, val_error *e);
 /* A plausible e-mail address: local@domain.tld, at most 254 bytes. */
 int val_email(const json_t *j, const char *field, val_error *e);
-/* An IANA time zone name tz_zone_load() knows. */
+/* An IANA time zone name tz_zone_get() knows. */
 int val_timezone(const json_t *j, const char *field, val_error *e);
 /* An RFC 3339 time with offset. */
 int val_time(const json_t *j, const char *field, tp_time *out, val_error *e);

@@ -14,7 +14,7 @@
 
 typedef struct {
     char *tzid;
-    tz_zone *sys;      /* owned: the system zone of that name */
+    const tz_zone *sys; /* the system zone of that name (shared, tz_zone_get) */
     icaltimezone *vtz; /* borrowed from the VCALENDAR when no system zone matched */
 } zone_slot;
 
@@ -123,14 +123,14 @@ static int tzid_plausible(const char *s)
     return 1;
 }
 
-static tz_zone *system_zone(const char *tzid)
+static const tz_zone *system_zone(const char *tzid)
 {
     if (!tzid_plausible(tzid))
         return NULL;
     for (const char *p = tzid; p; p = strchr(p + 1, '/')) {
         const char *name = *p == '/' ? p + 1 : p;
         if (*name && *name != '/') {
-            tz_zone *z = tz_zone_load(name);
+            const tz_zone *z = tz_zone_get(name);
             if (z)
                 return z;
         }
@@ -542,10 +542,8 @@ static int read_calendar(ctx *c)
 
 static void ctx_free(ctx *c)
 {
-    for (size_t i = 0; i < c->nzones; i++) {
+    for (size_t i = 0; i < c->nzones; i++)
         free(c->zones[i].tzid);
-        tz_zone_free(c->zones[i].sys);
-    }
     for (size_t i = 0; i < c->novr; i++)
         free(c->ovr[i].uid);
     free(c->ovr);

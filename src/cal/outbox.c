@@ -13,7 +13,7 @@
 #include "cal/event.h"
 #include "cal/mail.h"
 
-#define LEASE_S 120
+#define LEASE_S 120 /* default lease (outbox_config.lease_s) */
 
 typedef struct {
     char name[160];
@@ -82,7 +82,7 @@ typedef struct {
     const store_booking *b;
     json_t *body;
     json_t *items; /* array of {kind, payload} */
-    tz_zone *tz;
+    const tz_zone *tz; /* shared (tz_zone_get) */
     char business[160];
     char what[512], when[128], location[512], description[2048], summary[1100];
     who agent, staff[STORE_MAX_CREW];
@@ -107,9 +107,9 @@ static int change_load(change *x, store_conn *c, const store_booking *b, tp_time
     const char *tzname = json_string_value(json_object_get(set, "timezone"));
     const char *biz = json_string_value(json_object_get(set, "business_name"));
     snprintf(x->business, sizeof x->business, "%s", biz ? biz : "Tripod");
-    x->tz = tz_zone_load(tzname ? tzname : "America/New_York");
+    x->tz = tz_zone_get(tzname ? tzname : "America/New_York");
     json_decref(set);
-    if (!x->tz && !(x->tz = tz_zone_load("UTC")))
+    if (!x->tz && !(x->tz = tz_zone_get("UTC")))
         return STORE_ERROR;
     who_set(&x->agent, json_object_get(x->body, "agent"));
     for (int i = 0; i < b->nstaff; i++) {
@@ -156,7 +156,6 @@ static void change_free(change *x)
 {
     json_decref(x->body);
     json_decref(x->items);
-    tz_zone_free(x->tz);
 }
 
 icalcomponent *outbox_booking_vevent(store_conn *c, const store_booking *b, tp_time now)
@@ -440,7 +439,7 @@ static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
     memset(&it, 0, sizeof it);
     int rc = store_begin(c, 1);
     if (rc == STORE_OK)
-        rc = store_outbox_claim(c, now, LEASE_S, &it);
+        rc = store_outbox_claim(c, now, cfg->lease_s > 0 ? cfg->lease_s : LEASE_S, &it);
     if (rc == STORE_NOTFOUND) {
         store_rollback(c);
         return RUN_IDLE;

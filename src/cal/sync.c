@@ -303,7 +303,7 @@ int sync_calendar(const sync_config *cfg, int64_t id, tp_time now, sync_result *
     parse_ctx p;
     davsync_set set;
     outcome o;
-    tz_zone *tz = NULL;
+    const tz_zone *tz = NULL;
     int rc = -1, horizon = cfg->horizon_days > 0 ? cfg->horizon_days : 60;
     memset(&prev, 0, sizeof prev);
     memset(&p, 0, sizeof p);
@@ -327,7 +327,7 @@ int sync_calendar(const sync_config *cfg, int64_t id, tp_time now, sync_result *
         snprintf(err, errlen, "calendar settings unreadable (credentials cannot be opened?)");
         goto fail;
     }
-    if (!(tz = tz_zone_load(src.owner_tz)) && !(tz = tz_zone_load("UTC"))) {
+    if (!(tz = tz_zone_get(src.owner_tz)) && !(tz = tz_zone_get("UTC"))) {
         snprintf(err, errlen, "unknown time zone %s", src.owner_tz);
         goto fail;
     }
@@ -350,7 +350,6 @@ out:
     store_calstate_clear(&o.markers);
     davsync_set_free(&set);
     ics_list_free(&p.l);
-    tz_zone_free(tz);
     calsrc_clear(&src);
     return rc;
 }
@@ -390,7 +389,7 @@ int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time f
         char err[256];
         if (calsrc_load(c, ids[i], &cfg->opener, &src) != STORE_OK)
             continue;
-        tz_zone *tz = tz_zone_load(src.owner_tz);
+        const tz_zone *tz = tz_zone_get(src.owner_tz);
         parse_ctx p;
         memset(&p, 0, sizeof p);
         ics_opts_init(&p.o, tz, src.owner_email, from, to);
@@ -407,8 +406,7 @@ int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time f
             }
         }
         ics_list_free(&p.l);
-        tz_zone_free(tz);
-        calsrc_clear(&src);
+            calsrc_clear(&src);
     }
     store_release(c);
     return reached ? 0 : -1;

@@ -118,6 +118,40 @@ void tz_zone_free(tz_zone *z)
     free(z);
 }
 
+/* Zones loaded by tz_zone_get, newest first; entries are never removed. */
+typedef struct shared_zone {
+    tz_zone *zone;
+    struct shared_zone *next;
+} shared_zone;
+
+static pthread_mutex_t tz_shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static shared_zone *tz_shared;
+
+const tz_zone *tz_zone_get(const char *name)
+{
+    if (!name || !*name)
+        return NULL;
+    const tz_zone *found = NULL;
+    pthread_mutex_lock(&tz_shared_lock);
+    for (shared_zone *e = tz_shared; e && !found; e = e->next)
+        if (strcmp(e->zone->name, name) == 0)
+            found = e->zone;
+    if (!found) {
+        shared_zone *e = malloc(sizeof *e);
+        tz_zone *z = e ? tz_zone_load(name) : NULL;
+        if (z) {
+            e->zone = z;
+            e->next = tz_shared;
+            tz_shared = e;
+            found = z;
+        } else {
+            free(e);
+        }
+    }
+    pthread_mutex_unlock(&tz_shared_lock);
+    return found;
+}
+
 const char *tz_zone_name(const tz_zone *z)
 {
     return z->name;

@@ -19,6 +19,13 @@ typedef struct tz_zone tz_zone;
  * known zone (nothing is allocated then). */
 tz_zone *tz_zone_load(const char *name);
 void tz_zone_free(tz_zone *z); /* accepts NULL */
+
+/* The zone NAME, loaded once per process and shared: the result is borrowed,
+ * immutable and valid until the process exits (never free it). Thread-safe.
+ * NULL when the name is not a known zone (unknown names are not remembered,
+ * so hostile input cannot grow the cache). Use this wherever a zone is looked
+ * up by name at run time; a load costs milliseconds. */
+const tz_zone *tz_zone_get(const char *name);
 const char *tz_zone_name(const tz_zone *z);
 
 /* Seconds east of UTC in effect at instant T. */
