@@ -40,6 +40,9 @@ typedef struct {
     long timeout_s;        /* per delivery; 0 means 20 */
     int backoff_base_s;    /* first retry delay; 0 means 5 (TRIPOD_OUTBOX_BACKOFF_BASE) */
     int backoff_max_s;     /* longest retry delay; 0 means 3600 (TRIPOD_OUTBOX_BACKOFF_MAX) */
+    int lease_s;           /* a claimed item is another worker's again after this long, e.g.
+                              when this process died mid-delivery; 0 means 120
+                              (TRIPOD_OUTBOX_LEASE); keep it above the delivery timeouts */
 } outbox_config;
 
 /* Delivers up to MAX due items at instant NOW. *DELIVERED counts successes.

@@ -30,8 +30,8 @@ class Load:
     """Threads booking random slots and cancelling some of their bookings with
     the manage token; keeps what was acknowledged and what was only sent."""
 
-    def __init__(self, server, service, threads=4):
-        self.server, self.service = server, service
+    def __init__(self, server, service, threads=4, pause=0.0):
+        self.server, self.service, self.pause = server, service, pause
         self.acked, self.errors, self.attempts = [], [], 0
         self.cancel_sent, self.cancelled = set(), set()
         self.busy = 0
@@ -43,6 +43,7 @@ class Load:
     def run(self, seed):
         rnd = random.Random(seed)
         while not self.stop_flag.is_set():
+            time.sleep(self.pause)
             if self.acked and rnd.random() < 0.4:
                 self.cancel(rnd.choice(self.acked))
                 continue
