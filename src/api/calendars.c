@@ -184,17 +184,27 @@ static void cal_get(api_req *req, api_res *res)
 {
     crud_get(req, res, &cal_kind);
 }
+/* A calendar just connected or changed is read at once, not at the next
+ * interval, so its busy time (or its error) shows without waiting. */
+static void sync_soon(const api_res *res)
+{
+    if (res->status >= 200 && res->status < 300)
+        calwire_wake_sync();
+}
 static void cal_create(api_req *req, api_res *res)
 {
     crud_create(req, res, &cal_kind);
+    sync_soon(res);
 }
 static void cal_replace(api_req *req, api_res *res)
 {
     crud_replace(req, res, &cal_kind);
+    sync_soon(res);
 }
 static void cal_patch(api_req *req, api_res *res)
 {
     crud_patch(req, res, &cal_kind);
+    sync_soon(res);
 }
 static void cal_delete(api_req *req, api_res *res)
 {

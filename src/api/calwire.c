@@ -59,6 +59,11 @@ int calwire_start(api_server *s)
     return 0;
 }
 
+void calwire_wake_sync(void)
+{
+    sync_worker_wake(g_sync);
+}
+
 void calwire_stop(void)
 {
     outbox_worker_stop(g_outbox);

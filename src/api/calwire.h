@@ -12,6 +12,9 @@
  * or -1 when a thread cannot start (nothing is left running then). */
 int calwire_start(api_server *s);
 void calwire_stop(void); /* stops and joins both workers; safe when not started */
+/* Asks the sync loop for a pass now (a calendar was connected or changed).
+ * Safe when not started. */
+void calwire_wake_sync(void);
 
 /* The sync settings of server S for a request's own calendar work (a live
  * re-check, a sync on demand): its store, password opener and a short

@@ -418,6 +418,7 @@ struct sync_worker {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop;
+    int wake; /* a pass was asked for (sync_worker_wake) */
     time_t started;
 };
 
@@ -436,10 +437,22 @@ static void *sync_main(void *arg)
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += period;
-        pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+        if (!w->wake)
+            pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+        w->wake = 0;
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
+}
+
+void sync_worker_wake(sync_worker *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->wake = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
 }
 
 sync_worker *sync_worker_start(const sync_config *cfg)

@@ -55,5 +55,8 @@ typedef struct sync_worker sync_worker;
 /* Starts the background sync thread (CFG copied). NULL when it cannot start. */
 sync_worker *sync_worker_start(const sync_config *cfg);
 void sync_worker_stop(sync_worker *w); /* joins; accepts NULL */
+/* Runs a pass now (a calendar was connected or changed) instead of waiting
+ * for the interval; a wake during a pass runs one more. Accepts NULL. */
+void sync_worker_wake(sync_worker *w);
 
 #endif

@@ -2,10 +2,12 @@
 schedule, from real ICS feeds served here and synced by the real server."""
 import http.server
 import threading
+import time
 
 import pytest
 
 from bookseed import API, MON, TUE, ok, settings, staff
+from calseed import wait
 
 FEED = """BEGIN:VCALENDAR\r
 VERSION:2.0\r
@@ -132,3 +134,18 @@ def test_busy_refuses_bad_queries(admin, params, status, field):
 
 def test_busy_needs_an_admin_token(anon):
     assert anon.get(API + "/busy").status_code == 401
+
+
+def test_a_new_calendar_is_synced_at_once_without_waiting_for_the_interval(make_server, feeds):
+    srv = make_server(env={"TRIPOD_SYNC_INTERVAL": "3600"})
+    admin = srv.client(srv.token)
+    settings(admin)
+    time.sleep(1)  # the sync loop's first pass (no calendars yet) is over
+    ann = staff(admin, "Ann", with_calendar=False)
+    feeds.put("/ann.ics", ev("ann-1", "Dentist", "20300603T100000", "20300603T110000"))
+    cal = ok(admin.post(API + "/calendars", json={
+        "owner": ann, "kind": "ics", "url": feeds.url("/ann.ics")}), 201)["id"]
+    got = wait(lambda: ok(admin.get(API + f"/calendars/{cal}"))["last_sync"], timeout=10)
+    assert got, "a new calendar waited for the hourly sync"
+    body = ok(admin.get(API + "/busy", params={"from": MON, "to": MON}))
+    assert [b["summary"] for b in body["busy"]] == ["Dentist"]
