@@ -4,14 +4,13 @@
 #include "cal/outbox.h"
 
 #include <jansson.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cal/event.h"
 #include "cal/mail.h"
+#include "cal/worker.h"
 
 #define LEASE_S 120 /* default lease (outbox_config.lease_s) */
 
@@ -506,68 +505,35 @@ int outbox_run(const outbox_config *cfg, tp_time now, int max, int *delivered)
 
 struct outbox_worker {
     outbox_config cfg;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stop;
-    time_t started;
+    worker *thread;
 };
 
-static void *worker_main(void *arg)
+static int outbox_pass(void *ctx, tp_time now)
 {
-    outbox_worker *w = arg;
-    int wait_ms = w->cfg.poll_ms > 0 ? w->cfg.poll_ms : 500;
-    pthread_mutex_lock(&w->mu);
-    while (!w->stop) {
-        pthread_mutex_unlock(&w->mu);
-        time_t real = time(NULL);
-        tp_time now = w->cfg.now_base ? w->cfg.now_base + (real - w->started) : (tp_time)real;
-        int delivered = 0;
-        int rc = outbox_run(&w->cfg, now, OUTBOX_BATCH, &delivered);
-        pthread_mutex_lock(&w->mu);
-        if (w->stop)
-            break;
-        if (rc == 0 && delivered == OUTBOX_BATCH)
-            continue; /* a full batch: more may be due at once */
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += (long)wait_ms % 1000 * 1000000L;
-        ts.tv_sec += wait_ms / 1000 + ts.tv_nsec / 1000000000L;
-        ts.tv_nsec %= 1000000000L;
-        pthread_cond_timedwait(&w->cv, &w->mu, &ts);
-    }
-    pthread_mutex_unlock(&w->mu);
-    return NULL;
+    outbox_worker *o = ctx;
+    int delivered = 0;
+    int rc = outbox_run(&o->cfg, now, OUTBOX_BATCH, &delivered);
+    return rc == 0 && delivered == OUTBOX_BATCH; /* a full batch: more may be due */
 }
 
 outbox_worker *outbox_worker_start(const outbox_config *cfg)
 {
-    outbox_worker *w = calloc(1, sizeof *w);
-    if (!w)
+    outbox_worker *o = calloc(1, sizeof *o);
+    if (!o)
         return NULL;
-    w->cfg = *cfg;
-    w->started = time(NULL);
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
-    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-        pthread_mutex_destroy(&w->mu);
-        pthread_cond_destroy(&w->cv);
-        free(w);
+    o->cfg = *cfg;
+    o->thread = worker_start(outbox_pass, o, cfg->now_base, cfg->poll_ms > 0 ? cfg->poll_ms : 500);
+    if (!o->thread) {
+        free(o);
         return NULL;
     }
-    return w;
+    return o;
 }
 
-void outbox_worker_stop(outbox_worker *w)
+void outbox_worker_stop(outbox_worker *o)
 {
-    if (!w)
+    if (!o)
         return;
-    pthread_mutex_lock(&w->mu);
-    w->stop = 1;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    pthread_join(w->thread, NULL);
-    pthread_mutex_destroy(&w->mu);
-    pthread_cond_destroy(&w->cv);
-    free(w);
+    worker_stop(o->thread);
+    free(o);
 }

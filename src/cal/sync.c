@@ -4,15 +4,14 @@
  * booking makes before it commits. */
 #include "cal/sync.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cal/davsync.h"
 #include "cal/event.h"
 #include "cal/ics.h"
+#include "cal/worker.h"
 
 #define DAY 86400
 #define FULL_REFRESH_S (6 * 3600) /* an unchanged calendar is still re-read this often (the window moves) */
@@ -414,45 +413,14 @@ int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time f
 
 struct sync_worker {
     sync_config cfg;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stop;
-    int wake; /* a pass was asked for (sync_worker_wake) */
-    time_t started;
+    worker *thread;
 };
 
-static void *sync_main(void *arg)
+static int sync_pass(void *ctx, tp_time now)
 {
-    sync_worker *w = arg;
-    int period = w->cfg.interval_s > 0 ? w->cfg.interval_s : 300;
-    pthread_mutex_lock(&w->mu);
-    while (!w->stop) {
-        pthread_mutex_unlock(&w->mu);
-        time_t real = time(NULL);
-        sync_all(&w->cfg, w->cfg.now_base ? w->cfg.now_base + (real - w->started) : (tp_time)real);
-        pthread_mutex_lock(&w->mu);
-        if (w->stop)
-            break;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += period;
-        if (!w->wake)
-            pthread_cond_timedwait(&w->cv, &w->mu, &ts);
-        w->wake = 0;
-    }
-    pthread_mutex_unlock(&w->mu);
-    return NULL;
-}
-
-void sync_worker_wake(sync_worker *w)
-{
-    if (!w)
-        return;
-    pthread_mutex_lock(&w->mu);
-    w->wake = 1;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
+    sync_worker *w = ctx;
+    sync_all(&w->cfg, now);
+    return 0;
 }
 
 sync_worker *sync_worker_start(const sync_config *cfg)
@@ -461,28 +429,25 @@ sync_worker *sync_worker_start(const sync_config *cfg)
     if (!w)
         return NULL;
     w->cfg = *cfg;
-    w->started = time(NULL);
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
-    if (pthread_create(&w->thread, NULL, sync_main, w) != 0) {
-        pthread_mutex_destroy(&w->mu);
-        pthread_cond_destroy(&w->cv);
+    int period_s = cfg->interval_s > 0 ? cfg->interval_s : 300;
+    w->thread = worker_start(sync_pass, w, cfg->now_base, period_s * 1000);
+    if (!w->thread) {
         free(w);
         return NULL;
     }
     return w;
 }
 
+void sync_worker_wake(sync_worker *w)
+{
+    if (w)
+        worker_wake(w->thread);
+}
+
 void sync_worker_stop(sync_worker *w)
 {
     if (!w)
         return;
-    pthread_mutex_lock(&w->mu);
-    w->stop = 1;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    pthread_join(w->thread, NULL);
-    pthread_mutex_destroy(&w->mu);
-    pthread_cond_destroy(&w->cv);
+    worker_stop(w->thread);
     free(w);
 }

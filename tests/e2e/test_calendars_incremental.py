@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from bookseed import API, MON, grid, ok, slots, starts
-from calseed import USERS, business, cal_env, put_event, sink, sync  # noqa: F401
+from calseed import USERS, business, cal_env, put_event, sink, sync, wait  # noqa: F401
 from radicale_server import Radicale
 
 
@@ -82,16 +82,20 @@ def run_sql(srv, sql):
 
 @pytest.fixture
 def ann(make_server, radicale, sink):
-    """A server and Ann's calendar holding three events, read once in full."""
+    """A server and Ann's calendar holding three events, read once in full
+    (connecting a calendar reads it at once)."""
     srv = make_server(env=cal_env(sink))
     admin, anon = srv.client(srv.token), srv.client()
-    photos, people = business(admin, radicale)
-    cal = people["ann"][1]
     put(radicale, "keep", "10:00", "10:30")
     put(radicale, "move", "12:00", "12:30")
     put(radicale, "drop", "15:00", "15:30")
+    photos, people = business(admin, radicale)
+    cal = people["ann"][1]
+    got = wait(lambda: (lambda c: c if c["last_sync"] else None)(
+        ok(admin.get(API + f"/calendars/{cal}"))))
+    assert got and got["events"] == 3 and got["last_error"] is None, got
     r = sync(admin, cal)
-    assert (r["mode"], r["changed"], r["deleted"], r["events"]) == ("full", 3, 0, 3), r
+    assert (r["mode"], r["changed"], r["deleted"], r["events"]) == ("incremental", 0, 0, 3), r
     busy = [("10:00", "10:30"), ("12:00", "12:30"), ("15:00", "15:30")]
     assert starts(slots(anon, [photos])) == expected(busy)
     return srv, admin, anon, photos, cal

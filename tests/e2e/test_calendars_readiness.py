@@ -15,6 +15,7 @@ def readiness(admin):
 def test_readiness_names_unsynced_and_long_failing_calendars(make_server, radicale, sink):
     srv = make_server(env=cal_env(sink), now=DEFAULT_NOW)
     admin = srv.client(srv.token)
+    radicale.stop()  # connected calendars are read at once: keep them unread
     _, people = business(admin, radicale, ("ann", "bob"))
     cals = {c["owner"]: c["id"] for c in ok(admin.get(API + "/calendars"))}
     body = readiness(admin)
@@ -24,6 +25,7 @@ def test_readiness_names_unsynced_and_long_failing_calendars(make_server, radica
     assert all("never synced" in p for p in never)
     assert any("Ann's calendar" in p and people["ann"][1] in p for p in never)
 
+    radicale.start()
     for cid in cals.values():
         sync(admin, cid)
     assert readiness(admin)["calendar_sync"] == {"ok": True, "problems": []}
