@@ -91,7 +91,15 @@ void calwire_sync_route(api_req *r, api_res *res)
     sync_config sc;
     calwire_sync_config(r->srv, &sc);
     sc.timeout_s = env_int("TRIPOD_SYNC_TIMEOUT", 20);
-    if (sync_calendar(&sc, (int64_t)id, api_now(r->srv), &out, err, sizeof err) != 0) {
+    sc.claim_wait_ms = 30000; /* a background sync of it may be running: wait for it */
+    int rc = sync_calendar(&sc, (int64_t)id, api_now(r->srv), &out, err, sizeof err);
+    if (rc == SYNC_BUSY) {
+        api_error(res, 409, "sync_in_progress", "this calendar is being synced; try again shortly",
+                  NULL);
+        res->retry_after = 5;
+        return;
+    }
+    if (rc != 0) {
         if (strcmp(err, "no such calendar") == 0)
             api_error(res, 404, "not_found", "no such calendar", NULL);
         else

@@ -21,8 +21,10 @@ void calwire_wake_sync(void);
  * per-request timeout (TRIPOD_RECHECK_TIMEOUT seconds, default 5). */
 void calwire_sync_config(api_server *s, sync_config *out);
 
-/* POST /api/v1/calendars/{id}/sync: 200 {id, events, unchanged, last_error: null},
- * 502 sync_failed with the reason, 404 for an unknown calendar. */
+/* POST /api/v1/calendars/{id}/sync: 200 {id, events, unchanged, last_error: null,
+ * mode, changed, deleted, fallback}, 502 sync_failed with the reason, 404 for
+ * an unknown calendar, 409 sync_in_progress when another sync of it did not
+ * finish within 30 s. */
 void calwire_sync_route(api_req *r, api_res *res);
 
 #endif

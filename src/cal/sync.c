@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cal/davsync.h"
 #include "cal/event.h"
@@ -293,8 +294,8 @@ static int read_collection(const calsrc *src, const sync_config *cfg, int64_t id
     return 0;
 }
 
-int sync_calendar(const sync_config *cfg, int64_t id, tp_time now, sync_result *res, char *err,
-                  size_t errlen)
+static int sync_one(const sync_config *cfg, int64_t id, tp_time now, sync_result *res, char *err,
+                    size_t errlen)
 {
     static const char *const modes[] = {"unchanged", "full", "incremental"};
     calsrc src;
@@ -353,6 +354,46 @@ out:
     return rc;
 }
 
+/* Takes the calendar's sync claim, waiting up to CFG->claim_wait_ms.
+ * STORE_OK, STORE_CONFLICT (still held elsewhere) or a store failure. */
+static int claim(const sync_config *cfg, int64_t id, tp_time now)
+{
+    long timeout = cfg->timeout_s > 0 ? cfg->timeout_s : 20;
+    int lease = (int)(timeout * 6 > 60 ? timeout * 6 : 60); /* a few requests' worth */
+    int waited = 0, rc;
+    for (;;) {
+        store_conn *c = store_acquire(cfg->db);
+        rc = c ? store_calstate_claim(c, id, now, lease) : STORE_ERROR;
+        store_release(c);
+        if (rc != STORE_CONFLICT || waited >= cfg->claim_wait_ms)
+            return rc;
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+        waited += 50;
+    }
+}
+
+int sync_calendar(const sync_config *cfg, int64_t id, tp_time now, sync_result *res, char *err,
+                  size_t errlen)
+{
+    memset(res, 0, sizeof *res);
+    int rc = claim(cfg, id, now);
+    if (rc == STORE_CONFLICT) {
+        snprintf(err, errlen, "another sync of this calendar is running");
+        return SYNC_BUSY;
+    }
+    if (rc != STORE_OK) {
+        snprintf(err, errlen, rc == STORE_NOTFOUND ? "no such calendar" : "store unavailable");
+        return -1;
+    }
+    int out = sync_one(cfg, id, now, res, err, errlen);
+    store_conn *c = store_acquire(cfg->db);
+    if (c)
+        store_calstate_release(c, id);
+    store_release(c);
+    return out;
+}
+
 int sync_all(const sync_config *cfg, tp_time now)
 {
     int64_t *ids = NULL;
@@ -368,7 +409,8 @@ int sync_all(const sync_config *cfg, tp_time now)
     for (size_t i = 0; i < n; i++) {
         sync_result res;
         char err[512];
-        failed += sync_calendar(cfg, ids[i], now, &res, err, sizeof err) != 0;
+        int one = sync_calendar(cfg, ids[i], now, &res, err, sizeof err);
+        failed += one != 0 && one != SYNC_BUSY;
     }
     free(ids);
     return failed;

@@ -17,6 +17,8 @@ typedef struct {
     int interval_s;    /* background sync period; 0 means 300 */
     int horizon_days;  /* busy time kept from now - 1 day to now + horizon + 7 days; 0 means 60 */
     long timeout_s;    /* per request; 0 means 20 */
+    int claim_wait_ms; /* how long to wait while another thread or instance syncs the same
+                          calendar; 0: do not wait (sync_calendar answers SYNC_BUSY) */
 } sync_config;
 
 typedef struct {
@@ -29,17 +31,22 @@ typedef struct {
     char fallback[256]; /* why an incremental sync fell back to a full one; "" otherwise */
 } sync_result;
 
+#define SYNC_BUSY 1 /* sync_calendar: another sync of the calendar is running */
+
 /* Syncs calendar ID at instant NOW: fetch, parse, then in one transaction
  * store its busy time and record success. A CalDAV collection with a sync
  * token is read incrementally (only changed resources, replaced one by one)
  * unless its last full read is 6 hours old or from an earlier window
  * start day; a refused token or any error there falls back to a full read.
  * On any failure the busy time is left as it was, last_error records why
- * (also written into ERR) and -1 is returned. */
+ * (also written into ERR) and -1 is returned. One calendar is synced by one
+ * thread of one instance at a time (store_calstate_claim): while another sync
+ * of it runs, this waits up to CFG->claim_wait_ms, then answers SYNC_BUSY. */
 int sync_calendar(const sync_config *cfg, int64_t id, tp_time now, sync_result *res, char *err,
                   size_t errlen);
 
-/* Syncs every calendar; one failing never stops the others. Returns how many failed. */
+/* Syncs every calendar; one failing never stops the others, one being synced
+ * elsewhere is left to that sync. Returns how many failed. */
 int sync_all(const sync_config *cfg, tp_time now);
 
 /* Reads the CalDAV calendars IDS[0..N) live for [FROM, TO) (ICS feeds have

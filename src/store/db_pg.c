@@ -141,6 +141,8 @@ static const char *const migrations[] = {
     "ALTER TABLE busy ADD COLUMN href TEXT, ADD COLUMN etag TEXT;"
     "CREATE INDEX busy_href ON busy(calendar_id, href);"
     "ALTER TABLE calstate ADD COLUMN last_full BIGINT NOT NULL DEFAULT 0;",
+    /* 5: a per-calendar sync claim (store_calstate_claim) */
+    "ALTER TABLE calstate ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;",
 };
 
 

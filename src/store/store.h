@@ -183,6 +183,13 @@ typedef struct {
 void store_calstate_clear(store_calstate *s);
 int store_calstate_get(store_conn *c, int64_t calendar, store_calstate *out); /* zeroed if never */
 int store_calstate_put(store_conn *c, int64_t calendar, const store_calstate *s);
+/* Claims the right to sync CALENDAR until NOW + LEASE_S, so that threads and
+ * instances never sync one calendar at once (a claim left by a crashed
+ * process expires). STORE_OK when claimed, STORE_CONFLICT while another
+ * unexpired claim holds, STORE_NOTFOUND for an unknown calendar. Release it
+ * with store_calstate_release(). */
+int store_calstate_claim(store_conn *c, int64_t calendar, tp_time now, int lease_s);
+int store_calstate_release(store_conn *c, int64_t calendar);
 
 /* ---- Durable outbox: calendar writes and mails, delivered by a worker ---- */
 typedef struct {

@@ -176,6 +176,42 @@ int store_calstate_put(store_conn *c, int64_t calendar, const store_calstate *s)
     return store__wend(c, own, rc);
 }
 
+int store_calstate_claim(store_conn *c, int64_t calendar, tp_time now, int lease_s)
+{
+    static const char row[] = "INSERT INTO calstate(calendar_id) VALUES (?) "
+                              "ON CONFLICT (calendar_id) DO NOTHING";
+    static const char claim[] = "UPDATE calstate SET lease_until = ? "
+                                "WHERE calendar_id = ? AND lease_until <= ?";
+    int own, rc = store__wbegin(c, 0, &own);
+    if (rc)
+        return rc;
+    static const char exists[] = "SELECT COUNT(*) FROM calendars WHERE id = ?";
+    int64_t changes = 0, found = 0;
+    db_val pr[] = {DBI(calendar)};
+    db_val pc[] = {DBI(now + lease_s), DBI(calendar), DBI(now)};
+    rc = EXEC(c, exists, pr, store__row_first_int, &found, NULL);
+    if (rc == STORE_OK && !found)
+        rc = STORE_NOTFOUND;
+    if (rc == STORE_OK)
+        rc = EXEC(c, row, pr, NULL, NULL, NULL);
+    if (rc == STORE_OK)
+        rc = EXEC(c, claim, pc, NULL, NULL, &changes);
+    if (rc == STORE_OK && changes != 1)
+        rc = STORE_CONFLICT;
+    return store__wend(c, own, rc);
+}
+
+int store_calstate_release(store_conn *c, int64_t calendar)
+{
+    static const char sql[] = "UPDATE calstate SET lease_until = 0 WHERE calendar_id = ?";
+    int own, rc = store__wbegin(c, 0, &own);
+    if (rc)
+        return rc;
+    db_val p[] = {DBI(calendar)};
+    rc = EXEC(c, sql, p, NULL, NULL, NULL);
+    return store__wend(c, own, rc);
+}
+
 /* ---- outbox ---- */
 
 void store_outbox_clear(store_outbox_item *it)

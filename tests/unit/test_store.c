@@ -424,6 +424,26 @@ static void test_busy_per_resource(void **state)
     store_release(c);
 }
 
+static void test_calendar_sync_claim(void **state)
+{
+    store_conn *c = store_acquire(*state);
+    int64_t cal;
+    assert_int_equal(store_doc_insert(c, STORE_CALENDAR, "{\"kind\":\"ics\"}", &cal), STORE_OK);
+    assert_int_equal(store_calstate_claim(c, cal, 1000, 60), STORE_OK);
+    assert_int_equal(store_calstate_claim(c, cal, 1010, 60), STORE_CONFLICT); /* held */
+    assert_int_equal(store_calstate_release(c, cal), STORE_OK);
+    assert_int_equal(store_calstate_claim(c, cal, 1020, 60), STORE_OK);
+    /* a claim left by a crashed process expires */
+    assert_int_equal(store_calstate_claim(c, cal, 1079, 60), STORE_CONFLICT);
+    assert_int_equal(store_calstate_claim(c, cal, 1080, 60), STORE_OK);
+    /* the claim is not part of the sync state a sync writes */
+    store_calstate put = {5, 5, NULL, NULL, NULL, NULL, 1, 0};
+    assert_int_equal(store_calstate_put(c, cal, &put), STORE_OK);
+    assert_int_equal(store_calstate_claim(c, cal, 1100, 60), STORE_CONFLICT);
+    assert_int_equal(store_calstate_claim(c, cal + 1000, 1100, 60), STORE_NOTFOUND);
+    store_release(c);
+}
+
 static void test_outbox_order_and_lease(void **state)
 {
     store_conn *c = store_acquire(*state);
@@ -530,6 +550,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_history_and_idempotency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_busy_and_calstate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_busy_per_resource, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_calendar_sync_claim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_order_and_lease, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
     };
