@@ -33,16 +33,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static char out[65536];
     char path[128];
     const harness_seed *s = harness_start();
-    if (size == 0)
-        return 0;
+    if (size == 0) return 0;
     const fz_endpoint *e = &fz_endpoints[data[0] % FZ_NENDPOINTS];
-    const char *id = e->which == 'b' ? s->booking_id : e->which == 's' ? s->staff_id
-                   : e->which == 'z' ? s->zone_id    : e->which == 'v' ? s->service_id
-                   : e->which == 'p' ? s->package_id : s->calendar_id;
+    const char *id = e->which == 'b'   ? s->booking_id
+                     : e->which == 's' ? s->staff_id
+                     : e->which == 'z' ? s->zone_id
+                     : e->which == 'v' ? s->service_id
+                     : e->which == 'p' ? s->package_id
+                                       : s->calendar_id;
     snprintf(path, sizeof path, e->path, id);
     const char *bearer = e->auth == 'a' ? s->admin_token : e->auth == 'm' ? s->manage_token : NULL;
-    int status = harness_request(e->method, path, (const char *)data + 1, size - 1, bearer, out,
-                                 sizeof out);
+    int status =
+        harness_request(e->method, path, (const char *)data + 1, size - 1, bearer, out, sizeof out);
     harness_check_answer(status, out);
     return 0;
 }

@@ -27,14 +27,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static char out[65536], target[64 + 3 * FZ_MAX_QUERY];
     char path[96];
     const harness_seed *s = harness_start();
-    if (size == 0 || size - 1 > FZ_MAX_QUERY)
-        return 0;
+    if (size == 0 || size - 1 > FZ_MAX_QUERY) return 0;
     unsigned k = data[0] % FZ_NENDPOINTS;
     snprintf(path, sizeof path, fz_endpoints[k].path, s->staff_id);
     int n = snprintf(target, sizeof target, "%s?", path);
     harness_query_encode(data + 1, size - 1, target + n);
-    int status = harness_request("GET", target, "", 0, fz_endpoints[k].admin ? s->admin_token : NULL,
-                                 out, sizeof out);
+    int status = harness_request("GET", target, "", 0,
+                                 fz_endpoints[k].admin ? s->admin_token : NULL, out, sizeof out);
     if (k == 3 && status >= 400 && status != 404 && status != 403 && status != 401)
         abort(); /* the feed answers its ICS, or refuses the key */
     if (k != 3)

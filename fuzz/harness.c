@@ -40,13 +40,11 @@ static void h_cleanup(void)
     char path[512];
     DIR *d = opendir(h_cfg.data_dir);
     for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d)) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
         snprintf(path, sizeof path, "%s/%s", h_cfg.data_dir, e->d_name);
         unlink(path);
     }
-    if (d)
-        closedir(d);
+    if (d) closedir(d);
     rmdir(h_cfg.data_dir);
 }
 
@@ -71,13 +69,13 @@ static int h_free_port(void)
 
 static int h_connect(void)
 {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)h_port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)h_port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     struct timeval tv = {30, 0};
     int one = 1;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
@@ -92,8 +90,7 @@ static int h_send_all(int fd, const char *p, size_t n)
 {
     while (n) {
         ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w <= 0)
-            return -1;
+        if (w <= 0) return -1;
         p += w;
         n -= (size_t)w;
     }
@@ -108,33 +105,25 @@ static int h_read_answer(int fd, int head_only, char *out, size_t outlen, int *c
     size_t len = 0;
     char *end = NULL;
     while (!end) {
-        if (len == sizeof buf - 1)
-            return -1;
+        if (len == sizeof buf - 1) return -1;
         ssize_t r = recv(fd, buf + len, sizeof buf - 1 - len, 0);
-        if (r <= 0)
-            return -1;
+        if (r <= 0) return -1;
         len += (size_t)r;
         buf[len] = '\0';
         end = strstr(buf, "\r\n\r\n");
     }
     int status = 0;
-    if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1)
-        return -1;
+    if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1) return -1;
     size_t head = (size_t)(end - buf) + 4, want = 0;
     for (char *line = strstr(buf, "\r\n"); line && line < end; line = strstr(line + 2, "\r\n")) {
-        if (strncasecmp(line + 2, "Content-Length:", 15) == 0)
-            want = strtoull(line + 17, NULL, 10);
-        if (strncasecmp(line + 2, "Connection: close", 17) == 0)
-            *close_after = 1;
+        if (strncasecmp(line + 2, "Content-Length:", 15) == 0) want = strtoull(line + 17, NULL, 10);
+        if (strncasecmp(line + 2, "Connection: close", 17) == 0) *close_after = 1;
     }
-    if (head_only)
-        want = 0;
-    if (want > sizeof buf - 1 - head)
-        return -1;
+    if (head_only) want = 0;
+    if (want > sizeof buf - 1 - head) return -1;
     while (len < head + want) {
         ssize_t r = recv(fd, buf + len, head + want - len, 0);
-        if (r <= 0)
-            return -1;
+        if (r <= 0) return -1;
         len += (size_t)r;
     }
     size_t n = want < outlen - 1 ? want : outlen - 1;
@@ -148,12 +137,10 @@ int harness_request(const char *method, const char *target, const char *body, si
 {
     size_t cap = strlen(method) + strlen(target) + (bearer ? strlen(bearer) : 0) + 256;
     char *head = malloc(cap);
-    if (!head)
-        h_die("out of memory");
+    if (!head) h_die("out of memory");
     for (int attempt = 0; attempt < 2; attempt++) {
         int close_after = 0;
-        if (h_fd < 0 && (h_fd = h_connect()) < 0)
-            h_die("cannot connect to the server");
+        if (h_fd < 0 && (h_fd = h_connect()) < 0) h_die("cannot connect to the server");
         int n = snprintf(head, cap,
                          "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %zu\r\n"
                          "Content-Type: application/json\r\n%s%s%s\r\n",
@@ -225,8 +212,7 @@ static void h_seed_call(const char *method, const char *target, const char *json
     if (id_out) {
         json_t *j = json_loads(ans, 0, NULL);
         const char *v = json_string_value(json_object_get(j, key ? key : "id"));
-        if (!v)
-            h_die("seeding answer without the expected member");
+        if (!v) h_die("seeding answer without the expected member");
         snprintf(id_out, idlen, "%s", v);
         json_decref(j);
     }
@@ -249,10 +235,11 @@ static void h_seed_business(void)
     snprintf(body, sizeof body,
              "{\"name\":\"Gold\",\"duration_minutes\":120,\"services\":[\"%s\"]}", s->service_id);
     h_seed_call("POST", "/api/v1/packages", body, 201, NULL, s->package_id, sizeof s->package_id);
-    h_seed_call("POST", "/api/v1/zones",
-                "{\"name\":\"NYC\",\"postal_codes\":[\"10001\"],\"polygon\":{\"type\":\"Polygon\","
-                "\"coordinates\":[[[-74.1,40.6],[-73.8,40.6],[-73.8,40.9],[-74.1,40.9],[-74.1,40.6]]]}}",
-                201, NULL, s->zone_id, sizeof s->zone_id);
+    h_seed_call(
+        "POST", "/api/v1/zones",
+        "{\"name\":\"NYC\",\"postal_codes\":[\"10001\"],\"polygon\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[-74.1,40.6],[-73.8,40.6],[-73.8,40.9],[-74.1,40.9],[-74.1,40.6]]]}}",
+        201, NULL, s->zone_id, sizeof s->zone_id);
     snprintf(body, sizeof body,
              "{\"name\":\"Pat\",\"email\":\"pat@example.com\",\"zones\":[\"%s\"],"
              "\"hours\":{\"mon\":[[\"09:00\",\"17:00\"]],\"tue\":[[\"09:00\",\"17:00\"]]},"
@@ -263,7 +250,8 @@ static void h_seed_business(void)
              "{\"owner\":\"%s\",\"kind\":\"caldav\",\"url\":\"http://127.0.0.1:9/pat/\","
              "\"username\":\"pat\",\"password\":\"pw\"}",
              s->staff_id);
-    h_seed_call("POST", "/api/v1/calendars", body, 201, NULL, s->calendar_id, sizeof s->calendar_id);
+    h_seed_call("POST", "/api/v1/calendars", body, 201, NULL, s->calendar_id,
+                sizeof s->calendar_id);
     snprintf(body, sizeof body,
              "{\"agent\":{\"name\":\"A\",\"email\":\"a@example.com\"},\"property\":{\"address\":"
              "\"1 Main St\",\"postal_code\":\"10001\"},\"services\":[\"%s\"],"
@@ -290,10 +278,8 @@ const harness_seed *harness_start(void)
     uint8_t hash[32];
     int64_t id;
     pthread_t t;
-    if (h_started)
-        return &h_seed;
-    if (sodium_init() < 0 || !mkdtemp(dir))
-        h_die("cannot create the data dir");
+    if (h_started) return &h_seed;
+    if (sodium_init() < 0 || !mkdtemp(dir)) h_die("cannot create the data dir");
     h_cfg.data_dir = dir;
     atexit(h_cleanup);
     h_cfg.fixed_now = 1;
@@ -309,13 +295,11 @@ const harness_seed *harness_start(void)
         h_die("cannot store the admin token");
     store_release(c);
     h_port = h_free_port();
-    if (pthread_create(&t, NULL, h_serve, NULL) != 0)
-        h_die("cannot start the server thread");
+    if (pthread_create(&t, NULL, h_serve, NULL) != 0) h_die("cannot start the server thread");
     pthread_detach(t);
     for (int i = 0; i < 200 && (h_fd = h_connect()) < 0; i++)
         usleep(25000);
-    if (h_fd < 0)
-        h_die("the server did not start");
+    if (h_fd < 0) h_die("the server did not start");
     h_seed.admin_token = H_ADMIN_TOKEN;
     h_seed_business();
     h_started = 1;

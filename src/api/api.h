@@ -20,7 +20,7 @@ typedef struct {
     uint8_t secret_key[32]; /* encrypts calendar passwords at rest; from DATA_DIR/secret.key */
     int fixed_now;          /* TRIPOD_NOW given */
     tp_time now_value;
-    int rate_limit;         /* public requests per minute per client; 0 = off */
+    int rate_limit; /* public requests per minute per client; 0 = off */
 } api_config;
 
 const api_config *api_server_config(const api_server *s);
@@ -35,24 +35,24 @@ void *api_server_model(api_server *s, void *(*create)(api_server *s), void (*des
 tp_time api_now(const api_server *s);
 
 typedef enum {
-    API_PUBLIC = 0,       /* anyone (rate-limited per client address) */
-    API_ADMIN,            /* valid admin token, else 401 */
-    API_ADMIN_OR_MANAGE   /* admin token, or the manage token of the booking in params[0] */
+    API_PUBLIC = 0,     /* anyone (rate-limited per client address) */
+    API_ADMIN,          /* valid admin token, else 401 */
+    API_ADMIN_OR_MANAGE /* admin token, or the manage token of the booking in params[0] */
 } api_access;
 
 typedef struct {
     api_server *srv;
     const char *method;
-    const char *path;         /* decoded path without the query string */
-    const char *params[4];    /* "{id}" captures of the route pattern, in order */
+    const char *path;      /* decoded path without the query string */
+    const char *params[4]; /* "{id}" captures of the route pattern, in order */
     size_t nparams;
-    const char *body;         /* NUL-terminated request body ("" when none) */
+    const char *body; /* NUL-terminated request body ("" when none) */
     size_t body_len;
-    const char *client;       /* client address, e.g. "127.0.0.1" */
+    const char *client;          /* client address, e.g. "127.0.0.1" */
     const char *idempotency_key; /* Idempotency-Key header or NULL */
-    const char *bearer;       /* token from "Authorization: Bearer …" or NULL */
-    int is_admin;             /* bearer is a valid admin token */
-    void *mhd_conn;           /* struct MHD_Connection *, for api_query() */
+    const char *bearer;          /* token from "Authorization: Bearer …" or NULL */
+    int is_admin;                /* bearer is a valid admin token */
+    void *mhd_conn;              /* struct MHD_Connection *, for api_query() */
 } api_req;
 
 /* Query-string argument KEY, or NULL. Borrowed for the request. */
@@ -62,8 +62,8 @@ const char *api_header(const api_req *r, const char *name);
 
 typedef struct {
     int status;
-    json_t *json;             /* owned; serialised as the body when set */
-    char *raw;                /* owned; used instead of json when set (e.g. ICS) */
+    json_t *json; /* owned; serialised as the body when set */
+    char *raw;    /* owned; used instead of json when set (e.g. ICS) */
     size_t raw_len;
     const char *content_type; /* static string; default "application/json" */
     int retry_after;          /* > 0: Retry-After header (seconds) */
@@ -90,13 +90,13 @@ typedef struct {
 } api_route;
 
 /* The route tables, one per resource file (server.c walks them in order). */
-extern const api_route api_routes_system[];   /* health, readiness, settings */
-extern const api_route api_routes_catalog[];  /* skills, services, packages, zones */
-extern const api_route api_routes_staff[];    /* staff, staff ICS feed */
-extern const api_route api_routes_calendars[];/* calendars, sync */
-extern const api_route api_routes_avail[];    /* availability, explain */
-extern const api_route api_routes_bookings[]; /* bookings */
-extern const api_route api_routes_busy[];     /* synced busy time for the schedule */
+extern const api_route api_routes_system[];    /* health, readiness, settings */
+extern const api_route api_routes_catalog[];   /* skills, services, packages, zones */
+extern const api_route api_routes_staff[];     /* staff, staff ICS feed */
+extern const api_route api_routes_calendars[]; /* calendars, sync */
+extern const api_route api_routes_avail[];     /* availability, explain */
+extern const api_route api_routes_bookings[];  /* bookings */
+extern const api_route api_routes_busy[];      /* synced busy time for the schedule */
 
 /* Runs `tripod serve` until SIGINT/SIGTERM. Returns the process exit code. */
 int api_serve(const api_config *cfg, int port);

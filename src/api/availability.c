@@ -16,10 +16,8 @@ static model *snapshot(api_req *r, api_res *res, model_cache **mc)
 {
     model *m = NULL;
     *mc = model_cache_of(r->srv);
-    if (*mc)
-        m = model_cache_get(*mc, api_now(r->srv));
-    if (!m)
-        avq_store_error(res);
+    if (*mc) m = model_cache_get(*mc, api_now(r->srv));
+    if (!m) avq_store_error(res);
     return m;
 }
 
@@ -70,8 +68,9 @@ static char *put_time(char *p, const tz_zone *tz, tp_time t)
  * slots:[{start, end, crew_size}], message}. Sets RES (500 on no memory). */
 static void answer(api_res *res, const model *m, const avail_result *ar, const char *message)
 {
-    json_t *head = json_pack("{s:i, s:i, s:s}", "duration_minutes", ar->duration_min, "buffer_minutes",
-                             m->rules.buffer_min, "timezone", tz_zone_name(m->rules.tz));
+    json_t *head =
+        json_pack("{s:i, s:i, s:s}", "duration_minutes", ar->duration_min, "buffer_minutes",
+                  m->rules.buffer_min, "timezone", tz_zone_name(m->rules.tz));
     json_t *msg = message ? json_string(message) : json_null();
     char *head_text = head ? json_dumps(head, JSON_COMPACT) : NULL;
     char *msg_text = msg ? json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
@@ -114,10 +113,8 @@ static void availability_get(api_req *r, api_res *res)
     avail_result *ar = NULL;
     avq a;
     int len = 0;
-    if (!m)
-        return;
-    if (avq_prereq(m, res) != 0)
-        goto out;
+    if (!m) return;
+    if (avq_prereq(m, res) != 0) goto out;
     avq_init(&a, m, api_now(r->srv));
     if (parse_common(r, res, &a, &len) != 0 ||
         avq_dates(&a, api_query(r, "from"), api_query(r, "to"), res) != 0)
@@ -142,20 +139,34 @@ out:
 static const char *reason_message(avail_why why)
 {
     switch (why) {
-    case AVAIL_WHY_INACTIVE: return "marked inactive";
-    case AVAIL_WHY_NO_CALENDAR: return "has no connected calendar";
-    case AVAIL_WHY_OUTSIDE_ZONE: return "does not serve the property's area";
-    case AVAIL_WHY_MISSING_SKILL: return "lacks a skill the shoot requires";
-    case AVAIL_WHY_NOT_ALIGNED: return "the time is not on the booking grid (slot step)";
-    case AVAIL_WHY_OUTSIDE_WINDOW: return "the time is outside the requested dates";
-    case AVAIL_WHY_NOTICE: return "too soon: inside the minimum notice";
-    case AVAIL_WHY_HORIZON: return "too far ahead: beyond the booking horizon";
-    case AVAIL_WHY_OUTSIDE_HOURS: return "the shoot falls outside working hours";
-    case AVAIL_WHY_BUFFER_HOURS: return "the drive buffer falls outside working hours";
-    case AVAIL_WHY_BUSY: return "busy during the shoot";
-    case AVAIL_WHY_BUFFER_BUSY: return "busy during the drive buffer";
-    case AVAIL_WHY_NOT_SCHEDULABLE: return "an item has no scheduling duration";
-    case AVAIL_WHY_NO_PARTNER: return "two photographers are needed and no partner is free";
+    case AVAIL_WHY_INACTIVE:
+        return "marked inactive";
+    case AVAIL_WHY_NO_CALENDAR:
+        return "has no connected calendar";
+    case AVAIL_WHY_OUTSIDE_ZONE:
+        return "does not serve the property's area";
+    case AVAIL_WHY_MISSING_SKILL:
+        return "lacks a skill the shoot requires";
+    case AVAIL_WHY_NOT_ALIGNED:
+        return "the time is not on the booking grid (slot step)";
+    case AVAIL_WHY_OUTSIDE_WINDOW:
+        return "the time is outside the requested dates";
+    case AVAIL_WHY_NOTICE:
+        return "too soon: inside the minimum notice";
+    case AVAIL_WHY_HORIZON:
+        return "too far ahead: beyond the booking horizon";
+    case AVAIL_WHY_OUTSIDE_HOURS:
+        return "the shoot falls outside working hours";
+    case AVAIL_WHY_BUFFER_HOURS:
+        return "the drive buffer falls outside working hours";
+    case AVAIL_WHY_BUSY:
+        return "busy during the shoot";
+    case AVAIL_WHY_BUFFER_BUSY:
+        return "busy during the drive buffer";
+    case AVAIL_WHY_NOT_SCHEDULABLE:
+        return "an item has no scheduling duration";
+    case AVAIL_WHY_NO_PARTNER:
+        return "two photographers are needed and no partner is free";
     }
     return "not offered";
 }
@@ -172,8 +183,8 @@ static json_t *reason_json(const model *m, const avail_reason *rs)
         json_object_set_new(o, "skill", val_id_json(rs->ref));
     if (o && (rs->why == AVAIL_WHY_BUSY || rs->why == AVAIL_WHY_BUFFER_BUSY))
         json_object_set_new(o, "busy",
-                            json_pack("{s:s, s:s, s:s}", "what", rs->what ? rs->what : "Busy", "start",
-                                      avq_time(m, rs->start, s, sizeof s), "end",
+                            json_pack("{s:s, s:s, s:s}", "what", rs->what ? rs->what : "Busy",
+                                      "start", avq_time(m, rs->start, s, sizeof s), "end",
                                       avq_time(m, rs->end, e, sizeof e)));
     return o;
 }
@@ -186,10 +197,10 @@ static void availability_explain(api_req *r, api_res *res)
     tp_time at;
     int len = 0;
     char buf[32];
-    if (!m)
-        return;
+    if (!m) return;
     avq_init(&a, m, api_now(r->srv));
-    if (avq_parse_time(api_query(r, "at"), &at, "at", res) != 0 || parse_common(r, res, &a, &len) != 0)
+    if (avq_parse_time(api_query(r, "at"), &at, "at", res) != 0 ||
+        parse_common(r, res, &a, &len) != 0)
         goto out;
     a.q.from = at;
     a.q.to = at + 1;
@@ -200,9 +211,9 @@ static void availability_explain(api_req *r, api_res *res)
         json_t *reasons = json_array();
         for (size_t k = 0; k < n && k < EXPLAIN_MAX_REASONS; k++)
             json_array_append_new(reasons, reason_json(m, &rs[k]));
-        json_array_append_new(staff, json_pack("{s:o, s:s, s:b, s:o}", "id", val_id_json(m->staff[i].id),
-                                               "name", m->people[i].name, "eligible", n == 0,
-                                               "reasons", reasons));
+        json_array_append_new(
+            staff, json_pack("{s:o, s:s, s:b, s:o}", "id", val_id_json(m->staff[i].id), "name",
+                             m->people[i].name, "eligible", n == 0, "reasons", reasons));
     }
     api_json(res, 200,
              json_pack("{s:s, s:i, s:i, s:s, s:o}", "at", avq_time(m, at, buf, sizeof buf),

@@ -29,15 +29,17 @@ void avq_init(avq *a, const model *m, tp_time now)
 int avq_prereq(const model *m, api_res *res)
 {
     if (!m->integrated_booking) {
-        api_error(res, 409, "booking_disabled",
-                  "online booking is turned off; an admin can enable integrated_booking in the settings",
-                  NULL);
+        api_error(
+            res, 409, "booking_disabled",
+            "online booking is turned off; an admin can enable integrated_booking in the settings",
+            NULL);
         return -1;
     }
     if (!m->has_primary) {
-        api_error(res, 409, "no_primary_calendar",
-                  "no primary calendar is connected; an admin must connect one before booking opens",
-                  NULL);
+        api_error(
+            res, 409, "no_primary_calendar",
+            "no primary calendar is connected; an admin must connect one before booking opens",
+            NULL);
         return -1;
     }
     return 0;
@@ -54,7 +56,8 @@ static int add_item(avq *a, int package, int64_t id, const char *field, api_res 
         return -1;
     }
     if (a->nitems == AVQ_MAX_ITEMS) {
-        api_error(res, 422, "too_many_items", "at most 32 services and packages per booking", field);
+        api_error(res, 422, "too_many_items", "at most 32 services and packages per booking",
+                  field);
         return -1;
     }
     a->refs[a->nitems] = it;
@@ -67,8 +70,7 @@ static int add_item(avq *a, int package, int64_t id, const char *field, api_res 
 static int items_csv(avq *a, const char *csv, int package, api_res *res)
 {
     const char *field = package ? "packages" : "services";
-    if (!csv || !*csv)
-        return 0;
+    if (!csv || !*csv) return 0;
     const char *p = csv;
     while (*p) {
         const char *comma = strchr(p, ',');
@@ -85,8 +87,7 @@ static int items_csv(avq *a, const char *csv, int package, api_res *res)
             api_error(res, 422, "validation", "ids are positive whole numbers, e.g. 1,2", field);
             return -1;
         }
-        if (add_item(a, package, id, field, res) != 0)
-            return -1;
+        if (add_item(a, package, id, field, res) != 0) return -1;
         p += n + (comma ? 1 : 0);
         if (comma && !*p) {
             api_error(res, 422, "validation", "a trailing comma is not an id", field);
@@ -107,8 +108,7 @@ static int items_json(avq *a, const json_t *arr, int package, api_res *res)
     size_t i;
     json_t *v;
     int64_t id;
-    if (!arr || json_is_null(arr))
-        return 0;
+    if (!arr || json_is_null(arr)) return 0;
     if (!json_is_array(arr)) {
         api_error(res, 422, "validation", "give a list of ids", field);
         return -1;
@@ -119,8 +119,7 @@ static int items_json(avq *a, const json_t *arr, int package, api_res *res)
             api_error(res, 422, "validation", "ids are strings like \"1\"", field);
             return -1;
         }
-        if (add_item(a, package, id, field, res) != 0)
-            return -1;
+        if (add_item(a, package, id, field, res) != 0) return -1;
     }
     return 0;
 }
@@ -134,18 +133,16 @@ int avq_items_json(avq *a, const json_t *services, const json_t *packages, api_r
 static int parse_num(const char *s, double *out)
 {
     char *end;
-    if (!s || !*s)
-        return -1;
+    if (!s || !*s) return -1;
     double v = strtod(s, &end);
-    if (*end || !isfinite(v))
-        return -1;
+    if (*end || !isfinite(v)) return -1;
     *out = v;
     return 0;
 }
 
 /* Validates and stores the property's parts; field names get PREFIX. */
-static int set_property(avq *a, const char *postal, int has_lat, double lat, int has_lon, double lon,
-                        int has_sqft, double sqft, const char *prefix, api_res *res)
+static int set_property(avq *a, const char *postal, int has_lat, double lat, int has_lon,
+                        double lon, int has_sqft, double sqft, const char *prefix, api_res *res)
 {
     char field[40];
     if (postal && strlen(postal) > 32) {
@@ -188,16 +185,15 @@ int avq_property_query(avq *a, const api_req *r, api_res *res)
     int has[3] = {0, 0, 0};
     for (int i = 0; i < 3; i++) {
         const char *s = api_query(r, names[i]);
-        if (!s || !*s)
-            continue;
+        if (!s || !*s) continue;
         if (parse_num(s, &v[i]) != 0) {
             api_error(res, 422, "validation", "give a number", names[i]);
             return -1;
         }
         has[i] = 1;
     }
-    return set_property(a, api_query(r, "postal_code"), has[0], v[0], has[1], v[1], has[2], v[2], "",
-                        res);
+    return set_property(a, api_query(r, "postal_code"), has[0], v[0], has[1], v[1], has[2], v[2],
+                        "", res);
 }
 
 int avq_property_json(avq *a, const json_t *prop, api_res *res)
@@ -212,8 +208,7 @@ int avq_property_json(avq *a, const json_t *prop, api_res *res)
     for (int i = 0; i < 3; i++) {
         const json_t *x = json_object_get(prop, names[i]);
         char field[32];
-        if (!x || json_is_null(x))
-            continue;
+        if (!x || json_is_null(x)) continue;
         if (!json_is_number(x)) {
             snprintf(field, sizeof field, "property.%s", names[i]);
             api_error(res, 422, "validation", "give a number", field);
@@ -243,17 +238,16 @@ int avq_duration(avq *a, api_res *res, int *sched_min, int *crew)
     if (st == AVAIL_NOT_SCHEDULABLE) {
         char msg[200];
         const model_item *it = bad < a->nitems ? a->refs[bad] : NULL;
-        snprintf(msg, sizeof msg, "%s \"%s\" (id %lld) has no scheduling duration; an admin must set one",
+        snprintf(msg, sizeof msg,
+                 "%s \"%s\" (id %lld) has no scheduling duration; an admin must set one",
                  it && a->is_package[bad] ? "package" : "service", it ? it->name : "?",
                  (long long)(it ? it->id : 0));
         api_error(res, 422, "not_schedulable", msg,
                   it && a->is_package[bad] ? "packages" : "services");
         return -1;
     }
-    if (sched_min)
-        *sched_min = len;
-    if (crew)
-        *crew = n;
+    if (sched_min) *sched_min = len;
+    if (crew) *crew = n;
     return 0;
 }
 
@@ -278,16 +272,12 @@ int avq_dates(avq *a, const char *from, const char *to, api_res *res)
         return -1;
     }
     int64_t last = today + a->m->rules.horizon_days + 1;
-    if (d1 > last)
-        d1 = last;
-    if (d0 > last + 1)
-        d0 = last + 1;
-    if (d1 < d0)
-        d1 = d0 - 1;
+    if (d1 > last) d1 = last;
+    if (d0 > last + 1) d0 = last + 1;
+    if (d1 < d0) d1 = d0 - 1;
     a->q.from = tz_local_to_utc(tz, d0 * 86400);
     a->q.to = tz_local_to_utc(tz, (d1 + 1) * 86400);
-    if (a->q.to < a->q.from)
-        a->q.to = a->q.from;
+    if (a->q.to < a->q.from) a->q.to = a->q.from;
     return 0;
 }
 
@@ -307,5 +297,6 @@ int avq_parse_time(const char *s, tp_time *t, const char *field, api_res *res)
 
 void avq_store_error(api_res *res)
 {
-    api_error(res, 503, "store_unavailable", "the database is not reachable; try again shortly", NULL);
+    api_error(res, 503, "store_unavailable", "the database is not reachable; try again shortly",
+              NULL);
 }

@@ -29,8 +29,8 @@ int booking_caller(api_req *r, api_res *res, store_conn *c, int64_t *id, booking
         return 0;
     }
     if (!r->bearer || !*r->bearer) {
-        api_error(res, 401, "unauthorized", "an admin token or the booking's manage token is required",
-                  NULL);
+        api_error(res, 401, "unauthorized",
+                  "an admin token or the booking's manage token is required", NULL);
         return -1;
     }
     uint8_t hash[32];
@@ -41,8 +41,8 @@ int booking_caller(api_req *r, api_res *res, store_conn *c, int64_t *id, booking
     int64_t own = b.id;
     store_booking_clear(&b);
     if (rc == STORE_NOTFOUND) {
-        api_error(res, 401, "unauthorized", "this token is neither an admin token nor a manage token",
-                  NULL);
+        api_error(res, 401, "unauthorized",
+                  "this token is neither an admin token nor a manage token", NULL);
         return -1;
     }
     if (rc != STORE_OK) {
@@ -62,8 +62,9 @@ json_t *booking_staff_json(const model *m, const int64_t *ids, int n)
     json_t *arr = json_array();
     for (int k = 0; arr && k < n; k++) {
         long idx = model_staff_index(m, ids[k]);
-        json_array_append_new(arr, json_pack("{s:o, s:o}", "id", val_id_json(ids[k]), "name",
-                                             idx >= 0 ? json_string(m->people[idx].name) : json_null()));
+        json_array_append_new(arr,
+                              json_pack("{s:o, s:o}", "id", val_id_json(ids[k]), "name",
+                                        idx >= 0 ? json_string(m->people[idx].name) : json_null()));
     }
     return arr;
 }
@@ -75,8 +76,9 @@ static int history_cb(void *ctx, tp_time at, const char *actor, const char *chan
     const model *m = x[1];
     char buf[32];
     json_t *change = json_loads(change_json, 0, NULL);
-    json_array_append_new(arr, json_pack("{s:s, s:s, s:o}", "at", avq_time(m, at, buf, sizeof buf),
-                                         "actor", actor, "change", change ? change : json_object()));
+    json_array_append_new(arr,
+                          json_pack("{s:s, s:s, s:o}", "at", avq_time(m, at, buf, sizeof buf),
+                                    "actor", actor, "change", change ? change : json_object()));
     return 0;
 }
 
@@ -84,21 +86,19 @@ json_t *booking_json(store_conn *c, const model *m, const store_booking *b, int 
 {
     char s[32], e[32], cr[32], up[32];
     json_t *o = json_pack(
-        "{s:o, s:s, s:s, s:s, s:i, s:i, s:o, s:i, s:{s:s, s:o}, s:s, s:s}", "id", val_id_json(b->id),
-        "status", b->status, "start", avq_time(m, b->start, s, sizeof s), "end",
+        "{s:o, s:s, s:s, s:s, s:i, s:i, s:o, s:i, s:{s:s, s:o}, s:s, s:s}", "id",
+        val_id_json(b->id), "status", b->status, "start", avq_time(m, b->start, s, sizeof s), "end",
         avq_time(m, b->end, e, sizeof e), "duration_minutes", (int)((b->end - b->start) / 60),
         "buffer_minutes", b->buffer_min, "staff", booking_staff_json(m, b->staff, b->nstaff),
         "sequence", b->sequence, "calendar", "state", b->cal_state, "error",
         b->cal_error ? json_string(b->cal_error) : json_null(), "created",
         avq_time(m, b->created, cr, sizeof cr), "updated", avq_time(m, b->updated, up, sizeof up));
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     json_t *body = b->body ? json_loads(b->body, 0, NULL) : NULL;
     const char *keys[] = {"agent", "property", "services", "packages", "notes", "crew_size"};
     for (size_t k = 0; body && k < sizeof keys / sizeof keys[0]; k++) {
         json_t *v = json_object_get(body, keys[k]);
-        if (v)
-            json_object_set(o, keys[k], v);
+        if (v) json_object_set(o, keys[k], v);
     }
     json_decref(body);
     if (with_history) {
@@ -114,11 +114,11 @@ json_t *booking_json(store_conn *c, const model *m, const store_booking *b, int 
     return o;
 }
 
-int booking_history_add(store_conn *c, int64_t id, tp_time at, booking_role role, const json_t *change)
+int booking_history_add(store_conn *c, int64_t id, tp_time at, booking_role role,
+                        const json_t *change)
 {
     char *text = json_dumps(change, JSON_COMPACT);
-    if (!text)
-        return STORE_ERROR;
+    if (!text) return STORE_ERROR;
     int rc = store_history_add(c, id, at, role == BOOKING_ADMIN ? "admin" : "agent", text);
     free(text);
     return rc;
@@ -132,8 +132,8 @@ int booking_query_of(avq *a, const store_booking *b, api_res *res)
         api_error(res, 500, "internal", "the stored booking cannot be read", NULL);
         return -1;
     }
-    if (avq_items_json(a, json_object_get(body, "services"), json_object_get(body, "packages"), res) ==
-            0 &&
+    if (avq_items_json(a, json_object_get(body, "services"), json_object_get(body, "packages"),
+                       res) == 0 &&
         avq_property_json(a, json_object_get(body, "property"), res) == 0)
         rc = 0;
     json_decref(body);
@@ -181,9 +181,9 @@ static json_t *alternatives(store_conn *c, avq *a, tp_time start, int64_t exclud
         char s[32], e[32];
         for (size_t i = 0; i < npick; i++) {
             const avail_slot *sl = &ar.slots[pick[i]];
-            json_array_append_new(out, json_pack("{s:s, s:s, s:i}", "start", avq_time(m, sl->start, s, sizeof s),
-                                                 "end", avq_time(m, sl->end, e, sizeof e), "crew_size",
-                                                 sl->crew));
+            json_array_append_new(
+                out, json_pack("{s:s, s:s, s:i}", "start", avq_time(m, sl->start, s, sizeof s),
+                               "end", avq_time(m, sl->end, e, sizeof e), "crew_size", sl->crew));
         }
     }
     fresh_free(&v);

@@ -35,7 +35,8 @@ json_t *booking_json(store_conn *c, const model *m, const store_booking *b, int 
 
 /* Appends a history entry {at, actor, change} for booking ID (CHANGE is
  * borrowed). Returns the store's code. */
-int booking_history_add(store_conn *c, int64_t id, tp_time at, booking_role role, const json_t *change);
+int booking_history_add(store_conn *c, int64_t id, tp_time at, booking_role role,
+                        const json_t *change);
 
 /* Rebuilds the query of booking B (its items and property, from its body)
  * on A. 0, or -1 with RES set (e.g. a service that no longer exists). */

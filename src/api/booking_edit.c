@@ -29,10 +29,10 @@ typedef struct {
     tp_time start;
     int64_t *staff; /* requested crew (malloc'ed) */
     size_t nstaff;
-    avq a;          /* the booking's query, for the check and alternatives */
+    avq a; /* the booking's query, for the check and alternatives */
     int have_query;
     tp_time taken_at, len; /* the checked start and the shoot's length */
-    livecheck lc;   /* staff read live in this request, and who was busy */
+    livecheck lc;          /* staff read live in this request, and who was busy */
     int64_t unchecked[STORE_MAX_CREW];
     int nunchecked;
 } edit_ctx;
@@ -45,10 +45,8 @@ static void sleep_ms(long ms)
 
 static ed_outcome ed_code(int rc, api_res *res)
 {
-    if (rc == STORE_RETRY)
-        return ED_RETRY;
-    if (rc == STORE_CONFLICT)
-        return ED_TAKEN;
+    if (rc == STORE_RETRY) return ED_RETRY;
+    if (rc == STORE_CONFLICT) return ED_TAKEN;
     if (rc == STORE_NOTFOUND)
         api_error(res, 404, "not_found", "no such booking", NULL);
     else
@@ -70,15 +68,15 @@ static int too_late(const edit_ctx *x, const store_booking *b, api_res *res)
 {
     if (x->role != BOOKING_AGENT || b->start >= x->now + (tp_time)x->m->rules.notice_min * 60)
         return 0;
-    api_error(res, 409, "too_late", "this shoot is too close to change online; please call us", NULL);
+    api_error(res, 409, "too_late", "this shoot is too close to change online; please call us",
+              NULL);
     return 1;
 }
 
 static int in_list(const int64_t *ids, size_t n, int64_t id)
 {
     for (size_t i = 0; i < n; i++)
-        if (ids[i] == id)
-            return 1;
+        if (ids[i] == id) return 1;
     return 0;
 }
 
@@ -91,8 +89,7 @@ static int recheck(edit_ctx *x, store_conn *c, store_booking *b, tp_time start, 
     tp_time from, to;
     int found = 0;
     fresh_window(m, start, start + len, &from, &to);
-    if (fresh_load(c, m, from, to, b->id, &v) != STORE_OK)
-        return -1;
+    if (fresh_load(c, m, from, to, b->id, &v) != STORE_OK) return -1;
     uint32_t *free_idx = malloc((m->nstaff ? m->nstaff : 1) * sizeof *free_idx);
     avail_stat *stats = malloc((m->nstaff ? m->nstaff : 1) * sizeof *stats);
     if (!free_idx || !stats) {
@@ -102,8 +99,7 @@ static int recheck(edit_ctx *x, store_conn *c, store_booking *b, tp_time start, 
     avail_query q = x->a.q;
     q.staff = v.staff;
     size_t nfree = avail_free_at(&q, start, free_idx, m->nstaff);
-    if (nfree > m->nstaff)
-        nfree = m->nstaff;
+    if (nfree > m->nstaff) nfree = m->nstaff;
     nfree = livecheck_filter(&x->lc, m, free_idx, nfree);
     const int64_t *want = x->has_staff ? x->staff : b->staff;
     size_t nwant = x->has_staff ? x->nstaff : (size_t)b->nstaff;
@@ -180,16 +176,15 @@ static json_t *state_json(const model *m, const store_booking *b)
 {
     char s[32], e[32];
     return json_pack("{s:s, s:s, s:o}", "start", avq_time(m, b->start, s, sizeof s), "end",
-                     avq_time(m, b->end, e, sizeof e), "staff", booking_staff_json(m, b->staff, b->nstaff));
+                     avq_time(m, b->end, e, sizeof e), "staff",
+                     booking_staff_json(m, b->staff, b->nstaff));
 }
 
 static int same_crew(const store_booking *a, const store_booking *b)
 {
-    if (a->nstaff != b->nstaff)
-        return 0;
+    if (a->nstaff != b->nstaff) return 0;
     for (int k = 0; k < a->nstaff; k++)
-        if (!in_list(b->staff, (size_t)b->nstaff, a->staff[k]))
-            return 0;
+        if (!in_list(b->staff, (size_t)b->nstaff, a->staff[k])) return 0;
     return 1;
 }
 
@@ -202,16 +197,15 @@ static ed_outcome patch_tx(edit_ctx *x, store_conn *c, api_res *res)
     int rc = store_begin(c, 1);
     memset(&b, 0, sizeof b);
     memset(&old, 0, sizeof old);
-    if (rc != STORE_OK)
-        return ed_code(rc, res);
-    if ((rc = store_config_generation(c, &gen)) != STORE_OK || (rc = store_booking_get(c, x->id, &b)) != STORE_OK)
+    if (rc != STORE_OK) return ed_code(rc, res);
+    if ((rc = store_config_generation(c, &gen)) != STORE_OK ||
+        (rc = store_booking_get(c, x->id, &b)) != STORE_OK)
         goto fail;
     if (strcmp(b.status, "cancelled") == 0) {
         api_error(res, 409, "cancelled", "this booking is cancelled; make a new one", NULL);
         goto done;
     }
-    if (too_late(x, &b, res))
-        goto done;
+    if (too_late(x, &b, res)) goto done;
     old = b;
     old.body = old.cal_error = NULL;
     tp_time len = b.end - b.start, start = x->has_start ? x->start : b.start;
@@ -261,8 +255,7 @@ static ed_outcome patch_tx(edit_ctx *x, store_conn *c, api_res *res)
     if (x->force) {
         /* Force skips the availability re-check, never the double booking. */
         int clash;
-        if ((rc = double_booked(c, &b, &clash)) != STORE_OK)
-            goto fail;
+        if ((rc = double_booked(c, &b, &clash)) != STORE_OK) goto fail;
         if (clash) {
             out = ED_TAKEN;
             goto done;
@@ -277,18 +270,16 @@ static ed_outcome patch_tx(edit_ctx *x, store_conn *c, api_res *res)
     b.sequence++;
     b.updated = x->now;
     snprintf(b.cal_state, sizeof b.cal_state, "pending");
-    if ((rc = store_booking_update(c, &b)) != STORE_OK)
-        goto fail;
-    change = json_pack("{s:s, s:o, s:o, s:b}", "action",
-                       b.start != old.start ? (same_crew(&b, &old) ? "rescheduled" : "rescheduled_reassigned")
-                                            : "reassigned",
-                       "from", state_json(x->m, &old), "to", state_json(x->m, &b), "force", x->force);
+    if ((rc = store_booking_update(c, &b)) != STORE_OK) goto fail;
+    change = json_pack(
+        "{s:s, s:o, s:o, s:b}", "action",
+        b.start != old.start ? (same_crew(&b, &old) ? "rescheduled" : "rescheduled_reassigned")
+                             : "reassigned",
+        "from", state_json(x->m, &old), "to", state_json(x->m, &b), "force", x->force);
     if (!change || (rc = booking_history_add(c, b.id, x->now, x->role, change)) != STORE_OK)
         goto fail;
-    if ((rc = outbox_booking_changed(c, &old, &b, NULL, x->now)) != STORE_OK)
-        goto fail;
-    if ((rc = store_commit(c)) != STORE_OK)
-        goto fail;
+    if ((rc = outbox_booking_changed(c, &old, &b, NULL, x->now)) != STORE_OK) goto fail;
+    if ((rc = store_commit(c)) != STORE_OK) goto fail;
     model_cache_touch(x->mc);
     answer(x, c, &b, res);
     goto clean;
@@ -365,15 +356,13 @@ void booking_edit_patch(api_req *r, api_res *res)
         goto out;
     }
     for (int attempt = 0;;) {
-        if (staff_known(&x, res) != 0)
-            goto out;
+        if (staff_known(&x, res) != 0) goto out;
         if (attempt == BOOKING_TX_TRIES) {
             api_error(res, 503, "busy", "the change could not be saved; try again", NULL);
             goto out;
         }
         ed_outcome o = patch_tx(&x, c, res);
-        if (o == ED_DONE)
-            goto out;
+        if (o == ED_DONE) goto out;
         if (o == ED_RECHECK) {
             /* Outside the transaction: a slow calendar never holds the write lock. */
             tp_time b = (tp_time)x.m->rules.buffer_min * 60;
@@ -416,30 +405,24 @@ static ed_outcome cancel_tx(edit_ctx *x, store_conn *c, api_res *res)
     ed_outcome out = ED_DONE;
     int rc = store_begin(c, 1);
     memset(&b, 0, sizeof b);
-    if (rc != STORE_OK)
-        return ed_code(rc, res);
-    if ((rc = store_booking_get(c, x->id, &b)) != STORE_OK)
-        goto fail;
+    if (rc != STORE_OK) return ed_code(rc, res);
+    if ((rc = store_booking_get(c, x->id, &b)) != STORE_OK) goto fail;
     if (strcmp(b.status, "cancelled") == 0) {
         store_rollback(c);
         answer(x, c, &b, res);
         goto clean;
     }
-    if (too_late(x, &b, res))
-        goto done;
+    if (too_late(x, &b, res)) goto done;
     snprintf(b.status, sizeof b.status, "cancelled");
     b.sequence++;
     b.updated = x->now;
     snprintf(b.cal_state, sizeof b.cal_state, "pending");
-    if ((rc = store_booking_update(c, &b)) != STORE_OK)
-        goto fail;
+    if ((rc = store_booking_update(c, &b)) != STORE_OK) goto fail;
     change = json_pack("{s:s, s:o}", "action", "cancelled", "from", state_json(x->m, &b));
     if (!change || (rc = booking_history_add(c, b.id, x->now, x->role, change)) != STORE_OK)
         goto fail;
-    if ((rc = outbox_booking_changed(c, NULL, &b, NULL, x->now)) != STORE_OK)
-        goto fail;
-    if ((rc = store_commit(c)) != STORE_OK)
-        goto fail;
+    if ((rc = outbox_booking_changed(c, NULL, &b, NULL, x->now)) != STORE_OK) goto fail;
+    if ((rc = store_commit(c)) != STORE_OK) goto fail;
     model_cache_touch(x->mc);
     answer(x, c, &b, res);
     goto clean;
@@ -464,16 +447,14 @@ void booking_edit_delete(api_req *r, api_res *res)
         avq_store_error(res);
         return;
     }
-    if (booking_caller(r, res, c, &x.id, &x.role) != 0)
-        goto out;
+    if (booking_caller(r, res, c, &x.id, &x.role) != 0) goto out;
     if (!(x.mc = model_cache_of(r->srv)) || !(x.m = model_cache_get(x.mc, x.now))) {
         avq_store_error(res);
         goto out;
     }
     for (int attempt = 0; attempt < BOOKING_TX_TRIES; attempt++) {
         ed_outcome o = cancel_tx(&x, c, res);
-        if (o != ED_RETRY)
-            goto out;
+        if (o != ED_RETRY) goto out;
         sleep_ms(5L * (attempt + 1));
     }
     api_error(res, 503, "busy", "the cancellation could not be saved; try again", NULL);

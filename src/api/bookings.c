@@ -34,7 +34,7 @@ typedef struct {
     model_cache *mc;
     model *m;
     avq a;
-    json_t *req;    /* the request body, borrowed */
+    json_t *req; /* the request body, borrowed */
     tp_time start, now;
     int len_min, crew;
     char req_hash[65]; /* hex SHA-256 of the request body, for idempotency */
@@ -52,22 +52,22 @@ static void sleep_ms(long ms)
 /* Shape checks that do not depend on the snapshot. 0, or -1 with RES. */
 static int check_body(const json_t *req, api_res *res)
 {
-    static const char *const top[] = {"agent", "property", "services", "packages", "start", "notes", NULL};
+    static const char *const top[] = {"agent", "property", "services", "packages",
+                                      "start", "notes",    NULL};
     static const char *const agent_keys[] = {"name", "email", "phone", NULL};
     static const char *const prop_keys[] = {"address", "postal_code", "lat", "lon", "sqft", NULL};
     val_error e;
     const char *s;
     const json_t *agent = json_object_get(req, "agent"), *prop = json_object_get(req, "property");
     const json_t *phone = json_object_get(agent, "phone"), *notes = json_object_get(req, "notes");
-    if (val_known_keys(req, "", top, &e) != 0)
-        goto bad;
+    if (val_known_keys(req, "", top, &e) != 0) goto bad;
     if (!json_is_object(agent)) {
         api_error(res, 422, "validation", "give the agent as {name, email, phone}", "agent");
         return -1;
     }
     if (!json_is_object(prop)) {
-        api_error(res, 422, "validation", "give the property as {address, postal_code, lat, lon, sqft}",
-                  "property");
+        api_error(res, 422, "validation",
+                  "give the property as {address, postal_code, lat, lon, sqft}", "property");
         return -1;
     }
     if (val_known_keys(agent, "agent", agent_keys, &e) != 0 ||
@@ -88,11 +88,10 @@ bad:
 static int prepare(create_ctx *x, api_res *res)
 {
     val_error e;
-    if (avq_prereq(x->m, res) != 0)
-        return -1;
+    if (avq_prereq(x->m, res) != 0) return -1;
     avq_init(&x->a, x->m, x->now);
-    if (avq_items_json(&x->a, json_object_get(x->req, "services"), json_object_get(x->req, "packages"),
-                       res) != 0 ||
+    if (avq_items_json(&x->a, json_object_get(x->req, "services"),
+                       json_object_get(x->req, "packages"), res) != 0 ||
         avq_property_json(&x->a, json_object_get(x->req, "property"), res) != 0 ||
         avq_duration(&x->a, res, &x->len_min, &x->crew) != 0)
         return -1;
@@ -108,23 +107,25 @@ static int prepare(create_ctx *x, api_res *res)
 /* The stored body: what the agent asked for, in canonical form. */
 static json_t *stored_body(const create_ctx *x)
 {
-    const json_t *agent = json_object_get(x->req, "agent"), *prop = json_object_get(x->req, "property");
+    const json_t *agent = json_object_get(x->req, "agent"),
+                 *prop = json_object_get(x->req, "property");
     json_t *services = json_array(), *packages = json_array();
     for (size_t i = 0; i < x->a.nitems; i++)
-        json_array_append_new(x->a.is_package[i] ? packages : services, val_id_json(x->a.refs[i]->id));
+        json_array_append_new(x->a.is_package[i] ? packages : services,
+                              val_id_json(x->a.refs[i]->id));
     json_t *p = json_pack("{s:O, s:s}", "address", json_object_get(prop, "address"), "postal_code",
                           x->a.postal);
     if (p && isfinite(x->a.prop.lat)) {
         json_object_set_new(p, "lat", json_real(x->a.prop.lat));
         json_object_set_new(p, "lon", json_real(x->a.prop.lon));
     }
-    if (p && x->a.prop.sqft > 0)
-        json_object_set_new(p, "sqft", json_integer(x->a.prop.sqft));
-    const json_t *phone = json_object_get(agent, "phone"), *notes = json_object_get(x->req, "notes");
+    if (p && x->a.prop.sqft > 0) json_object_set_new(p, "sqft", json_integer(x->a.prop.sqft));
+    const json_t *phone = json_object_get(agent, "phone"),
+                 *notes = json_object_get(x->req, "notes");
     return json_pack("{s:{s:O, s:O, s:s}, s:o, s:o, s:o, s:s, s:i}", "agent", "name",
-                     json_object_get(agent, "name"), "email", json_object_get(agent, "email"), "phone",
-                     json_is_string(phone) ? json_string_value(phone) : "", "property", p, "services",
-                     services, "packages", packages, "notes",
+                     json_object_get(agent, "name"), "email", json_object_get(agent, "email"),
+                     "phone", json_is_string(phone) ? json_string_value(phone) : "", "property", p,
+                     "services", services, "packages", packages, "notes",
                      json_is_string(notes) ? json_string_value(notes) : "", "crew_size", x->crew);
 }
 
@@ -135,7 +136,8 @@ static void replay(create_ctx *x, api_res *res, int status, const char *text)
     const char *hash = json_string_value(json_object_get(body, "request_sha256"));
     if (!body || !hash) {
         json_decref(body);
-        api_error(res, 500, "internal", "the stored answer for this Idempotency-Key cannot be read", NULL);
+        api_error(res, 500, "internal", "the stored answer for this Idempotency-Key cannot be read",
+                  NULL);
         return;
     }
     if (strcmp(hash, x->req_hash) != 0) {
@@ -171,8 +173,7 @@ static int remember(create_ctx *x, store_conn *c, const json_t *out, const char 
         json_object_set_new(copy, "request_sha256", json_string(x->req_hash));
         text = json_dumps(copy, JSON_COMPACT);
     }
-    if (text)
-        rc = store_idem_put(c, x->r->idempotency_key, 201, text, x->now);
+    if (text) rc = store_idem_put(c, x->r->idempotency_key, 201, text, x->now);
     free(text);
     free(sealed);
     json_decref(copy);
@@ -188,8 +189,7 @@ static int choose_crew(create_ctx *x, store_conn *c, int64_t crew_ids[STORE_MAX_
     uint32_t chosen[2];
     int n = 0;
     fresh_window(m, x->start, x->start + (tp_time)x->len_min * 60, &from, &to);
-    if ((*rc = fresh_load(c, m, from, to, 0, &v)) != STORE_OK)
-        return 0;
+    if ((*rc = fresh_load(c, m, from, to, 0, &v)) != STORE_OK) return 0;
     uint32_t *free_idx = malloc((m->nstaff ? m->nstaff : 1) * sizeof *free_idx);
     avail_stat *stats = malloc((m->nstaff ? m->nstaff : 1) * sizeof *stats);
     if (free_idx && stats) {
@@ -221,10 +221,8 @@ static void new_token(char out[48], uint8_t hash[32])
 
 static tx_outcome tx_code(int rc, api_res *res)
 {
-    if (rc == STORE_RETRY)
-        return TX_RETRY;
-    if (rc == STORE_CONFLICT)
-        return TX_TAKEN;
+    if (rc == STORE_RETRY) return TX_RETRY;
+    if (rc == STORE_CONFLICT) return TX_TAKEN;
     avq_store_error(res);
     return TX_DONE;
 }
@@ -239,8 +237,7 @@ static tx_outcome create_tx(create_ctx *x, store_conn *c, api_res *res)
     json_t *out = NULL, *body = NULL, *change = NULL;
     tx_outcome outcome = TX_DONE;
     memset(&b, 0, sizeof b);
-    if (rc != STORE_OK)
-        return tx_code(rc, res);
+    if (rc != STORE_OK) return tx_code(rc, res);
     if (x->r->idempotency_key) {
         rc = store_idem_get(c, x->r->idempotency_key, &status, &text);
         if (rc == STORE_OK) {
@@ -249,18 +246,15 @@ static tx_outcome create_tx(create_ctx *x, store_conn *c, api_res *res)
             free(text);
             return TX_DONE;
         }
-        if (rc != STORE_NOTFOUND)
-            goto store_fail;
+        if (rc != STORE_NOTFOUND) goto store_fail;
     }
-    if ((rc = store_config_generation(c, &gen)) != STORE_OK)
-        goto store_fail;
+    if ((rc = store_config_generation(c, &gen)) != STORE_OK) goto store_fail;
     if (!model_config_fresh(x->m, gen)) {
         store_rollback(c);
         return TX_STALE;
     }
     b.nstaff = choose_crew(x, c, b.staff, &rc);
-    if (rc != STORE_OK)
-        goto store_fail;
+    if (rc != STORE_OK) goto store_fail;
     if (b.nstaff < x->crew) {
         store_rollback(c);
         return TX_TAKEN;
@@ -290,22 +284,21 @@ static tx_outcome create_tx(create_ctx *x, store_conn *c, api_res *res)
         /* With an Idempotency-Key the booking holding this slot may be a
          * concurrent twin of this request (PostgreSQL's exclusion constraint
          * waited for its commit): the retry finds and replays its answer. */
-        if (rc == STORE_CONFLICT && x->r->idempotency_key)
-            rc = STORE_RETRY;
+        if (rc == STORE_CONFLICT && x->r->idempotency_key) rc = STORE_RETRY;
         goto store_fail;
     }
     char s[32], e[32];
-    change = json_pack("{s:s, s:s, s:s, s:o}", "action", "created", "start",
-                       avq_time(x->m, b.start, s, sizeof s), "end", avq_time(x->m, b.end, e, sizeof e),
-                       "staff", booking_staff_json(x->m, b.staff, b.nstaff));
+    change =
+        json_pack("{s:s, s:s, s:s, s:o}", "action", "created", "start",
+                  avq_time(x->m, b.start, s, sizeof s), "end", avq_time(x->m, b.end, e, sizeof e),
+                  "staff", booking_staff_json(x->m, b.staff, b.nstaff));
     if (!change || (rc = booking_history_add(c, b.id, x->now, BOOKING_AGENT, change)) != STORE_OK)
         goto store_fail;
     /* The token is stored only sealed; the outbox worker opens it for the mail. */
     char *sealed = secret_seal(api_server_config(x->r->srv)->secret_key, token);
     rc = sealed ? outbox_booking_changed(c, NULL, &b, sealed, x->now) : STORE_ERROR;
     free(sealed);
-    if (rc != STORE_OK)
-        goto store_fail;
+    if (rc != STORE_OK) goto store_fail;
     if (!(out = booking_json(c, x->m, &b, 1))) {
         rc = STORE_ERROR;
         goto store_fail;
@@ -313,12 +306,10 @@ static tx_outcome create_tx(create_ctx *x, store_conn *c, api_res *res)
     json_object_set_new(out, "manage_token", json_string(token));
     if (x->r->idempotency_key && (rc = remember(x, c, out, token)) != STORE_OK) {
         /* A concurrent request with the same key won: retry to replay it. */
-        if (rc == STORE_CONFLICT)
-            rc = STORE_RETRY;
+        if (rc == STORE_CONFLICT) rc = STORE_RETRY;
         goto store_fail;
     }
-    if ((rc = store_commit(c)) != STORE_OK)
-        goto store_fail;
+    if ((rc = store_commit(c)) != STORE_OK) goto store_fail;
     model_cache_touch(x->mc);
     api_json(res, 201, out);
     out = NULL;
@@ -343,11 +334,11 @@ static void bookings_create(api_req *r, api_res *res)
     x.now = api_now(r->srv);
     store_conn *c = NULL;
     json_t *req = api_body_object(r, res);
-    if (!req || check_body(req, res) != 0)
-        goto out;
+    if (!req || check_body(req, res) != 0) goto out;
     x.req = req;
     if (r->idempotency_key && (!*r->idempotency_key || strlen(r->idempotency_key) > IDEM_MAX_KEY)) {
-        api_error(res, 422, "validation", "Idempotency-Key has 1 to 200 characters", "Idempotency-Key");
+        api_error(res, 422, "validation", "Idempotency-Key has 1 to 200 characters",
+                  "Idempotency-Key");
         goto out;
     }
     uint8_t h[32];
@@ -363,16 +354,14 @@ static void bookings_create(api_req *r, api_res *res)
         goto out;
     }
     for (int attempt = 0;;) {
-        if (prepare(&x, res) != 0)
-            goto out;
+        if (prepare(&x, res) != 0) goto out;
         if (attempt == BOOKING_TX_TRIES) {
             api_error(res, 503, "busy", "the booking could not be saved; try again", NULL);
             res->retry_after = 1;
             goto out;
         }
         tx_outcome o = create_tx(&x, c, res);
-        if (o == TX_DONE)
-            goto out;
+        if (o == TX_DONE) goto out;
         if (o == TX_RECHECK) {
             /* Outside the transaction: a slow calendar never holds the write lock. */
             tp_time b = (tp_time)x.m->rules.buffer_min * 60;
@@ -382,7 +371,8 @@ static void bookings_create(api_req *r, api_res *res)
             continue;
         }
         if (o == TX_TAKEN) {
-            booking_conflict(res, c, &x.a, x.start, 0, "that time is no longer available; pick another");
+            booking_conflict(res, c, &x.a, x.start, 0,
+                             "that time is no longer available; pick another");
             goto out;
         }
         if (o == TX_STALE) {
@@ -407,8 +397,7 @@ out:
 static int parse_bound(const model *m, const char *s, int is_to, tp_time *t, api_res *res)
 {
     int64_t day;
-    if (!s || !*s)
-        return 0;
+    if (!s || !*s) return 0;
     if (tz_parse_date(s, &day) == 0) {
         *t = tz_local_to_utc(m->rules.tz, (day + (is_to ? 1 : 0)) * 86400);
         return 0;
@@ -426,8 +415,7 @@ static int list_cb(void *ctx, const store_booking *b)
 {
     list_ctx *l = ctx;
     json_t *o = booking_json(l->c, l->m, b, 0);
-    if (!o)
-        return 100;
+    if (!o) return 100;
     json_array_append_new(l->arr, o);
     return 0;
 }
@@ -447,10 +435,8 @@ static void bookings_list(api_req *r, api_res *res)
     if (parse_bound(m, api_query(r, "from"), 0, &f.from, res) != 0 ||
         parse_bound(m, api_query(r, "to"), 1, &f.to, res) != 0)
         goto out;
-    if (f.from && !f.to)
-        f.to = INT64_MAX / 2;
-    if (f.to && !f.from)
-        f.from = INT64_MIN / 2;
+    if (f.from && !f.to) f.to = INT64_MAX / 2;
+    if (f.to && !f.from) f.from = INT64_MIN / 2;
     if (staff && *staff && val_id_text(staff, &f.staff) != 0) {
         api_error(res, 422, "validation", "staff is a staff id", "staff");
         goto out;
@@ -514,7 +500,8 @@ static void bookings_manage(api_req *r, api_res *res)
     uint8_t hash[32];
     memset(&b, 0, sizeof b);
     if (!r->bearer || !*r->bearer) {
-        api_error(res, 401, "unauthorized", "send the manage token as Authorization: Bearer …", NULL);
+        api_error(res, 401, "unauthorized", "send the manage token as Authorization: Bearer …",
+                  NULL);
         return;
     }
     if (!(c = store_acquire(api_server_config(r->srv)->db))) {
@@ -526,7 +513,8 @@ static void bookings_manage(api_req *r, api_res *res)
     if (rc == STORE_OK)
         answer_booking(r, res, c, b.id);
     else if (rc == STORE_NOTFOUND)
-        api_error(res, 404, "not_found", "no booking has this link; check that it was copied whole", NULL);
+        api_error(res, 404, "not_found", "no booking has this link; check that it was copied whole",
+                  NULL);
     else
         avq_store_error(res);
     store_booking_clear(&b);

@@ -26,10 +26,11 @@ static int busy_row(void *ctx, int64_t calendar, const store_busy *ev)
     if (!cal || !cal->owner || (w->staff && cal->owner != w->staff) ||
         model_uid_is_booking(ev->uid, &booking))
         return 0;
-    json_t *o = json_pack("{s:o, s:o, s:s, s:s, s:s}", "staff", val_id_json(cal->owner), "calendar",
-                          val_id_json(calendar), "start", avq_time(w->m, ev->start, start, sizeof start),
-                          "end", avq_time(w->m, ev->end, end, sizeof end), "summary",
-                          ev->summary && *ev->summary ? ev->summary : "Busy");
+    json_t *o =
+        json_pack("{s:o, s:o, s:s, s:s, s:s}", "staff", val_id_json(cal->owner), "calendar",
+                  val_id_json(calendar), "start", avq_time(w->m, ev->start, start, sizeof start),
+                  "end", avq_time(w->m, ev->end, end, sizeof end), "summary",
+                  ev->summary && *ev->summary ? ev->summary : "Busy");
     return o && json_array_append_new(w->arr, o) == 0 ? 0 : 100;
 }
 

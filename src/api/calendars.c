@@ -188,8 +188,7 @@ static void cal_get(api_req *req, api_res *res)
  * interval, so its busy time (or its error) shows without waiting. */
 static void sync_soon(const api_res *res)
 {
-    if (res->status >= 200 && res->status < 300)
-        calwire_wake_sync();
+    if (res->status >= 200 && res->status < 300) calwire_wake_sync();
 }
 static void cal_create(api_req *req, api_res *res)
 {

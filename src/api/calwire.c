@@ -32,23 +32,25 @@ static void configure(api_server *s)
 {
     const api_config *cfg = api_server_config(s);
     calsrc_opener op = {calwire_open, (void *)cfg};
-    g_sync_cfg = (sync_config){.db = cfg->db, .opener = op, .now_base = api_now(s),
+    g_sync_cfg = (sync_config){.db = cfg->db,
+                               .opener = op,
+                               .now_base = api_now(s),
                                .interval_s = env_int("TRIPOD_SYNC_INTERVAL", 300),
                                .timeout_s = env_int("TRIPOD_SYNC_TIMEOUT", 20)};
-    g_outbox_cfg = (outbox_config){.db = cfg->db, .opener = op, .now_base = api_now(s),
+    g_outbox_cfg = (outbox_config){.db = cfg->db,
+                                   .opener = op,
+                                   .now_base = api_now(s),
                                    .smtp_url = getenv("TRIPOD_SMTP_URL"),
                                    .mail_from = getenv("TRIPOD_MAIL_FROM"),
                                    .backoff_base_s = env_int("TRIPOD_OUTBOX_BACKOFF_BASE", 5),
                                    .backoff_max_s = env_int("TRIPOD_OUTBOX_BACKOFF_MAX", 3600),
                                    .lease_s = env_int("TRIPOD_OUTBOX_LEASE", 120)};
-    if (!cfg->fixed_now)
-        g_sync_cfg.now_base = g_outbox_cfg.now_base = 0;
+    if (!cfg->fixed_now) g_sync_cfg.now_base = g_outbox_cfg.now_base = 0;
 }
 
 int calwire_start(api_server *s)
 {
-    if (caldav_global_init() != 0)
-        return -1;
+    if (caldav_global_init() != 0) return -1;
     configure(s);
     g_sync = sync_worker_start(&g_sync_cfg);
     g_outbox = g_sync ? outbox_worker_start(&g_outbox_cfg) : NULL;
@@ -75,7 +77,8 @@ void calwire_stop(void)
 void calwire_sync_config(api_server *s, sync_config *out)
 {
     const api_config *cfg = api_server_config(s);
-    *out = (sync_config){.db = cfg->db, .opener = {calwire_open, (void *)cfg},
+    *out = (sync_config){.db = cfg->db,
+                         .opener = {calwire_open, (void *)cfg},
                          .timeout_s = env_int("TRIPOD_RECHECK_TIMEOUT", 5)};
 }
 
@@ -107,9 +110,9 @@ void calwire_sync_route(api_req *r, api_res *res)
         return;
     }
     api_json(res, 200,
-             json_pack("{s:I, s:I, s:b, s:n, s:s, s:I, s:I, s:o}", "id", (json_int_t)id,
-                       "events", (json_int_t)out.events, "unchanged", out.unchanged,
-                       "last_error", "mode", out.mode, "changed", (json_int_t)out.changed,
-                       "deleted", (json_int_t)out.deleted, "fallback",
+             json_pack("{s:I, s:I, s:b, s:n, s:s, s:I, s:I, s:o}", "id", (json_int_t)id, "events",
+                       (json_int_t)out.events, "unchanged", out.unchanged, "last_error", "mode",
+                       out.mode, "changed", (json_int_t)out.changed, "deleted",
+                       (json_int_t)out.deleted, "fallback",
                        out.fallback[0] ? json_string(out.fallback) : json_null()));
 }

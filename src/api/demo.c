@@ -35,8 +35,7 @@ static json_t *demo_calendar(const demo_dav *d, json_t *owner, const char *name,
                             "primary", primary);
     if (doc)
         json_object_set_new(doc, "username", d->username ? json_string(d->username) : json_null());
-    if (doc && d->sealed)
-        json_object_set_new(doc, "_password", json_string(d->sealed));
+    if (doc && d->sealed) json_object_set_new(doc, "_password", json_string(d->sealed));
     return doc;
 }
 
@@ -85,9 +84,8 @@ static json_t *demo_ids(int64_t a, int64_t b, int64_t c)
 static int demo_settings(store_conn *c)
 {
     val_error e;
-    json_t *patch =
-        json_pack("{s:b, s:s, s:s}", "integrated_booking", 1, "timezone", DEMO_TZ,
-                  "business_name", "Hudson Media Co.");
+    json_t *patch = json_pack("{s:b, s:s, s:s}", "integrated_booking", 1, "timezone", DEMO_TZ,
+                              "business_name", "Hudson Media Co.");
     json_t *defaults = settings_defaults();
     json_t *merged = defaults && patch ? settings_merge(defaults, patch, &e) : NULL;
     char *text = merged ? json_dumps(merged, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -182,8 +180,8 @@ static int demo_catalog(store_conn *c, const demo_dav *dav)
                       p->rank, "active", 1),
             &staff));
         snprintf(name, sizeof name, "staff-%lld", (long long)staff);
-        DEMO_TRY(demo_insert(c, STORE_CALENDAR, demo_calendar(dav, val_id_json(staff), name, 0),
-                             &id));
+        DEMO_TRY(
+            demo_insert(c, STORE_CALENDAR, demo_calendar(dav, val_id_json(staff), name, 0), &id));
     }
 #undef DEMO_TRY
     return STORE_OK;
@@ -201,8 +199,7 @@ int demo_load(store *db, const char *data_dir, const caldav_target *dav, int *lo
         d.base = dav->url;
         d.username = dav->username;
         if (dav->password && *dav->password) {
-            if (secret_key_load(data_dir, key, err, errlen) != 0)
-                return -1;
+            if (secret_key_load(data_dir, key, err, errlen) != 0) return -1;
             sealed = secret_seal(key, dav->password);
             sodium_memzero(key, sizeof key);
             if (!(d.sealed = sealed)) {
@@ -270,9 +267,9 @@ static int demo_cal_cb(void *ctx, int64_t id, const char *json)
 typedef struct {
     int person; /* index into demo_people */
     const char *uid, *summary;
-    int day;                   /* the DAY-th weekday from today (0: today, or Monday on a weekend) */
-    int from_min, to_min;      /* to_min 0: all day */
-    const char *extra;         /* further property lines (CRLF-terminated) or "" */
+    int day;              /* the DAY-th weekday from today (0: today, or Monday on a weekend) */
+    int from_min, to_min; /* to_min 0: all day */
+    const char *extra;    /* further property lines (CRLF-terminated) or "" */
 } demo_event;
 
 static const demo_event demo_events[] = {
@@ -308,11 +305,9 @@ static char *demo_event_ics(const demo_event *e, int64_t today, tp_time now)
         while (tz_weekday(day) > 4);
     time_t t = (time_t)now;
     struct tm tm;
-    if (!out)
-        return NULL;
+    if (!out) return NULL;
     /* A weekly Monday rule starts on the coming Monday (today when it is one). */
-    if (strstr(e->extra, "BYDAY=MO;"))
-        day = today + (7 - tz_weekday(today)) % 7;
+    if (strstr(e->extra, "BYDAY=MO;")) day = today + (7 - tz_weekday(today)) % 7;
     demo_date(day, date);
     demo_date(day + 1, next);
     gmtime_r(&t, &tm);
@@ -328,8 +323,8 @@ static char *demo_event_ics(const demo_event *e, int64_t today, tp_time now)
                       date, e->from_min / 60, e->from_min % 60, date, e->to_min / 60,
                       e->to_min % 60);
     else
-        n += snprintf(out + n, 2048 - (size_t)n,
-                      "DTSTART;VALUE=DATE:%s\r\nDTEND;VALUE=DATE:%s\r\n", date, next);
+        n += snprintf(out + n, 2048 - (size_t)n, "DTSTART;VALUE=DATE:%s\r\nDTEND;VALUE=DATE:%s\r\n",
+                      date, next);
     snprintf(out + n, 2048 - (size_t)n, "%sEND:VEVENT\r\nEND:VCALENDAR\r\n", e->extra);
     return out;
 }
@@ -342,18 +337,14 @@ static int demo_mkcalendar(const caldav_target *dav, const char *url, char *err,
     caldav_response r;
     caldav_target t = *dav;
     t.url = url;
-    if (caldav_request(&t, "MKCALENDAR", url, NULL, NULL, &r, err, errlen) != 0)
-        return -1;
+    if (caldav_request(&t, "MKCALENDAR", url, NULL, NULL, &r, err, errlen) != 0) return -1;
     long status = r.status;
     caldav_response_free(&r);
-    if (status == 201)
-        return 0;
-    if (caldav_request(&t, "PROPFIND", url, depth0, NULL, &r, err, errlen) != 0)
-        return -1;
+    if (status == 201) return 0;
+    if (caldav_request(&t, "PROPFIND", url, depth0, NULL, &r, err, errlen) != 0) return -1;
     long found = r.status;
     caldav_response_free(&r);
-    if (found == 207)
-        return 0;
+    if (found == 207) return 0;
     snprintf(err, errlen, "HTTP %ld creating calendar %s", status, url);
     return -1;
 }
@@ -375,8 +366,7 @@ int demo_fill_calendars(store *db, const caldav_target *dav, tp_time now, char *
         goto out;
     }
     for (size_t i = 0; i < cals.n; i++) {
-        if (demo_mkcalendar(dav, cals.v[i].url, err, errlen) != 0)
-            goto out;
+        if (demo_mkcalendar(dav, cals.v[i].url, err, errlen) != 0) goto out;
         if (cals.v[i].owner && nstaff < sizeof staff_ids / sizeof staff_ids[0])
             staff_ids[nstaff++] = cals.v[i].owner;
     }
@@ -388,10 +378,8 @@ int demo_fill_calendars(store *db, const caldav_target *dav, tp_time now, char *
         char name[96], *url = NULL, *ics = NULL, *etag = NULL;
         long status = 0;
         for (size_t k = 0; e->person < (int)nstaff && k < cals.n; k++)
-            if (cals.v[k].owner == staff_ids[e->person])
-                cal = &cals.v[k];
-        if (!cal)
-            continue;
+            if (cals.v[k].owner == staff_ids[e->person]) cal = &cals.v[k];
+        if (!cal) continue;
         caldav_target t = *dav;
         t.url = cal->url;
         snprintf(name, sizeof name, "demo-%s.ics", e->uid);
@@ -400,8 +388,7 @@ int demo_fill_calendars(store *db, const caldav_target *dav, tp_time now, char *
         free(etag);
         free(url);
         free(ics);
-        if (!ok)
-            goto out;
+        if (!ok) goto out;
     }
     rc = 0;
 out:
@@ -419,10 +406,8 @@ int demo_run(store *db, const char *data_dir, int *loaded, char *err, size_t err
                          .timeout_s = 10};
     tp_time now = (tp_time)time(NULL);
     int have = url && *url;
-    if (demo_load(db, data_dir, have ? &dav : NULL, loaded, err, errlen) != 0)
-        return -1;
-    if (!have || !*loaded)
-        return 0;
+    if (demo_load(db, data_dir, have ? &dav : NULL, loaded, err, errlen) != 0) return -1;
+    if (!have || !*loaded) return 0;
     if (fixed && *fixed && tz_parse_rfc3339(fixed, &now) != 0) {
         snprintf(err, errlen, "TRIPOD_NOW is not an RFC 3339 time");
         return -1;

@@ -25,8 +25,7 @@ static int push(fresh_ctx *x, size_t staff, const avail_busy *b, int64_t booking
     if (x->n == x->cap) {
         size_t cap = x->cap ? x->cap * 2 : 64;
         fresh_entry *e = realloc(x->e, cap * sizeof *e);
-        if (!e)
-            return 100;
+        if (!e) return 100;
         x->e = e;
         x->cap = cap;
     }
@@ -41,8 +40,7 @@ static int add_calendar_busy(fresh_ctx *x, size_t i, tp_time from, tp_time to)
 {
     const model_person *p = &x->v->m->people[i];
     for (size_t k = 0; k < p->ncal_busy && p->cal_busy[k].start < to; k++)
-        if (p->cal_busy[k].end > from && push(x, i, &p->cal_busy[k], 0) != 0)
-            return 100;
+        if (p->cal_busy[k].end > from && push(x, i, &p->cal_busy[k], 0) != 0) return 100;
     return 0;
 }
 
@@ -50,24 +48,21 @@ static int on_booking(void *ctx, const store_booking *bk)
 {
     fresh_ctx *x = ctx;
     fresh_view *v = x->v;
-    if (bk->id == x->exclude)
-        return 0;
+    if (bk->id == x->exclude) return 0;
     for (int k = 0; k < bk->nstaff; k++) {
         long idx = model_staff_index(v->m, bk->staff[k]);
-        if (idx < 0)
-            continue;
+        if (idx < 0) continue;
         avail_busy b = {bk->start, bk->end, NULL, bk->lat, bk->lon};
-        if (push(x, (size_t)idx, &b, bk->id) != 0)
-            return 100;
+        if (push(x, (size_t)idx, &b, bk->id) != 0) return 100;
         if (v->nshoots == v->shoots_cap) {
             size_t cap = v->shoots_cap ? v->shoots_cap * 2 : 32;
             fresh_shoot *s = realloc(v->shoots, cap * sizeof *s);
-            if (!s)
-                return 100;
+            if (!s) return 100;
             v->shoots = s;
             v->shoots_cap = cap;
         }
-        v->shoots[v->nshoots++] = (fresh_shoot){(size_t)idx, bk->start, bk->end, bk->created, bk->lat, bk->lon};
+        v->shoots[v->nshoots++] =
+            (fresh_shoot){(size_t)idx, bk->start, bk->end, bk->created, bk->lat, bk->lon};
     }
     return 0;
 }
@@ -75,10 +70,8 @@ static int on_booking(void *ctx, const store_booking *bk)
 static int entry_cmp(const void *a, const void *b)
 {
     const fresh_entry *x = a, *y = b;
-    if (x->staff != y->staff)
-        return x->staff < y->staff ? -1 : 1;
-    if (x->b.start != y->b.start)
-        return x->b.start < y->b.start ? -1 : 1;
+    if (x->staff != y->staff) return x->staff < y->staff ? -1 : 1;
+    if (x->b.start != y->b.start) return x->b.start < y->b.start ? -1 : 1;
     return (x->b.end > y->b.end) - (x->b.end < y->b.end);
 }
 
@@ -103,14 +96,12 @@ int fresh_load(store_conn *c, const model *m, tp_time from, tp_time to, int64_t 
     int rc = STORE_OK;
     for (size_t i = 0; i < m->nstaff && rc == STORE_OK; i++)
         rc = add_calendar_busy(&x, i, from, to);
-    if (rc == STORE_OK)
-        rc = store_booking_list(c, &f, on_booking, &x);
+    if (rc == STORE_OK) rc = store_booking_list(c, &f, on_booking, &x);
     if (rc == STORE_OK) {
         v->staff = malloc((m->nstaff ? m->nstaff : 1) * sizeof *v->staff);
         v->busy = malloc((x.n ? x.n : 1) * sizeof *v->busy);
         v->labels = malloc((x.n ? x.n : 1) * sizeof *v->labels);
-        if (!v->staff || !v->busy || !v->labels)
-            rc = STORE_ERROR;
+        if (!v->staff || !v->busy || !v->labels) rc = STORE_ERROR;
     } else if (rc > STORE_ERROR) {
         rc = STORE_ERROR;
     }
@@ -119,8 +110,7 @@ int fresh_load(store_conn *c, const model *m, tp_time from, tp_time to, int64_t 
         fresh_free(v);
         return rc;
     }
-    if (x.n > 1)
-        qsort(x.e, x.n, sizeof *x.e, entry_cmp);
+    if (x.n > 1) qsort(x.e, x.n, sizeof *x.e, entry_cmp);
     size_t k = 0;
     for (size_t i = 0; i < m->nstaff; i++) {
         v->staff[i] = m->staff[i];
@@ -129,7 +119,8 @@ int fresh_load(store_conn *c, const model *m, tp_time from, tp_time to, int64_t 
         while (k < x.n && x.e[k].staff == i) {
             v->busy[k] = x.e[k].b;
             if (x.e[k].booking) {
-                snprintf(v->labels[k], sizeof v->labels[k], "Booking %lld", (long long)x.e[k].booking);
+                snprintf(v->labels[k], sizeof v->labels[k], "Booking %lld",
+                         (long long)x.e[k].booking);
                 v->busy[k].what = v->labels[k];
             }
             k++;
@@ -180,10 +171,8 @@ void fresh_stats(const fresh_view *v, tp_time start, avail_stat *out)
     for (size_t k = 0; k < v->nshoots; k++) {
         const fresh_shoot *s = &v->shoots[k];
         avail_stat *st = &out[s->staff];
-        if (s->start >= wf && s->start < wt)
-            st->week_minutes += (s->end - s->start) / 60;
-        if (s->created > st->last_booked)
-            st->last_booked = s->created;
+        if (s->start >= wf && s->start < wt) st->week_minutes += (s->end - s->start) / 60;
+        if (s->created > st->last_booked) st->last_booked = s->created;
         /* The previous shoot that day with a location (without memory for
          * the comparison, home stays the reference). */
         if (prev_end && s->end <= start && s->end > prev_end[s->staff] &&

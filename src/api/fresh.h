@@ -22,10 +22,10 @@ typedef struct {
 typedef struct {
     const model *m;
     tp_time from, to;
-    avail_staff *staff;  /* parallel to m->staff */
-    avail_busy *busy;    /* all intervals, grouped per staff */
+    avail_staff *staff; /* parallel to m->staff */
+    avail_busy *busy;   /* all intervals, grouped per staff */
     size_t nbusy, cap;
-    char (*labels)[24];  /* "Booking N" labels, parallel to busy */
+    char (*labels)[24]; /* "Booking N" labels, parallel to busy */
     fresh_shoot *shoots;
     size_t nshoots, shoots_cap;
 } fresh_view;

@@ -11,8 +11,7 @@
 static int has_id(const int64_t *ids, size_t n, int64_t id)
 {
     for (size_t i = 0; i < n; i++)
-        if (ids[i] == id)
-            return 1;
+        if (ids[i] == id) return 1;
     return 0;
 }
 
@@ -21,18 +20,15 @@ static size_t staff_calendars(const model *m, int64_t staff, int64_t *ids)
 {
     size_t n = 0;
     for (size_t i = 0; i < m->ncalendars; i++)
-        if (m->calendars[i].owner == staff)
-            ids[n++] = m->calendars[i].id;
+        if (m->calendars[i].owner == staff) ids[n++] = m->calendars[i].id;
     return n;
 }
 
 int livecheck_needed(const livecheck *lc, store_conn *c, const model *m, int64_t staff)
 {
-    if (lc->nchecked == LIVECHECK_MAX || has_id(lc->checked, lc->nchecked, staff))
-        return 0;
+    if (lc->nchecked == LIVECHECK_MAX || has_id(lc->checked, lc->nchecked, staff)) return 0;
     for (size_t i = 0; i < m->ncalendars; i++)
-        if (m->calendars[i].owner == staff && calsrc_is_caldav(c, m->calendars[i].id))
-            return 1;
+        if (m->calendars[i].owner == staff && calsrc_is_caldav(c, m->calendars[i].id)) return 1;
     return 0;
 }
 
@@ -46,12 +42,10 @@ int livecheck_run(livecheck *lc, api_server *s, const model *m, int64_t staff, t
         return has_id(lc->busy, lc->nbusy, staff);
     lc->checked[lc->nchecked++] = staff;
     int64_t *ids = malloc((m->ncalendars ? m->ncalendars : 1) * sizeof *ids);
-    if (!ids)
-        return 0;
+    if (!ids) return 0;
     size_t n = staff_calendars(m, staff, ids);
     calwire_sync_config(s, &cfg);
-    if (sync_recheck(&cfg, ids, n, from, to, &busy, what, sizeof what) != 0)
-        busy = 0;
+    if (sync_recheck(&cfg, ids, n, from, to, &busy, what, sizeof what) != 0) busy = 0;
     if (busy) {
         lc->busy[lc->nbusy++] = staff;
         tp_time now = api_now(s);
@@ -60,8 +54,7 @@ int livecheck_run(livecheck *lc, api_server *s, const model *m, int64_t staff, t
             sync_calendar(&cfg, ids[i], now, &res, err, sizeof err);
         }
         model_cache *mc = model_cache_of(s);
-        if (mc)
-            model_cache_touch(mc);
+        if (mc) model_cache_touch(mc);
     }
     free(ids);
     return busy;
@@ -71,7 +64,6 @@ size_t livecheck_filter(const livecheck *lc, const model *m, uint32_t *idx, size
 {
     size_t kept = 0;
     for (size_t i = 0; i < n; i++)
-        if (!has_id(lc->busy, lc->nbusy, m->staff[idx[i]].id))
-            idx[kept++] = idx[i];
+        if (!has_id(lc->busy, lc->nbusy, m->staff[idx[i]].id)) idx[kept++] = idx[i];
     return kept;
 }

@@ -31,7 +31,7 @@ typedef struct {
     const char *route;
     uint64_t bucket[MET_NBUCKETS]; /* non-cumulative; summed when written */
     uint64_t count;
-    double sum;                    /* seconds */
+    double sum; /* seconds */
 } met_hist;
 
 /* One registry per process: `tripod serve` runs one server. */
@@ -58,12 +58,11 @@ void metrics_request(const char *method, const char *route, int status, double m
     static const char *const known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
     snprintf(m, sizeof m, "OTHER");
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (strcmp(method, known[i]) == 0)
-            snprintf(m, sizeof m, "%s", known[i]);
+        if (strcmp(method, known[i]) == 0) snprintf(m, sizeof m, "%s", known[i]);
     pthread_mutex_lock(&met.mu);
     size_t i = 0;
-    while (i < met.nseries &&
-           !(met.series[i].status == status && met_same(m, route, met.series[i].method, met.series[i].route)))
+    while (i < met.nseries && !(met.series[i].status == status &&
+                                met_same(m, route, met.series[i].method, met.series[i].route)))
         i++;
     if (i == met.nseries && met.nseries < MET_MAX_SERIES) {
         met_series *x = &met.series[met.nseries++];
@@ -88,8 +87,7 @@ void metrics_request(const char *method, const char *route, int status, double m
         size_t b = 0;
         while (b < MET_NBUCKETS && s > met_bounds[b])
             b++;
-        if (b < MET_NBUCKETS)
-            x->bucket[b]++;
+        if (b < MET_NBUCKETS) x->bucket[b]++;
         x->count++;
         x->sum += s;
     }
@@ -137,35 +135,45 @@ static void met_printf(met_buf *b, const char *fmt, ...)
 static void met_write_requests(met_buf *b)
 {
     pthread_mutex_lock(&met.mu);
-    met_printf(b, "# HELP tripod_http_requests_total HTTP requests answered, by method, route and status.\n"
-                  "# TYPE tripod_http_requests_total counter\n");
+    met_printf(
+        b,
+        "# HELP tripod_http_requests_total HTTP requests answered, by method, route and status.\n"
+        "# TYPE tripod_http_requests_total counter\n");
     for (size_t i = 0; i < met.nseries; i++)
         met_printf(b, "tripod_http_requests_total{method=\"%s\",route=\"%s\",status=\"%d\"} %llu\n",
                    met.series[i].method, met.series[i].route, met.series[i].status,
                    (unsigned long long)met.series[i].count);
-    met_printf(b, "# HELP tripod_http_requests_unlabelled_total Requests beyond the series bound.\n"
-                  "# TYPE tripod_http_requests_unlabelled_total counter\n"
-                  "tripod_http_requests_unlabelled_total %llu\n",
+    met_printf(b,
+               "# HELP tripod_http_requests_unlabelled_total Requests beyond the series bound.\n"
+               "# TYPE tripod_http_requests_unlabelled_total counter\n"
+               "tripod_http_requests_unlabelled_total %llu\n",
                (unsigned long long)met.overflow);
-    met_printf(b, "# HELP tripod_http_request_duration_seconds Time from the request's first byte to its answer.\n"
+    met_printf(b, "# HELP tripod_http_request_duration_seconds Time from the request's first byte "
+                  "to its answer.\n"
                   "# TYPE tripod_http_request_duration_seconds histogram\n");
     for (size_t h = 0; h < met.nhist; h++) {
         const met_hist *x = &met.hist[h];
         uint64_t cum = 0;
         for (size_t k = 0; k < MET_NBUCKETS; k++) {
             cum += x->bucket[k];
-            met_printf(b, "tripod_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%g\"} %llu\n",
+            met_printf(b,
+                       "tripod_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le="
+                       "\"%g\"} %llu\n",
                        x->method, x->route, met_bounds[k], (unsigned long long)cum);
         }
-        met_printf(b, "tripod_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"+Inf\"} %llu\n"
-                      "tripod_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n"
-                      "tripod_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %llu\n",
+        met_printf(b,
+                   "tripod_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"+"
+                   "Inf\"} %llu\n"
+                   "tripod_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n"
+                   "tripod_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %llu\n",
                    x->method, x->route, (unsigned long long)x->count, x->method, x->route, x->sum,
                    x->method, x->route, (unsigned long long)x->count);
     }
-    met_printf(b, "# HELP tripod_bookings_created_total Bookings created by this process (POST /bookings answered 201).\n"
-                  "# TYPE tripod_bookings_created_total counter\n"
-                  "tripod_bookings_created_total %llu\n",
+    met_printf(b,
+               "# HELP tripod_bookings_created_total Bookings created by this process (POST "
+               "/bookings answered 201).\n"
+               "# TYPE tripod_bookings_created_total counter\n"
+               "tripod_bookings_created_total %llu\n",
                (unsigned long long)met.bookings_created);
     pthread_mutex_unlock(&met.mu);
 }
@@ -193,8 +201,7 @@ static int met_collect_calendar(void *ctx, int64_t id, const char *json)
 {
     met_cals *c = ctx;
     (void)json;
-    if (c->n < MET_MAX_CALENDARS)
-        c->ids[c->n++] = id;
+    if (c->n < MET_MAX_CALENDARS) c->ids[c->n++] = id;
     return 0;
 }
 
@@ -218,20 +225,24 @@ static void met_write_store(met_buf *b, store *db)
     }
     store_release(c);
     free(cals);
-    met_printf(b, "# HELP tripod_store_up 1 when the store answered this scrape.\n"
-                  "# TYPE tripod_store_up gauge\ntripod_store_up %d\n", ok);
-    if (!ok)
-        return;
-    met_printf(b, "# HELP tripod_bookings Bookings in the store, by status.\n"
-                  "# TYPE tripod_bookings gauge\n"
-                  "tripod_bookings{status=\"confirmed\"} %lld\n"
-                  "tripod_bookings{status=\"cancelled\"} %lld\n",
+    met_printf(b,
+               "# HELP tripod_store_up 1 when the store answered this scrape.\n"
+               "# TYPE tripod_store_up gauge\ntripod_store_up %d\n",
+               ok);
+    if (!ok) return;
+    met_printf(b,
+               "# HELP tripod_bookings Bookings in the store, by status.\n"
+               "# TYPE tripod_bookings gauge\n"
+               "tripod_bookings{status=\"confirmed\"} %lld\n"
+               "tripod_bookings{status=\"cancelled\"} %lld\n",
                (long long)counts.confirmed, (long long)counts.cancelled);
-    met_printf(b, "# HELP tripod_outbox_pending Calendar and mail changes not yet delivered.\n"
-                  "# TYPE tripod_outbox_pending gauge\ntripod_outbox_pending %lld\n",
+    met_printf(b,
+               "# HELP tripod_outbox_pending Calendar and mail changes not yet delivered.\n"
+               "# TYPE tripod_outbox_pending gauge\ntripod_outbox_pending %lld\n",
                (long long)pending);
-    met_printf(b, "# HELP tripod_calendar_sync_errors Connected calendars whose last sync failed.\n"
-                  "# TYPE tripod_calendar_sync_errors gauge\ntripod_calendar_sync_errors %lld\n",
+    met_printf(b,
+               "# HELP tripod_calendar_sync_errors Connected calendars whose last sync failed.\n"
+               "# TYPE tripod_calendar_sync_errors gauge\ntripod_calendar_sync_errors %lld\n",
                (long long)failing);
 }
 

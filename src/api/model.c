@@ -41,7 +41,7 @@ struct model_priv {
 
 struct model_cache {
     store *db;
-    int remote; /* PostgreSQL: poll the generation at most every MODEL_CHECK_MS */
+    int remote;               /* PostgreSQL: poll the generation at most every MODEL_CHECK_MS */
     pthread_mutex_t mu;       /* guards current, checks, results */
     pthread_mutex_t build_mu; /* held by the one thread rebuilding */
     model *current;
@@ -65,8 +65,7 @@ static void *arena_alloc(struct model_priv *p, size_t n)
     if (!b || b->cap - b->used < n) {
         size_t cap = n > MODEL_ARENA_BLOCK ? n : MODEL_ARENA_BLOCK;
         b = malloc(sizeof *b + cap);
-        if (!b)
-            return NULL;
+        if (!b) return NULL;
         b->next = p->arena;
         b->used = 0;
         b->cap = cap;
@@ -81,8 +80,7 @@ static const char *arena_strdup(struct model_priv *p, const char *s)
 {
     size_t n = strlen(s ? s : "") + 1;
     char *out = arena_alloc(p, n);
-    if (out)
-        memcpy(out, s ? s : "", n);
+    if (out) memcpy(out, s ? s : "", n);
     return out;
 }
 
@@ -101,8 +99,7 @@ char *model_booking_uid(int64_t id, char *buf, size_t len)
 int model_uid_is_booking(const char *uid, int64_t *id)
 {
     static const char prefix[] = "tripod-booking-";
-    if (!uid || strncmp(uid, prefix, sizeof prefix - 1) != 0)
-        return 0;
+    if (!uid || strncmp(uid, prefix, sizeof prefix - 1) != 0) return 0;
     const char *p = uid + sizeof prefix - 1;
     int64_t v = 0;
     int digits = 0;
@@ -110,8 +107,7 @@ int model_uid_is_booking(const char *uid, int64_t *id)
         v = v * 10 + (*p++ - '0');
         digits++;
     }
-    if (!digits || *p != '@')
-        return 0;
+    if (!digits || *p != '@') return 0;
     *id = v;
     return 1;
 }
@@ -119,15 +115,13 @@ int model_uid_is_booking(const char *uid, int64_t *id)
 static int busy_cmp(const void *a, const void *b)
 {
     const avail_busy *x = a, *y = b;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
     return (x->end > y->end) - (x->end < y->end);
 }
 
 void model_sort_busy(avail_busy *busy, size_t n)
 {
-    if (n > 1)
-        qsort(busy, n, sizeof *busy, busy_cmp);
+    if (n > 1) qsort(busy, n, sizeof *busy, busy_cmp);
 }
 
 static int id_cmp(const void *a, const void *b)
@@ -139,13 +133,11 @@ static int id_cmp(const void *a, const void *b)
 /* Sorts and de-duplicates IDS[0..n); returns the new count. */
 static size_t ids_unique(int64_t *ids, size_t n)
 {
-    if (n < 2)
-        return n;
+    if (n < 2) return n;
     qsort(ids, n, sizeof *ids, id_cmp);
     size_t k = 1;
     for (size_t i = 1; i < n; i++)
-        if (ids[i] != ids[k - 1])
-            ids[k++] = ids[i];
+        if (ids[i] != ids[k - 1]) ids[k++] = ids[i];
     return k;
 }
 
@@ -156,16 +148,13 @@ static int64_t *ids_from_json(struct model_priv *p, const json_t *arr, size_t ex
     size_t cap = (json_is_array(arr) ? json_array_size(arr) : 0) + extra;
     int64_t *ids = arena_alloc(p, (cap ? cap : 1) * sizeof *ids);
     *n = 0;
-    if (!ids)
-        return NULL;
+    if (!ids) return NULL;
     size_t i;
     json_t *v;
-    if (!json_is_array(arr))
-        return ids;
+    if (!json_is_array(arr)) return ids;
     json_array_foreach(arr, i, v)
     {
-        if (model_json_id(v, &ids[*n]) == 0)
-            (*n)++;
+        if (model_json_id(v, &ids[*n]) == 0) (*n)++;
     }
     return ids;
 }
@@ -173,10 +162,8 @@ static int64_t *ids_from_json(struct model_priv *p, const json_t *arr, size_t ex
 static int json_int_or(const json_t *obj, const char *key, int dflt)
 {
     const json_t *v = json_object_get(obj, key);
-    if (json_is_integer(v))
-        return (int)json_integer_value(v);
-    if (json_is_real(v))
-        return (int)json_real_value(v);
+    if (json_is_integer(v)) return (int)json_integer_value(v);
+    if (json_is_real(v)) return (int)json_real_value(v);
     return dflt;
 }
 
@@ -188,10 +175,8 @@ static double json_num_or_nan(const json_t *obj, const char *key)
 
 static avail_policy policy_from(const char *s)
 {
-    if (s && strcmp(s, "priority") == 0)
-        return AVAIL_PRIORITY;
-    if (s && strcmp(s, "nearest") == 0)
-        return AVAIL_NEAREST;
+    if (s && strcmp(s, "priority") == 0) return AVAIL_PRIORITY;
+    if (s && strcmp(s, "nearest") == 0) return AVAIL_NEAREST;
     return AVAIL_BALANCED;
 }
 
@@ -200,15 +185,12 @@ static int build_rules(model *m)
     json_t *s = m->settings;
     avail_rules *r = &m->rules;
     r->tz = tz_zone_get(json_string_value(json_object_get(s, "timezone")));
-    if (!r->tz)
-        r->tz = tz_zone_get("UTC");
-    if (!r->tz)
-        return -1;
+    if (!r->tz) r->tz = tz_zone_get("UTC");
+    if (!r->tz) return -1;
     m->integrated_booking = json_is_true(json_object_get(s, "integrated_booking"));
     r->buffer_min = json_int_or(s, "drive_buffer_minutes", 30);
     r->step_min = json_int_or(s, "slot_step_minutes", 30);
-    if (r->step_min <= 0)
-        r->step_min = 30;
+    if (r->step_min <= 0) r->step_min = 30;
     r->notice_min = json_int_or(s, "min_notice_minutes", 0);
     r->horizon_days = json_int_or(s, "horizon_days", 60);
     val_error e;
@@ -223,7 +205,8 @@ static int build_rules(model *m)
     r->travel_kmh = isfinite(kmh) && kmh > 0 ? kmh : 0;
     r->policy = policy_from(json_string_value(json_object_get(s, "assignment")));
     const char *msg = json_string_value(json_object_get(s, "outside_area_message"));
-    m->outside_message = arena_strdup(m->priv, msg ? msg : "Sorry, this property is outside our service area.");
+    m->outside_message =
+        arena_strdup(m->priv, msg ? msg : "Sorry, this property is outside our service area.");
     return m->outside_message ? 0 : -1;
 }
 
@@ -249,8 +232,7 @@ static int doc_collect(void *ctx, int64_t id, const char *json)
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
         json_t **d = realloc(l->docs, cap * sizeof *d);
-        if (d)
-            l->docs = d;
+        if (d) l->docs = d;
         int64_t *ids = d ? realloc(l->ids, cap * sizeof *ids) : NULL;
         if (!ids) {
             json_decref(doc);
@@ -283,8 +265,7 @@ static int build_services(model *m, const doc_list *l)
 {
     struct model_priv *p = m->priv;
     m->services = arena_alloc(p, (l->n ? l->n : 1) * sizeof *m->services);
-    if (!m->services)
-        return -1;
+    if (!m->services) return -1;
     for (size_t i = 0; i < l->n; i++) {
         const json_t *d = l->docs[i];
         model_item *it = &m->services[i];
@@ -296,8 +277,7 @@ static int build_services(model *m, const doc_list *l)
         size_t nt = json_is_array(tiers) ? json_array_size(tiers) : 0;
         avail_tier *t = arena_alloc(p, (nt ? nt : 1) * sizeof *t);
         int64_t *skills = ids_from_json(p, json_object_get(d, "skills"), 0, &it->item.nskills);
-        if (!it->name || !t || !skills)
-            return -1;
+        if (!it->name || !t || !skills) return -1;
         for (size_t k = 0; k < nt; k++) {
             const json_t *tier = json_array_get(tiers, k);
             t[k].max_sqft = json_int_or(tier, "max_sqft", 0);
@@ -316,8 +296,7 @@ static int build_packages(model *m, const doc_list *l)
 {
     struct model_priv *p = m->priv;
     m->packages = arena_alloc(p, (l->n ? l->n : 1) * sizeof *m->packages);
-    if (!m->packages)
-        return -1;
+    if (!m->packages) return -1;
     for (size_t i = 0; i < l->n; i++) {
         const json_t *d = l->docs[i];
         model_item *it = &m->packages[i];
@@ -338,8 +317,7 @@ static int build_packages(model *m, const doc_list *l)
         }
         size_t n;
         int64_t *skills = ids_from_json(p, json_object_get(d, "skills"), extra, &n);
-        if (!it->name || !skills)
-            return -1;
+        if (!it->name || !skills) return -1;
         json_array_foreach(svcs, k, v)
         {
             const model_item *s = model_json_id(v, &sid) == 0 ? model_service(m, sid) : NULL;
@@ -358,8 +336,7 @@ static int build_zones(model *m, const doc_list *l)
     struct model_priv *p = m->priv;
     m->zones = arena_alloc(p, (l->n ? l->n : 1) * sizeof *m->zones);
     p->polygons = calloc(l->n ? l->n : 1, sizeof *p->polygons);
-    if (!m->zones || !p->polygons)
-        return -1;
+    if (!m->zones || !p->polygons) return -1;
     for (size_t i = 0; i < l->n; i++) {
         const json_t *d = l->docs[i];
         avail_zone *z = &m->zones[i];
@@ -376,16 +353,13 @@ static int build_zones(model *m, const doc_list *l)
         const json_t *codes = json_object_get(d, "postal_codes");
         size_t nc = json_is_array(codes) ? json_array_size(codes) : 0;
         const char **postal = arena_alloc(p, (nc ? nc : 1) * sizeof *postal);
-        if (!postal)
-            return -1;
+        if (!postal) return -1;
         for (size_t k = 0; k < nc; k++) {
             char norm[64];
             const char *code = json_string_value(json_array_get(codes, k));
-            if (!code)
-                continue;
+            if (!code) continue;
             geo_postal_norm(code, norm, sizeof norm);
-            if (!(postal[z->npostal++] = arena_strdup(p, norm)))
-                return -1;
+            if (!(postal[z->npostal++] = arena_strdup(p, norm))) return -1;
         }
         z->postal = postal;
     }
@@ -403,15 +377,13 @@ static int64_t calendar_owner(const json_t *doc)
 static int build_calendars(model *m, const doc_list *l)
 {
     m->calendars = arena_alloc(m->priv, (l->n ? l->n : 1) * sizeof *m->calendars);
-    if (!m->calendars)
-        return -1;
+    if (!m->calendars) return -1;
     for (size_t i = 0; i < l->n; i++) {
         model_calendar *cal = &m->calendars[i];
         cal->id = l->ids[i];
         cal->owner = calendar_owner(l->docs[i]);
         cal->primary = json_is_true(json_object_get(l->docs[i], "primary"));
-        if (cal->primary)
-            m->has_primary = 1;
+        if (cal->primary) m->has_primary = 1;
     }
     m->ncalendars = l->n;
     return 0;
@@ -425,14 +397,11 @@ static int build_exceptions(struct model_priv *p, const json_t *arr, avail_staff
     val_error e;
     s->exceptions = NULL;
     s->nexceptions = 0;
-    if (!json_is_array(arr) || val_exceptions(arr, "exceptions", &ex, &n, &e) != 0)
-        return 0;
+    if (!json_is_array(arr) || val_exceptions(arr, "exceptions", &ex, &n, &e) != 0) return 0;
     avail_exception *copy = arena_alloc(p, (n ? n : 1) * sizeof *copy);
-    if (copy && n)
-        memcpy(copy, ex, n * sizeof *copy);
+    if (copy && n) memcpy(copy, ex, n * sizeof *copy);
     free(ex);
-    if (!copy)
-        return -1;
+    if (!copy) return -1;
     s->exceptions = copy;
     s->nexceptions = n;
     return 0;
@@ -446,8 +415,7 @@ static int build_staff(model *m, const doc_list *l)
     m->people = arena_alloc(p, n * sizeof *m->people);
     p->weeks = calloc(n, sizeof *p->weeks);
     p->busy = calloc(n, sizeof *p->busy);
-    if (!m->staff || !m->people || !p->weeks || !p->busy)
-        return -1;
+    if (!m->staff || !m->people || !p->weeks || !p->busy) return -1;
     for (size_t i = 0; i < l->n; i++) {
         const json_t *d = l->docs[i];
         avail_staff *s = &m->staff[i];
@@ -476,12 +444,10 @@ static int build_staff(model *m, const doc_list *l)
         s->home_lat = json_num_or_nan(home, "lat");
         s->home_lon = json_num_or_nan(home, "lon");
         for (size_t c = 0; c < m->ncalendars; c++)
-            if (m->calendars[c].owner == s->id)
-                s->has_calendar = 1;
+            if (m->calendars[c].owner == s->id) s->has_calendar = 1;
         m->people[i].name = arena_strdup(p, json_string_value(json_object_get(d, "name")));
         m->people[i].email = arena_strdup(p, json_string_value(json_object_get(d, "email")));
-        if (!m->people[i].name || !m->people[i].email)
-            return -1;
+        if (!m->people[i].name || !m->people[i].email) return -1;
     }
     m->nstaff = l->n;
     return 0;
@@ -492,8 +458,7 @@ static int busy_push(busy_vec *v, const avail_busy *b)
     if (v->n == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 32;
         avail_busy *nv = realloc(v->v, cap * sizeof *nv);
-        if (!nv)
-            return -1;
+        if (!nv) return -1;
         v->v = nv;
         v->cap = cap;
     }
@@ -506,15 +471,12 @@ static int busy_from_calendar(void *ctx, int64_t calendar, const store_busy *ev)
     model *m = ctx;
     int64_t booking;
     const model_calendar *cal = model_calendar_find(m, calendar);
-    if (!cal || !cal->owner || model_uid_is_booking(ev->uid, &booking))
-        return 0;
+    if (!cal || !cal->owner || model_uid_is_booking(ev->uid, &booking)) return 0;
     long idx = model_staff_index(m, cal->owner);
-    if (idx < 0)
-        return 0;
+    if (idx < 0) return 0;
     avail_busy b = {ev->start, ev->end, NULL, NAN, NAN};
     b.what = arena_strdup(m->priv, ev->summary && *ev->summary ? ev->summary : "Busy");
-    if (!b.what || busy_push(&m->priv->busy[idx], &b) != 0)
-        return 100;
+    if (!b.what || busy_push(&m->priv->busy[idx], &b) != 0) return 100;
     return 0;
 }
 
@@ -525,13 +487,10 @@ static int busy_from_booking(void *ctx, const store_booking *bk)
     snprintf(label, sizeof label, "Booking %lld", (long long)bk->id);
     for (int k = 0; k < bk->nstaff; k++) {
         long idx = model_staff_index(m, bk->staff[k]);
-        if (idx < 0)
-            continue;
+        if (idx < 0) continue;
         avail_busy b = {bk->start, bk->end, arena_strdup(m->priv, label), bk->lat, bk->lon};
-        if (!b.what || busy_push(&m->priv->busy[idx], &b) != 0)
-            return 100;
-        if (bk->created > m->people[idx].last_booked)
-            m->people[idx].last_booked = bk->created;
+        if (!b.what || busy_push(&m->priv->busy[idx], &b) != 0) return 100;
+        if (bk->created > m->people[idx].last_booked) m->people[idx].last_booked = bk->created;
     }
     return 0;
 }
@@ -564,20 +523,17 @@ static model *model_build(store_conn *c, tp_time now)
     model *m = calloc(1, sizeof *m);
     doc_list docs[STORE_NKINDS];
     memset(docs, 0, sizeof docs);
-    if (!m || !(m->priv = calloc(1, sizeof *m->priv)))
-        goto fail;
+    if (!m || !(m->priv = calloc(1, sizeof *m->priv))) goto fail;
     atomic_init(&m->priv->refs, 1);
     if (store_begin(c, 0) != STORE_OK || store_generation(c, &m->generation) != STORE_OK ||
         store_config_generation(c, &m->config_generation) != STORE_OK)
         goto fail;
-    if (!(m->settings = settings_effective(c)) || build_rules(m) != 0)
-        goto fail;
+    if (!(m->settings = settings_effective(c)) || build_rules(m) != 0) goto fail;
     for (int k = STORE_SERVICE; k < STORE_NKINDS; k++)
-        if (load_docs(c, (store_kind)k, &docs[k]) != 0)
-            goto fail;
-    if (build_services(m, &docs[STORE_SERVICE]) != 0 || build_packages(m, &docs[STORE_PACKAGE]) != 0 ||
-        build_zones(m, &docs[STORE_ZONE]) != 0 || build_calendars(m, &docs[STORE_CALENDAR]) != 0 ||
-        build_staff(m, &docs[STORE_STAFF]) != 0)
+        if (load_docs(c, (store_kind)k, &docs[k]) != 0) goto fail;
+    if (build_services(m, &docs[STORE_SERVICE]) != 0 ||
+        build_packages(m, &docs[STORE_PACKAGE]) != 0 || build_zones(m, &docs[STORE_ZONE]) != 0 ||
+        build_calendars(m, &docs[STORE_CALENDAR]) != 0 || build_staff(m, &docs[STORE_STAFF]) != 0)
         goto fail;
     m->built_now = now;
     m->busy_from = now - 2 * 86400;
@@ -588,16 +544,13 @@ static model *model_build(store_conn *c, tp_time now)
     for (size_t i = 0; i < m->nstaff; i++) {
         busy_vec *v = &m->priv->busy[i];
         avail_busy *cal = arena_alloc(m->priv, (v->n ? v->n : 1) * sizeof *cal);
-        if (!cal)
-            goto fail;
-        if (v->n)
-            memcpy(cal, v->v, v->n * sizeof *cal);
+        if (!cal) goto fail;
+        if (v->n) memcpy(cal, v->v, v->n * sizeof *cal);
         model_sort_busy(cal, v->n);
         m->people[i].cal_busy = cal;
         m->people[i].ncal_busy = v->n;
     }
-    if (store_booking_list(c, &f, busy_from_booking, m) != STORE_OK)
-        goto fail;
+    if (store_booking_list(c, &f, busy_from_booking, m) != STORE_OK) goto fail;
     for (size_t i = 0; i < m->nstaff; i++) {
         busy_vec *v = &m->priv->busy[i];
         model_sort_busy(v->v, v->n);
@@ -612,22 +565,19 @@ fail:
     store_rollback(c);
     for (int k = 0; k < STORE_NKINDS; k++)
         doc_list_clear(&docs[k]);
-    if (m)
-        model_destroy(m);
+    if (m) model_destroy(m);
     return NULL;
 }
 
 model *model_ref(model *m)
 {
-    if (m)
-        atomic_fetch_add(&m->priv->refs, 1);
+    if (m) atomic_fetch_add(&m->priv->refs, 1);
     return m;
 }
 
 void model_release(model *m)
 {
-    if (m && atomic_fetch_sub(&m->priv->refs, 1) == 1)
-        model_destroy(m);
+    if (m && atomic_fetch_sub(&m->priv->refs, 1) == 1) model_destroy(m);
 }
 
 /* ---- Lookups ---- */
@@ -637,8 +587,7 @@ static const model_item *item_find(const model_item *v, size_t n, int64_t id)
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (v[mid].id == id)
-            return &v[mid];
+        if (v[mid].id == id) return &v[mid];
         if (v[mid].id < id)
             lo = mid + 1;
         else
@@ -662,8 +611,7 @@ long model_staff_index(const model *m, int64_t id)
     size_t lo = 0, hi = m->nstaff;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (m->staff[mid].id == id)
-            return (long)mid;
+        if (m->staff[mid].id == id) return (long)mid;
         if (m->staff[mid].id < id)
             lo = mid + 1;
         else
@@ -677,8 +625,7 @@ const model_calendar *model_calendar_find(const model *m, int64_t id)
     size_t lo = 0, hi = m->ncalendars;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (m->calendars[mid].id == id)
-            return &m->calendars[mid];
+        if (m->calendars[mid].id == id) return &m->calendars[mid];
         if (m->calendars[mid].id < id)
             lo = mid + 1;
         else
@@ -692,8 +639,7 @@ const model_calendar *model_calendar_find(const model *m, int64_t id)
 model_cache *model_cache_new(store *db)
 {
     model_cache *mc = calloc(1, sizeof *mc);
-    if (!mc)
-        return NULL;
+    if (!mc) return NULL;
     mc->db = db;
     mc->remote = strcmp(store_kind_name(db), "sqlite") != 0;
     mc->force_check = 1;
@@ -704,8 +650,7 @@ model_cache *model_cache_new(store *db)
 
 void model_cache_free(model_cache *mc)
 {
-    if (!mc)
-        return;
+    if (!mc) return;
     model_release(mc->current);
     for (size_t i = 0; i < mc->nresults; i++) {
         avail_result_free(mc->results[i]);
@@ -735,8 +680,7 @@ void model_cache_touch(model_cache *mc)
 static int cache_rebuild_locked(model_cache *mc, store_conn *c, tp_time now)
 {
     model *m = model_build(c, now);
-    if (!m)
-        return -1;
+    if (!m) return -1;
     pthread_mutex_lock(&mc->mu);
     model *old = mc->current;
     mc->current = m;
@@ -748,8 +692,7 @@ static int cache_rebuild_locked(model_cache *mc, store_conn *c, tp_time now)
 int model_cache_refresh(model_cache *mc, tp_time now)
 {
     store_conn *c = store_acquire(mc->db);
-    if (!c)
-        return -1;
+    if (!c) return -1;
     pthread_mutex_lock(&mc->build_mu);
     int rc = cache_rebuild_locked(mc, c, now);
     pthread_mutex_unlock(&mc->build_mu);
@@ -768,15 +711,14 @@ model *model_cache_get(model_cache *mc, tp_time now)
     int64_t ms = model_mono_ms();
     pthread_mutex_lock(&mc->mu);
     model *cur = model_ref(mc->current);
-    int check = !cur || mc->force_check || !mc->remote || ms - mc->last_check_ms >= MODEL_CHECK_MS ||
-                model_outdated_window(cur, now);
+    int check = !cur || mc->force_check || !mc->remote ||
+                ms - mc->last_check_ms >= MODEL_CHECK_MS || model_outdated_window(cur, now);
     if (check) {
         mc->force_check = 0;
         mc->last_check_ms = ms;
     }
     pthread_mutex_unlock(&mc->mu);
-    if (!check)
-        return cur;
+    if (!check) return cur;
     store_conn *c = store_acquire(mc->db);
     int64_t gen = -1;
     if (!c || store_generation(c, &gen) != STORE_OK) {
@@ -794,8 +736,8 @@ model *model_cache_get(model_cache *mc, tp_time now)
         return cur;
     }
     pthread_mutex_lock(&mc->mu);
-    int still_stale = !mc->current || mc->current->generation != gen ||
-                      model_outdated_window(mc->current, now);
+    int still_stale =
+        !mc->current || mc->current->generation != gen || model_outdated_window(mc->current, now);
     pthread_mutex_unlock(&mc->mu);
     if (still_stale && cache_rebuild_locked(mc, c, now) != 0) {
         pthread_mutex_lock(&mc->mu);
@@ -832,18 +774,15 @@ avail_result *model_cache_result_take(model_cache *mc)
 {
     avail_result *r = NULL;
     pthread_mutex_lock(&mc->mu);
-    if (mc->nresults)
-        r = mc->results[--mc->nresults];
+    if (mc->nresults) r = mc->results[--mc->nresults];
     pthread_mutex_unlock(&mc->mu);
-    if (!r && (r = malloc(sizeof *r)))
-        avail_result_init(r);
+    if (!r && (r = malloc(sizeof *r))) avail_result_init(r);
     return r;
 }
 
 void model_cache_result_give(model_cache *mc, avail_result *r)
 {
-    if (!r)
-        return;
+    if (!r) return;
     pthread_mutex_lock(&mc->mu);
     if (mc->nresults < MODEL_MAX_RESULTS) {
         mc->results[mc->nresults++] = r;

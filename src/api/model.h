@@ -23,7 +23,7 @@ typedef struct {
 typedef struct {
     const char *name;
     const char *email;
-    tp_time last_booked; /* latest creation time of their loaded bookings; 0 = none */
+    tp_time last_booked;        /* latest creation time of their loaded bookings; 0 = none */
     const avail_busy *cal_busy; /* their calendars' synced busy time alone, sorted */
     size_t ncal_busy;
 } model_person;
@@ -37,18 +37,18 @@ typedef struct {
 /* One snapshot. Every field is read-only once published; strings and arrays
  * belong to the snapshot and live until its last reference is released. */
 typedef struct model {
-    int64_t generation;   /* store generation it was built from */
-    int64_t config_generation; /* store_config_generation it was built from */
-    tp_time built_now;    /* server clock when built */
+    int64_t generation;         /* store generation it was built from */
+    int64_t config_generation;  /* store_config_generation it was built from */
+    tp_time built_now;          /* server clock when built */
     tp_time busy_from, busy_to; /* busy time is loaded for this window */
-    json_t *settings;     /* effective settings (API.md names) */
+    json_t *settings;           /* effective settings (API.md names) */
     int integrated_booking;
-    int has_primary;      /* a primary calendar is configured */
+    int has_primary; /* a primary calendar is configured */
     const char *outside_message;
-    avail_rules rules;    /* rules.tz is the business zone */
+    avail_rules rules;               /* rules.tz is the business zone */
     model_item *services, *packages; /* ascending id */
     size_t nservices, npackages;
-    avail_zone *zones;    /* ascending id */
+    avail_zone *zones; /* ascending id */
     size_t nzones;
     avail_staff *staff;   /* ascending id; busy sorted by start */
     model_person *people; /* parallel to staff */
@@ -92,7 +92,7 @@ void model_cache_touch(model_cache *mc);
 int model_config_fresh(const model *m, int64_t gen);
 
 /* Reusable engine results (avail_result buffers), one per request at a time. */
-avail_result *model_cache_result_take(model_cache *mc); /* NULL when memory runs out */
+avail_result *model_cache_result_take(model_cache *mc);         /* NULL when memory runs out */
 void model_cache_result_give(model_cache *mc, avail_result *r); /* accepts NULL */
 
 model *model_ref(model *m);

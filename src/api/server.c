@@ -47,9 +47,8 @@ typedef struct {
 } srv_ctx;
 
 static const api_route *const srv_tables[] = {
-    api_routes_system,    api_routes_catalog, api_routes_staff,
-    api_routes_calendars, api_routes_avail,   api_routes_bookings, api_routes_busy,
-    api_routes_metrics,
+    api_routes_system, api_routes_catalog,  api_routes_staff, api_routes_calendars,
+    api_routes_avail,  api_routes_bookings, api_routes_busy,  api_routes_metrics,
 };
 
 const api_config *api_server_config(const api_server *s)
@@ -486,10 +485,9 @@ int api_serve(const api_config *cfg, int port)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* the pool threads inherit the mask */
     d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC,
-                         (uint16_t)port, NULL,
-                         NULL, srv_on_request, &s, MHD_OPTION_THREAD_POOL_SIZE, srv_threads(),
-                         MHD_OPTION_NOTIFY_COMPLETED, srv_on_completed, &s,
-                         MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+                         (uint16_t)port, NULL, NULL, srv_on_request, &s,
+                         MHD_OPTION_THREAD_POOL_SIZE, srv_threads(), MHD_OPTION_NOTIFY_COMPLETED,
+                         srv_on_completed, &s, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "tripod: cannot listen on port %d (in use?)\n", port);
         goto out;

@@ -23,12 +23,19 @@ static const char settings_default_text[] =
     " or e-mail us and we will see what we can do.\","
     " \"travel_speed_kmh\": 0}";
 
-static const char *const settings_keys[] = {
-    "integrated_booking",   "timezone",          "drive_buffer_minutes",
-    "min_notice_minutes",   "slot_step_minutes", "horizon_days",
-    "default_hours",        "two_photographers", "assignment",
-    "outside_area_message", "travel_speed_kmh",  "business_name",
-    NULL};
+static const char *const settings_keys[] = {"integrated_booking",
+                                            "timezone",
+                                            "drive_buffer_minutes",
+                                            "min_notice_minutes",
+                                            "slot_step_minutes",
+                                            "horizon_days",
+                                            "default_hours",
+                                            "two_photographers",
+                                            "assignment",
+                                            "outside_area_message",
+                                            "travel_speed_kmh",
+                                            "business_name",
+                                            NULL};
 
 static const char *const settings_two_keys[] = {"enabled", "threshold_minutes", "reduction_percent",
                                                 "senior_required", NULL};

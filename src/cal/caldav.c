@@ -13,8 +13,8 @@
 #include <time.h>
 
 #define MAX_BODY (32u << 20)
-#define MULTIGET_BATCH 50  /* hrefs per calendar-multiget request */
-#define SYNC_ROUNDS 20     /* sync-collection requests when the server truncates (507) */
+#define MULTIGET_BATCH 50 /* hrefs per calendar-multiget request */
+#define SYNC_ROUNDS 20    /* sync-collection requests when the server truncates (507) */
 
 static const char NS_DAV[] = "DAV:";
 static const char NS_CALDAV[] = "urn:ietf:params:xml:ns:caldav";
@@ -28,8 +28,7 @@ int caldav_global_init(void)
 
 void caldav_response_free(caldav_response *r)
 {
-    if (!r)
-        return;
+    if (!r) return;
     free(r->body);
     free(r->etag);
     free(r->last_modified);
@@ -40,11 +39,9 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
 {
     caldav_response *r = userp;
     size_t add = size * n;
-    if (r->len + add > MAX_BODY)
-        return 0;
+    if (r->len + add > MAX_BODY) return 0;
     char *b = realloc(r->body, r->len + add + 1);
-    if (!b)
-        return 0;
+    if (!b) return 0;
     memcpy(b + r->len, data, add);
     r->len += add;
     b[r->len] = '\0';
@@ -56,8 +53,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
 static void header_value(const char *line, size_t len, const char *name, char **dst)
 {
     size_t nl = strlen(name);
-    if (len <= nl + 1 || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
-        return;
+    if (len <= nl + 1 || strncasecmp(line, name, nl) != 0 || line[nl] != ':') return;
     const char *v = line + nl + 1;
     const char *end = line + len;
     while (v < end && (*v == ' ' || *v == '\t'))
@@ -92,17 +88,14 @@ int caldav_request(const caldav_target *t, const char *method, const char *url,
     }
     /* No "Expect: 100-continue": servers that never answer it (Radicale,
      * many proxies) would stall every PUT larger than 1 KiB for a second. */
-    if (!(hl = curl_slist_append(NULL, "Expect:")))
-        goto out;
+    if (!(hl = curl_slist_append(NULL, "Expect:"))) goto out;
     for (size_t i = 0; headers && headers[i]; i++) {
-        if (!(tmp = curl_slist_append(hl, headers[i])))
-            goto out;
+        if (!(tmp = curl_slist_append(hl, headers[i]))) goto out;
         hl = tmp;
     }
     if (t->bearer && *t->bearer) {
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", t->bearer);
-        if (!(tmp = curl_slist_append(hl, auth)))
-            goto out;
+        if (!(tmp = curl_slist_append(hl, auth))) goto out;
         hl = tmp;
     } else if (t->username && *t->username) {
         curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -167,16 +160,14 @@ static int is_el(const xmlNode *n, const char *ns, const char *name)
 static xmlNode *child(const xmlNode *n, const char *ns, const char *name)
 {
     for (xmlNode *k = n ? n->children : NULL; k; k = k->next)
-        if (is_el(k, ns, name))
-            return k;
+        if (is_el(k, ns, name)) return k;
     return NULL;
 }
 
 /* The text of N as a malloc'ed string (NULL when N is NULL). */
 static char *text_of(const xmlNode *n)
 {
-    if (!n)
-        return NULL;
+    if (!n) return NULL;
     xmlChar *x = xmlNodeGetContent(n);
     char *s = strdup(x ? (const char *)x : "");
     xmlFree(x);
@@ -196,11 +187,9 @@ static int propstat_ok(const xmlNode *ps)
 static xmlNode *find_prop(const xmlNode *response, const char *ns, const char *name)
 {
     for (xmlNode *ps = response->children; ps; ps = ps->next) {
-        if (!is_el(ps, NS_DAV, "propstat") || !propstat_ok(ps))
-            continue;
+        if (!is_el(ps, NS_DAV, "propstat") || !propstat_ok(ps)) continue;
         xmlNode *v = child(child(ps, NS_DAV, "prop"), ns, name);
-        if (v)
-            return v;
+        if (v) return v;
     }
     return NULL;
 }
@@ -228,8 +217,7 @@ static int http_status_error(long status, char *err, size_t errlen)
     return -1;
 }
 
-int caldav_markers(const caldav_target *t, char **ctag, char **sync_token, char *err,
-                   size_t errlen)
+int caldav_markers(const caldav_target *t, char **ctag, char **sync_token, char *err, size_t errlen)
 {
     static const char body[] =
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
@@ -238,16 +226,14 @@ int caldav_markers(const caldav_target *t, char **ctag, char **sync_token, char 
     const char *hdr[] = {"Depth: 0", "Content-Type: application/xml; charset=utf-8", NULL};
     caldav_response r;
     *ctag = *sync_token = NULL;
-    if (caldav_request(t, "PROPFIND", NULL, hdr, body, &r, err, errlen) != 0)
-        return -1;
+    if (caldav_request(t, "PROPFIND", NULL, hdr, body, &r, err, errlen) != 0) return -1;
     int rc = -1;
     xmlDoc *doc = NULL;
     if (r.status != 207) {
         http_status_error(r.status, err, errlen);
         goto out;
     }
-    if (!(doc = parse_multistatus(&r, err, errlen)))
-        goto out;
+    if (!(doc = parse_multistatus(&r, err, errlen))) goto out;
     xmlNode *resp = child(xmlDocGetRootElement(doc), NS_DAV, "response");
     if (resp) {
         *ctag = text_of(find_prop(resp, NS_CS, "getctag"));
@@ -273,8 +259,7 @@ static void utc_stamp(tp_time t, char buf[17])
 static char *href_of(const xmlNode *resp)
 {
     char *h = text_of(child(resp, NS_DAV, "href"));
-    if (!h)
-        return NULL;
+    if (!h) return NULL;
     char *p = h, *end;
     while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
         p++;
@@ -301,16 +286,13 @@ static int response_status(const xmlNode *resp, const char *code)
 
 /* Calls CB for each response of DOC that has calendar data; with GONE set
  * also (data NULL) for each one answered 404. Returns 0, CB's value or -1. */
-static int walk_items(xmlDoc *doc, int gone, caldav_item_cb cb, void *ctx, char *err,
-                      size_t errlen)
+static int walk_items(xmlDoc *doc, int gone, caldav_item_cb cb, void *ctx, char *err, size_t errlen)
 {
     int rc = 0;
     for (xmlNode *resp = xmlDocGetRootElement(doc)->children; resp && rc == 0; resp = resp->next) {
-        if (!is_el(resp, NS_DAV, "response"))
-            continue;
+        if (!is_el(resp, NS_DAV, "response")) continue;
         xmlNode *data = find_prop(resp, NS_CALDAV, "calendar-data");
-        if (!data && !(gone && response_status(resp, " 404")))
-            continue;
+        if (!data && !(gone && response_status(resp, " 404"))) continue;
         char *href = href_of(resp);
         char *etag = text_of(find_prop(resp, NS_DAV, "getetag"));
         char *ics = data ? text_of(data) : NULL;
@@ -337,8 +319,7 @@ static int report(const caldav_target *t, const char *body, xmlDoc **doc, long *
     caldav_response r;
     *doc = NULL;
     *status = 0;
-    if (caldav_request(t, "REPORT", NULL, hdr, body, &r, err, errlen) != 0)
-        return -1;
+    if (caldav_request(t, "REPORT", NULL, hdr, body, &r, err, errlen) != 0) return -1;
     *status = r.status;
     if (r.status == 207)
         *doc = parse_multistatus(&r, err, errlen);
@@ -367,8 +348,7 @@ int caldav_query(const caldav_target *t, tp_time from, tp_time to, caldav_item_c
              a, b);
     xmlDoc *doc;
     long status;
-    if (report(t, body, &doc, &status, NULL, err, errlen) != 0)
-        return -1;
+    if (report(t, body, &doc, &status, NULL, err, errlen) != 0) return -1;
     int rc = walk_items(doc, 0, cb, ctx, err, errlen);
     xmlFreeDoc(doc);
     return rc;
@@ -385,8 +365,7 @@ typedef struct {
 
 static void sb_add(strbuf *b, const char *s, size_t len)
 {
-    if (b->oom)
-        return;
+    if (b->oom) return;
     if (b->n + len + 1 > b->cap) {
         size_t cap = (b->n + len + 1) * 2;
         char *p = realloc(b->s, cap);
@@ -414,19 +393,27 @@ static void sb_xml(strbuf *b, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '&': sb_str(b, "&amp;"); break;
-        case '<': sb_str(b, "&lt;"); break;
-        case '>': sb_str(b, "&gt;"); break;
-        case '"': sb_str(b, "&quot;"); break;
-        default: sb_add(b, s, 1);
+        case '&':
+            sb_str(b, "&amp;");
+            break;
+        case '<':
+            sb_str(b, "&lt;");
+            break;
+        case '>':
+            sb_str(b, "&gt;");
+            break;
+        case '"':
+            sb_str(b, "&quot;");
+            break;
+        default:
+            sb_add(b, s, 1);
         }
     }
 }
 
 void caldav_changes_free(caldav_changes *ch)
 {
-    if (!ch)
-        return;
+    if (!ch) return;
     for (size_t i = 0; i < ch->n; i++) {
         free(ch->v[i].href);
         free(ch->v[i].etag);
@@ -457,8 +444,7 @@ static int changes_add(caldav_changes *ch, char *href, char *etag, int gone)
 /* 1 when an error reply names the DAV:valid-sync-token precondition. */
 static int is_bad_token(const caldav_response *r)
 {
-    if ((r->status != 403 && r->status != 409) || !r->body)
-        return 0;
+    if ((r->status != 403 && r->status != 409) || !r->body) return 0;
     xmlDoc *doc = xmlReadMemory(r->body, (int)r->len, "error.xml", NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
@@ -474,19 +460,16 @@ static int read_changes(xmlDoc *doc, caldav_changes *out, int *more)
     xmlNode *root = xmlDocGetRootElement(doc);
     *more = 0;
     for (xmlNode *resp = root->children; resp; resp = resp->next) {
-        if (!is_el(resp, NS_DAV, "response"))
-            continue;
+        if (!is_el(resp, NS_DAV, "response")) continue;
         if (response_status(resp, " 507")) {
             *more = 1;
             continue;
         }
         char *href = href_of(resp);
-        if (!href)
-            return -1;
+        if (!href) return -1;
         int gone = response_status(resp, " 404");
         char *etag = gone ? NULL : text_of(find_prop(resp, NS_DAV, "getetag"));
-        if (changes_add(out, href, etag, gone) != 0)
-            return -1;
+        if (changes_add(out, href, etag, gone) != 0) return -1;
     }
     free(out->token);
     out->token = text_of(child(root, NS_DAV, "sync-token"));
@@ -539,8 +522,7 @@ int caldav_sync_collection(const caldav_target *t, const char *token, caldav_cha
         }
         xmlFreeDoc(doc);
     }
-    if (rc != 0)
-        caldav_changes_free(out);
+    if (rc != 0) caldav_changes_free(out);
     return rc;
 }
 
@@ -552,9 +534,10 @@ int caldav_multiget(const caldav_target *t, const char *const *hrefs, size_t n, 
         strbuf b = {0};
         xmlDoc *doc;
         long status;
-        sb_str(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
-                   "<c:calendar-multiget xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\">"
-                   "<d:prop><d:getetag/><c:calendar-data/></d:prop>");
+        sb_str(&b,
+               "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+               "<c:calendar-multiget xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\">"
+               "<d:prop><d:getetag/><c:calendar-data/></d:prop>");
         for (size_t i = at; i < n && i < at + MULTIGET_BATCH; i++) {
             sb_str(&b, "<d:href>");
             sb_xml(&b, hrefs[i]);
@@ -581,8 +564,7 @@ char *caldav_resource_url(const caldav_target *t, const char *name)
     int slash = n > 0 && t->url[n - 1] == '/';
     size_t len = n + strlen(name) + 2;
     char *u = malloc(len);
-    if (u)
-        snprintf(u, len, "%s%s%s", t->url, slash ? "" : "/", name);
+    if (u) snprintf(u, len, "%s%s%s", t->url, slash ? "" : "/", name);
     return u;
 }
 
@@ -600,8 +582,7 @@ int caldav_put(const caldav_target *t, const char *url, const char *ics, const c
     caldav_response r;
     *etag_out = NULL;
     *status = 0;
-    if (caldav_request(t, "PUT", url, hdr, ics, &r, err, errlen) != 0)
-        return -1;
+    if (caldav_request(t, "PUT", url, hdr, ics, &r, err, errlen) != 0) return -1;
     *status = r.status;
     int rc = -1;
     if (r.status >= 200 && r.status < 300) {
@@ -617,21 +598,19 @@ int caldav_put(const caldav_target *t, const char *url, const char *ics, const c
     return rc;
 }
 
-int caldav_delete(const caldav_target *t, const char *url, long *status, char *err,
-                  size_t errlen)
+int caldav_delete(const caldav_target *t, const char *url, long *status, char *err, size_t errlen)
 {
     caldav_response r;
     *status = 0;
-    if (caldav_request(t, "DELETE", url, NULL, NULL, &r, err, errlen) != 0)
-        return -1;
+    if (caldav_request(t, "DELETE", url, NULL, NULL, &r, err, errlen) != 0) return -1;
     *status = r.status;
     int ok = (r.status >= 200 && r.status < 300) || r.status == 404;
     caldav_response_free(&r);
     return ok ? 0 : http_status_error(*status, err, errlen);
 }
 
-int caldav_get(const caldav_target *t, const char *url, const char *etag,
-               const char *last_modified, caldav_response *r, char *err, size_t errlen)
+int caldav_get(const caldav_target *t, const char *url, const char *etag, const char *last_modified,
+               caldav_response *r, char *err, size_t errlen)
 {
     char a[512], b[512];
     const char *hdr[4] = {"Accept: text/calendar, */*;q=0.5", NULL, NULL, NULL};
@@ -644,10 +623,8 @@ int caldav_get(const caldav_target *t, const char *url, const char *etag,
         snprintf(b, sizeof b, "If-Modified-Since: %s", last_modified);
         hdr[n++] = b;
     }
-    if (caldav_request(t, "GET", url, hdr, NULL, r, err, errlen) != 0)
-        return -1;
-    if (r->status == 200 || r->status == 304)
-        return 0;
+    if (caldav_request(t, "GET", url, hdr, NULL, r, err, errlen) != 0) return -1;
+    if (r->status == 200 || r->status == 304) return 0;
     http_status_error(r->status, err, errlen);
     caldav_response_free(r);
     return -1;

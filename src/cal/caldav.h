@@ -14,14 +14,14 @@ typedef struct {
     const char *url;      /* collection URL (CalDAV) or feed URL (ICS) */
     const char *username; /* Basic auth when set */
     const char *password;
-    const char *bearer;   /* "Authorization: Bearer …" (OAuth providers); wins over Basic */
-    long timeout_s;       /* whole request; 0 means 20 s */
+    const char *bearer; /* "Authorization: Bearer …" (OAuth providers); wins over Basic */
+    long timeout_s;     /* whole request; 0 means 20 s */
 } caldav_target;
 
 /* One HTTP exchange. Fields are malloc'ed; caldav_response_free() frees them. */
 typedef struct {
-    long status;         /* HTTP status; 0 when no answer came */
-    char *body;          /* NUL-terminated, never NULL after a completed request */
+    long status; /* HTTP status; 0 when no answer came */
+    char *body;  /* NUL-terminated, never NULL after a completed request */
     size_t len;
     char *etag;          /* ETag header or NULL */
     char *last_modified; /* Last-Modified header or NULL */
@@ -107,13 +107,12 @@ int caldav_put(const caldav_target *t, const char *url, const char *ics, const c
                int create_only, char **etag_out, long *status, char *err, size_t errlen);
 
 /* DELETE resource URL; 404 counts as done. Returns 0 or -1 with *STATUS/ERR. */
-int caldav_delete(const caldav_target *t, const char *url, long *status, char *err,
-                  size_t errlen);
+int caldav_delete(const caldav_target *t, const char *url, long *status, char *err, size_t errlen);
 
 /* GET of the resource or feed URL (NULL: t->url), conditional on ETAG /
  * LAST_MODIFIED when given. Returns 0 with R->status 200 or 304, or -1 with
  * ERR for any other answer or a transport error (R empty then). */
-int caldav_get(const caldav_target *t, const char *url, const char *etag,
-               const char *last_modified, caldav_response *r, char *err, size_t errlen);
+int caldav_get(const caldav_target *t, const char *url, const char *etag, const char *last_modified,
+               caldav_response *r, char *err, size_t errlen);
 
 #endif

@@ -9,8 +9,7 @@
 int64_t calsrc_json_id(const void *json)
 {
     const json_t *v = json;
-    if (json_is_integer(v))
-        return (int64_t)json_integer_value(v);
+    if (json_is_integer(v)) return (int64_t)json_integer_value(v);
     if (json_is_string(v)) {
         char *end;
         long long id = strtoll(json_string_value(v), &end, 10);
@@ -21,8 +20,7 @@ int64_t calsrc_json_id(const void *json)
 
 void calsrc_clear(calsrc *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     if (s->secret) {
         volatile char *p = s->secret;
         while (*p)
@@ -57,30 +55,25 @@ static int load_owner(store_conn *c, calsrc *s)
         json_decref(doc);
         text = NULL;
         doc = NULL;
-        if (rc != STORE_OK && rc != STORE_NOTFOUND)
-            return rc;
+        if (rc != STORE_OK && rc != STORE_NOTFOUND) return rc;
     }
     if (!s->owner_tz) {
-        if ((rc = store_settings_get(c, &text)) != STORE_OK)
-            return rc;
+        if ((rc = store_settings_get(c, &text)) != STORE_OK) return rc;
         if ((doc = json_loads(text, 0, NULL)))
             s->owner_tz = dup_str(json_object_get(doc, "timezone"));
         free(text);
         json_decref(doc);
     }
-    if (!s->owner_tz && !(s->owner_tz = strdup("America/New_York")))
-        return STORE_ERROR;
+    if (!s->owner_tz && !(s->owner_tz = strdup("America/New_York"))) return STORE_ERROR;
     return STORE_OK;
 }
 
-static int from_doc(store_conn *c, int64_t id, const char *json, const calsrc_opener *op,
-                    calsrc *s)
+static int from_doc(store_conn *c, int64_t id, const char *json, const calsrc_opener *op, calsrc *s)
 {
     json_t *doc = json_loads(json, 0, NULL);
     int rc = STORE_ERROR;
     memset(s, 0, sizeof *s);
-    if (!doc)
-        goto out;
+    if (!doc) goto out;
     s->id = id;
     const json_t *owner = json_object_get(doc, "owner");
     s->owner = json_is_string(owner) && strcmp(json_string_value(owner), "business") == 0
@@ -92,12 +85,9 @@ static int from_doc(store_conn *c, int64_t id, const char *json, const calsrc_op
     s->url = dup_str(json_object_get(doc, "url"));
     s->username = dup_str(json_object_get(doc, "username"));
     const char *sealed = json_string_value(json_object_get(doc, "_password"));
-    if (!s->url)
-        goto out;
-    if (sealed && (!op || !op->open || !(s->secret = op->open(op->ctx, sealed))))
-        goto out;
-    if ((rc = load_owner(c, s)) != STORE_OK)
-        goto out;
+    if (!s->url) goto out;
+    if (sealed && (!op || !op->open || !(s->secret = op->open(op->ctx, sealed)))) goto out;
+    if ((rc = load_owner(c, s)) != STORE_OK) goto out;
     s->target.url = s->url;
     if (s->username) {
         s->target.username = s->username;
@@ -108,8 +98,7 @@ static int from_doc(store_conn *c, int64_t id, const char *json, const calsrc_op
     rc = STORE_OK;
 out:
     json_decref(doc);
-    if (rc != STORE_OK)
-        calsrc_clear(s);
+    if (rc != STORE_OK) calsrc_clear(s);
     return rc;
 }
 
@@ -118,8 +107,7 @@ int calsrc_load(store_conn *c, int64_t id, const calsrc_opener *op, calsrc *s)
     char *text = NULL;
     memset(s, 0, sizeof *s);
     int rc = store_doc_get(c, STORE_CALENDAR, id, &text);
-    if (rc == STORE_OK)
-        rc = from_doc(c, id, text, op, s);
+    if (rc == STORE_OK) rc = from_doc(c, id, text, op, s);
     free(text);
     return rc;
 }
@@ -128,8 +116,7 @@ int calsrc_is_caldav(store_conn *c, int64_t id)
 {
     char *text = NULL;
     json_t *doc = NULL;
-    if (store_doc_get(c, STORE_CALENDAR, id, &text) == STORE_OK)
-        doc = json_loads(text, 0, NULL);
+    if (store_doc_get(c, STORE_CALENDAR, id, &text) == STORE_OK) doc = json_loads(text, 0, NULL);
     const char *kind = json_string_value(json_object_get(doc, "kind"));
     int live = kind && strcmp(kind, "caldav") == 0;
     json_decref(doc);
@@ -150,8 +137,7 @@ static int walk_cb(void *ctx, int64_t id, const char *json)
     walk *w = ctx;
     json_t *doc = json_loads(json, 0, NULL);
     int keep = doc != NULL;
-    if (keep && w->primary_only)
-        keep = json_is_true(json_object_get(doc, "primary"));
+    if (keep && w->primary_only) keep = json_is_true(json_object_get(doc, "primary"));
     if (keep && w->owner >= 0) {
         const json_t *o = json_object_get(doc, "owner");
         int64_t owner = json_is_string(o) && strcmp(json_string_value(o), "business") == 0
@@ -160,8 +146,7 @@ static int walk_cb(void *ctx, int64_t id, const char *json)
         keep = owner == w->owner;
     }
     json_decref(doc);
-    if (!keep)
-        return 0;
+    if (!keep) return 0;
     if (w->n == w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 16;
         int64_t *v = realloc(w->ids, cap * sizeof *v);
@@ -180,8 +165,7 @@ int calsrc_ids(store_conn *c, int64_t owner, int64_t **ids, size_t *n)
 {
     walk w = {.owner = owner};
     int rc = store_doc_list(c, STORE_CALENDAR, walk_cb, &w);
-    if (w.oom)
-        rc = STORE_ERROR;
+    if (w.oom) rc = STORE_ERROR;
     if (rc != STORE_OK) {
         free(w.ids);
         w.ids = NULL;
@@ -197,10 +181,8 @@ int calsrc_primary(store_conn *c, const calsrc_opener *op, calsrc *s)
     walk w = {.owner = -1, .primary_only = 1};
     memset(s, 0, sizeof *s);
     int rc = store_doc_list(c, STORE_CALENDAR, walk_cb, &w);
-    if (w.oom)
-        rc = STORE_ERROR;
-    if (rc == STORE_OK)
-        rc = w.n ? calsrc_load(c, w.ids[0], op, s) : STORE_NOTFOUND;
+    if (w.oom) rc = STORE_ERROR;
+    if (rc == STORE_OK) rc = w.n ? calsrc_load(c, w.ids[0], op, s) : STORE_NOTFOUND;
     free(w.ids);
     return rc;
 }

@@ -21,14 +21,14 @@ typedef struct {
 
 typedef struct {
     int64_t id;
-    int64_t owner;      /* staff id; 0 = the business */
-    int is_ics;         /* read-only feed */
+    int64_t owner; /* staff id; 0 = the business */
+    int is_ics;    /* read-only feed */
     int primary;
     char *url, *username, *secret; /* malloc'ed; secret is the opened password */
-    char *owner_email;  /* NULL when unknown (the business) */
-    char *owner_tz;     /* IANA name: the staff member's, else the business's */
-    caldav_target target; /* points into the strings above: Basic with a username,
-                             Bearer when only a password (a token) is stored */
+    char *owner_email;             /* NULL when unknown (the business) */
+    char *owner_tz;                /* IANA name: the staff member's, else the business's */
+    caldav_target target;          /* points into the strings above: Basic with a username,
+                                      Bearer when only a password (a token) is stored */
 } calsrc;
 
 void calsrc_clear(calsrc *s); /* frees (wiping the secret) and zeroes; accepts NULL */

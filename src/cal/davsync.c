@@ -8,8 +8,7 @@
 
 void davsync_set_free(davsync_set *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     for (size_t i = 0; i < s->n; i++) {
         free(s->v[i].href);
         free(s->v[i].etag);
@@ -25,8 +24,7 @@ int davsync_known_add(davsync_known *k, const char *href, const char *etag)
     if (k->n == k->cap) {
         size_t cap = k->cap ? k->cap * 2 : 64;
         struct davsync_etag *v = realloc(k->v, cap * sizeof *v);
-        if (!v)
-            return -1;
+        if (!v) return -1;
         k->v = v;
         k->cap = cap;
     }
@@ -47,14 +45,12 @@ static int etag_cmp(const void *a, const void *b)
 
 void davsync_known_sort(davsync_known *k)
 {
-    if (k->n > 1)
-        qsort(k->v, k->n, sizeof *k->v, etag_cmp);
+    if (k->n > 1) qsort(k->v, k->n, sizeof *k->v, etag_cmp);
 }
 
 void davsync_known_free(davsync_known *k)
 {
-    if (!k)
-        return;
+    if (!k) return;
     for (size_t i = 0; i < k->n; i++) {
         free(k->v[i].href);
         free(k->v[i].etag);
@@ -78,8 +74,7 @@ static davsync_res *res_add(davsync_set *s, const char *href, const char *etag)
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
         davsync_res *v = realloc(s->v, cap * sizeof *v);
-        if (!v)
-            return NULL;
+        if (!v) return NULL;
         s->v = v;
         s->cap = cap;
     }
@@ -118,8 +113,7 @@ static int on_item(void *ctx, const char *href, const char *etag, const char *da
         r->gone = 1;
         return 0;
     }
-    if (ics_parse(data, len, c->o, &r->l, c->err, sizeof c->err) != 0)
-        return 1;
+    if (ics_parse(data, len, c->o, &r->l, c->err, sizeof c->err) != 0) return 1;
     ics_list_sort(&r->l);
     s->instances += r->l.n;
     s->events += r->l.events;
@@ -139,8 +133,7 @@ int davsync_full(const caldav_target *t, const ics_opts *o, davsync_set *out, ch
 {
     read_ctx c = {.set = out, .o = o};
     int rc = caldav_query(t, o->from, o->to, on_item, &c, err, errlen);
-    if (rc > 0)
-        snprintf(err, errlen, "%s", c.err);
+    if (rc > 0) snprintf(err, errlen, "%s", c.err);
     return rc == 0 ? 0 : -1;
 }
 
@@ -172,11 +165,9 @@ static int last_per_href(const caldav_changes *ch, size_t **keep, size_t *n)
     }
     for (size_t i = 0; i < ch->n; i++)
         p[i] = (placed){ch->v[i].href, i};
-    if (ch->n > 1)
-        qsort(p, ch->n, sizeof *p, placed_cmp);
+    if (ch->n > 1) qsort(p, ch->n, sizeof *p, placed_cmp);
     for (size_t i = 0; i < ch->n; i++)
-        if (i + 1 == ch->n || strcmp(p[i].href, p[i + 1].href) != 0)
-            (*keep)[(*n)++] = p[i].at;
+        if (i + 1 == ch->n || strcmp(p[i].href, p[i + 1].href) != 0) (*keep)[(*n)++] = p[i].at;
     free(p);
     return 0;
 }
@@ -188,8 +179,7 @@ int davsync_changes(const caldav_target *t, const char *token, const davsync_kno
     size_t *keep = NULL, nkeep = 0, nget = 0;
     const char **get = NULL;
     int rc = caldav_sync_collection(t, token, &ch, err, errlen);
-    if (rc != 0)
-        return rc;
+    if (rc != 0) return rc;
     rc = -1;
     if (last_per_href(&ch, &keep, &nkeep) != 0 || (nkeep && !(get = malloc(nkeep * sizeof *get)))) {
         snprintf(err, errlen, "out of memory");
@@ -207,15 +197,12 @@ int davsync_changes(const caldav_target *t, const char *token, const davsync_kno
             continue;
         }
         const char *have = known_etag(known, c->href);
-        if (!(have && c->etag && strcmp(have, c->etag) == 0))
-            get[nget++] = c->href;
+        if (!(have && c->etag && strcmp(have, c->etag) == 0)) get[nget++] = c->href;
     }
     read_ctx rd = {.set = out, .o = o};
     int mg = nget ? caldav_multiget(t, get, nget, on_item, &rd, err, errlen) : 0;
-    if (mg > 0)
-        snprintf(err, errlen, "%s", rd.err);
-    if (mg != 0)
-        goto out;
+    if (mg > 0) snprintf(err, errlen, "%s", rd.err);
+    if (mg != 0) goto out;
     if (rd.answered != nget) {
         snprintf(err, errlen, "multiget answered %zu of %zu resources", rd.answered, nget);
         goto out;

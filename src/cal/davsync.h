@@ -22,9 +22,9 @@ typedef struct {
 typedef struct {
     davsync_res *v;
     size_t n, cap;
-    size_t instances;  /* busy instances over every resource */
-    size_t events;     /* VEVENTs read over every resource */
-    char *sync_token;  /* davsync_changes: the collection's new token (malloc'ed) */
+    size_t instances; /* busy instances over every resource */
+    size_t events;    /* VEVENTs read over every resource */
+    char *sync_token; /* davsync_changes: the collection's new token (malloc'ed) */
 } davsync_set;
 
 void davsync_set_free(davsync_set *s); /* accepts NULL; zeroes S */
@@ -35,7 +35,7 @@ void davsync_set_free(davsync_set *s); /* accepts NULL; zeroes S */
 typedef struct {
     struct davsync_etag {
         char *href, *etag;
-    } *v;
+    } * v;
     size_t n, cap;
 } davsync_known;
 

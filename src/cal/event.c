@@ -19,8 +19,7 @@ char *event_uid(int64_t booking, char *buf, size_t len)
 int64_t event_uid_booking(const char *uid)
 {
     size_t pl = strlen(UID_PREFIX);
-    if (!uid || strncmp(uid, UID_PREFIX, pl) != 0)
-        return 0;
+    if (!uid || strncmp(uid, UID_PREFIX, pl) != 0) return 0;
     char *end;
     long long id = strtoll(uid + pl, &end, 10);
     return id > 0 && strcmp(end, UID_SUFFIX) == 0 ? (int64_t)id : 0;
@@ -36,11 +35,10 @@ static icalproperty *person(const event_person *p, int attendee)
 {
     char addr[512];
     snprintf(addr, sizeof addr, "mailto:%s", p->email);
-    icalproperty *prop = attendee ? icalproperty_new_attendee(addr) : icalproperty_new_organizer(addr);
-    if (!prop)
-        return NULL;
-    if (p->name && *p->name)
-        icalproperty_add_parameter(prop, icalparameter_new_cn(p->name));
+    icalproperty *prop =
+        attendee ? icalproperty_new_attendee(addr) : icalproperty_new_organizer(addr);
+    if (!prop) return NULL;
+    if (p->name && *p->name) icalproperty_add_parameter(prop, icalparameter_new_cn(p->name));
     if (attendee) {
         icalproperty_add_parameter(
             prop, icalparameter_new_role(p->chair ? ICAL_ROLE_CHAIR : ICAL_ROLE_REQPARTICIPANT));
@@ -52,12 +50,11 @@ static icalproperty *person(const event_person *p, int attendee)
 
 icalcomponent *event_vevent(const event_info *e)
 {
-    if (!e->uid || !e->organizer.email || e->end <= e->start ||
-        e->nattendees < 0 || e->nattendees > EVENT_MAX_ATTENDEES)
+    if (!e->uid || !e->organizer.email || e->end <= e->start || e->nattendees < 0 ||
+        e->nattendees > EVENT_MAX_ATTENDEES)
         return NULL;
     icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
-    if (!ev)
-        return NULL;
+    if (!ev) return NULL;
     icalcomponent_add_property(ev, icalproperty_new_uid(e->uid));
     icalcomponent_add_property(ev, icalproperty_new_sequence(e->sequence));
     icalcomponent_add_property(ev, icalproperty_new_dtstamp(utc_time(e->stamp)));
@@ -68,16 +65,14 @@ icalcomponent *event_vevent(const event_info *e)
         icalcomponent_add_property(ev, icalproperty_new_location(e->location));
     if (e->description && *e->description)
         icalcomponent_add_property(ev, icalproperty_new_description(e->description));
-    icalcomponent_add_property(ev, icalproperty_new_status(e->cancelled ? ICAL_STATUS_CANCELLED
-                                                                        : ICAL_STATUS_CONFIRMED));
+    icalcomponent_add_property(
+        ev, icalproperty_new_status(e->cancelled ? ICAL_STATUS_CANCELLED : ICAL_STATUS_CONFIRMED));
     icalcomponent_add_property(ev, icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
     icalproperty *org = person(&e->organizer, 0);
-    if (org)
-        icalcomponent_add_property(ev, org);
+    if (org) icalcomponent_add_property(ev, org);
     for (int i = 0; i < e->nattendees; i++) {
         icalproperty *a = person(&e->attendees[i], 1);
-        if (a)
-            icalcomponent_add_property(ev, a);
+        if (a) icalcomponent_add_property(ev, a);
     }
     return ev;
 }
@@ -88,8 +83,7 @@ char *event_ics(const event_info *e, const char *method)
     icalcomponent *cal = ev ? icalcomponent_new(ICAL_VCALENDAR_COMPONENT) : NULL;
     char *out = NULL;
     if (!cal) {
-        if (ev)
-            icalcomponent_free(ev);
+        if (ev) icalcomponent_free(ev);
         return NULL;
     }
     icalcomponent_add_property(cal, icalproperty_new_version("2.0"));

@@ -11,16 +11,16 @@
 #define EVENT_MAX_ATTENDEES 8
 
 typedef struct {
-    const char *name;  /* CN; may be NULL */
+    const char *name; /* CN; may be NULL */
     const char *email;
-    int chair;         /* 1: ROLE=CHAIR (unused for agents and staff: REQ-PARTICIPANT) */
+    int chair; /* 1: ROLE=CHAIR (unused for agents and staff: REQ-PARTICIPANT) */
 } event_person;
 
 /* Everything an event says. Strings are borrowed. */
 typedef struct {
     const char *uid;
     int sequence;
-    int cancelled;           /* STATUS:CANCELLED instead of CONFIRMED */
+    int cancelled; /* STATUS:CANCELLED instead of CONFIRMED */
     tp_time start, end, stamp;
     const char *summary, *location, *description;
     event_person organizer;

@@ -18,8 +18,7 @@ static int feed_collect(void *ctx, const store_booking *b)
     if (x->n == x->cap) {
         size_t cap = x->cap ? x->cap * 2 : 64;
         int64_t *v = realloc(x->ids, cap * sizeof *v);
-        if (!v)
-            return STORE_ERROR;
+        if (!v) return STORE_ERROR;
         x->ids = v;
         x->cap = cap;
     }
@@ -48,8 +47,7 @@ char *feed_staff_ics(store_conn *c, int64_t staff, tp_time now, int *rc)
             *rc = STORE_ERROR;
         store_booking_clear(&b);
     }
-    if (*rc == STORE_OK && !(text = icalcomponent_as_ical_string_r(cal)))
-        *rc = STORE_ERROR;
+    if (*rc == STORE_OK && !(text = icalcomponent_as_ical_string_r(cal))) *rc = STORE_ERROR;
     icalcomponent_free(cal);
     free(x.ids);
     return text;

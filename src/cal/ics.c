@@ -15,7 +15,7 @@
 typedef struct {
     char *tzid;
     const tz_zone *sys; /* the system zone of that name (shared, tz_zone_get) */
-    icaltimezone *vtz; /* borrowed from the VCALENDAR when no system zone matched */
+    icaltimezone *vtz;  /* borrowed from the VCALENDAR when no system zone matched */
 } zone_slot;
 
 typedef struct {
@@ -73,8 +73,7 @@ void ics_opts_init(ics_opts *o, const tz_zone *owner_tz, const char *owner_email
 
 void ics_list_free(ics_list *l)
 {
-    if (!l)
-        return;
+    if (!l) return;
     for (size_t i = 0; i < l->n; i++) {
         free(l->v[i].uid);
         free(l->v[i].summary);
@@ -86,17 +85,14 @@ void ics_list_free(ics_list *l)
 static int busy_cmp(const void *a, const void *b)
 {
     const ics_busy *x = a, *y = b;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    if (x->end != y->end)
-        return x->end < y->end ? -1 : 1;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    if (x->end != y->end) return x->end < y->end ? -1 : 1;
     return strcmp(x->uid, y->uid);
 }
 
 void ics_list_sort(ics_list *l)
 {
-    if (l->n < 2)
-        return;
+    if (l->n < 2) return;
     qsort(l->v, l->n, sizeof *l->v, busy_cmp);
     size_t w = 1;
     for (size_t i = 1; i < l->n; i++) {
@@ -114,8 +110,7 @@ void ics_list_sort(ics_list *l)
  * vendor prefix ("/mozilla.org/20050126_1/America/New_York"). */
 static int tzid_plausible(const char *s)
 {
-    if (!*s || strstr(s, "..") || strlen(s) > 100)
-        return 0;
+    if (!*s || strstr(s, "..") || strlen(s) > 100) return 0;
     for (const char *p = s; *p; p++)
         if (!(('a' <= *p && *p <= 'z') || ('A' <= *p && *p <= 'Z') || ('0' <= *p && *p <= '9') ||
               strchr("/_-+.", *p)))
@@ -125,14 +120,12 @@ static int tzid_plausible(const char *s)
 
 static const tz_zone *system_zone(const char *tzid)
 {
-    if (!tzid_plausible(tzid))
-        return NULL;
+    if (!tzid_plausible(tzid)) return NULL;
     for (const char *p = tzid; p; p = strchr(p + 1, '/')) {
         const char *name = *p == '/' ? p + 1 : p;
         if (*name && *name != '/') {
             const tz_zone *z = tz_zone_get(name);
-            if (z)
-                return z;
+            if (z) return z;
         }
     }
     return NULL;
@@ -141,14 +134,11 @@ static const tz_zone *system_zone(const char *tzid)
 static zone_slot *zone_for(ctx *c, const char *tzid)
 {
     for (size_t i = 0; i < c->nzones; i++)
-        if (strcmp(c->zones[i].tzid, tzid) == 0)
-            return &c->zones[i];
-    if (c->nzones == ZONE_SLOTS)
-        return NULL;
+        if (strcmp(c->zones[i].tzid, tzid) == 0) return &c->zones[i];
+    if (c->nzones == ZONE_SLOTS) return NULL;
     zone_slot *z = &c->zones[c->nzones];
     z->tzid = strdup(tzid);
-    if (!z->tzid)
-        return NULL;
+    if (!z->tzid) return NULL;
     z->sys = system_zone(tzid);
     z->vtz = z->sys ? NULL : icalcomponent_get_timezone(c->cal, tzid);
     c->nzones++;
@@ -178,8 +168,7 @@ static int to_utc(ctx *c, struct icaltimetype t, const char *tzid, tp_time *out)
     }
     if (tzid) {
         zone_slot *z = zone_for(c, tzid);
-        if (!z)
-            return -1;
+        if (!z) return -1;
         if (z->sys) {
             *out = tz_local_to_utc(z->sys, civil_seconds(t));
             return 0;
@@ -202,8 +191,7 @@ static const char *prop_tzid(icalproperty *p)
 
 static int same_email(const char *cal_address, const char *email)
 {
-    if (strncasecmp(cal_address, "mailto:", 7) == 0)
-        cal_address += 7;
+    if (strncasecmp(cal_address, "mailto:", 7) == 0) cal_address += 7;
     return strcasecmp(cal_address, email) == 0;
 }
 
@@ -211,25 +199,20 @@ static int same_email(const char *cal_address, const char *email)
  * declined by the owner. */
 static int event_is_free(ctx *c, icalcomponent *ev)
 {
-    if (icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED)
-        return 1;
+    if (icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED) return 1;
     icalproperty *tp = icalcomponent_get_first_property(ev, ICAL_TRANSP_PROPERTY);
     if (tp) {
         icalproperty_transp tr = icalproperty_get_transp(tp);
-        if (tr == ICAL_TRANSP_TRANSPARENT || tr == ICAL_TRANSP_TRANSPARENTNOCONFLICT)
-            return 1;
+        if (tr == ICAL_TRANSP_TRANSPARENT || tr == ICAL_TRANSP_TRANSPARENTNOCONFLICT) return 1;
     }
     const char *me = c->o->owner_email;
-    if (!me || !*me)
-        return 0;
+    if (!me || !*me) return 0;
     for (icalproperty *a = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY); a;
          a = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
         const char *addr = icalproperty_get_attendee(a);
-        if (!addr || !same_email(addr, me))
-            continue;
+        if (!addr || !same_email(addr, me)) continue;
         icalparameter *ps = icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER);
-        if (ps && icalparameter_get_partstat(ps) == ICAL_PARTSTAT_DECLINED)
-            return 1;
+        if (ps && icalparameter_get_partstat(ps) == ICAL_PARTSTAT_DECLINED) return 1;
     }
     return 0;
 }
@@ -239,26 +222,22 @@ static int event_timing(ctx *c, icalcomponent *ev, const char *uid, timing *tm)
     memset(tm, 0, sizeof *tm);
     icalproperty *ps = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
     tp_time s, e;
-    if (!ps)
-        return fail(c, "event %s: missing or invalid DTSTART", uid);
+    if (!ps) return fail(c, "event %s: missing or invalid DTSTART", uid);
     tm->start = icalproperty_get_dtstart(ps);
     tm->tzid = prop_tzid(ps);
     tm->all_day = tm->start.is_date;
-    if (to_utc(c, tm->start, tm->tzid, &s) != 0)
-        return fail(c, "event %s: invalid DTSTART", uid);
+    if (to_utc(c, tm->start, tm->tzid, &s) != 0) return fail(c, "event %s: invalid DTSTART", uid);
     icalproperty *pe = icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY);
     icalproperty *pd = icalcomponent_get_first_property(ev, ICAL_DURATION_PROPERTY);
     if (pe) {
         struct icaltimetype end = icalproperty_get_dtend(pe);
-        if (to_utc(c, end, prop_tzid(pe), &e) != 0)
-            return fail(c, "event %s: invalid DTEND", uid);
+        if (to_utc(c, end, prop_tzid(pe), &e) != 0) return fail(c, "event %s: invalid DTEND", uid);
         if (tm->all_day)
             tm->days = tz_days_from_civil(end.year, end.month, end.day) -
                        tz_days_from_civil(tm->start.year, tm->start.month, tm->start.day);
         else
             tm->secs = e - s;
-        if (tm->days < 0 || tm->secs < 0)
-            return fail(c, "event %s: DTEND before DTSTART", uid);
+        if (tm->days < 0 || tm->secs < 0) return fail(c, "event %s: DTEND before DTSTART", uid);
     } else if (pd) {
         struct icaldurationtype d = icalproperty_get_duration(pd);
         if (icaldurationtype_is_bad_duration(d) || d.is_neg)
@@ -281,8 +260,7 @@ static int push(ctx *c, tp_time s, tp_time e, const char *uid, const char *summa
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
         ics_busy *v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return fail(c, "out of memory");
+        if (!v) return fail(c, "out of memory");
         l->v = v;
         l->cap = cap;
     }
@@ -314,8 +292,7 @@ static int emit(ctx *c, const timing *tm, struct icaltimetype inst, const char *
             return fail(c, "event %s: invalid instance time", uid);
         e = s + tm->secs;
     }
-    if (e <= s || e <= c->o->from || s >= c->o->to)
-        return 0;
+    if (e <= s || e <= c->o->from || s >= c->o->to) return 0;
     return push(c, s, e, uid, summary);
 }
 
@@ -336,8 +313,7 @@ static int inst_add(ctx *c, tp_time s)
     if (c->ninst == c->instcap) {
         size_t cap = c->instcap ? c->instcap * 2 : 64;
         tp_time *v = realloc(c->inst, cap * sizeof *v);
-        if (!v)
-            return fail(c, "out of memory");
+        if (!v) return fail(c, "out of memory");
         c->inst = v;
         c->instcap = cap;
     }
@@ -364,15 +340,13 @@ static int exdates_collect(ctx *c, icalcomponent *ev, const char *uid)
         if (c->nexd == c->exdcap) {
             size_t cap = c->exdcap ? c->exdcap * 2 : 16;
             tp_time *v = realloc(c->exd, cap * sizeof *v);
-            if (!v)
-                return fail(c, "out of memory");
+            if (!v) return fail(c, "out of memory");
             c->exd = v;
             c->exdcap = cap;
         }
         c->exd[c->nexd++] = x;
     }
-    if (c->nexd > 1)
-        qsort(c->exd, c->nexd, sizeof *c->exd, time_cmp);
+    if (c->nexd > 1) qsort(c->exd, c->nexd, sizeof *c->exd, time_cmp);
     return 0;
 }
 
@@ -382,8 +356,7 @@ static int rrule_collect(ctx *c, const timing *tm, struct icalrecurrencetype rul
 {
     icalrecur_iterator *it = icalrecur_iterator_new(rule, tm->start);
     int rc = 0;
-    if (!it)
-        return fail(c, "event %s: unusable RRULE", uid);
+    if (!it) return fail(c, "event %s: unusable RRULE", uid);
     /* Endless or UNTIL rules jump close to the window; COUNT rules cannot. */
     int64_t jump = c->o->from - span - 3 * DAY;
     if (rule.count == 0 && jump > civil_seconds(tm->start) + 3 * DAY)
@@ -391,8 +364,7 @@ static int rrule_collect(ctx *c, const timing *tm, struct icalrecurrencetype rul
     for (;;) {
         struct icaltimetype t = icalrecur_iterator_next(it);
         tp_time s;
-        if (icaltime_is_null_time(t))
-            break;
+        if (icaltime_is_null_time(t)) break;
         if (++*steps > c->o->max_steps) {
             rc = fail(c, "event %s: recurrence needs more than %zu steps", uid, c->o->max_steps);
             break;
@@ -403,10 +375,8 @@ static int rrule_collect(ctx *c, const timing *tm, struct icalrecurrencetype rul
             rc = fail(c, "event %s: invalid recurrence instance", uid);
             break;
         }
-        if (s >= c->o->to + DAY)
-            break;
-        if (s + span > c->o->from && (rc = inst_add(c, s)) != 0)
-            break;
+        if (s >= c->o->to + DAY) break;
+        if (s + span > c->o->from && (rc = inst_add(c, s)) != 0) break;
     }
     icalrecur_iterator_free(it);
     return rc;
@@ -430,15 +400,13 @@ static int is_overridden(ctx *c, const char *uid, tp_time s)
             hi = mid;
     }
     for (size_t i = lo; i < c->novr && c->ovr[i].rid == s; i++)
-        if (strcmp(c->ovr[i].uid, uid) == 0)
-            return 1;
+        if (strcmp(c->ovr[i].uid, uid) == 0) return 1;
     return 0;
 }
 
 /* Expands a recurring master: DTSTART, RRULEs and RDATEs, minus EXDATEs and
  * the instances that have their own overriding VEVENT. */
-static int expand(ctx *c, icalcomponent *ev, const timing *tm, const char *uid,
-                  const char *summary)
+static int expand(ctx *c, icalcomponent *ev, const timing *tm, const char *uid, const char *summary)
 {
     int64_t span = tm->all_day ? (tm->days + 2) * DAY : tm->secs + DAY;
     size_t steps = 0;
@@ -450,26 +418,20 @@ static int expand(ctx *c, icalcomponent *ev, const timing *tm, const char *uid,
     for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY); p;
          p = icalcomponent_get_next_property(ev, ICAL_RRULE_PROPERTY)) {
         struct icalrecurrencetype rule = icalproperty_get_rrule(p);
-        if (rule.freq == ICAL_NO_RECURRENCE)
-            return fail(c, "event %s: invalid RRULE", uid);
-        if ((rc = rrule_collect(c, tm, rule, uid, span, &steps)) != 0)
-            return rc;
+        if (rule.freq == ICAL_NO_RECURRENCE) return fail(c, "event %s: invalid RRULE", uid);
+        if ((rc = rrule_collect(c, tm, rule, uid, span, &steps)) != 0) return rc;
     }
     for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY); p;
          p = icalcomponent_get_next_property(ev, ICAL_RDATE_PROPERTY)) {
         struct icaldatetimeperiodtype rd = icalproperty_get_rdate(p);
         struct icaltimetype t = icaltime_is_null_time(rd.time) ? rd.period.start : rd.time;
-        if (to_utc(c, t, prop_tzid(p), &s) != 0)
-            return fail(c, "event %s: invalid RDATE", uid);
-        if ((rc = inst_add(c, s)) != 0)
-            return rc;
+        if (to_utc(c, t, prop_tzid(p), &s) != 0) return fail(c, "event %s: invalid RDATE", uid);
+        if ((rc = inst_add(c, s)) != 0) return rc;
     }
-    if ((rc = exdates_collect(c, ev, uid)) != 0)
-        return rc;
+    if ((rc = exdates_collect(c, ev, uid)) != 0) return rc;
     qsort(c->inst, c->ninst, sizeof *c->inst, time_cmp);
     for (size_t i = 0; i < c->ninst; i++) {
-        if (i > 0 && c->inst[i] == c->inst[i - 1])
-            continue;
+        if (i > 0 && c->inst[i] == c->inst[i - 1]) continue;
         s = c->inst[i];
         if (is_overridden(c, uid, s) ||
             (c->nexd && bsearch(&s, c->exd, c->nexd, sizeof *c->exd, time_cmp)))
@@ -481,10 +443,8 @@ static int expand(ctx *c, icalcomponent *ev, const timing *tm, const char *uid,
         else
             local = icaltime_from_timet_with_zone((time_t)s, 0, icaltimezone_get_utc_timezone());
         timing inst = *tm;
-        if (!tm->all_day)
-            inst.tzid = NULL;
-        if ((rc = emit(c, &inst, local, uid, summary)) != 0)
-            return rc;
+        if (!tm->all_day) inst.tzid = NULL;
+        if ((rc = emit(c, &inst, local, uid, summary)) != 0) return rc;
     }
     return 0;
 }
@@ -496,25 +456,21 @@ static int collect_overrides(ctx *c)
         icalproperty *p = icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY);
         const char *uid = icalcomponent_get_uid(ev);
         tp_time rid;
-        if (!p || !uid)
-            continue;
+        if (!p || !uid) continue;
         if (to_utc(c, icalproperty_get_recurrenceid(p), prop_tzid(p), &rid) != 0)
             return fail(c, "event %s: invalid RECURRENCE-ID", uid);
         if (c->novr == c->ovrcap) {
             size_t cap = c->ovrcap ? c->ovrcap * 2 : 16;
             override *v = realloc(c->ovr, cap * sizeof *v);
-            if (!v)
-                return fail(c, "out of memory");
+            if (!v) return fail(c, "out of memory");
             c->ovr = v;
             c->ovrcap = cap;
         }
         c->ovr[c->novr].uid = strdup(uid);
-        if (!c->ovr[c->novr].uid)
-            return fail(c, "out of memory");
+        if (!c->ovr[c->novr].uid) return fail(c, "out of memory");
         c->ovr[c->novr++].rid = rid;
     }
-    if (c->novr > 1)
-        qsort(c->ovr, c->novr, sizeof *c->ovr, override_cmp);
+    if (c->novr > 1) qsort(c->ovr, c->novr, sizeof *c->ovr, override_cmp);
     return 0;
 }
 
@@ -530,8 +486,7 @@ static int read_calendar(ctx *c)
             return fail(c, "more than %zu events", c->o->max_events);
         uid = uid ? uid : "";
         summary = summary ? summary : "";
-        if ((rc = event_timing(c, ev, uid, &tm)) != 0 || event_is_free(c, ev))
-            continue;
+        if ((rc = event_timing(c, ev, uid, &tm)) != 0 || event_is_free(c, ev)) continue;
         int recurring = !icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY) &&
                         (icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY) ||
                          icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY));
@@ -560,11 +515,9 @@ int ics_parse(const char *text, size_t len, const ics_opts *o, ics_list *out, ch
     c.out = out;
     c.err = err;
     c.errlen = errlen;
-    if (len > o->max_bytes)
-        return fail(&c, "calendar data larger than %zu bytes", o->max_bytes);
+    if (len > o->max_bytes) return fail(&c, "calendar data larger than %zu bytes", o->max_bytes);
     char *buf = malloc(len + 1);
-    if (!buf)
-        return fail(&c, "out of memory");
+    if (!buf) return fail(&c, "out of memory");
     memcpy(buf, text, len);
     buf[len] = '\0';
     icalcomponent *root = icalparser_parse_string(buf);
@@ -594,7 +547,6 @@ int ics_parse(const char *text, size_t len, const ics_opts *o, ics_list *out, ch
     }
 out:
     ctx_free(&c);
-    if (root)
-        icalcomponent_free(root);
+    if (root) icalcomponent_free(root);
     return rc;
 }

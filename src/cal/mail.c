@@ -16,8 +16,7 @@ typedef struct {
 
 static void put(buf *b, const char *s, size_t n)
 {
-    if (b->oom)
-        return;
+    if (b->oom) return;
     if (b->n + n + 1 > b->cap) {
         size_t cap = (b->n + n + 1) * 2;
         char *p = realloc(b->p, cap);
@@ -46,10 +45,8 @@ static void base64(buf *b, const unsigned char *s, size_t n, int wrap)
     size_t col = 0;
     for (size_t i = 0; i < n; i += 3) {
         unsigned v = (unsigned)s[i] << 16;
-        if (i + 1 < n)
-            v |= (unsigned)s[i + 1] << 8;
-        if (i + 2 < n)
-            v |= s[i + 2];
+        if (i + 1 < n) v |= (unsigned)s[i + 1] << 8;
+        if (i + 2 < n) v |= s[i + 2];
         char q[4] = {B64[v >> 18 & 63], B64[v >> 12 & 63], i + 1 < n ? B64[v >> 6 & 63] : '=',
                      i + 2 < n ? B64[v & 63] : '='};
         put(b, q, 4);
@@ -59,8 +56,7 @@ static void base64(buf *b, const unsigned char *s, size_t n, int wrap)
             col = 0;
         }
     }
-    if (wrap && col)
-        puts_(b, "\r\n");
+    if (wrap && col) puts_(b, "\r\n");
 }
 
 static int has_break(const char *s)
@@ -71,16 +67,14 @@ static int has_break(const char *s)
 static int is_ascii(const char *s)
 {
     for (; *s; s++)
-        if ((unsigned char)*s >= 0x80)
-            return 0;
+        if ((unsigned char)*s >= 0x80) return 0;
     return 1;
 }
 
 char *mail_format(const mail_msg *m)
 {
-    if (!m->from || !m->to || !m->subject || !m->text || has_break(m->from) ||
-        has_break(m->to) || has_break(m->subject) || has_break(m->message_id) ||
-        has_break(m->method))
+    if (!m->from || !m->to || !m->subject || !m->text || has_break(m->from) || has_break(m->to) ||
+        has_break(m->subject) || has_break(m->message_id) || has_break(m->method))
         return NULL;
     buf b = {0};
     char line[512], date[64];
@@ -103,9 +97,10 @@ char *mail_format(const mail_msg *m)
         base64(&b, (const unsigned char *)m->subject, strlen(m->subject), 0);
         puts_(&b, "?=");
     }
-    snprintf(line, sizeof line,
-             "\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n",
-             boundary);
+    snprintf(
+        line, sizeof line,
+        "\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n",
+        boundary);
     puts_(&b, line);
     snprintf(line, sizeof line,
              "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
@@ -191,8 +186,7 @@ int mail_send(const mail_msg *m, char *err, size_t errlen)
     rc = 0;
 out:
     curl_slist_free_all(rcpt);
-    if (h)
-        curl_easy_cleanup(h);
+    if (h) curl_easy_cleanup(h);
     free(text);
     return rc;
 }

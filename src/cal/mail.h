@@ -6,9 +6,9 @@
 #include <stddef.h>
 
 typedef struct {
-    const char *smtp_url;   /* e.g. "smtp://127.0.0.1:2525" (TRIPOD_SMTP_URL) */
-    const char *from;       /* envelope and From: address (TRIPOD_MAIL_FROM) */
-    const char *to;         /* one recipient */
+    const char *smtp_url; /* e.g. "smtp://127.0.0.1:2525" (TRIPOD_SMTP_URL) */
+    const char *from;     /* envelope and From: address (TRIPOD_MAIL_FROM) */
+    const char *to;       /* one recipient */
     const char *subject;
     const char *text;       /* the human-readable body */
     const char *ics;        /* the iTIP object; NULL: no calendar part */

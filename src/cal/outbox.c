@@ -25,8 +25,7 @@ static json_t *doc_json(store_conn *c, store_kind k, int64_t id)
 {
     char *text = NULL;
     json_t *doc = NULL;
-    if (store_doc_get(c, k, id, &text) == STORE_OK)
-        doc = json_loads(text, 0, NULL);
+    if (store_doc_get(c, k, id, &text) == STORE_OK) doc = json_loads(text, 0, NULL);
     free(text);
     return doc;
 }
@@ -54,13 +53,11 @@ static void item_names(store_conn *c, const json_t *body, char *out, size_t len)
             json_t *doc = doc_json(c, lists[l].kind, calsrc_json_id(json_array_get(arr, i)));
             const char *n = json_string_value(json_object_get(doc, "name"));
             int k = snprintf(out + used, len - used, "%s%s", used ? ", " : "", n ? n : "shoot");
-            if (k > 0 && (size_t)k < len - used)
-                used += (size_t)k;
+            if (k > 0 && (size_t)k < len - used) used += (size_t)k;
             json_decref(doc);
         }
     }
-    if (!used)
-        snprintf(out, len, "Shoot");
+    if (!used) snprintf(out, len, "Shoot");
 }
 
 /* "Mon 2030-06-03 09:00–11:00 (America/New_York)" in the business zone. */
@@ -80,7 +77,7 @@ typedef struct {
     store_conn *c;
     const store_booking *b;
     json_t *body;
-    json_t *items; /* array of {kind, payload} */
+    json_t *items;     /* array of {kind, payload} */
     const tz_zone *tz; /* shared (tz_zone_get) */
     char business[160];
     char what[512], when[128], location[512], description[2048], summary[1100];
@@ -96,11 +93,9 @@ static int change_load(change *x, store_conn *c, const store_booking *b, tp_time
     json_t *set = NULL;
     x->c = c;
     x->b = b;
-    if (!(x->body = json_loads(b->body ? b->body : "{}", 0, NULL)))
-        return STORE_ERROR;
+    if (!(x->body = json_loads(b->body ? b->body : "{}", 0, NULL))) return STORE_ERROR;
     int rc = store_settings_get(c, &settings);
-    if (rc != STORE_OK)
-        return rc;
+    if (rc != STORE_OK) return rc;
     set = json_loads(settings, 0, NULL);
     free(settings);
     const char *tzname = json_string_value(json_object_get(set, "timezone"));
@@ -108,8 +103,7 @@ static int change_load(change *x, store_conn *c, const store_booking *b, tp_time
     snprintf(x->business, sizeof x->business, "%s", biz ? biz : "Tripod");
     x->tz = tz_zone_get(tzname ? tzname : "America/New_York");
     json_decref(set);
-    if (!x->tz && !(x->tz = tz_zone_get("UTC")))
-        return STORE_ERROR;
+    if (!x->tz && !(x->tz = tz_zone_get("UTC"))) return STORE_ERROR;
     who_set(&x->agent, json_object_get(x->body, "agent"));
     for (int i = 0; i < b->nstaff; i++) {
         json_t *doc = doc_json(c, STORE_STAFF, b->staff[i]);
@@ -124,7 +118,8 @@ static int change_load(change *x, store_conn *c, const store_booking *b, tp_time
     snprintf(x->location, sizeof x->location, "%s%s%s", addr ? addr : "",
              postal && *postal ? " " : "", postal ? postal : "");
     const char *notes = json_string_value(json_object_get(x->body, "notes"));
-    const char *phone = json_string_value(json_object_get(json_object_get(x->body, "agent"), "phone"));
+    const char *phone =
+        json_string_value(json_object_get(json_object_get(x->body, "agent"), "phone"));
     snprintf(x->description, sizeof x->description,
              "Booking %lld: %s\nAgent: %s <%s>%s%s\nNotes: %s", (long long)b->id, x->what,
              x->agent.name, x->agent.email, phone && *phone ? ", " : "", phone ? phone : "",
@@ -168,11 +163,10 @@ icalcomponent *outbox_booking_vevent(store_conn *c, const store_booking *b, tp_t
 
 static int add_item(change *x, const char *kind, json_t *payload)
 {
-    if (!payload)
-        return STORE_ERROR;
+    if (!payload) return STORE_ERROR;
     json_object_set_new(payload, "sequence", json_integer(x->b->sequence));
-    return json_array_append_new(x->items, json_pack("{s:s, s:o}", "kind", kind, "payload",
-                                                     payload)) == 0
+    return json_array_append_new(x->items,
+                                 json_pack("{s:s, s:o}", "kind", kind, "payload", payload)) == 0
                ? STORE_OK
                : STORE_ERROR;
 }
@@ -184,19 +178,17 @@ static int add_mail(change *x, const who *to, const char *method, int is_agent, 
     char subject[700], text[8192], tail[200];
     event_info e = x->ev;
     int cancel = strcmp(method, "CANCEL") == 0;
-    if (!*to->email)
-        return STORE_OK;
+    if (!*to->email) return STORE_OK;
     if (removed) {
         e.nattendees = 1;
         e.attendees[0] = (event_person){to->name, to->email, 0};
     }
-    if (cancel)
-        e.cancelled = 1;
+    if (cancel) e.cancelled = 1;
     char *ics = event_ics(&e, method);
-    if (!ics)
-        return STORE_ERROR;
-    const char *verb = cancel ? (removed ? "Removed from" : "Cancelled") :
-                       x->b->sequence == 0 ? "Booked" : "Updated";
+    if (!ics) return STORE_ERROR;
+    const char *verb = cancel                ? (removed ? "Removed from" : "Cancelled")
+                       : x->b->sequence == 0 ? "Booked"
+                                             : "Updated";
     snprintf(subject, sizeof subject, "%s: %s, %s", verb, x->what, x->when);
     char crew[400] = "";
     for (int i = 0; i < x->b->nstaff; i++) {
@@ -217,7 +209,8 @@ static int add_mail(change *x, const who *to, const char *method, int is_agent, 
     free(ics);
     if (p && is_agent && x->manage_sealed && !cancel) {
         const char *base = getenv("TRIPOD_PUBLIC_URL");
-        json_object_set_new(p, "link_base", json_string(base && *base ? base : "http://localhost:8080"));
+        json_object_set_new(p, "link_base",
+                            json_string(base && *base ? base : "http://localhost:8080"));
         json_object_set_new(p, "manage_sealed", json_string(x->manage_sealed));
     }
     return add_item(x, "mail", p);
@@ -227,8 +220,7 @@ static int add_event(change *x)
 {
     char name[80];
     char *ics = event_ics(&x->ev, NULL);
-    if (!ics)
-        return STORE_ERROR;
+    if (!ics) return STORE_ERROR;
     snprintf(name, sizeof name, "%s.ics", x->uid);
     json_t *p = json_pack("{s:s, s:s}", "resource", name, "ics", ics);
     free(ics);
@@ -238,8 +230,7 @@ static int add_event(change *x)
 static int in_crew(const store_booking *b, int64_t id)
 {
     for (int i = 0; b && i < b->nstaff; i++)
-        if (b->staff[i] == id)
-            return 1;
+        if (b->staff[i] == id) return 1;
     return 0;
 }
 
@@ -252,15 +243,12 @@ int outbox_booking_changed(store_conn *c, const store_booking *before, const sto
     int rc = change_load(&x, c, after, now);
     int cancelled = strcmp(after->status, "cancelled") == 0;
     const char *method = cancelled ? "CANCEL" : "REQUEST";
-    if (rc == STORE_OK)
-        rc = add_event(&x);
-    if (rc == STORE_OK)
-        rc = add_mail(&x, &x.agent, method, 1, 0);
+    if (rc == STORE_OK) rc = add_event(&x);
+    if (rc == STORE_OK) rc = add_mail(&x, &x.agent, method, 1, 0);
     for (int i = 0; rc == STORE_OK && i < after->nstaff; i++)
         rc = add_mail(&x, &x.staff[i], method, 0, 0);
     for (int i = 0; rc == STORE_OK && before && !cancelled && i < before->nstaff; i++) {
-        if (in_crew(after, before->staff[i]))
-            continue;
+        if (in_crew(after, before->staff[i])) continue;
         who gone;
         json_t *doc = doc_json(c, STORE_STAFF, before->staff[i]);
         who_set(&gone, doc);
@@ -330,8 +318,7 @@ static int deliver_event(const outbox_config *cfg, store_conn *c, const json_t *
         goto out;
     }
     const char *ics = json_string_value(json_object_get(p, "ics"));
-    if (caldav_request(&src.target, "GET", url, NULL, NULL, &r, err, errlen) != 0)
-        goto out;
+    if (caldav_request(&src.target, "GET", url, NULL, NULL, &r, err, errlen) != 0) goto out;
     long got = r.status;
     char *current = r.etag ? strdup(r.etag) : NULL;
     caldav_response_free(&r);
@@ -358,8 +345,8 @@ static char *mail_body(const outbox_config *cfg, const json_t *p)
     const char *tail = json_string_value(json_object_get(p, "text_tail"));
     const char *sealed = json_string_value(json_object_get(p, "manage_sealed"));
     const char *base = json_string_value(json_object_get(p, "link_base"));
-    char *token = sealed && base && cfg->opener.open ? cfg->opener.open(cfg->opener.ctx, sealed)
-                                                     : NULL;
+    char *token =
+        sealed && base && cfg->opener.open ? cfg->opener.open(cfg->opener.ctx, sealed) : NULL;
     head = head ? head : "";
     tail = tail ? tail : "";
     size_t n = strlen(head) + strlen(tail) + (token ? strlen(base) + strlen(token) + 64 : 0) + 1;
@@ -466,13 +453,12 @@ static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
     if (rc == STORE_OK && ok == 0) {
         rc = store_outbox_done(c, it.id);
         if (rc == STORE_OK && json_is_true(json_object_get(p, "last")))
-            rc = mark_synced(c, it.booking, (int)json_integer_value(json_object_get(p, "sequence")));
+            rc =
+                mark_synced(c, it.booking, (int)json_integer_value(json_object_get(p, "sequence")));
     } else if (rc == STORE_OK) {
         rc = store_outbox_fail(c, it.id, err, now + outbox_backoff(cfg, it.attempts));
-        if (rc == STORE_OK)
-            rc = store_booking_set_cal(c, it.booking, "failing", err);
-        if (rc == STORE_NOTFOUND)
-            rc = STORE_OK;
+        if (rc == STORE_OK) rc = store_booking_set_cal(c, it.booking, "failing", err);
+        if (rc == STORE_NOTFOUND) rc = STORE_OK;
     }
     rc = rc == STORE_OK ? in_tx(c, rc) : (store_rollback(c), rc);
     json_decref(p);
@@ -485,12 +471,10 @@ int outbox_run(const outbox_config *cfg, tp_time now, int max, int *delivered)
     store_conn *c = store_acquire(cfg->db);
     int rc = 0;
     *delivered = 0;
-    if (!c)
-        return -1;
+    if (!c) return -1;
     for (int i = 0; i < max; i++) {
         int r = run_one(cfg, c, now);
-        if (r == RUN_IDLE)
-            break;
+        if (r == RUN_IDLE) break;
         if (r == RUN_ERROR) {
             rc = -1;
             break;
@@ -519,8 +503,7 @@ static int outbox_pass(void *ctx, tp_time now)
 outbox_worker *outbox_worker_start(const outbox_config *cfg)
 {
     outbox_worker *o = calloc(1, sizeof *o);
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     o->cfg = *cfg;
     o->thread = worker_start(outbox_pass, o, cfg->now_base, cfg->poll_ms > 0 ? cfg->poll_ms : 500);
     if (!o->thread) {
@@ -532,8 +515,7 @@ outbox_worker *outbox_worker_start(const outbox_config *cfg)
 
 void outbox_worker_stop(outbox_worker *o)
 {
-    if (!o)
-        return;
+    if (!o) return;
     worker_stop(o->thread);
     free(o);
 }

@@ -15,7 +15,8 @@
 #include "cal/worker.h"
 
 #define DAY 86400
-#define FULL_REFRESH_S (6 * 3600) /* an unchanged calendar is still re-read this often (the window moves) */
+#define FULL_REFRESH_S                                                                             \
+    (6 * 3600) /* an unchanged calendar is still re-read this often (the window moves) */
 
 typedef struct {
     ics_opts o;
@@ -45,13 +46,11 @@ static void record_failure(store *db, int64_t id, tp_time now, const char *err)
 {
     store_conn *c = store_acquire(db);
     store_calstate st;
-    if (!c)
-        return;
+    if (!c) return;
     for (int tries = 0; tries < 5; tries++) {
         memset(&st, 0, sizeof st);
         int rc = store_begin(c, 1);
-        if (rc == STORE_OK)
-            rc = store_calstate_get(c, id, &st);
+        if (rc == STORE_OK) rc = store_calstate_get(c, id, &st);
         if (rc == STORE_OK) {
             free(st.last_error);
             st.last_error = strdup(err);
@@ -60,11 +59,9 @@ static void record_failure(store *db, int64_t id, tp_time now, const char *err)
         }
         rc = rc == STORE_OK ? store_commit(c) : rc;
         store_calstate_clear(&st);
-        if (rc == STORE_OK)
-            break;
+        if (rc == STORE_OK) break;
         store_rollback(c);
-        if (rc != STORE_RETRY)
-            break;
+        if (rc != STORE_RETRY) break;
     }
     store_release(c);
 }
@@ -74,9 +71,9 @@ enum { MODE_UNCHANGED, MODE_FULL, MODE_INCREMENTAL };
 /* What a sync read and is about to store. */
 typedef struct {
     int mode;
-    const ics_list *feed;    /* ICS feed read in full: every instance, no href */
-    const davsync_set *set;  /* CalDAV: every resource (full) or the changed ones */
-    store_calstate markers;  /* change markers to keep (owned) */
+    const ics_list *feed;   /* ICS feed read in full: every instance, no href */
+    const davsync_set *set; /* CalDAV: every resource (full) or the changed ones */
+    store_calstate markers; /* change markers to keep (owned) */
 } outcome;
 
 /* The rows of every resource of SET (strings borrowed), or of FEED. */
@@ -85,19 +82,21 @@ static store_busy *busy_rows(const outcome *o, size_t *n)
     size_t total = o->feed ? o->feed->n : o->set->instances, k = 0;
     store_busy *ev = calloc(total ? total : 1, sizeof *ev);
     *n = total;
-    if (!ev)
-        return NULL;
+    if (!ev) return NULL;
     for (size_t i = 0; o->feed && i < o->feed->n; i++) {
         const ics_busy *b = &o->feed->v[i];
-        ev[k++] = (store_busy){.start = b->start, .end = b->end, .uid = b->uid,
-                               .summary = b->summary};
+        ev[k++] =
+            (store_busy){.start = b->start, .end = b->end, .uid = b->uid, .summary = b->summary};
     }
     for (size_t r = 0; !o->feed && r < o->set->n; r++) {
         const davsync_res *res = &o->set->v[r];
         for (size_t i = 0; i < res->l.n; i++)
-            ev[k++] = (store_busy){.start = res->l.v[i].start, .end = res->l.v[i].end,
-                                   .uid = res->l.v[i].uid, .summary = res->l.v[i].summary,
-                                   .href = res->href, .etag = res->etag};
+            ev[k++] = (store_busy){.start = res->l.v[i].start,
+                                   .end = res->l.v[i].end,
+                                   .uid = res->l.v[i].uid,
+                                   .summary = res->l.v[i].summary,
+                                   .href = res->href,
+                                   .etag = res->etag};
     }
     return ev;
 }
@@ -112,11 +111,12 @@ static int apply_changes(store_conn *c, int64_t id, const davsync_set *set, int6
         const davsync_res *res = &set->v[r];
         store_busy *ev = res->l.n ? calloc(res->l.n, sizeof *ev) : NULL;
         int64_t removed = 0;
-        if (res->l.n && !ev)
-            return STORE_ERROR;
+        if (res->l.n && !ev) return STORE_ERROR;
         for (size_t i = 0; i < res->l.n; i++)
-            ev[i] = (store_busy){.start = res->l.v[i].start, .end = res->l.v[i].end,
-                                 .uid = res->l.v[i].uid, .summary = res->l.v[i].summary};
+            ev[i] = (store_busy){.start = res->l.v[i].start,
+                                 .end = res->l.v[i].end,
+                                 .uid = res->l.v[i].uid,
+                                 .summary = res->l.v[i].summary};
         rc = store_busy_put_resource(c, id, res->href, res->etag, ev, res->l.n, &removed);
         *delta += (int64_t)res->l.n - removed;
         free(ev);
@@ -137,17 +137,14 @@ static int record_success(store *db, int64_t id, tp_time now, const outcome *o, 
         snprintf(err, errlen, "store unreachable");
         return -1;
     }
-    if (o->mode == MODE_FULL && !(ev = busy_rows(o, &n)))
-        goto out;
+    if (o->mode == MODE_FULL && !(ev = busy_rows(o, &n))) goto out;
     for (int tries = 0; tries < 5; tries++) {
         store_calstate st;
         int64_t delta = 0;
         memset(&st, 0, sizeof st);
         rc = store_begin(c, 1);
-        if (rc == STORE_OK)
-            rc = store_calstate_get(c, id, &st);
-        if (rc == STORE_OK && o->mode == MODE_FULL)
-            rc = store_busy_replace(c, id, ev, n);
+        if (rc == STORE_OK) rc = store_calstate_get(c, id, &st);
+        if (rc == STORE_OK && o->mode == MODE_FULL) rc = store_busy_replace(c, id, ev, n);
         if (rc == STORE_OK && o->mode == MODE_INCREMENTAL)
             rc = apply_changes(c, id, o->set, &delta);
         if (rc == STORE_OK) {
@@ -171,15 +168,12 @@ static int record_success(store *db, int64_t id, tp_time now, const outcome *o, 
         }
         rc = rc == STORE_OK ? store_commit(c) : rc;
         store_calstate_clear(&st);
-        if (rc == STORE_OK)
-            break;
+        if (rc == STORE_OK) break;
         store_rollback(c);
-        if (rc != STORE_RETRY)
-            break;
+        if (rc != STORE_RETRY) break;
     }
 out:
-    if (rc != STORE_OK)
-        snprintf(err, errlen, "store: %s", c ? store_errmsg(c) : "out of memory");
+    if (rc != STORE_OK) snprintf(err, errlen, "store: %s", c ? store_errmsg(c) : "out of memory");
     free(ev);
     store_release(c);
     return rc == STORE_OK ? 0 : -1;
@@ -234,8 +228,7 @@ static int read_feed(const calsrc *src, const store_calstate *prev, int due, par
         r.etag = NULL;
     } else if (r.last_modified) {
         size_t n = strlen(r.last_modified) + 4;
-        if ((o->markers.etag = malloc(n)))
-            snprintf(o->markers.etag, n, "lm:%s", r.last_modified);
+        if ((o->markers.etag = malloc(n))) snprintf(o->markers.etag, n, "lm:%s", r.last_modified);
     }
     if (ics_parse(r.body, r.len, &p->o, &p->l, p->err, sizeof p->err) != 0) {
         snprintf(err, errlen, "%s", p->err);
@@ -286,8 +279,7 @@ static int read_collection(const calsrc *src, const sync_config *cfg, int64_t id
         res->unchanged = 1;
         return 0;
     }
-    if (davsync_full(&src->target, &p->o, set, err, errlen) != 0)
-        return -1;
+    if (davsync_full(&src->target, &p->o, set, err, errlen) != 0) return -1;
     o->mode = MODE_FULL;
     o->set = set;
     res->changed = (int64_t)set->n;
@@ -337,8 +329,7 @@ static int sync_one(const sync_config *cfg, int64_t id, tp_time now, sync_result
     if (src.is_ics ? read_feed(&src, &prev, due, &p, &o, res, err, errlen)
                    : read_collection(&src, cfg, id, &prev, due, &p, &set, &o, res, err, errlen))
         goto fail;
-    if (record_success(cfg->db, id, now, &o, &res->events, err, errlen) != 0)
-        goto fail;
+    if (record_success(cfg->db, id, now, &o, &res->events, err, errlen) != 0) goto fail;
     res->mode = modes[o.mode];
     rc = 0;
     goto out;
@@ -365,8 +356,7 @@ static int claim(const sync_config *cfg, int64_t id, tp_time now)
         store_conn *c = store_acquire(cfg->db);
         rc = c ? store_calstate_claim(c, id, now, lease) : STORE_ERROR;
         store_release(c);
-        if (rc != STORE_CONFLICT || waited >= cfg->claim_wait_ms)
-            return rc;
+        if (rc != STORE_CONFLICT || waited >= cfg->claim_wait_ms) return rc;
         struct timespec ts = {0, 50 * 1000000L};
         nanosleep(&ts, NULL);
         waited += 50;
@@ -388,8 +378,7 @@ int sync_calendar(const sync_config *cfg, int64_t id, tp_time now, sync_result *
     }
     int out = sync_one(cfg, id, now, res, err, errlen);
     store_conn *c = store_acquire(cfg->db);
-    if (c)
-        store_calstate_release(c, id);
+    if (c) store_calstate_release(c, id);
     store_release(c);
     return out;
 }
@@ -400,12 +389,10 @@ int sync_all(const sync_config *cfg, tp_time now)
     size_t n = 0;
     int failed = 0;
     store_conn *c = store_acquire(cfg->db);
-    if (!c)
-        return 1;
+    if (!c) return 1;
     int rc = calsrc_ids(c, -1, &ids, &n);
     store_release(c);
-    if (rc != STORE_OK)
-        return 1;
+    if (rc != STORE_OK) return 1;
     for (size_t i = 0; i < n; i++) {
         sync_result res;
         char err[512];
@@ -423,13 +410,11 @@ int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time f
     *busy = 0;
     what[0] = '\0';
     store_conn *c = store_acquire(cfg->db);
-    if (!c)
-        return -1;
+    if (!c) return -1;
     for (size_t i = 0; i < n && !*busy; i++) {
         calsrc src;
         char err[256];
-        if (calsrc_load(c, ids[i], &cfg->opener, &src) != STORE_OK)
-            continue;
+        if (calsrc_load(c, ids[i], &cfg->opener, &src) != STORE_OK) continue;
         const tz_zone *tz = tz_zone_get(src.owner_tz);
         parse_ctx p;
         memset(&p, 0, sizeof p);
@@ -439,15 +424,14 @@ int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time f
             caldav_query(&src.target, from, to, on_resource, &p, err, sizeof err) == 0) {
             reached = 1;
             for (size_t k = 0; k < p.l.n; k++) {
-                if (event_uid_booking(p.l.v[k].uid))
-                    continue;
+                if (event_uid_booking(p.l.v[k].uid)) continue;
                 *busy = 1;
                 snprintf(what, whatlen, "%s", p.l.v[k].summary);
                 break;
             }
         }
         ics_list_free(&p.l);
-            calsrc_clear(&src);
+        calsrc_clear(&src);
     }
     store_release(c);
     return reached ? 0 : -1;
@@ -468,8 +452,7 @@ static int sync_pass(void *ctx, tp_time now)
 sync_worker *sync_worker_start(const sync_config *cfg)
 {
     sync_worker *w = calloc(1, sizeof *w);
-    if (!w)
-        return NULL;
+    if (!w) return NULL;
     w->cfg = *cfg;
     int period_s = cfg->interval_s > 0 ? cfg->interval_s : 300;
     w->thread = worker_start(sync_pass, w, cfg->now_base, period_s * 1000);
@@ -482,14 +465,12 @@ sync_worker *sync_worker_start(const sync_config *cfg)
 
 void sync_worker_wake(sync_worker *w)
 {
-    if (w)
-        worker_wake(w->thread);
+    if (w) worker_wake(w->thread);
 }
 
 void sync_worker_stop(sync_worker *w)
 {
-    if (!w)
-        return;
+    if (!w) return;
     worker_stop(w->thread);
     free(w);
 }

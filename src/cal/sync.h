@@ -22,12 +22,12 @@ typedef struct {
 } sync_config;
 
 typedef struct {
-    int64_t events;    /* busy instances stored */
-    int unchanged;     /* 1 when the server said nothing changed (ctag / ETag / 304 / no changes) */
-    const char *mode;  /* "full" (whole window read), "incremental" (sync-collection),
-                          "unchanged" (ctag / ETag / 304: nothing read) */
-    int64_t changed;   /* resources read: all of them (full) or the changed ones */
-    int64_t deleted;   /* resources removed (incremental) */
+    int64_t events;   /* busy instances stored */
+    int unchanged;    /* 1 when the server said nothing changed (ctag / ETag / 304 / no changes) */
+    const char *mode; /* "full" (whole window read), "incremental" (sync-collection),
+                         "unchanged" (ctag / ETag / 304: nothing read) */
+    int64_t changed;  /* resources read: all of them (full) or the changed ones */
+    int64_t deleted;  /* resources removed (incremental) */
     char fallback[256]; /* why an incremental sync fell back to a full one; "" otherwise */
 } sync_result;
 

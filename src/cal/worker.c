@@ -27,8 +27,7 @@ static void *worker_main(void *arg)
         time_t real = time(NULL);
         int more = w->pass(w->ctx, w->now_base ? w->now_base + (real - w->started) : real);
         pthread_mutex_lock(&w->mu);
-        if (w->stop)
-            break;
+        if (w->stop) break;
         if (!more && !w->wake) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
@@ -46,9 +45,11 @@ static void *worker_main(void *arg)
 worker *worker_start(worker_pass pass, void *ctx, tp_time now_base, int period_ms)
 {
     worker *w = calloc(1, sizeof *w);
-    if (!w)
-        return NULL;
-    *w = (worker){.pass = pass, .ctx = ctx, .now_base = now_base, .started = time(NULL),
+    if (!w) return NULL;
+    *w = (worker){.pass = pass,
+                  .ctx = ctx,
+                  .now_base = now_base,
+                  .started = time(NULL),
                   .period_ms = period_ms > 0 ? period_ms : 1000};
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
@@ -63,8 +64,7 @@ worker *worker_start(worker_pass pass, void *ctx, tp_time now_base, int period_m
 
 void worker_wake(worker *w)
 {
-    if (!w)
-        return;
+    if (!w) return;
     pthread_mutex_lock(&w->mu);
     w->wake = 1;
     pthread_cond_signal(&w->cv);
@@ -73,8 +73,7 @@ void worker_wake(worker *w)
 
 void worker_stop(worker *w)
 {
-    if (!w)
-        return;
+    if (!w) return;
     pthread_mutex_lock(&w->mu);
     w->stop = 1;
     pthread_cond_signal(&w->cv);

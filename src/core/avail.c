@@ -12,8 +12,8 @@ typedef struct {
 
 /* The engine-private memory behind avail_result.scratch. */
 typedef struct {
-    avail__times cand;    /* candidate starts, ascending */
-    crew_count *count;    /* parallel to cand */
+    avail__times cand; /* candidate starts, ascending */
+    crew_count *count; /* parallel to cand */
     size_t count_cap;
     avail__times spans;   /* working spans of the current staff member */
     avail__times blocked; /* (p, q) pairs: starts in (p, q) hit a busy interval */
@@ -26,8 +26,7 @@ void avail_result_init(avail_result *r)
 
 void avail_result_free(avail_result *r)
 {
-    if (!r)
-        return;
+    if (!r) return;
     scratch *sc = r->scratch;
     if (sc) {
         free(sc->cand.v);
@@ -46,8 +45,7 @@ static int pairs_push(avail_result *r, tp_time start, uint32_t staff)
     if (r->npairs == r->pairs_cap) {
         size_t cap = r->pairs_cap ? r->pairs_cap * 2 : 256;
         avail_pair *v = realloc(r->pairs, cap * sizeof *v);
-        if (!v)
-            return -1;
+        if (!v) return -1;
         r->pairs = v;
         r->pairs_cap = cap;
     }
@@ -62,8 +60,7 @@ static int slots_push(avail_result *r, tp_time start, tp_time end, int crew)
     if (r->nslots == r->slots_cap) {
         size_t cap = r->slots_cap ? r->slots_cap * 2 : 64;
         avail_slot *v = realloc(r->slots, cap * sizeof *v);
-        if (!v)
-            return -1;
+        if (!v) return -1;
         r->slots = v;
         r->slots_cap = cap;
     }
@@ -84,16 +81,13 @@ static int build_candidates(const avail_query *q, avail__times *out)
     tp_time lo = q->from, end = q->to; /* [lo, end) */
     tp_time earliest = q->now + (tp_time)ru->notice_min * 60;
     tp_time latest = q->now + (tp_time)ru->horizon_days * 86400;
-    if (earliest > lo)
-        lo = earliest;
-    if (latest < end - 1)
-        end = latest + 1;
+    if (earliest > lo) lo = earliest;
+    if (latest < end - 1) end = latest + 1;
     out->n = 0;
     for (tp_time t0 = lo; t0 < end;) {
         int off = tz_offset_at(ru->tz, t0);
         tp_time t1 = tz_next_change(ru->tz, t0);
-        if (t1 > end)
-            t1 = end;
+        if (t1 > end) t1 = end;
         int64_t w0 = t0 + off, w1 = t1 + off;
         int64_t day = w0 >= 0 ? w0 / 86400 : (w0 - 86399) / 86400;
         int64_t mins = (w0 - day * 86400 + 59) / 60;
@@ -104,10 +98,8 @@ static int build_candidates(const avail_query *q, avail__times *out)
                 mins = 0;
             }
             int64_t w = day * 86400 + mins * 60;
-            if (w >= w1)
-                break;
-            if (avail__times_reserve(out, out->n + 1) != 0)
-                return -1;
+            if (w >= w1) break;
+            if (avail__times_reserve(out, out->n + 1) != 0) return -1;
             out->v[out->n++] = w - off;
             mins += step;
         }
@@ -132,8 +124,7 @@ static int build_blocked(const avail_query *q, const avail__plan *p, const avail
     const int travel = q->rules->travel_kmh > 0;
     avail__times *bl = &sc->blocked;
     bl->n = 0;
-    if (avail__times_reserve(bl, 2 * s->nbusy) != 0)
-        return -1;
+    if (avail__times_reserve(bl, 2 * s->nbusy) != 0) return -1;
     const tp_time buf = (tp_time)q->rules->buffer_min * 60;
     for (size_t i = 0; i < s->nbusy; i++) {
         const avail_busy *b = &s->busy[i];
@@ -144,13 +135,11 @@ static int build_blocked(const avail_query *q, const avail__plan *p, const avail
                 break;
             continue;
         }
-        if (hi <= first || hi <= lo + 1)
-            continue;
+        if (hi <= first || hi <= lo + 1) continue;
         bl->v[bl->n++] = lo;
         bl->v[bl->n++] = hi;
     }
-    if (travel && bl->n > 2)
-        qsort(bl->v, bl->n / 2, 2 * sizeof *bl->v, cmp_blocked);
+    if (travel && bl->n > 2) qsort(bl->v, bl->n / 2, 2 * sizeof *bl->v, cmp_blocked);
     return 0;
 }
 
@@ -180,14 +169,11 @@ static int sweep_staff(const avail_query *q, const avail__plan *p, uint32_t idx,
         for (ci = lo; ci < nc && cand[ci] <= y; ci++) {
             tp_time s = cand[ci];
             while (bi < nb && bl[2 * bi] < s) {
-                if (bl[2 * bi + 1] > reach)
-                    reach = bl[2 * bi + 1];
+                if (bl[2 * bi + 1] > reach) reach = bl[2 * bi + 1];
                 bi++;
             }
-            if (reach > s)
-                continue;
-            if (pairs_push(r, s, idx) != 0)
-                return -1;
+            if (reach > s) continue;
+            if (pairs_push(r, s, idx) != 0) return -1;
             sc->count[ci].n++;
             sc->count[ci].senior += (uint32_t)senior;
         }
@@ -215,8 +201,7 @@ static int same_hours(const avail_rules *ru, const avail_staff *a, const avail_s
 
 static int offered(const avail_rules *ru, int crew, crew_count c)
 {
-    if (crew == 1)
-        return c.n >= 1;
+    if (crew == 1) return c.n >= 1;
     return c.n >= 2 && (!ru->two.senior_required || c.senior >= 1);
 }
 
@@ -256,18 +241,15 @@ static int compute(const avail_query *q, const avail__plan *p, avail_result *r)
 {
     const avail_rules *ru = q->rules;
     scratch *sc = scratch_get(r);
-    if (!sc || build_candidates(q, &sc->cand) != 0)
-        return -1;
+    if (!sc || build_candidates(q, &sc->cand) != 0) return -1;
     size_t nc = sc->cand.n;
     if (nc > sc->count_cap) {
         crew_count *c = realloc(sc->count, nc * sizeof *c);
-        if (!c)
-            return -1;
+        if (!c) return -1;
         sc->count = c;
         sc->count_cap = nc;
     }
-    if (nc)
-        memset(sc->count, 0, nc * sizeof *sc->count);
+    if (nc) memset(sc->count, 0, nc * sizeof *sc->count);
     const tp_time buf = (tp_time)ru->buffer_min * 60, len = (tp_time)p->len_min * 60;
     const avail_staff *spans_of = NULL;
     int any_serving = 0;
@@ -304,8 +286,7 @@ int avail_compute(const avail_query *q, avail_result *r)
     r->raw_duration_min = p.raw_min;
     r->duration_min = p.len_min;
     r->crew = p.crew;
-    if (p.status != AVAIL_OK)
-        return 0;
+    if (p.status != AVAIL_OK) return 0;
     if (compute(q, &p, r) != 0) {
         r->npairs = r->nslots = 0;
         r->status = AVAIL_NOMEM;
@@ -320,10 +301,8 @@ size_t avail_free_at(const avail_query *q, tp_time at, uint32_t *out, size_t max
     avail__plan_init(q, &p);
     size_t n = 0;
     for (size_t i = 0; i < q->nstaff; i++) {
-        if (!avail__staff_free(q, &p, &q->staff[i], at))
-            continue;
-        if (n < max)
-            out[n] = (uint32_t)i;
+        if (!avail__staff_free(q, &p, &q->staff[i], at)) continue;
+        if (n < max) out[n] = (uint32_t)i;
         n++;
     }
     return n;

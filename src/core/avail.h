@@ -44,22 +44,22 @@ typedef struct {
 } avail_busy;
 
 typedef struct {
-    int64_t id;                           /* ties break by id, ascending */
-    const tz_zone *tz;                    /* NULL: the business zone */
-    const avail_week *hours;              /* NULL: the business default hours */
-    const avail_exception *exceptions;    /* sorted by date, unique dates */
+    int64_t id;                        /* ties break by id, ascending */
+    const tz_zone *tz;                 /* NULL: the business zone */
+    const avail_week *hours;           /* NULL: the business default hours */
+    const avail_exception *exceptions; /* sorted by date, unique dates */
     size_t nexceptions;
-    const int64_t *skills;                /* sorted ascending */
+    const int64_t *skills; /* sorted ascending */
     size_t nskills;
-    const int64_t *zones;                 /* zone ids; none = serves everywhere */
+    const int64_t *zones; /* zone ids; none = serves everywhere */
     size_t nzones;
-    const avail_busy *busy;               /* sorted by start (may overlap) */
+    const avail_busy *busy; /* sorted by start (may overlap) */
     size_t nbusy;
-    int active;                           /* 0: never offered */
-    int has_calendar;                     /* 0: never offered (prerequisite 3) */
+    int active;       /* 0: never offered */
+    int has_calendar; /* 0: never offered (prerequisite 3) */
     int senior;
-    int rank;                             /* `priority` policy: 1 asked first; 0 = unranked, last */
-    double home_lat, home_lon;            /* NAN when unknown */
+    int rank;                  /* `priority` policy: 1 asked first; 0 = unranked, last */
+    double home_lat, home_lon; /* NAN when unknown */
 } avail_staff;
 
 /* A size tier: properties up to MAX_SQFT take MINUTES. */
@@ -71,13 +71,13 @@ typedef struct {
 /* A requested Service or Package. A package is one item with its own
  * duration; its skills are its own plus its services'. */
 typedef struct {
-    int minutes;                /* ≤ 0: not schedulable */
-    const avail_tier *tiers;    /* ascending max_sqft; the first with sqft ≤ max_sqft
-                                   applies, else MINUTES (also when sqft is unknown) */
+    int minutes;             /* ≤ 0: not schedulable */
+    const avail_tier *tiers; /* ascending max_sqft; the first with sqft ≤ max_sqft
+                                applies, else MINUTES (also when sqft is unknown) */
     size_t ntiers;
-    const int64_t *skills;      /* sorted ascending */
+    const int64_t *skills; /* sorted ascending */
     size_t nskills;
-    int force_two;              /* a package that always sends two photographers */
+    int force_two; /* a package that always sends two photographers */
 } avail_item;
 
 typedef struct {
@@ -155,7 +155,7 @@ typedef struct {
     int crew;             /* 1 or 2 */
     avail_pair *pairs;    /* sorted by staff index, then start */
     size_t npairs, pairs_cap;
-    avail_slot *slots;    /* distinct offered starts, ascending */
+    avail_slot *slots; /* distinct offered starts, ascending */
     size_t nslots, slots_cap;
     void *scratch; /* engine-private reusable memory */
     size_t scratch_cap;
@@ -200,8 +200,8 @@ typedef enum {
     AVAIL_WHY_INACTIVE,
     AVAIL_WHY_NO_CALENDAR,
     AVAIL_WHY_OUTSIDE_ZONE,
-    AVAIL_WHY_MISSING_SKILL, /* ref = the skill id */
-    AVAIL_WHY_NOT_ALIGNED,   /* not on the slot step in the business zone */
+    AVAIL_WHY_MISSING_SKILL,  /* ref = the skill id */
+    AVAIL_WHY_NOT_ALIGNED,    /* not on the slot step in the business zone */
     AVAIL_WHY_OUTSIDE_WINDOW, /* before from / after to of the query */
     AVAIL_WHY_NOTICE,
     AVAIL_WHY_HORIZON,
@@ -210,14 +210,14 @@ typedef enum {
     AVAIL_WHY_BUSY,          /* the shoot overlaps busy time: what/start/end */
     AVAIL_WHY_BUFFER_BUSY,   /* only the drive buffer overlaps busy time */
     AVAIL_WHY_NOT_SCHEDULABLE,
-    AVAIL_WHY_NO_PARTNER     /* two photographers needed, no free partner */
+    AVAIL_WHY_NO_PARTNER /* two photographers needed, no free partner */
 } avail_why;
 
 typedef struct {
     avail_why why;
-    int64_t ref;       /* skill id for MISSING_SKILL, else 0 */
-    const char *what;  /* borrowed busy label for BUSY / BUFFER_BUSY */
-    tp_time start, end;/* the busy interval for BUSY / BUFFER_BUSY */
+    int64_t ref;        /* skill id for MISSING_SKILL, else 0 */
+    const char *what;   /* borrowed busy label for BUSY / BUFFER_BUSY */
+    tp_time start, end; /* the busy interval for BUSY / BUFFER_BUSY */
 } avail_reason;
 
 /* Every reason staff member STAFF_IDX is not offered at AT (none when they are

@@ -26,8 +26,7 @@ static int skill_seen(const avail_query *q, size_t i, size_t k)
     int64_t skill = q->items[i].skills[k];
     for (size_t a = 0; a <= i; a++)
         for (size_t b = 0; b < (a == i ? k : q->items[a].nskills); b++)
-            if (q->items[a].skills[b] == skill)
-                return 1;
+            if (q->items[a].skills[b] == skill) return 1;
     return 0;
 }
 
@@ -50,24 +49,17 @@ size_t avail_explain(const avail_query *q, size_t staff_idx, tp_time at, avail_r
     avail__plan p;
     avail__plan_init(q, &p);
     reasons rs = {.out = out, .max = max};
-    if (!s->active)
-        add(&rs, AVAIL_WHY_INACTIVE, 0, NULL);
-    if (!s->has_calendar)
-        add(&rs, AVAIL_WHY_NO_CALENDAR, 0, NULL);
-    if (!avail__serves(q, &p, s))
-        add(&rs, AVAIL_WHY_OUTSIDE_ZONE, 0, NULL);
+    if (!s->active) add(&rs, AVAIL_WHY_INACTIVE, 0, NULL);
+    if (!s->has_calendar) add(&rs, AVAIL_WHY_NO_CALENDAR, 0, NULL);
+    if (!avail__serves(q, &p, s)) add(&rs, AVAIL_WHY_OUTSIDE_ZONE, 0, NULL);
     for (size_t i = 0; i < q->nitems; i++)
         for (size_t k = 0; k < q->items[i].nskills; k++)
             if (!avail__has_skill(s, q->items[i].skills[k]) && !skill_seen(q, i, k))
                 add(&rs, AVAIL_WHY_MISSING_SKILL, q->items[i].skills[k], NULL);
-    if (!avail__aligned(q, at))
-        add(&rs, AVAIL_WHY_NOT_ALIGNED, 0, NULL);
-    if (at < q->from || at >= q->to)
-        add(&rs, AVAIL_WHY_OUTSIDE_WINDOW, 0, NULL);
-    if (at < q->now + (tp_time)ru->notice_min * 60)
-        add(&rs, AVAIL_WHY_NOTICE, 0, NULL);
-    if (at > q->now + (tp_time)ru->horizon_days * 86400)
-        add(&rs, AVAIL_WHY_HORIZON, 0, NULL);
+    if (!avail__aligned(q, at)) add(&rs, AVAIL_WHY_NOT_ALIGNED, 0, NULL);
+    if (at < q->from || at >= q->to) add(&rs, AVAIL_WHY_OUTSIDE_WINDOW, 0, NULL);
+    if (at < q->now + (tp_time)ru->notice_min * 60) add(&rs, AVAIL_WHY_NOTICE, 0, NULL);
+    if (at > q->now + (tp_time)ru->horizon_days * 86400) add(&rs, AVAIL_WHY_HORIZON, 0, NULL);
     if (p.status != AVAIL_OK) {
         add(&rs, AVAIL_WHY_NOT_SCHEDULABLE, 0, NULL);
         return rs.n;
@@ -92,20 +84,34 @@ size_t avail_explain(const avail_query *q, size_t staff_idx, tp_time at, avail_r
 const char *avail_why_code(avail_why why)
 {
     switch (why) {
-    case AVAIL_WHY_INACTIVE: return "inactive";
-    case AVAIL_WHY_NO_CALENDAR: return "no_calendar";
-    case AVAIL_WHY_OUTSIDE_ZONE: return "outside_zone";
-    case AVAIL_WHY_MISSING_SKILL: return "missing_skill";
-    case AVAIL_WHY_NOT_ALIGNED: return "not_aligned";
-    case AVAIL_WHY_OUTSIDE_WINDOW: return "outside_window";
-    case AVAIL_WHY_NOTICE: return "notice";
-    case AVAIL_WHY_HORIZON: return "horizon";
-    case AVAIL_WHY_OUTSIDE_HOURS: return "outside_hours";
-    case AVAIL_WHY_BUFFER_HOURS: return "buffer_hours";
-    case AVAIL_WHY_BUSY: return "busy";
-    case AVAIL_WHY_BUFFER_BUSY: return "buffer_busy";
-    case AVAIL_WHY_NOT_SCHEDULABLE: return "not_schedulable";
-    case AVAIL_WHY_NO_PARTNER: return "no_partner";
+    case AVAIL_WHY_INACTIVE:
+        return "inactive";
+    case AVAIL_WHY_NO_CALENDAR:
+        return "no_calendar";
+    case AVAIL_WHY_OUTSIDE_ZONE:
+        return "outside_zone";
+    case AVAIL_WHY_MISSING_SKILL:
+        return "missing_skill";
+    case AVAIL_WHY_NOT_ALIGNED:
+        return "not_aligned";
+    case AVAIL_WHY_OUTSIDE_WINDOW:
+        return "outside_window";
+    case AVAIL_WHY_NOTICE:
+        return "notice";
+    case AVAIL_WHY_HORIZON:
+        return "horizon";
+    case AVAIL_WHY_OUTSIDE_HOURS:
+        return "outside_hours";
+    case AVAIL_WHY_BUFFER_HOURS:
+        return "buffer_hours";
+    case AVAIL_WHY_BUSY:
+        return "busy";
+    case AVAIL_WHY_BUFFER_BUSY:
+        return "buffer_busy";
+    case AVAIL_WHY_NOT_SCHEDULABLE:
+        return "not_schedulable";
+    case AVAIL_WHY_NO_PARTNER:
+        return "no_partner";
     }
     return "unknown";
 }

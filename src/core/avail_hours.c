@@ -5,24 +5,22 @@
 
 /* Where spans go: a fixed buffer (counting past MAX) or a growable array. */
 typedef struct {
-    tp_time from, to;       /* clip */
-    tp_time *fixed;         /* fixed mode: out[2k], out[2k+1] */
-    size_t max, n;          /* spans written / counted */
-    avail__times *grow;     /* growable mode */
+    tp_time from, to;   /* clip */
+    tp_time *fixed;     /* fixed mode: out[2k], out[2k+1] */
+    size_t max, n;      /* spans written / counted */
+    avail__times *grow; /* growable mode */
     int oom;
-    int pending;            /* a span is being merged */
+    int pending; /* a span is being merged */
     tp_time pa, pe;
 } span_sink;
 
 static void sink_flush(span_sink *k)
 {
-    if (!k->pending)
-        return;
+    if (!k->pending) return;
     k->pending = 0;
     tp_time a = k->pa > k->from ? k->pa : k->from;
     tp_time e = k->pe < k->to ? k->pe : k->to;
-    if (a >= e)
-        return;
+    if (a >= e) return;
     if (k->grow) {
         if (avail__times_reserve(k->grow, k->grow->n + 2) != 0) {
             k->oom = 1;
@@ -44,8 +42,7 @@ static void sink_flush(span_sink *k)
 static void sink_push(span_sink *k, tp_time a, tp_time e)
 {
     if (k->pending && a <= k->pe) {
-        if (e > k->pe)
-            k->pe = e;
+        if (e > k->pe) k->pe = e;
         return;
     }
     sink_flush(k);
@@ -71,8 +68,7 @@ static const avail_day *day_hours(const avail_rules *rules, const avail_staff *s
         else
             hi = mid;
     }
-    if (lo < s->nexceptions && s->exceptions[lo].date == day)
-        return &s->exceptions[lo].hours;
+    if (lo < s->nexceptions && s->exceptions[lo].date == day) return &s->exceptions[lo].hours;
     const avail_week *w = s->hours ? s->hours : &rules->default_hours;
     return &w->day[tz_weekday(day)];
 }
@@ -83,8 +79,7 @@ static int sorted_ranges(const avail_day *d, avail_range *out)
     int n = 0, nd = d->n < 0 ? 0 : d->n > AVAIL_MAX_RANGES ? AVAIL_MAX_RANGES : d->n;
     for (int i = 0; i < nd; i++) {
         avail_range r = d->r[i];
-        if (r.start < 0 || r.end > 1440 || r.start >= r.end)
-            continue;
+        if (r.start < 0 || r.end > 1440 || r.start >= r.end) continue;
         int j = n++;
         while (j > 0 && out[j - 1].start > r.start) {
             out[j] = out[j - 1];
@@ -101,20 +96,16 @@ static void expand(const avail_rules *rules, const avail_staff *s, span_sink *k)
     for (tp_time t0 = k->from; t0 < k->to && !k->oom;) {
         int off = tz_offset_at(z, t0);
         tp_time t1 = tz_next_change(z, t0);
-        if (t1 > k->to)
-            t1 = k->to;
+        if (t1 > k->to) t1 = k->to;
         int64_t w0 = t0 + off, w1 = t1 + off; /* wall-clock stretch [w0, w1) */
         for (int64_t d = floor_div(w0, 86400); d <= floor_div(w1 - 1, 86400); d++) {
             avail_range rs[AVAIL_MAX_RANGES];
             int n = sorted_ranges(day_hours(rules, s, d), rs);
             for (int i = 0; i < n; i++) {
                 int64_t a = d * 86400 + rs[i].start * 60, e = d * 86400 + rs[i].end * 60;
-                if (a < w0)
-                    a = w0;
-                if (e > w1)
-                    e = w1;
-                if (a < e)
-                    sink_push(k, a - off, e - off);
+                if (a < w0) a = w0;
+                if (e > w1) e = w1;
+                if (a < e) sink_push(k, a - off, e - off);
             }
         }
         t0 = t1;

@@ -19,8 +19,8 @@ typedef struct {
     avail_status status;
     size_t bad_item;
     int raw_min, len_min, crew;
-    char postal[64];        /* normalised property postal code, "" when unknown */
-    int has_latlon;         /* the property has coordinates */
+    char postal[64]; /* normalised property postal code, "" when unknown */
+    int has_latlon;  /* the property has coordinates */
 } avail__plan;
 
 void avail__plan_init(const avail_query *q, avail__plan *p);
@@ -45,8 +45,7 @@ int avail__in_hours(const avail_rules *rules, const avail_staff *s, tp_time at, 
 int avail__busy_hits(const avail_query *q, const avail__plan *p, const avail_busy *b, tp_time at);
 
 /* 1 when S is free at AT by every rule for one person (not the crew rule). */
-int avail__staff_free(const avail_query *q, const avail__plan *p, const avail_staff *s,
-                      tp_time at);
+int avail__staff_free(const avail_query *q, const avail__plan *p, const avail_staff *s, tp_time at);
 
 /* Appends S's merged working spans clipped to [from, to) to OUT (pairs of
  * instants). -1 when memory ran out. */

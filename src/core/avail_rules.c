@@ -9,14 +9,12 @@
 
 int avail__times_reserve(avail__times *t, size_t n)
 {
-    if (n <= t->cap)
-        return 0;
+    if (n <= t->cap) return 0;
     size_t cap = t->cap ? t->cap : 64;
     while (cap < n)
         cap *= 2;
     tp_time *v = realloc(t->v, cap * sizeof *v);
-    if (!v)
-        return -1;
+    if (!v) return -1;
     t->v = v;
     t->cap = cap;
     return 0;
@@ -25,28 +23,24 @@ int avail__times_reserve(avail__times *t, size_t n)
 /* An item's scheduling minutes for SQFT (0 = unknown). */
 static int item_minutes(const avail_item *it, int sqft)
 {
-    if (it->minutes <= 0)
-        return it->minutes;
+    if (it->minutes <= 0) return it->minutes;
     if (sqft > 0)
         for (size_t i = 0; i < it->ntiers; i++)
-            if (sqft <= it->tiers[i].max_sqft)
-                return it->tiers[i].minutes;
+            if (sqft <= it->tiers[i].max_sqft) return it->tiers[i].minutes;
     return it->minutes;
 }
 
 avail_status avail_duration(const avail_query *q, int *raw_min, int *sched_min, int *crew,
                             size_t *bad_item)
 {
-    if (q->nitems == 0)
-        return AVAIL_NO_ITEMS;
+    if (q->nitems == 0) return AVAIL_NO_ITEMS;
     int sqft = q->property ? q->property->sqft : 0;
     int64_t d = 0;
     int force_two = 0;
     for (size_t i = 0; i < q->nitems; i++) {
         int m = item_minutes(&q->items[i], sqft);
         if (m <= 0) {
-            if (bad_item)
-                *bad_item = i;
+            if (bad_item) *bad_item = i;
             return AVAIL_NOT_SCHEDULABLE;
         }
         d += m;
@@ -56,7 +50,9 @@ avail_status avail_duration(const avail_query *q, int *raw_min, int *sched_min, 
     int two = force_two || (ru->two.enabled && d >= ru->two.threshold_min);
     int64_t len = d;
     if (two) {
-        int pct = ru->two.reduction_pct < 0 ? 0 : ru->two.reduction_pct > 99 ? 99 : ru->two.reduction_pct;
+        int pct = ru->two.reduction_pct < 0    ? 0
+                  : ru->two.reduction_pct > 99 ? 99
+                                               : ru->two.reduction_pct;
         int64_t scaled = d * (100 - pct); /* hundredths of a minute */
         len = (scaled + 499) / 500 * 5;   /* ceil to a whole minute, then to 5 */
     }
@@ -80,31 +76,26 @@ void avail__plan_init(const avail_query *q, avail__plan *p)
 static const avail_zone *find_zone(const avail_query *q, int64_t id)
 {
     for (size_t i = 0; i < q->nzones; i++)
-        if (q->zones[i].id == id)
-            return &q->zones[i];
+        if (q->zones[i].id == id) return &q->zones[i];
     return NULL;
 }
 
 static int zone_matches(const avail_query *q, const avail__plan *p, const avail_zone *z)
 {
-    if (z->polygon && p->has_latlon &&
-        geo_contains(z->polygon, q->property->lat, q->property->lon))
+    if (z->polygon && p->has_latlon && geo_contains(z->polygon, q->property->lat, q->property->lon))
         return 1;
     if (p->postal[0])
         for (size_t i = 0; i < z->npostal; i++)
-            if (strcmp(z->postal[i], p->postal) == 0)
-                return 1;
+            if (strcmp(z->postal[i], p->postal) == 0) return 1;
     return 0;
 }
 
 int avail__serves(const avail_query *q, const avail__plan *p, const avail_staff *s)
 {
-    if (s->nzones == 0)
-        return 1;
+    if (s->nzones == 0) return 1;
     for (size_t i = 0; i < s->nzones; i++) {
         const avail_zone *z = find_zone(q, s->zones[i]);
-        if (z && zone_matches(q, p, z))
-            return 1;
+        if (z && zone_matches(q, p, z)) return 1;
     }
     return 0;
 }
@@ -126,8 +117,7 @@ int avail__has_all_skills(const avail_query *q, const avail_staff *s)
 {
     for (size_t i = 0; i < q->nitems; i++)
         for (size_t k = 0; k < q->items[i].nskills; k++)
-            if (!avail__has_skill(s, q->items[i].skills[k]))
-                return 0;
+            if (!avail__has_skill(s, q->items[i].skills[k])) return 0;
     return 1;
 }
 
@@ -135,8 +125,7 @@ int avail__aligned(const avail_query *q, tp_time at)
 {
     int64_t wall = tz_utc_to_local(q->rules->tz, at);
     int64_t sod = wall % 86400;
-    if (sod < 0)
-        sod += 86400;
+    if (sod < 0) sod += 86400;
     int step = q->rules->step_min > 0 ? q->rules->step_min : 1;
     return sod % 60 == 0 && (sod / 60) % step == 0;
 }
@@ -148,8 +137,7 @@ tp_time avail__gap(const avail_query *q, const avail__plan *p, const avail_busy 
     if (kmh > 0 && p->has_latlon && isfinite(b->lat) && isfinite(b->lon)) {
         double km = geo_distance_km(q->property->lat, q->property->lon, b->lat, b->lon);
         double drive = ceil(km / kmh * 60.0);
-        if (drive > gap)
-            gap = drive > 1e6 ? 1000000 : (int)drive;
+        if (drive > gap) gap = drive > 1e6 ? 1000000 : (int)drive;
     }
     return (tp_time)gap * 60;
 }
@@ -160,8 +148,7 @@ int avail__busy_hits(const avail_query *q, const avail__plan *p, const avail_bus
     return at - g < b->end && at + (tp_time)p->len_min * 60 + g > b->start;
 }
 
-int avail__staff_free(const avail_query *q, const avail__plan *p, const avail_staff *s,
-                      tp_time at)
+int avail__staff_free(const avail_query *q, const avail__plan *p, const avail_staff *s, tp_time at)
 {
     const avail_rules *ru = q->rules;
     if (p->status != AVAIL_OK || !s->active || !s->has_calendar || !avail__serves(q, p, s) ||
@@ -170,10 +157,8 @@ int avail__staff_free(const avail_query *q, const avail__plan *p, const avail_st
     if (at < q->now + (tp_time)ru->notice_min * 60 ||
         at > q->now + (tp_time)ru->horizon_days * 86400)
         return 0;
-    if (!avail__in_hours(ru, s, at, p->len_min, ru->buffer_min))
-        return 0;
+    if (!avail__in_hours(ru, s, at, p->len_min, ru->buffer_min)) return 0;
     for (size_t i = 0; i < s->nbusy; i++)
-        if (avail__busy_hits(q, p, &s->busy[i], at))
-            return 0;
+        if (avail__busy_hits(q, p, &s->busy[i], at)) return 0;
     return 1;
 }

@@ -16,8 +16,7 @@
 
 static int fail(char *err, size_t errlen, const char *msg)
 {
-    if (err && errlen)
-        snprintf(err, errlen, "%s", msg);
+    if (err && errlen) snprintf(err, errlen, "%s", msg);
     return -1;
 }
 
@@ -30,8 +29,7 @@ static double cross(geo_point a, geo_point b, geo_point c)
 /* 1 when P lies on segment [A, B]. */
 static int on_segment(geo_point a, geo_point b, geo_point p)
 {
-    if (fabs(cross(a, b, p)) > GEO_EPS)
-        return 0;
+    if (fabs(cross(a, b, p)) > GEO_EPS) return 0;
     return p.lon >= fmin(a.lon, b.lon) && p.lon <= fmax(a.lon, b.lon) &&
            p.lat >= fmin(a.lat, b.lat) && p.lat <= fmax(a.lat, b.lat);
 }
@@ -46,10 +44,8 @@ static int segments_meet(geo_point a, geo_point b, geo_point c, geo_point d)
 {
     int d1 = sign(cross(c, d, a)), d2 = sign(cross(c, d, b));
     int d3 = sign(cross(a, b, c)), d4 = sign(cross(a, b, d));
-    if (d1 * d2 < 0 && d3 * d4 < 0)
-        return 1;
-    return on_segment(c, d, a) || on_segment(c, d, b) || on_segment(a, b, c) ||
-           on_segment(a, b, d);
+    if (d1 * d2 < 0 && d3 * d4 < 0) return 1;
+    return on_segment(c, d, a) || on_segment(c, d, b) || on_segment(a, b, c) || on_segment(a, b, d);
 }
 
 /* 1 when two non-adjacent edges of the (implicitly closed) ring meet. */
@@ -58,8 +54,7 @@ static int ring_self_intersects(const geo_ring *r)
     size_t n = r->n;
     for (size_t i = 0; i < n; i++) {
         for (size_t j = i + 1; j < n; j++) {
-            if (j == i + 1 || (i == 0 && j == n - 1))
-                continue;
+            if (j == i + 1 || (i == 0 && j == n - 1)) continue;
             if (segments_meet(r->pts[i], r->pts[(i + 1) % n], r->pts[j], r->pts[(j + 1) % n]))
                 return 1;
         }
@@ -74,11 +69,9 @@ static int parse_ring(json_t *arr, geo_ring *out, char *err, size_t errlen)
     if (!json_is_array(arr))
         return fail(err, errlen, "each ring must be an array of [lon, lat] positions");
     size_t n = json_array_size(arr);
-    if (n < 4)
-        return fail(err, errlen, "each ring needs at least 4 positions");
+    if (n < 4) return fail(err, errlen, "each ring needs at least 4 positions");
     geo_point *pts = calloc(n, sizeof *pts);
-    if (!pts)
-        return fail(err, errlen, "out of memory");
+    if (!pts) return fail(err, errlen, "out of memory");
     for (size_t i = 0; i < n; i++) {
         json_t *pos = json_array_get(arr, i);
         json_t *jlon = json_array_get(pos, 0), *jlat = json_array_get(pos, 1);
@@ -137,8 +130,7 @@ int geo_polygon_parse(const char *geojson, geo_polygon *out, char *err, size_t e
         goto out;
     }
     for (size_t i = 0; i < nrings; i++) {
-        if (parse_ring(json_array_get(coords, i), &p.rings[i], err, errlen) != 0)
-            goto out;
+        if (parse_ring(json_array_get(coords, i), &p.rings[i], err, errlen) != 0) goto out;
         p.nrings++;
     }
     if (ring_self_intersects(&p.rings[0])) {
@@ -148,16 +140,14 @@ int geo_polygon_parse(const char *geojson, geo_polygon *out, char *err, size_t e
     *out = p;
     rc = 0;
 out:
-    if (rc != 0)
-        geo_polygon_free(&p);
+    if (rc != 0) geo_polygon_free(&p);
     json_decref(root);
     return rc;
 }
 
 void geo_polygon_free(geo_polygon *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     for (size_t i = 0; i < p->nrings; i++)
         free(p->rings[i].pts);
     free(p->rings);
@@ -171,12 +161,10 @@ static int ring_locate(const geo_ring *r, geo_point q)
     int inside = 0;
     for (size_t i = 0, j = r->n - 1; i < r->n; j = i++) {
         geo_point a = r->pts[j], b = r->pts[i];
-        if (on_segment(a, b, q))
-            return 2;
+        if (on_segment(a, b, q)) return 2;
         if ((b.lat > q.lat) != (a.lat > q.lat)) {
             double x = a.lon + (q.lat - a.lat) * (b.lon - a.lon) / (b.lat - a.lat);
-            if (q.lon < x)
-                inside = !inside;
+            if (q.lon < x) inside = !inside;
         }
     }
     return inside;
@@ -184,15 +172,12 @@ static int ring_locate(const geo_ring *r, geo_point q)
 
 int geo_contains(const geo_polygon *p, double lat, double lon)
 {
-    if (!p || p->nrings == 0 || p->rings[0].n < 3 || !isfinite(lat) || !isfinite(lon))
-        return 0;
+    if (!p || p->nrings == 0 || p->rings[0].n < 3 || !isfinite(lat) || !isfinite(lon)) return 0;
     geo_point q = {.lon = lon, .lat = lat};
     int outer = ring_locate(&p->rings[0], q);
-    if (outer != 1)
-        return outer == 2;
+    if (outer != 1) return outer == 2;
     for (size_t i = 1; i < p->nrings; i++)
-        if (p->rings[i].n >= 3 && ring_locate(&p->rings[i], q) == 1)
-            return 0;
+        if (p->rings[i].n >= 3 && ring_locate(&p->rings[i], q) == 1) return 0;
     return 1;
 }
 
@@ -207,13 +192,11 @@ double geo_distance_km(double lat1, double lon1, double lat2, double lon2)
 
 char *geo_postal_norm(const char *in, char *out, size_t len)
 {
-    if (!len)
-        return out;
+    if (!len) return out;
     size_t k = 0;
     for (; in && *in && k + 1 < len; in++) {
         unsigned char c = (unsigned char)*in;
-        if (c == ' ' || c == '-' || c == '\t')
-            continue;
+        if (c == ' ' || c == '-' || c == '\t') continue;
         out[k++] = (char)toupper(c);
     }
     out[k] = '\0';

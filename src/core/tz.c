@@ -9,15 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TZ_TABLE_FROM 0LL           /* 1970-01-01T00:00:00Z */
-#define TZ_TABLE_TO 4133980800LL    /* 2101-01-01T00:00:00Z */
+#define TZ_TABLE_FROM 0LL            /* 1970-01-01T00:00:00Z */
+#define TZ_TABLE_TO 4133980800LL     /* 2101-01-01T00:00:00Z */
 #define TZ_SAMPLE_STEP (2 * 86400LL) /* no zone changes offset and back within 2 days */
-#define TZ_MAX_SHIFT (15LL * 3600)  /* offsets stay within ±15 h */
+#define TZ_MAX_SHIFT (15LL * 3600)   /* offsets stay within ±15 h */
 
 struct tz_zone {
     char *name;
-    size_t n;       /* entries; at least 1 */
-    tp_time *at;    /* at[0] = INT64_MIN; at[i] = instant the offset becomes off[i] */
+    size_t n;    /* entries; at least 1 */
+    tp_time *at; /* at[0] = INT64_MIN; at[i] = instant the offset becomes off[i] */
     int32_t *off;
 };
 
@@ -26,7 +26,8 @@ static pthread_mutex_t tz_ical_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int ical_offset(icaltimezone *zone, tp_time t)
 {
-    struct icaltimetype tt = icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_utc_timezone());
+    struct icaltimetype tt =
+        icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_utc_timezone());
     int is_dst = 0;
     return icaltimezone_get_utc_offset_of_utc_time(zone, &tt, &is_dst);
 }
@@ -37,12 +38,10 @@ static int table_push(tz_zone *z, size_t *cap, tp_time at, int off)
     if (z->n == *cap) {
         size_t ncap = *cap ? *cap * 2 : 64;
         tp_time *nat = realloc(z->at, ncap * sizeof *nat);
-        if (!nat)
-            return -1;
+        if (!nat) return -1;
         z->at = nat;
         int32_t *noff = realloc(z->off, ncap * sizeof *noff);
-        if (!noff)
-            return -1;
+        if (!noff) return -1;
         z->off = noff;
         *cap = ncap;
     }
@@ -60,8 +59,7 @@ static int table_build(tz_zone *z, icaltimezone *zone)
     /* Asking for the far end first makes libical expand its rules once. */
     (void)ical_offset(zone, TZ_TABLE_TO);
     int cur = ical_offset(zone, TZ_TABLE_FROM);
-    if (table_push(z, &cap, INT64_MIN, cur) != 0)
-        return -1;
+    if (table_push(z, &cap, INT64_MIN, cur) != 0) return -1;
     tp_time lo = TZ_TABLE_FROM;
     while (lo < TZ_TABLE_TO) {
         tp_time hi = lo + TZ_SAMPLE_STEP;
@@ -79,8 +77,7 @@ static int table_build(tz_zone *z, icaltimezone *zone)
                 b = mid;
         }
         cur = ical_offset(zone, b);
-        if (table_push(z, &cap, b, cur) != 0)
-            return -1;
+        if (table_push(z, &cap, b, cur) != 0) return -1;
         lo = b;
     }
     return 0;
@@ -88,20 +85,16 @@ static int table_build(tz_zone *z, icaltimezone *zone)
 
 tz_zone *tz_zone_load(const char *name)
 {
-    if (!name || !*name)
-        return NULL;
+    if (!name || !*name) return NULL;
     tz_zone *z = calloc(1, sizeof *z);
-    if (!z)
-        return NULL;
+    if (!z) return NULL;
     z->name = strdup(name);
-    if (!z->name)
-        goto fail;
+    if (!z->name) goto fail;
     pthread_mutex_lock(&tz_ical_lock);
     icaltimezone *zone = icaltimezone_get_builtin_timezone(name);
     int rc = zone ? table_build(z, zone) : -1;
     pthread_mutex_unlock(&tz_ical_lock);
-    if (rc != 0)
-        goto fail;
+    if (rc != 0) goto fail;
     return z;
 fail:
     tz_zone_free(z);
@@ -110,8 +103,7 @@ fail:
 
 void tz_zone_free(tz_zone *z)
 {
-    if (!z)
-        return;
+    if (!z) return;
     free(z->name);
     free(z->at);
     free(z->off);
@@ -129,13 +121,11 @@ static shared_zone *tz_shared;
 
 const tz_zone *tz_zone_get(const char *name)
 {
-    if (!name || !*name)
-        return NULL;
+    if (!name || !*name) return NULL;
     const tz_zone *found = NULL;
     pthread_mutex_lock(&tz_shared_lock);
     for (shared_zone *e = tz_shared; e && !found; e = e->next)
-        if (strcmp(e->zone->name, name) == 0)
-            found = e->zone;
+        if (strcmp(e->zone->name, name) == 0) found = e->zone;
     if (!found) {
         shared_zone *e = malloc(sizeof *e);
         tz_zone *z = e ? tz_zone_load(name) : NULL;
@@ -195,8 +185,7 @@ static tp_time local_lookup(const tz_zone *z, int64_t local, int *gap_off)
     size_t last = entry_at(z, local + TZ_MAX_SHIFT);
     for (size_t j = first; j <= last; j++) {
         tp_time t = local - z->off[j];
-        if (t >= z->at[j] && (j + 1 == z->n || t < z->at[j + 1]))
-            return t;
+        if (t >= z->at[j] && (j + 1 == z->n || t < z->at[j + 1])) return t;
     }
     *gap_off = z->off[first];
     for (size_t j = first + 1; j <= last; j++)
@@ -259,8 +248,7 @@ static int read_digits(const char **p, int n)
     int v = 0;
     for (int i = 0; i < n; i++) {
         char c = (*p)[i];
-        if (c < '0' || c > '9')
-            return -1;
+        if (c < '0' || c > '9') return -1;
         v = v * 10 + (c - '0');
     }
     *p += n;
@@ -278,16 +266,13 @@ static int days_in_month(int y, int m)
 static int read_date(const char **p, int64_t *days)
 {
     int y = read_digits(p, 4);
-    if (y < 0 || **p != '-')
-        return -1;
+    if (y < 0 || **p != '-') return -1;
     (*p)++;
     int m = read_digits(p, 2);
-    if (m < 1 || m > 12 || **p != '-')
-        return -1;
+    if (m < 1 || m > 12 || **p != '-') return -1;
     (*p)++;
     int d = read_digits(p, 2);
-    if (d < 1 || d > days_in_month(y, m))
-        return -1;
+    if (d < 1 || d > days_in_month(y, m)) return -1;
     *days = tz_days_from_civil(y, m, d);
     return 0;
 }
@@ -295,8 +280,7 @@ static int read_date(const char **p, int64_t *days)
 int tz_parse_date(const char *s, int64_t *days)
 {
     int64_t v;
-    if (!s || read_date(&s, &v) != 0 || *s != '\0')
-        return -1;
+    if (!s || read_date(&s, &v) != 0 || *s != '\0') return -1;
     *days = v;
     return 0;
 }
@@ -304,22 +288,17 @@ int tz_parse_date(const char *s, int64_t *days)
 int tz_parse_rfc3339(const char *s, tp_time *t)
 {
     int64_t days;
-    if (!s || read_date(&s, &days) != 0 || (*s != 'T' && *s != 't'))
-        return -1;
+    if (!s || read_date(&s, &days) != 0 || (*s != 'T' && *s != 't')) return -1;
     s++;
     int hh = read_digits(&s, 2);
-    if (hh < 0 || hh > 23 || *s++ != ':')
-        return -1;
+    if (hh < 0 || hh > 23 || *s++ != ':') return -1;
     int mi = read_digits(&s, 2);
-    if (mi < 0 || mi > 59 || *s++ != ':')
-        return -1;
+    if (mi < 0 || mi > 59 || *s++ != ':') return -1;
     int ss = read_digits(&s, 2);
-    if (ss < 0 || ss > 59)
-        return -1;
+    if (ss < 0 || ss > 59) return -1;
     if (*s == '.') {
         s++;
-        if (*s < '0' || *s > '9')
-            return -1;
+        if (*s < '0' || *s > '9') return -1;
         while (*s >= '0' && *s <= '9')
             s++;
     }
@@ -330,17 +309,14 @@ int tz_parse_rfc3339(const char *s, tp_time *t)
     } else if (*s == '+' || *s == '-') {
         int sign = *s++ == '-' ? -1 : 1;
         int oh = read_digits(&s, 2);
-        if (oh < 0 || oh > 23 || *s++ != ':')
-            return -1;
+        if (oh < 0 || oh > 23 || *s++ != ':') return -1;
         int om = read_digits(&s, 2);
-        if (om < 0 || om > 59)
-            return -1;
+        if (om < 0 || om > 59) return -1;
         off = sign * (oh * 3600 + om * 60);
     } else {
         return -1;
     }
-    if (*s != '\0')
-        return -1;
+    if (*s != '\0') return -1;
     *t = days * 86400 + hh * 3600 + mi * 60 + ss - off;
     return 0;
 }

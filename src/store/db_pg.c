@@ -43,9 +43,9 @@ typedef struct {
 typedef struct pg_conn {
     struct store_conn base;
     struct pg_store *owner;
-    PGconn *pg;   /* NULL until first used, or after the connection was lost */
-    int busy;     /* handed out */
-    int in_tx;    /* a BEGIN of ours is open */
+    PGconn *pg; /* NULL until first used, or after the connection was lost */
+    int busy;   /* handed out */
+    int in_tx;  /* a BEGIN of ours is open */
     stmt_slot cache[STMT_CACHE];
     char err[512];
 } pg_conn;
@@ -56,7 +56,7 @@ typedef struct pg_store {
     int size;             /* connections in the pool */
     pthread_mutex_t lock; /* guards busy flags and last_err */
     pthread_cond_t freed;
-    char last_err[512];   /* why the last connection attempt failed */
+    char last_err[512]; /* why the last connection attempt failed */
     pg_conn conns[POOL_MAX];
 } pg_store;
 
@@ -145,7 +145,6 @@ static const char *const migrations[] = {
     "ALTER TABLE calstate ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;",
 };
 
-
 /* ---- errors ---- */
 
 static void set_err(char *dst, size_t len, const char *prefix, const char *msg)
@@ -165,19 +164,15 @@ static int lost(const pg_conn *c)
 static int result_rc(pg_conn *c, const PGresult *res)
 {
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-        return STORE_OK;
-    set_err(c->err, sizeof c->err, "postgres: ",
-            res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg));
-    if (lost(c))
-        return STORE_RETRY;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return STORE_OK;
+    set_err(c->err, sizeof c->err,
+            "postgres: ", res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg));
+    if (lost(c)) return STORE_RETRY;
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    if (!state)
-        return STORE_ERROR;
+    if (!state) return STORE_ERROR;
     /* Class 23 (integrity: unique 23505, exclusion 23P01, foreign key 23503,
      * check, not null) is a conflict, as every SQLITE_CONSTRAINT is. */
-    if (!strncmp(state, "23", 2))
-        return STORE_CONFLICT;
+    if (!strncmp(state, "23", 2)) return STORE_CONFLICT;
     /* Serialization failure, deadlock, lock not available, connection
      * exceptions (class 08) and the server going down (57P01-57P03). */
     if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03") ||
@@ -207,16 +202,15 @@ static void conn_drop(pg_conn *c)
  * be reached (it may be restarting). */
 static int conn_ready(pg_conn *c)
 {
-    if (c->pg && PQstatus(c->pg) == CONNECTION_OK)
-        return STORE_OK;
+    if (c->pg && PQstatus(c->pg) == CONNECTION_OK) return STORE_OK;
     conn_drop(c);
     /* The URL comes last so whatever it sets wins over these defaults. */
     const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
     const char *const vals[] = {CONNECT_TIMEOUT_S, "tripod", c->owner->url, NULL};
     c->pg = PQconnectdbParams(keys, vals, 1);
     if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
-        set_err(c->err, sizeof c->err, "cannot connect to PostgreSQL: ",
-                c->pg ? PQerrorMessage(c->pg) : "out of memory");
+        set_err(c->err, sizeof c->err,
+                "cannot connect to PostgreSQL: ", c->pg ? PQerrorMessage(c->pg) : "out of memory");
         pthread_mutex_lock(&c->owner->lock);
         snprintf(c->owner->last_err, sizeof c->owner->last_err, "%s", c->err);
         pthread_mutex_unlock(&c->owner->lock);
@@ -231,8 +225,7 @@ static int pool_size_from_env(void)
 {
     const char *v = getenv("TRIPOD_DB_POOL");
     int n = v ? atoi(v) : 0;
-    if (n < 1)
-        return POOL_DEFAULT;
+    if (n < 1) return POOL_DEFAULT;
     return n > POOL_MAX ? POOL_MAX : n;
 }
 
@@ -284,18 +277,15 @@ static store_conn *pg_acquire(store *st)
     while (!c) {
         for (int i = 0; i < s->size; i++) {
             pg_conn *k = &s->conns[i];
-            if (!k->busy && (!c || (!c->pg && k->pg)))
-                c = k;
+            if (!k->busy && (!c || (!c->pg && k->pg))) c = k;
         }
-        if (!c)
-            pthread_cond_wait(&s->freed, &s->lock);
+        if (!c) pthread_cond_wait(&s->freed, &s->lock);
     }
     c->busy = 1;
     pthread_mutex_unlock(&s->lock);
     c->err[0] = '\0';
     c->in_tx = 0;
-    if (conn_ready(c) == STORE_OK)
-        return &c->base;
+    if (conn_ready(c) == STORE_OK) return &c->base;
     fprintf(stderr, "store: %s\n", c->err);
     pthread_mutex_lock(&s->lock);
     c->busy = 0;
@@ -343,20 +333,18 @@ static int run_plain(pg_conn *c, const char *sql)
 static int pg_begin(store_conn *sc, int write)
 {
     pg_conn *c = (pg_conn *)sc;
-    const char *sql = write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
-                            : "BEGIN ISOLATION LEVEL REPEATABLE READ";
+    const char *sql =
+        write ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ";
     /* Nothing has happened yet, so a session found dead (the server restarted
      * since it was last used) is replaced and the BEGIN sent again. */
     for (int attempt = 0;; attempt++) {
         int rc = conn_ready(c);
-        if (rc == STORE_OK)
-            rc = run_plain(c, sql);
+        if (rc == STORE_OK) rc = run_plain(c, sql);
         if (rc == STORE_OK) {
             c->in_tx = 1;
             return STORE_OK;
         }
-        if (attempt > 0 || !lost(c))
-            return rc;
+        if (attempt > 0 || !lost(c)) return rc;
     }
 }
 
@@ -382,8 +370,7 @@ static int pg_commit(store_conn *sc)
 static void pg_rollback(store_conn *sc)
 {
     pg_conn *c = (pg_conn *)sc;
-    if (!lost(c) && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
-        PQclear(PQexec(c->pg, "ROLLBACK"));
+    if (!lost(c) && PQtransactionStatus(c->pg) != PQTRANS_IDLE) PQclear(PQexec(c->pg, "ROLLBACK"));
     c->in_tx = 0;
 }
 
@@ -394,14 +381,12 @@ static void pg_rollback(store_conn *sc)
 static char *placeholders_to_pg(const char *sql, int *count)
 {
     char *out = malloc(strlen(sql) * 4 + 1);
-    if (!out)
-        return NULL;
+    if (!out) return NULL;
     char *o = out, quote = 0;
     *count = 0;
     for (const char *p = sql; *p; p++) {
         if (quote) {
-            if (*p == quote)
-                quote = 0;
+            if (*p == quote) quote = 0;
         } else if (*p == '\'' || *p == '"') {
             quote = *p;
         } else if (*p == '?') {
@@ -431,15 +416,13 @@ static Oid param_oid(const db_val *v)
 /* The name of SQL's statement on C's session, preparing it on first use with
  * the types of PARAMS. Returns NULL with *RC set on failure. When the cache is
  * full, the unnamed statement is prepared (and replaced by the next one). */
-static const char *stmt_for(pg_conn *c, const char *sql, const db_val *params, int nparams,
-                            int *rc)
+static const char *stmt_for(pg_conn *c, const char *sql, const db_val *params, int nparams, int *rc)
 {
     size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
     stmt_slot *slot = NULL;
     for (size_t i = 0; i < STMT_CACHE; i++) {
         stmt_slot *sl = &c->cache[(h + i) % STMT_CACHE];
-        if (sl->sql == sql)
-            return sl->name;
+        if (sl->sql == sql) return sl->name;
         if (!sl->sql) {
             slot = sl;
             break;
@@ -453,8 +436,8 @@ static const char *stmt_for(pg_conn *c, const char *sql, const db_val *params, i
         return NULL;
     }
     if (count != nparams) {
-        snprintf(c->err, sizeof c->err, "statement has %d placeholders but %d parameters",
-                 count, nparams);
+        snprintf(c->err, sizeof c->err, "statement has %d placeholders but %d parameters", count,
+                 nparams);
         free(text);
         *rc = STORE_ERROR;
         return NULL;
@@ -463,16 +446,13 @@ static const char *stmt_for(pg_conn *c, const char *sql, const db_val *params, i
     for (int i = 0; i < nparams; i++)
         types[i] = param_oid(&params[i]);
     char name[32] = "";
-    if (slot)
-        snprintf(name, sizeof name, "tp_%lx", (unsigned long)(uintptr_t)sql);
+    if (slot) snprintf(name, sizeof name, "tp_%lx", (unsigned long)(uintptr_t)sql);
     PGresult *res = PQprepare(c->pg, name, text, nparams, types);
     free(text);
     *rc = result_rc(c, res);
     PQclear(res);
-    if (*rc != STORE_OK)
-        return NULL;
-    if (!slot)
-        return "";
+    if (*rc != STORE_OK) return NULL;
+    if (!slot) return "";
     slot->sql = sql;
     memcpy(slot->name, name, sizeof name);
     return slot->name;
@@ -498,8 +478,8 @@ static const char *row_text(const db_row *r, int col)
 static const db_row_ops pg_row_ops = {row_is_null, row_int, row_real, row_text};
 
 /* Runs the prepared statement once; rows go to CB. */
-static int exec_once(pg_conn *c, const char *sql, const db_val *params, int nparams,
-                     db_row_cb cb, void *ctx, int64_t *changes)
+static int exec_once(pg_conn *c, const char *sql, const db_val *params, int nparams, db_row_cb cb,
+                     void *ctx, int64_t *changes)
 {
     char buf[MAX_PARAMS][32];
     const char *vals[MAX_PARAMS];
@@ -523,26 +503,23 @@ static int exec_once(pg_conn *c, const char *sql, const db_val *params, int npar
     }
     int rc = STORE_OK;
     const char *name = stmt_for(c, sql, params, nparams, &rc);
-    if (!name)
-        return rc;
+    if (!name) return rc;
     PGresult *res = PQexecPrepared(c->pg, name, nparams, vals, NULL, NULL, 0);
     rc = result_rc(c, res);
     if (rc == STORE_OK) {
         int n = PQntuples(res);
         for (int i = 0; cb && i < n; i++) {
             struct db_row row = {res, i};
-            if ((rc = cb(ctx, &pg_row_ops, &row)) != 0)
-                break;
+            if ((rc = cb(ctx, &pg_row_ops, &row)) != 0) break;
         }
-        if (rc == STORE_OK && changes)
-            *changes = strtoll(PQcmdTuples(res), NULL, 10);
+        if (rc == STORE_OK && changes) *changes = strtoll(PQcmdTuples(res), NULL, 10);
     }
     PQclear(res);
     return rc;
 }
 
-static int pg_exec(store_conn *sc, const char *sql, const db_val *params, int nparams,
-                   db_row_cb cb, void *ctx, int64_t *changes)
+static int pg_exec(store_conn *sc, const char *sql, const db_val *params, int nparams, db_row_cb cb,
+                   void *ctx, int64_t *changes)
 {
     pg_conn *c = (pg_conn *)sc;
     if (nparams > MAX_PARAMS) {
@@ -558,10 +535,8 @@ static int pg_exec(store_conn *sc, const char *sql, const db_val *params, int np
     int rerun = !c->in_tx && !strncmp(sql, "SELECT", 6);
     for (int attempt = 0;; attempt++) {
         int rc = c->in_tx ? STORE_OK : conn_ready(c);
-        if (rc == STORE_OK)
-            rc = exec_once(c, sql, params, nparams, cb, ctx, changes);
-        if (rc != STORE_RETRY || !rerun || attempt > 0 || !lost(c))
-            return rc;
+        if (rc == STORE_OK) rc = exec_once(c, sql, params, nparams, cb, ctx, changes);
+        if (rc != STORE_RETRY || !rerun || attempt > 0 || !lost(c)) return rc;
     }
 }
 

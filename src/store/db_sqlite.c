@@ -107,13 +107,11 @@ static const char *const migrations[] = {
     "ALTER TABLE calstate ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;",
 };
 
-
 /* ---- errors ---- */
 
 static int map_rc(sq_conn *c, int rc)
 {
-    if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
-        return STORE_OK;
+    if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return STORE_OK;
     snprintf(c->err, sizeof c->err, "sqlite: %s", sqlite3_errmsg(c->db));
     switch (rc & 0xff) {
     case SQLITE_CONSTRAINT:
@@ -132,11 +130,9 @@ static int conn_open(sq_store *s, sq_conn *c, char *err, size_t errlen)
 {
     static const char pragmas[] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                                   "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
-    int rc = sqlite3_open_v2(s->path, &c->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(c->db, pragmas, NULL, NULL, NULL);
+    int rc = sqlite3_open_v2(
+        s->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(c->db, pragmas, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "cannot open %s: %s", s->path,
                  c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
@@ -152,8 +148,7 @@ static int conn_open(sq_store *s, sq_conn *c, char *err, size_t errlen)
 static void conn_close(sq_conn *c)
 {
     for (int i = 0; i < STMT_CACHE; i++)
-        if (c->cache[i].stmt)
-            sqlite3_finalize(c->cache[i].stmt);
+        if (c->cache[i].stmt) sqlite3_finalize(c->cache[i].stmt);
     memset(c->cache, 0, sizeof c->cache);
     sqlite3_close(c->db);
     c->db = NULL;
@@ -163,8 +158,7 @@ static void sq_close(store *st)
 {
     sq_store *s = (sq_store *)st;
     for (int i = 0; i < POOL_SIZE; i++)
-        if (s->conns[i].db)
-            conn_close(&s->conns[i]);
+        if (s->conns[i].db) conn_close(&s->conns[i]);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->freed);
     pthread_mutex_destroy(&s->write_lock);
@@ -208,8 +202,7 @@ static store_conn *sq_acquire(store *st)
     for (;;) {
         for (int i = 0; i < POOL_SIZE; i++) {
             sq_conn *c = &s->conns[i];
-            if (c->busy)
-                continue;
+            if (c->busy) continue;
             if (!c->db) {
                 char err[256];
                 if (conn_open(s, c, err, sizeof err) != STORE_OK) {
@@ -268,8 +261,7 @@ static int sq_begin(store_conn *sc, int write)
         c->holds_write = 1;
     }
     int rc = run_plain(c, write ? "BEGIN IMMEDIATE" : "BEGIN");
-    if (rc != STORE_OK)
-        drop_write(c);
+    if (rc != STORE_OK) drop_write(c);
     return rc;
 }
 
@@ -277,16 +269,14 @@ static int sq_commit(store_conn *sc)
 {
     sq_conn *c = (sq_conn *)sc;
     int rc = run_plain(c, "COMMIT");
-    if (rc == STORE_OK)
-        drop_write(c);
+    if (rc == STORE_OK) drop_write(c);
     return rc;
 }
 
 static void sq_rollback(store_conn *sc)
 {
     sq_conn *c = (sq_conn *)sc;
-    if (!sqlite3_get_autocommit(c->db))
-        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    if (!sqlite3_get_autocommit(c->db)) sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
     drop_write(c);
 }
 
@@ -304,8 +294,7 @@ static sqlite3_stmt *stmt_for(sq_conn *c, const char *sql, int *rc)
         }
         if (!sl->sql) {
             *rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &sl->stmt, NULL);
-            if (*rc != SQLITE_OK)
-                return NULL;
+            if (*rc != SQLITE_OK) return NULL;
             sl->sql = sql;
             return sl->stmt;
         }
@@ -319,8 +308,7 @@ static sqlite3_stmt *stmt_for(sq_conn *c, const char *sql, int *rc)
 static int stmt_cached(sq_conn *c, sqlite3_stmt *st)
 {
     for (int i = 0; i < STMT_CACHE; i++)
-        if (c->cache[i].stmt == st)
-            return 1;
+        if (c->cache[i].stmt == st) return 1;
     return 0;
 }
 
@@ -334,8 +322,7 @@ static int64_t row_int(const db_row *r, int col)
 }
 static double row_real(const db_row *r, int col)
 {
-    if (row_is_null(r, col))
-        return NAN;
+    if (row_is_null(r, col)) return NAN;
     return sqlite3_column_double((sqlite3_stmt *)r, col);
 }
 static const char *row_text(const db_row *r, int col)
@@ -345,14 +332,13 @@ static const char *row_text(const db_row *r, int col)
 
 static const db_row_ops sq_row_ops = {row_is_null, row_int, row_real, row_text};
 
-static int sq_exec(store_conn *sc, const char *sql, const db_val *params, int nparams,
-                   db_row_cb cb, void *ctx, int64_t *changes)
+static int sq_exec(store_conn *sc, const char *sql, const db_val *params, int nparams, db_row_cb cb,
+                   void *ctx, int64_t *changes)
 {
     sq_conn *c = (sq_conn *)sc;
     int rc = SQLITE_OK, out = STORE_OK;
     sqlite3_stmt *st = stmt_for(c, sql, &rc);
-    if (!st)
-        return map_rc(c, rc);
+    if (!st) return map_rc(c, rc);
     for (int i = 0; i < nparams && rc == SQLITE_OK; i++) {
         const db_val *v = &params[i];
         switch (v->t) {
@@ -374,12 +360,10 @@ static int sq_exec(store_conn *sc, const char *sql, const db_val *params, int np
         goto out;
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (cb && (out = cb(ctx, &sq_row_ops, (const db_row *)st)) != 0)
-            goto out;
+        if (cb && (out = cb(ctx, &sq_row_ops, (const db_row *)st)) != 0) goto out;
     }
     out = map_rc(c, rc);
-    if (out == STORE_OK && changes)
-        *changes = sqlite3_changes(c->db);
+    if (out == STORE_OK && changes) *changes = sqlite3_changes(c->db);
 out:
     if (stmt_cached(c, st))
         sqlite3_reset(st);

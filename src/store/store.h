@@ -14,8 +14,9 @@ enum {
     STORE_OK = 0,
     STORE_NOTFOUND = 1, /* no such row */
     STORE_CONFLICT = 2, /* unique/exclusion constraint: e.g. staff time overlap */
-    STORE_RETRY = 3,    /* transient (lock timeout, serialization failure, lost connection): retry the transaction */
-    STORE_ERROR = 4     /* anything else; store_errmsg() says what */
+    STORE_RETRY = 3, /* transient (lock timeout, serialization failure, lost connection): retry the
+                        transaction */
+    STORE_ERROR = 4  /* anything else; store_errmsg() says what */
 };
 
 typedef struct store store;           /* a database and its connection pool; thread-safe */
@@ -95,17 +96,17 @@ int store_token_find(store_conn *c, const uint8_t hash[32], int64_t *id_out); /*
 
 typedef struct {
     int64_t id;
-    char status[16];     /* "confirmed" or "cancelled" */
-    tp_time start, end;  /* the shoot itself, UTC */
-    int buffer_min;      /* drive buffer used when it was booked */
+    char status[16];    /* "confirmed" or "cancelled" */
+    tp_time start, end; /* the shoot itself, UTC */
+    int buffer_min;     /* drive buffer used when it was booked */
     int64_t staff[STORE_MAX_CREW];
     int nstaff;
-    double lat, lon;     /* property location, NAN when unknown */
+    double lat, lon;         /* property location, NAN when unknown */
     uint8_t manage_hash[32]; /* SHA-256 of the manage token */
-    char *body;          /* JSON: agent, property, services, packages, notes, … (malloc'ed) */
-    int sequence;        /* iCalendar SEQUENCE of the event */
-    char cal_state[16];  /* "pending", "synced", "failing" */
-    char *cal_error;     /* last delivery error or NULL (malloc'ed) */
+    char *body;              /* JSON: agent, property, services, packages, notes, … (malloc'ed) */
+    int sequence;            /* iCalendar SEQUENCE of the event */
+    char cal_state[16];      /* "pending", "synced", "failing" */
+    char *cal_error;         /* last delivery error or NULL (malloc'ed) */
     tp_time created, updated;
 } store_booking;
 
@@ -122,13 +123,14 @@ int store_booking_by_manage(store_conn *c, const uint8_t hash[32], store_booking
 int store_booking_set_cal(store_conn *c, int64_t id, const char *state, const char *error);
 
 typedef struct {
-    tp_time from, to;  /* shoots overlapping [from, to); 0,0 = all */
-    int64_t staff;     /* 0 = any */
-    const char *status;/* NULL = any */
+    tp_time from, to;   /* shoots overlapping [from, to); 0,0 = all */
+    int64_t staff;      /* 0 = any */
+    const char *status; /* NULL = any */
 } store_booking_filter;
 /* CB gets each booking (borrowed for the call), ascending start then id. */
 typedef int (*store_booking_cb)(void *ctx, const store_booking *b);
-int store_booking_list(store_conn *c, const store_booking_filter *f, store_booking_cb cb, void *ctx);
+int store_booking_list(store_conn *c, const store_booking_filter *f, store_booking_cb cb,
+                       void *ctx);
 
 /* Per-booking change history. CHANGE is a JSON object. */
 int store_history_add(store_conn *c, int64_t booking, tp_time at, const char *actor,
@@ -160,8 +162,7 @@ int store_busy_put_resource(store_conn *c, int64_t calendar, const char *href, c
                             const store_busy *ev, size_t n, int64_t *removed);
 /* Deletes the busy time of resource HREF of CALENDAR (none is fine);
  * *REMOVED (may be NULL) gets how many rows went. */
-int store_busy_delete_resource(store_conn *c, int64_t calendar, const char *href,
-                               int64_t *removed);
+int store_busy_delete_resource(store_conn *c, int64_t calendar, const char *href, int64_t *removed);
 /* Calls CB once per resource of CALENDAR that has busy rows, with its href
  * and stored ETag (NULL when unknown), in href order; both are borrowed for
  * the call. A non-zero return from CB stops the walk and is returned. */
@@ -178,7 +179,7 @@ typedef struct {
     char *last_error;                /* NULL when the last attempt succeeded */
     char *ctag, *sync_token, *etag;  /* server change markers, NULL when unknown */
     int64_t events;
-    tp_time last_full;               /* last time the whole window was read; 0 = never */
+    tp_time last_full; /* last time the whole window was read; 0 = never */
 } store_calstate;
 void store_calstate_clear(store_calstate *s);
 int store_calstate_get(store_conn *c, int64_t calendar, store_calstate *out); /* zeroed if never */
@@ -194,8 +195,8 @@ int store_calstate_release(store_conn *c, int64_t calendar);
 /* ---- Durable outbox: calendar writes and mails, delivered by a worker ---- */
 typedef struct {
     int64_t id, booking;
-    char kind[32];   /* e.g. "event_put", "event_cancel", "mail" */
-    char *payload;   /* JSON (malloc'ed) */
+    char kind[32]; /* e.g. "event_put", "event_cancel", "mail" */
+    char *payload; /* JSON (malloc'ed) */
     int attempts;
     tp_time next_at;
     char *last_error;

@@ -57,8 +57,7 @@ int store_busy_put_resource(store_conn *c, int64_t calendar, const char *href, c
     return store__wend(c, own, rc);
 }
 
-int store_busy_delete_resource(store_conn *c, int64_t calendar, const char *href,
-                               int64_t *removed)
+int store_busy_delete_resource(store_conn *c, int64_t calendar, const char *href, int64_t *removed)
 {
     return store_busy_put_resource(c, calendar, href, NULL, NULL, 0, removed);
 }
@@ -169,9 +168,9 @@ int store_calstate_put(store_conn *c, int64_t calendar, const store_calstate *s)
         "last_full = excluded.last_full";
     int own, rc = store__wbegin(c, 0, &own);
     if (rc) return rc;
-    db_val p[] = {DBI(calendar), DBI(s->last_attempt), DBI(s->last_sync), DBT(s->last_error),
-                  DBT(s->ctag),  DBT(s->sync_token),   DBT(s->etag),      DBI(s->events),
-                  DBI(s->last_full)};
+    db_val p[] = {DBI(calendar),      DBI(s->last_attempt), DBI(s->last_sync),
+                  DBT(s->last_error), DBT(s->ctag),         DBT(s->sync_token),
+                  DBT(s->etag),       DBI(s->events),       DBI(s->last_full)};
     rc = EXEC(c, sql, p, NULL, NULL, NULL);
     return store__wend(c, own, rc);
 }
@@ -183,21 +182,16 @@ int store_calstate_claim(store_conn *c, int64_t calendar, tp_time now, int lease
     static const char claim[] = "UPDATE calstate SET lease_until = ? "
                                 "WHERE calendar_id = ? AND lease_until <= ?";
     int own, rc = store__wbegin(c, 0, &own);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     static const char exists[] = "SELECT COUNT(*) FROM calendars WHERE id = ?";
     int64_t changes = 0, found = 0;
     db_val pr[] = {DBI(calendar)};
     db_val pc[] = {DBI(now + lease_s), DBI(calendar), DBI(now)};
     rc = EXEC(c, exists, pr, store__row_first_int, &found, NULL);
-    if (rc == STORE_OK && !found)
-        rc = STORE_NOTFOUND;
-    if (rc == STORE_OK)
-        rc = EXEC(c, row, pr, NULL, NULL, NULL);
-    if (rc == STORE_OK)
-        rc = EXEC(c, claim, pc, NULL, NULL, &changes);
-    if (rc == STORE_OK && changes != 1)
-        rc = STORE_CONFLICT;
+    if (rc == STORE_OK && !found) rc = STORE_NOTFOUND;
+    if (rc == STORE_OK) rc = EXEC(c, row, pr, NULL, NULL, NULL);
+    if (rc == STORE_OK) rc = EXEC(c, claim, pc, NULL, NULL, &changes);
+    if (rc == STORE_OK && changes != 1) rc = STORE_CONFLICT;
     return store__wend(c, own, rc);
 }
 
@@ -205,8 +199,7 @@ int store_calstate_release(store_conn *c, int64_t calendar)
 {
     static const char sql[] = "UPDATE calstate SET lease_until = 0 WHERE calendar_id = ?";
     int own, rc = store__wbegin(c, 0, &own);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     db_val p[] = {DBI(calendar)};
     rc = EXEC(c, sql, p, NULL, NULL, NULL);
     return store__wend(c, own, rc);

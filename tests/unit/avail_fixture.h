@@ -100,8 +100,7 @@ static inline void fx_free(fixture *f)
 static inline int fx_offered(const fixture *f, tp_time start)
 {
     for (size_t i = 0; i < f->r.nslots; i++)
-        if (f->r.slots[i].start == start)
-            return 1;
+        if (f->r.slots[i].start == start) return 1;
     return 0;
 }
 

@@ -57,8 +57,8 @@ static void test_seed_example(void **state)
     f->staff[0].nbusy = 1;
     compute_ok(f);
     /* [s−30, s+150) must miss 10:00–11:00: s ≥ 11:30 (and s ≤ 07:30). */
-    tp_time want[] = {NY(11, 30), NY(12, 0), NY(12, 30), NY(13, 0), NY(13, 30), NY(14, 0),
-                      NY(14, 30)};
+    tp_time want[] = {NY(11, 30), NY(12, 0), NY(12, 30), NY(13, 0),
+                      NY(13, 30), NY(14, 0), NY(14, 30)};
     assert_starts(f, want, 7);
 }
 
@@ -109,7 +109,8 @@ static void test_overlapping_busy(void **state)
 {
     fixture *f = *state;
     /* A long event first, a short one inside it: the long one still blocks after. */
-    avail_busy b[] = {{NY(9, 0), NY(13, 0), "long", NAN, NAN}, {NY(10, 0), NY(10, 30), "short", NAN, NAN}};
+    avail_busy b[] = {{NY(9, 0), NY(13, 0), "long", NAN, NAN},
+                      {NY(10, 0), NY(10, 30), "short", NAN, NAN}};
     f->staff[0].busy = b;
     f->staff[0].nbusy = 2;
     compute_ok(f);
@@ -150,8 +151,9 @@ static void test_dst_new_york_spring(void **state)
     fixture *f = *state;
     dst_setup(f, f->ny, 2030, 3, 10);
     /* 00:00–04:00 on 2030-03-10 is 05:00Z–08:00Z (02:00–03:00 does not exist). */
-    tp_time night[] = {fx_utc(2030, 3, 10, 5, 0), fx_utc(2030, 3, 10, 5, 30), fx_utc(2030, 3, 10, 6, 0),
-                       fx_utc(2030, 3, 10, 6, 30), fx_utc(2030, 3, 10, 7, 0)};
+    tp_time night[] = {fx_utc(2030, 3, 10, 5, 0), fx_utc(2030, 3, 10, 5, 30),
+                       fx_utc(2030, 3, 10, 6, 0), fx_utc(2030, 3, 10, 6, 30),
+                       fx_utc(2030, 3, 10, 7, 0)};
     assert_dst_day(f, night, 5, fx_utc(2030, 3, 10, 13, 0));
     tp_time span[4];
     assert_int_equal(avail_work_spans(&f->rules, &f->staff[0], f->q.from, f->q.to, span, 2), 2);
@@ -177,8 +179,9 @@ static void test_dst_berlin_spring(void **state)
     fixture *f = *state;
     dst_setup(f, f->berlin, 2030, 3, 31);
     /* 00:00 CET = 23:00Z the day before; 03:00 CEST = 01:00Z; 04:00 CEST = 02:00Z. */
-    tp_time night[] = {fx_utc(2030, 3, 30, 23, 0), fx_utc(2030, 3, 30, 23, 30), fx_utc(2030, 3, 31, 0, 0),
-                       fx_utc(2030, 3, 31, 0, 30), fx_utc(2030, 3, 31, 1, 0)};
+    tp_time night[] = {fx_utc(2030, 3, 30, 23, 0), fx_utc(2030, 3, 30, 23, 30),
+                       fx_utc(2030, 3, 31, 0, 0), fx_utc(2030, 3, 31, 0, 30),
+                       fx_utc(2030, 3, 31, 1, 0)};
     assert_dst_day(f, night, 5, fx_utc(2030, 3, 31, 7, 0));
 }
 
@@ -249,7 +252,8 @@ static void test_step_alignment(void **state)
     fixture *f = *state;
     f->rules.step_min = 45; /* 09:45 … by minute of day */
     compute_ok(f);
-    tp_time want[] = {NY(9, 45), NY(10, 30), NY(11, 15), NY(12, 0), NY(12, 45), NY(13, 30), NY(14, 15)};
+    tp_time want[] = {NY(9, 45),  NY(10, 30), NY(11, 15), NY(12, 0),
+                      NY(12, 45), NY(13, 30), NY(14, 15)};
     assert_starts(f, want, 7);
 }
 
@@ -414,8 +418,8 @@ static void test_hours_merge_across_midnight(void **state)
     /* 20:00–02:00 as one span: a 60-min shoot with buffers fits 20:30 … 00:30,
      * so the day's own starts are 00:00, 00:30 (from the night before) and
      * 20:30 … 23:30 (running past midnight). */
-    tp_time want[] = {NY(0, 0),   NY(0, 30),  NY(20, 30), NY(21, 0), NY(21, 30),
-                      NY(22, 0),  NY(22, 30), NY(23, 0),  NY(23, 30)};
+    tp_time want[] = {NY(0, 0),  NY(0, 30),  NY(20, 30), NY(21, 0), NY(21, 30),
+                      NY(22, 0), NY(22, 30), NY(23, 0),  NY(23, 30)};
     assert_starts(f, want, 9);
     f->q.to += 3 * 3600;
     compute_ok(f);
@@ -523,14 +527,30 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_seed_example),       T(test_busy_edges_exact),     T(test_all_day_busy),
-        T(test_back_to_back_busy),  T(test_overlapping_busy),     T(test_dst_new_york_spring),
-        T(test_dst_new_york_fall),  T(test_dst_berlin_spring),    T(test_dst_berlin_fall),
-        T(test_staff_zone_differs), T(test_notice_edges),         T(test_horizon_edges),
-        T(test_window_edges),       T(test_step_alignment),       T(test_zones_polygon_and_postal),
-        T(test_inactive_serving_counts_for_area), T(test_skills), T(test_exceptions),
-        T(test_extra_day_and_own_hours), T(test_default_hours),   T(test_hours_merge_across_midnight),
-        T(test_travel_buffer),      T(test_duration_tiers_and_errors), T(test_free_at),
+        T(test_seed_example),
+        T(test_busy_edges_exact),
+        T(test_all_day_busy),
+        T(test_back_to_back_busy),
+        T(test_overlapping_busy),
+        T(test_dst_new_york_spring),
+        T(test_dst_new_york_fall),
+        T(test_dst_berlin_spring),
+        T(test_dst_berlin_fall),
+        T(test_staff_zone_differs),
+        T(test_notice_edges),
+        T(test_horizon_edges),
+        T(test_window_edges),
+        T(test_step_alignment),
+        T(test_zones_polygon_and_postal),
+        T(test_inactive_serving_counts_for_area),
+        T(test_skills),
+        T(test_exceptions),
+        T(test_extra_day_and_own_hours),
+        T(test_default_hours),
+        T(test_hours_merge_across_midnight),
+        T(test_travel_buffer),
+        T(test_duration_tiers_and_errors),
+        T(test_free_at),
         T(test_result_reuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -143,7 +143,8 @@ static void test_assign_balanced(void **state)
 {
     fixture *f = *state;
     f->q.nstaff = 4;
-    avail_stat st[4] = {{120, 0, NAN, NAN}, {60, 500, NAN, NAN}, {60, 400, NAN, NAN}, {60, 400, NAN, NAN}};
+    avail_stat st[4] = {
+        {120, 0, NAN, NAN}, {60, 500, NAN, NAN}, {60, 400, NAN, NAN}, {60, 400, NAN, NAN}};
     uint32_t freei[] = {0, 1, 2, 3}, out[2];
     assert_int_equal(avail_assign(&f->q, freei, 4, st, 1, out), 1);
     assert_int_equal(out[0], 2); /* 60 min, booked longest ago, lower id than 3 */
@@ -185,7 +186,8 @@ static void test_assign_nearest(void **state)
     f->q.nstaff = 4;
     f->prop.lat = 40.0;
     f->prop.lon = -74.0;
-    avail_stat st[4] = {{0, 0, NAN, NAN}, {0, 0, 40.5, -74.0}, {0, 0, 40.1, -74.0}, {0, 0, 40.1, -74.0}};
+    avail_stat st[4] = {
+        {0, 0, NAN, NAN}, {0, 0, 40.5, -74.0}, {0, 0, 40.1, -74.0}, {0, 0, 40.1, -74.0}};
     uint32_t freei[] = {0, 1, 2, 3}, out[2];
     assert_int_equal(avail_assign(&f->q, freei, 4, st, 2, out), 2);
     assert_int_equal(out[0], 2); /* tie with 3 by distance: lower id */
@@ -219,8 +221,7 @@ static void test_assign_senior_pair(void **state)
 static int has_reason(const avail_reason *rs, size_t n, avail_why why)
 {
     for (size_t i = 0; i < n; i++)
-        if (rs[i].why == why)
-            return 1;
+        if (rs[i].why == why) return 1;
     return 0;
 }
 
@@ -321,13 +322,20 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_threshold_edge),          T(test_reduction_rounding),
-        T(test_force_two),               T(test_pair_needed),
-        T(test_no_pair),                 T(test_senior_required),
-        T(test_assign_balanced),         T(test_assign_priority),
-        T(test_assign_nearest),          T(test_assign_senior_pair),
-        T(test_explain_multiple_reasons), T(test_explain_hours_and_buffers),
-        T(test_explain_eligibility_and_time), T(test_explain_no_partner),
+        T(test_threshold_edge),
+        T(test_reduction_rounding),
+        T(test_force_two),
+        T(test_pair_needed),
+        T(test_no_pair),
+        T(test_senior_required),
+        T(test_assign_balanced),
+        T(test_assign_priority),
+        T(test_assign_nearest),
+        T(test_assign_senior_pair),
+        T(test_explain_multiple_reasons),
+        T(test_explain_hours_and_buffers),
+        T(test_explain_eligibility_and_time),
+        T(test_explain_no_partner),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,8 +21,12 @@
 #define MAXSTAFF 4
 #define MAXBUSY 6
 
-static const char *ZONE_NAMES[NZONES] = {"America/New_York", "Europe/Berlin", "Australia/Lord_Howe",
-                                         "Asia/Kolkata",     "Pacific/Chatham", "America/Sao_Paulo",
+static const char *ZONE_NAMES[NZONES] = {"America/New_York",
+                                         "Europe/Berlin",
+                                         "Australia/Lord_Howe",
+                                         "Asia/Kolkata",
+                                         "Pacific/Chatham",
+                                         "America/Sao_Paulo",
                                          "UTC"};
 static tz_zone *zones[NZONES];
 
@@ -64,10 +68,8 @@ static void random_day(rng *g, avail_day *d)
     int at = pick(g, 4) == 0 ? 0 : pick(g, 48) * 15;
     for (int i = 0; i < d->n; i++) {
         int start = at, end = start + 5 * (1 + pick(g, 150));
-        if (end > 1440 || pick(g, 5) == 0)
-            end = 1440;
-        if (start >= 1440)
-            start = 1435;
+        if (end > 1440 || pick(g, 5) == 0) end = 1440;
+        if (start >= 1440) start = 1435;
         d->r[i].start = (int16_t)start;
         d->r[i].end = (int16_t)end;
         at = end + 5 * pick(g, 40);
@@ -101,8 +103,7 @@ static void build(scenario *sc, uint32_t seed)
     tp_time base = 1893456000 + (tp_time)(draw(&g) % 365) * 86400 + pick(&g, 96) * 900;
     if (pick(&g, 2)) {
         tp_time ch = tz_next_change(zones[pick(&g, NZONES)], base);
-        if (ch != INT64_MAX)
-            base = ch - 3 * 3600 + pick(&g, 12) * 900;
+        if (ch != INT64_MAX) base = ch - 3 * 3600 + pick(&g, 12) * 900;
     }
     sc->q.from = base + pick(&g, 4) * 60 * (pick(&g, 2) ? 1 : 7);
     sc->q.to = sc->q.from + 3600 + pick(&g, 20) * 1800;
@@ -132,7 +133,8 @@ static void build(scenario *sc, uint32_t seed)
     sc->prop.postal_code = (const char *[]){NULL, "", "ab 12", "CD-34"}[pick(&g, 4)];
 
     /* Zone 1: a square (edges land on the 0.05° grid); zone 2: postal codes. */
-    double x0 = -75 + pick(&g, 20) * 0.05, y0 = 40 + pick(&g, 20) * 0.05, side = 0.05 * (1 + pick(&g, 20));
+    double x0 = -75 + pick(&g, 20) * 0.05, y0 = 40 + pick(&g, 20) * 0.05,
+           side = 0.05 * (1 + pick(&g, 20));
     sc->pts[0] = (geo_point){x0, y0};
     sc->pts[1] = (geo_point){x0 + side, y0};
     sc->pts[2] = (geo_point){x0 + side, y0 + side};
@@ -203,24 +205,23 @@ static int compare(const avail_result *e, const avail_result *o)
         printf("status: engine %d oracle %d\n", e->status, o->status);
         return 1;
     }
-    if (e->status != AVAIL_OK)
-        return 0;
-    int bad = e->duration_min != o->duration_min || e->crew != o->crew ||
-              e->npairs != o->npairs || e->nslots != o->nslots;
+    if (e->status != AVAIL_OK) return 0;
+    int bad = e->duration_min != o->duration_min || e->crew != o->crew || e->npairs != o->npairs ||
+              e->nslots != o->nslots;
     for (size_t i = 0; !bad && i < e->npairs; i++)
         bad = e->pairs[i].staff != o->pairs[i].staff || e->pairs[i].start != o->pairs[i].start;
     for (size_t i = 0; !bad && i < e->nslots; i++)
         bad = e->slots[i].start != o->slots[i].start || e->slots[i].end != o->slots[i].end ||
               e->slots[i].crew != o->slots[i].crew;
-    if (!bad)
-        return 0;
-    printf("length %d/%d crew %d/%d pairs %zu/%zu slots %zu/%zu (engine/oracle)\n",
-           e->duration_min, o->duration_min, e->crew, o->crew, e->npairs, o->npairs, e->nslots,
-           o->nslots);
+    if (!bad) return 0;
+    printf("length %d/%d crew %d/%d pairs %zu/%zu slots %zu/%zu (engine/oracle)\n", e->duration_min,
+           o->duration_min, e->crew, o->crew, e->npairs, o->npairs, e->nslots, o->nslots);
     for (size_t i = 0; i < e->npairs || i < o->npairs; i++)
         printf("  pair %zu: engine %s staff %d @%lld | oracle staff %d @%lld\n", i,
                i < e->npairs && i < o->npairs && e->pairs[i].start == o->pairs[i].start &&
-                       e->pairs[i].staff == o->pairs[i].staff ? "  " : "!=",
+                       e->pairs[i].staff == o->pairs[i].staff
+                   ? "  "
+                   : "!=",
                i < e->npairs ? (int)e->pairs[i].staff : -1,
                i < e->npairs ? (long long)e->pairs[i].start : 0LL,
                i < o->npairs ? (int)o->pairs[i].staff : -1,
@@ -255,8 +256,7 @@ static void test_engine_matches_oracle(void **state)
             printf("scenario seed %u differs; re-run it alone from the build directory with "
                    "TRIPOD_SEED=%u ./test_avail_random\n",
                    seed, seed);
-            if (++failures >= 5)
-                break;
+            if (++failures >= 5) break;
         }
     }
     printf("%u scenarios, %zu offered starts in all\n", count, offered);

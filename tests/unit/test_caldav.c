@@ -59,8 +59,7 @@ static int start_radicale(void **state)
     int fds[2];
     repo_path(script, sizeof script, "servers/radicale_server.py");
     snprintf(g_dir, sizeof g_dir, "/tmp/tripod-test-caldav-XXXXXX");
-    if (!mkdtemp(g_dir) || pipe(fds) != 0)
-        return -1;
+    if (!mkdtemp(g_dir) || pipe(fds) != 0) return -1;
     g_pid = fork();
     if (g_pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -75,8 +74,7 @@ static int start_radicale(void **state)
     FILE *f = fdopen(fds[0], "r");
     char line[256] = "";
     int ok = f && fgets(line, sizeof line, f) && sscanf(line, "ready %127s", g_base) == 1;
-    if (f)
-        fclose(f);
+    if (f) fclose(f);
     return ok ? 0 : -1;
 }
 
@@ -148,7 +146,8 @@ static void put_query_markers_and_conditional_writes(void **state)
     char *etag2 = NULL;
     assert_int_equal(caldav_put(&t, res, ics, NULL, 1, &etag2, &status, err, sizeof err), -1);
     assert_int_equal(status, 412);
-    assert_int_equal(caldav_put(&t, res, ics, "\"stale\"", 0, &etag2, &status, err, sizeof err), -1);
+    assert_int_equal(caldav_put(&t, res, ics, "\"stale\"", 0, &etag2, &status, err, sizeof err),
+                     -1);
     assert_int_equal(status, 412);
     assert_int_equal(caldav_put(&t, res, ics, etag, 0, &etag2, &status, err, sizeof err), 0);
     free(etag2);
@@ -249,8 +248,7 @@ static const caldav_change *change_of(const caldav_changes *ch, const char *name
     const caldav_change *hit = NULL;
     for (size_t i = 0; i < ch->n; i++) {
         size_t a = strlen(ch->v[i].href), b = strlen(name);
-        if (a >= b && strcmp(ch->v[i].href + a - b, name) == 0)
-            hit = &ch->v[i];
+        if (a >= b && strcmp(ch->v[i].href + a - b, name) == 0) hit = &ch->v[i];
     }
     return hit;
 }
@@ -259,8 +257,7 @@ typedef struct {
     char seen[512]; /* "name:summary;" per resource, "name:gone;" for 404 */
 } multiget_log;
 
-static int on_multiget(void *ctx, const char *href, const char *etag, const char *data,
-                       size_t len)
+static int on_multiget(void *ctx, const char *href, const char *etag, const char *data, size_t len)
 {
     multiget_log *m = ctx;
     const char *name = strrchr(href, '/');
@@ -274,8 +271,8 @@ static int on_multiget(void *ctx, const char *href, const char *etag, const char
     assert_int_equal(strlen(data), len);
     const char *sum = strstr(data, "SUMMARY:");
     assert_non_null(sum);
-    snprintf(m->seen + n, sizeof m->seen - n, "%s:%.*s;", name + 1,
-             (int)strcspn(sum + 8, "\r\n"), sum + 8);
+    snprintf(m->seen + n, sizeof m->seen - n, "%s:%.*s;", name + 1, (int)strcspn(sum + 8, "\r\n"),
+             sum + 8);
     return 0;
 }
 
@@ -343,9 +340,10 @@ static void sync_collection_reports_changes_and_multiget_fetches_them(void **sta
 
     /* Unknown and malformed tokens are refused as such; bad credentials are
      * an ordinary error. */
-    assert_int_equal(caldav_sync_collection(&t, "http://radicale.org/ns/sync/"
-                                                "00000000000000000000000000000000"
-                                                "00000000000000000000000000000000",
+    assert_int_equal(caldav_sync_collection(&t,
+                                            "http://radicale.org/ns/sync/"
+                                            "00000000000000000000000000000000"
+                                            "00000000000000000000000000000000",
                                             &ch, err, sizeof err),
                      CALDAV_BAD_TOKEN);
     assert_int_equal(ch.n, 0);
@@ -413,7 +411,6 @@ int main(void)
         cmocka_unit_test(wrong_password_and_missing_calendar_are_reported),
         cmocka_unit_test(silent_server_times_out),
     };
-    if (caldav_global_init() != 0)
-        return 1;
+    if (caldav_global_init() != 0) return 1;
     return cmocka_run_group_tests(tests, start_radicale, stop_radicale);
 }

@@ -91,8 +91,7 @@ static icalcomponent *event_with_uid(icalcomponent *cal, const char *uid)
 {
     for (icalcomponent *ev = first_event(cal); ev;
          ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT))
-        if (strcmp(icalcomponent_get_uid(ev), uid) == 0)
-            return ev;
+        if (strcmp(icalcomponent_get_uid(ev), uid) == 0) return ev;
     return NULL;
 }
 
@@ -109,8 +108,7 @@ static icalcomponent *primary_event(store_conn *c, int64_t booking, tp_time now)
         assert_int_equal(store_outbox_done(c, it.id), STORE_OK);
         json_decref(p);
         store_outbox_clear(&it);
-        if (cal)
-            return cal;
+        if (cal) return cal;
     }
     fail_msg("no event_put for booking %lld", (long long)booking);
     return NULL;
@@ -141,8 +139,8 @@ static void feed_equals_primary_and_parses(void **state)
                          "confirmed", 2, "1 Main St");
     int64_t b2 = booking(c, ann, photos, "2030-11-04T09:00:00-05:00", "2030-11-04T10:00:00-05:00",
                          "cancelled", 1, "9 Elm St");
-    booking(c, bob, photos, "2030-06-03T15:00:00-04:00", "2030-06-03T16:00:00-04:00", "confirmed", 0,
-            "5 Oak St");
+    booking(c, bob, photos, "2030-06-03T15:00:00-04:00", "2030-06-03T16:00:00-04:00", "confirmed",
+            0, "5 Oak St");
     store_booking b;
     memset(&b, 0, sizeof b);
     assert_int_equal(store_booking_get(c, b1, &b), STORE_OK);
@@ -167,7 +165,8 @@ static void feed_equals_primary_and_parses(void **state)
     struct icaltimetype s = icalcomponent_get_dtstart(e1);
     assert_true(icaltime_is_utc(s));
     assert_int_equal(icaltime_as_timet(s), (time_t)at("2030-06-03T17:00:00Z"));
-    assert_int_equal(icaltime_as_timet(icalcomponent_get_dtend(e1)), (time_t)at("2030-06-03T18:00:00Z"));
+    assert_int_equal(icaltime_as_timet(icalcomponent_get_dtend(e1)),
+                     (time_t)at("2030-06-03T18:00:00Z"));
     assert_int_equal(icalcomponent_get_status(e1), ICAL_STATUS_CONFIRMED);
     assert_int_equal(icalcomponent_get_sequence(e1), 2);
     assert_string_equal(icalcomponent_get_summary(e1), "Photos: 1 Main St 10001");
@@ -178,9 +177,9 @@ static void feed_equals_primary_and_parses(void **state)
     icalcomponent *p1 = first_event(pcal);
     assert_non_null(p1);
     static const icalproperty_kind same[] = {
-        ICAL_UID_PROPERTY,      ICAL_SUMMARY_PROPERTY, ICAL_LOCATION_PROPERTY,
+        ICAL_UID_PROPERTY,         ICAL_SUMMARY_PROPERTY, ICAL_LOCATION_PROPERTY,
         ICAL_DESCRIPTION_PROPERTY, ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY,
-        ICAL_SEQUENCE_PROPERTY, ICAL_STATUS_PROPERTY,  ICAL_ORGANIZER_PROPERTY};
+        ICAL_SEQUENCE_PROPERTY,    ICAL_STATUS_PROPERTY,  ICAL_ORGANIZER_PROPERTY};
     for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
         same_property(e1, p1, same[i]);
 
@@ -188,7 +187,8 @@ static void feed_equals_primary_and_parses(void **state)
     icalcomponent *e2 = event_with_uid(feed, event_uid(b2, uid, sizeof uid));
     assert_non_null(e2);
     assert_int_equal(icalcomponent_get_status(e2), ICAL_STATUS_CANCELLED);
-    assert_int_equal(icaltime_as_timet(icalcomponent_get_dtstart(e2)), (time_t)at("2030-11-04T14:00:00Z"));
+    assert_int_equal(icaltime_as_timet(icalcomponent_get_dtstart(e2)),
+                     (time_t)at("2030-11-04T14:00:00Z"));
     assert_int_equal(icalcomponent_get_sequence(e2), 1);
     assert_null(strstr(text, "5 Oak St"));
 

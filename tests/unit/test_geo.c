@@ -21,14 +21,14 @@ static void test_parse_and_contains_concave(void **state)
     assert_int_equal(geo_polygon_parse(U_SHAPE, &p, err, sizeof err), 0);
     assert_int_equal(p.nrings, 1);
     assert_int_equal(p.rings[0].n, 8);
-    assert_int_equal(geo_contains(&p, 0.5, 0.5), 1);  /* lat, lon */
-    assert_int_equal(geo_contains(&p, 2.0, 1.5), 0);  /* in the notch */
-    assert_int_equal(geo_contains(&p, 2.0, 0.5), 1);  /* left arm */
-    assert_int_equal(geo_contains(&p, 0.0, 1.5), 1);  /* on the bottom edge */
-    assert_int_equal(geo_contains(&p, 3.0, 0.0), 1);  /* vertex (0,3) */
-    assert_int_equal(geo_contains(&p, 1.0, 1.5), 1);  /* notch floor edge */
-    assert_int_equal(geo_contains(&p, 2.0, 1.0), 1);  /* notch wall edge */
-    assert_int_equal(geo_contains(&p, 1.0, 2.0), 1);  /* notch corner vertex */
+    assert_int_equal(geo_contains(&p, 0.5, 0.5), 1); /* lat, lon */
+    assert_int_equal(geo_contains(&p, 2.0, 1.5), 0); /* in the notch */
+    assert_int_equal(geo_contains(&p, 2.0, 0.5), 1); /* left arm */
+    assert_int_equal(geo_contains(&p, 0.0, 1.5), 1); /* on the bottom edge */
+    assert_int_equal(geo_contains(&p, 3.0, 0.0), 1); /* vertex (0,3) */
+    assert_int_equal(geo_contains(&p, 1.0, 1.5), 1); /* notch floor edge */
+    assert_int_equal(geo_contains(&p, 2.0, 1.0), 1); /* notch wall edge */
+    assert_int_equal(geo_contains(&p, 1.0, 2.0), 1); /* notch corner vertex */
     assert_int_equal(geo_contains(&p, -0.001, 1.0), 0);
     assert_int_equal(geo_contains(&p, 1.0, 3.001), 0);
     assert_int_equal(geo_contains(&p, NAN, 1.0), 0);

@@ -49,8 +49,7 @@ static int parse_file(const char *name, ics_list *out, char *err, size_t errlen,
     ics_opts o;
     ics_opts_init(&o, ny, "ann@example.com", at("2030-03-01T00:00:00Z"),
                   at("2030-04-15T00:00:00Z"));
-    if (max_steps)
-        o.max_steps = max_steps;
+    if (max_steps) o.max_steps = max_steps;
     size_t len;
     char *text = slurp(name, &len);
     int rc = ics_parse(text, len, &o, out, err, errlen);

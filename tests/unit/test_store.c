@@ -373,9 +373,10 @@ static void test_busy_per_resource(void **state)
                      STORE_OK);
 
     /* A full read stores each row with its resource. */
-    store_busy full[3] = {{.start = 100, .end = 200, .uid = "a", .href = "/c/a.ics", .etag = "\"a1\""},
-                          {.start = 300, .end = 400, .uid = "a", .href = "/c/a.ics", .etag = "\"a1\""},
-                          {.start = 500, .end = 600, .uid = "b", .href = "/c/b.ics", .etag = "\"b1\""}};
+    store_busy full[3] = {
+        {.start = 100, .end = 200, .uid = "a", .href = "/c/a.ics", .etag = "\"a1\""},
+        {.start = 300, .end = 400, .uid = "a", .href = "/c/a.ics", .etag = "\"a1\""},
+        {.start = 500, .end = 600, .uid = "b", .href = "/c/b.ics", .etag = "\"b1\""}};
     assert_int_equal(store_busy_replace(c, cal, full, 3), STORE_OK);
     assert_int_equal(store_busy_replace(c, other, full, 1), STORE_OK);
     assert_int_equal(store_busy_hrefs(c, cal, href_collect, got), STORE_OK);
@@ -395,7 +396,8 @@ static void test_busy_per_resource(void **state)
     assert_string_equal(got, "/c/b.ics@500;/c/a.ics@700;");
 
     /* A new resource, then a deleted one; deleting an unknown one is fine. */
-    store_busy two[2] = {{.start = 10, .end = 20, .uid = "n"}, {.start = 30, .end = 40, .uid = "n"}};
+    store_busy two[2] = {{.start = 10, .end = 20, .uid = "n"},
+                         {.start = 30, .end = 40, .uid = "n"}};
     assert_int_equal(store_busy_put_resource(c, cal, "/c/n.ics", NULL, two, 2, &removed), STORE_OK);
     assert_int_equal(removed, 0);
     assert_int_equal(store_busy_delete_resource(c, cal, "/c/b.ics", &removed), STORE_OK);

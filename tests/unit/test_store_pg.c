@@ -29,8 +29,7 @@ static char url_buf[512];
 static const char *db_url(void)
 {
     const char *u = getenv("TRIPOD_TEST_DB");
-    if (u && !strncmp(u, "postgres", 8))
-        return u;
+    if (u && !strncmp(u, "postgres", 8)) return u;
     return url_buf[0] ? url_buf : NULL;
 }
 
@@ -40,13 +39,11 @@ static int find_cluster(void)
 {
     const char *dir = getenv("TRIPOD_TEST_PG_DIR");
     char path[512], base[400] = "", sql[96], name[64];
-    if (!dir || db_url())
-        return 0;
+    if (!dir || db_url()) return 0;
     snprintf(path, sizeof path, "%s/url", dir);
     FILE *f = fopen(path, "r");
     if (f) {
-        if (!fgets(base, sizeof base, f))
-            base[0] = '\0';
+        if (!fgets(base, sizeof base, f)) base[0] = '\0';
         fclose(f);
     }
     base[strcspn(base, "\n")] = '\0';
@@ -60,8 +57,7 @@ static int find_cluster(void)
     PGconn *pg = PQconnectdb(base);
     PGresult *res = PQexec(pg, sql);
     int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok)
-        fprintf(stderr, "%s: %s", sql, PQerrorMessage(pg));
+    if (!ok) fprintf(stderr, "%s: %s", sql, PQerrorMessage(pg));
     PQclear(res);
     PQfinish(pg);
     snprintf(url_buf, sizeof url_buf, "%.*s/%s", (int)(slash - base), base, name);
@@ -229,12 +225,10 @@ static void *race(void *arg)
     pthread_barrier_wait(r->go);
     r->rc = STORE_ERROR;
     for (int tries = 0; tries < 5; tries++) {
-        if (store_begin(c, 1) != STORE_OK)
-            continue;
+        if (store_begin(c, 1) != STORE_OK) continue;
         r->rc = store_booking_insert(c, &b);
         r->rc = r->rc == STORE_OK ? store_commit(c) : (store_rollback(c), r->rc);
-        if (r->rc != STORE_RETRY)
-            break;
+        if (r->rc != STORE_RETRY) break;
     }
     store_booking_clear(&b);
     store_release(c);
@@ -319,10 +313,8 @@ static void *migrate_one(void *arg)
     char err[256];
     store *s = NULL;
     m->rc = store_open(m->url, NULL, &s, err, sizeof err);
-    if (m->rc == STORE_OK)
-        m->rc = store_migrate(s, err, sizeof err);
-    if (m->rc == STORE_OK && store_schema_version(s) < 1)
-        m->rc = -1;
+    if (m->rc == STORE_OK) m->rc = store_migrate(s, err, sizeof err);
+    if (m->rc == STORE_OK && store_schema_version(s) < 1) m->rc = -1;
     store_close(s);
     return NULL;
 }
@@ -373,8 +365,7 @@ static void test_unreachable_server_fails_at_open(void **state)
 
 int main(void)
 {
-    if (find_cluster() != 0)
-        return 1;
+    if (find_cluster() != 0) return 1;
     if (!db_url()) {
         fprintf(stderr, "test_store_pg needs TRIPOD_TEST_DB=postgres://… or TRIPOD_TEST_PG_DIR\n");
         return 1;

@@ -40,8 +40,7 @@ static int start_radicale(void **state)
     snprintf(script, sizeof script, "%.*s/../servers/radicale_server.py",
              slash ? (int)(slash - here) : 0, here);
     snprintf(g_dir, sizeof g_dir, "/tmp/tripod-test-sync-XXXXXX");
-    if (!mkdtemp(g_dir) || pipe(fds) != 0)
-        return -1;
+    if (!mkdtemp(g_dir) || pipe(fds) != 0) return -1;
     g_pid = fork();
     if (g_pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -55,8 +54,7 @@ static int start_radicale(void **state)
     FILE *f = fdopen(fds[0], "r");
     char line[256] = "";
     int ok = f && fgets(line, sizeof line, f) && sscanf(line, "ready %127s", g_base) == 1;
-    if (f)
-        fclose(f);
+    if (f) fclose(f);
     return ok ? 0 : -1;
 }
 
@@ -149,8 +147,7 @@ static sync_result run(const fixture *fx, tp_time now)
 {
     sync_result r;
     char err[512];
-    if (sync_calendar(&fx->cfg, fx->cal, now, &r, err, sizeof err) != 0)
-        fail_msg("sync: %s", err);
+    if (sync_calendar(&fx->cfg, fx->cal, now, &r, err, sizeof err) != 0) fail_msg("sync: %s", err);
     return r;
 }
 
@@ -220,8 +217,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(full_read_every_six_hours_and_each_new_day, setup,
                                         teardown),
     };
-    if (sodium_init() < 0 || caldav_global_init() != 0)
-        return 1;
+    if (sodium_init() < 0 || caldav_global_init() != 0) return 1;
     randombytes_buf(g_key, sizeof g_key);
     return cmocka_run_group_tests(tests, start_radicale, stop_radicale);
 }

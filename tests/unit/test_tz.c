@@ -67,8 +67,13 @@ static void test_local_to_utc_gap_and_overlap(void **state)
 static void test_round_trips(void **state)
 {
     (void)state;
-    const char *names[] = {"America/New_York", "Europe/Berlin", "Australia/Lord_Howe",
-                           "Asia/Kolkata", "Pacific/Chatham", "America/Sao_Paulo", "UTC"};
+    const char *names[] = {"America/New_York",
+                           "Europe/Berlin",
+                           "Australia/Lord_Howe",
+                           "Asia/Kolkata",
+                           "Pacific/Chatham",
+                           "America/Sao_Paulo",
+                           "UTC"};
     for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
         tz_zone *z = tz_zone_load(names[k]);
         assert_non_null(z);
@@ -107,7 +112,8 @@ static void test_half_hour_and_odd_offsets(void **state)
 
 static int ical_offset(icaltimezone *zone, tp_time t)
 {
-    struct icaltimetype tt = icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_utc_timezone());
+    struct icaltimetype tt =
+        icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_utc_timezone());
     int dst = 0;
     return icaltimezone_get_utc_offset_of_utc_time(zone, &tt, &dst);
 }
@@ -117,8 +123,13 @@ static int ical_offset(icaltimezone *zone, tp_time t)
 static void test_table_matches_libical(void **state)
 {
     (void)state;
-    const char *names[] = {"America/New_York", "Europe/Berlin", "Australia/Lord_Howe",
-                           "Asia/Kolkata", "Pacific/Chatham", "America/Sao_Paulo", "UTC"};
+    const char *names[] = {"America/New_York",
+                           "Europe/Berlin",
+                           "Australia/Lord_Howe",
+                           "Asia/Kolkata",
+                           "Pacific/Chatham",
+                           "America/Sao_Paulo",
+                           "UTC"};
     for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
         tz_zone *z = tz_zone_load(names[k]);
         icaltimezone *ref = icaltimezone_get_builtin_timezone(names[k]);
@@ -126,7 +137,8 @@ static void test_table_matches_libical(void **state)
         assert_non_null(ref);
         for (tp_time t = 0; t < utc(2100, 1, 1, 0, 0); t += 5 * 3600)
             assert_int_equal(tz_offset_at(z, t), ical_offset(ref, t));
-        for (tp_time t = tz_next_change(z, 0); t < utc(2100, 1, 1, 0, 0); t = tz_next_change(z, t)) {
+        for (tp_time t = tz_next_change(z, 0); t < utc(2100, 1, 1, 0, 0);
+             t = tz_next_change(z, t)) {
             assert_int_equal(tz_offset_at(z, t), ical_offset(ref, t));
             assert_int_equal(tz_offset_at(z, t - 1), ical_offset(ref, t - 1));
             assert_true(ical_offset(ref, t) != ical_offset(ref, t - 1));
@@ -140,7 +152,7 @@ static void test_civil(void **state)
     (void)state;
     assert_int_equal(tz_days_from_civil(1970, 1, 1), 0);
     assert_int_equal(tz_days_from_civil(2000, 3, 1), 11017);
-    assert_int_equal(tz_weekday(tz_days_from_civil(2030, 6, 3)), 0);  /* Monday */
+    assert_int_equal(tz_weekday(tz_days_from_civil(2030, 6, 3)), 0);   /* Monday */
     assert_int_equal(tz_weekday(tz_days_from_civil(1969, 12, 28)), 6); /* Sunday */
     for (int64_t d = -800000; d < 800000; d += 97) {
         int y, m, dd;
