@@ -2,7 +2,7 @@
  * reporting, clock and generator they use. */
 #include "bench.h"
 #include "bench_http.h"
-#include "bench_pg.h"
+#include "child.h"
 
 #include <stdio.h>
 #include <time.h>
@@ -32,9 +32,13 @@ int bench_main(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    int rc = 0;
-    rc |= bench_engine();
-    rc |= bench_http("/proc/self/exe");
-    rc |= bench_pg();
+    child_trap_signals();
+    int rc = bench_engine();
+    if (!child_interrupted())
+        rc |= bench_http("/proc/self/exe");
+    if (child_interrupted()) {
+        fprintf(stderr, "bench: interrupted; every server and cluster it started is stopped\n");
+        return 130;
+    }
     return rc;
 }

@@ -5,8 +5,9 @@
 
 #include <stdint.h>
 
-/* Runs every benchmark in turn. Returns 0, or 1 when one failed its own
- * cross-check (after saying which on stderr). */
+/* Runs every benchmark in turn. Returns 0; 1 when a figure could not be
+ * measured or failed its own cross-check (said on stderr); 130 after SIGINT
+ * or SIGTERM, once every child process it started is stopped. */
 int bench_main(int argc, char **argv);
 
 /* Prints one figure: "bench NAME VALUE UNIT". */

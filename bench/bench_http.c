@@ -1,288 +1,111 @@
-/* bench_http.c — availability and booking throughput over HTTP: the BENCH.md
- * 50-staff scenario loaded into a temporary store, a real `tripod serve`
- * child, wrk for availability, a libcurl client for bookings. */
+/* bench_http.c — the HTTP figures: for SQLite (1 instance) and PostgreSQL
+ * (1 and 3 instances on one database of a throwaway cluster), the BENCH.md
+ * 50-staff scenario loaded into the store, real `tripod serve` children,
+ * the same load clients, and every child stopped on every path. */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "bench_http.h"
 
 #include <curl/curl.h>
 #include <ftw.h>
 #include <netinet/in.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "bench.h"
-#include "store/store.h"
+#include "child.h"
+#include "load.h"
+#include "scenario.h"
 
-#define STAFF 50
-#define EVENTS 200
-#define NOW_TEXT "2030-06-03T00:00:00-04:00"
-#define WRK_SECONDS "8"
-#define BOOK_THREADS 4
-#define BOOK_SECONDS 8.0
-#define BOOK_MAX 4000
-#define FIRST_FREE_DAY 15 /* the scenario's busy time covers days 0-13 */
+#define MAX_INSTANCES 3
+#define HEALTH_WAIT_S 20
+#define SERVE_GRACE_S 15 /* the server drains in-flight requests for up to 10 s */
 
-static int store_scenario(const char *dir, char *err, size_t errlen)
+extern char **environ;
+
+/* The pg.py helper of the source tree this file was compiled from. */
+static void pg_script(char *buf, size_t len)
 {
-    static const char week[] =
-        "{\"mon\":[[\"09:00\",\"17:00\"]],\"tue\":[[\"09:00\",\"17:00\"]],\"wed\":[[\"09:00\",\"17:00\"]],"
-        "\"thu\":[[\"09:00\",\"17:00\"]],\"fri\":[[\"09:00\",\"17:00\"]],\"sat\":[[\"09:00\",\"17:00\"]],"
-        "\"sun\":[[\"09:00\",\"17:00\"]]}";
-    store *db = NULL;
-    store_conn *c = NULL;
-    char doc[1024];
-    int64_t id, cal;
-    int rc = -1;
-    store_busy *ev = calloc(EVENTS, sizeof *ev);
-    tz_zone *ny = tz_zone_load("America/New_York");
-    if (!ev || !ny || store_open(NULL, dir, &db, err, errlen) != STORE_OK ||
-        store_migrate(db, err, errlen) != STORE_OK || !(c = store_acquire(db)) ||
-        store_begin(c, 1) != STORE_OK)
-        goto out;
-    const tp_time t0 = tz_local_to_utc(ny, tz_days_from_civil(2030, 6, 3) * 86400);
-    snprintf(doc, sizeof doc,
-             "{\"integrated_booking\":true,\"timezone\":\"America/New_York\",\"drive_buffer_minutes\":30,"
-             "\"slot_step_minutes\":30,\"min_notice_minutes\":0,\"horizon_days\":60,\"default_hours\":%s}",
-             week);
-    if (store_settings_put(c, doc) != STORE_OK ||
-        store_doc_insert(c, STORE_SERVICE, "{\"name\":\"Photos\",\"duration_minutes\":60,\"tiers\":[],\"skills\":[]}", &id) ||
-        store_doc_insert(c, STORE_SERVICE, "{\"name\":\"Video\",\"duration_minutes\":60,\"tiers\":[],\"skills\":[]}", &id) ||
-        store_doc_insert(c, STORE_CALENDAR,
-                         "{\"owner\":\"business\",\"kind\":\"ics\",\"url\":\"http://127.0.0.1:9/b.ics\",\"primary\":true}",
-                         &cal))
-        goto out;
-    for (uint32_t i = 0; i < STAFF; i++) {
-        snprintf(doc, sizeof doc,
-                 "{\"name\":\"Staff %u\",\"email\":\"s%u@example.com\",\"timezone\":null,\"senior\":false,"
-                 "\"skills\":[],\"zones\":[],\"hours\":%s,\"exceptions\":[],\"home\":null,\"rank\":0,\"active\":true}",
-                 i, i, week);
-        if (store_doc_insert(c, STORE_STAFF, doc, &id) != STORE_OK)
-            goto out;
-        snprintf(doc, sizeof doc,
-                 "{\"owner\":\"%lld\",\"kind\":\"ics\",\"url\":\"http://127.0.0.1:9/s%u.ics\",\"primary\":false}",
-                 (long long)id, i);
-        if (store_doc_insert(c, STORE_CALENDAR, doc, &cal) != STORE_OK)
-            goto out;
-        bench_rng g = {i + 1};
-        for (size_t k = 0; k < EVENTS; k++) {
-            ev[k].start = t0 + 300 * (tp_time)(bench_draw(&g) % 4032);
-            ev[k].end = ev[k].start + 60 * (30 + 5 * (tp_time)(bench_draw(&g) % 19));
-            ev[k].uid = "bench-event";
-            ev[k].summary = "Busy";
-        }
-        if (store_busy_replace(c, cal, ev, EVENTS) != STORE_OK)
-            goto out;
+    const char *slash = strrchr(__FILE__, '/');
+    snprintf(buf, len, "%.*s../tests/servers/pg.py", slash ? (int)(slash - __FILE__ + 1) : 0, __FILE__);
+}
+
+/* A free TCP port on 127.0.0.1 other than the N in TAKEN; -1 when none. */
+static int free_port(const int *taken, int n)
+{
+    for (int attempt = 0; attempt < 20; attempt++) {
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t len = sizeof a;
+        int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+        if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+            getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+            port = ntohs(a.sin_port);
+        if (fd >= 0)
+            close(fd);
+        int clash = 0;
+        for (int i = 0; i < n; i++)
+            clash |= taken[i] == port;
+        if (port > 0 && !clash)
+            return port;
     }
-    if (store_commit(c) != STORE_OK)
-        goto out;
-    rc = 0;
-out:
-    if (rc != 0 && c && !err[0])
-        snprintf(err, errlen, "%s", store_errmsg(c));
-    store_release(c);
-    store_close(db);
-    tz_zone_free(ny);
-    free(ev);
-    return rc;
+    return -1;
 }
 
-static int free_port(void)
+/* The servers' environment: the bench's own without any TRIPOD_ setting,
+ * plus no rate limit and the scenario's fixed clock. The caller frees the
+ * array (not its strings); NULL when out of memory. */
+static char **serve_env(void)
 {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
+    size_t n = 0, k = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + 3, sizeof *env);
+    if (!env)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "TRIPOD_", 7) != 0)
+            env[k++] = environ[i];
+    env[k++] = "TRIPOD_RATE_LIMIT=0";
+    env[k++] = "TRIPOD_NOW=" SCENARIO_NOW;
+    return env;
 }
 
-static pid_t serve(const char *exe, const char *dir, int port)
-{
-    char portbuf[16], log[4096];
-    snprintf(portbuf, sizeof portbuf, "%d", port);
-    snprintf(log, sizeof log, "%s/server.log", dir);
-    pid_t pid = fork();
-    if (pid != 0)
-        return pid;
-    setenv("TRIPOD_RATE_LIMIT", "0", 1);
-    setenv("TRIPOD_NOW", NOW_TEXT, 1);
-    if (freopen(log, "w", stdout) && freopen(log, "a", stderr))
-        execl(exe, "tripod", "serve", "--port", portbuf, "--data", dir, (char *)NULL);
-    _exit(127);
-}
-
-static size_t sink(char *p, size_t size, size_t n, void *ctx)
+static size_t discard(char *p, size_t size, size_t n, void *ctx)
 {
     (void)p;
     (void)ctx;
     return size * n;
 }
 
-/* GET URL; the HTTP status, or 0 when no answer. */
-static long http_get(const char *url)
+/* Waits until the instance on PORT answers its health check. 0, or -1 when
+ * it exited, did not answer within HEALTH_WAIT_S, or the bench was
+ * interrupted. */
+static int wait_healthy(int port, pid_t *pid)
 {
-    long status = 0;
+    char url[96];
+    int rc = -1;
     CURL *h = curl_easy_init();
     if (!h)
-        return 0;
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
-    if (curl_easy_perform(h) == CURLE_OK)
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(h);
-    return status;
-}
-
-static int wait_healthy(const char *base)
-{
-    char url[256];
-    snprintf(url, sizeof url, "%s/api/v1/health", base);
-    for (int i = 0; i < 400; i++) {
-        if (http_get(url) == 200)
-            return 0;
-        usleep(50000);
-    }
-    return -1;
-}
-
-/* "3.45ms" → milliseconds; -1 when unreadable. */
-static double wrk_ms(const char *s)
-{
-    char unit[8] = "";
-    double v;
-    if (sscanf(s, "%lf%7s", &v, unit) != 2)
         return -1;
-    if (strcmp(unit, "us") == 0)
-        return v / 1000;
-    if (strcmp(unit, "ms") == 0)
-        return v;
-    if (strcmp(unit, "s") == 0)
-        return v * 1000;
-    return -1;
-}
-
-static int bench_availability(const char *base)
-{
-    char cmd[512], line[512];
-    double rps = -1, p99 = -1;
-    int non2xx = 0;
-    snprintf(cmd, sizeof cmd,
-             "wrk -t1 -c16 -d" WRK_SECONDS "s --latency "
-             "'%s/api/v1/availability?services=1,2&from=2030-06-03&to=2030-06-16' 2>&1",
-             base);
-    FILE *p = popen(cmd, "r");
-    if (!p) {
-        fprintf(stderr, "bench http: cannot run wrk\n");
-        return 1;
-    }
-    while (fgets(line, sizeof line, p)) {
-        char *s = line + strspn(line, " \t");
-        if (strncmp(s, "Requests/sec:", 13) == 0)
-            rps = strtod(s + 13, NULL);
-        else if (strncmp(s, "99%", 3) == 0)
-            p99 = wrk_ms(s + 3 + strspn(s + 3, " \t"));
-        else if (strncmp(s, "Non-2xx", 7) == 0)
-            non2xx = 1;
-    }
-    if (pclose(p) != 0 || rps < 0 || p99 < 0 || non2xx) {
-        fprintf(stderr, "bench http: wrk failed or saw errors (%s)\n", non2xx ? "non-2xx answers" : "no figures");
-        return 1;
-    }
-    bench_report("http_availability_rps", rps, "req/s");
-    bench_report("http_availability_p99_ms", p99, "ms");
-    return 0;
-}
-
-typedef struct {
-    const char *base;
-    int thread;
-    double deadline_us;
-    long ok, failed;
-} book_worker;
-
-/* The K-th booking: days from FIRST_FREE_DAY on, five starts a day, every
- * staff member at each start (all free there, so every one is a 201). */
-static void booking_start(int k, char *buf, size_t len)
-{
-    static const char *const starts[5] = {"09:30", "11:00", "12:30", "14:00", "15:30"};
-    int slot = k / STAFF, day = FIRST_FREE_DAY + slot / 5;
-    int y, m, d;
-    tz_civil_from_days(tz_days_from_civil(2030, 6, 3) + day, &y, &m, &d);
-    snprintf(buf, len, "%04d-%02d-%02dT%s:00-04:00", y, m, d, starts[slot % 5]);
-}
-
-static void *book_run(void *arg)
-{
-    book_worker *w = arg;
-    char url[256], body[512], start[40];
-    long status;
-    CURL *h = curl_easy_init();
-    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
-    if (!h || !hdr)
-        goto out;
-    snprintf(url, sizeof url, "%s/api/v1/bookings", w->base);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/api/v1/health", port);
     curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
-    for (int k = w->thread; k < BOOK_MAX && bench_now_us() < w->deadline_us; k += BOOK_THREADS) {
-        booking_start(k, start, sizeof start);
-        snprintf(body, sizeof body,
-                 "{\"agent\":{\"name\":\"Bench\",\"email\":\"bench@example.com\",\"phone\":\"1\"},"
-                 "\"property\":{\"address\":\"1 Main St\",\"postal_code\":\"10001\"},"
-                 "\"services\":[\"1\"],\"packages\":[],\"start\":\"%s\",\"notes\":\"\"}",
-                 start);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-        status = 0;
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 5L);
+    for (int i = 0; i < HEALTH_WAIT_S * 20 && !child_interrupted() && child_alive(pid); i++) {
+        long status = 0;
         if (curl_easy_perform(h) == CURLE_OK)
             curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-        if (status == 201)
-            w->ok++;
-        else if (w->failed++ == 0)
-            fprintf(stderr, "bench http: booking at %s answered %ld\n", start, status);
-    }
-out:
-    curl_slist_free_all(hdr);
-    curl_easy_cleanup(h);
-    return NULL;
-}
-
-static int bench_bookings(const char *base)
-{
-    book_worker w[BOOK_THREADS];
-    pthread_t t[BOOK_THREADS];
-    double t0 = bench_now_us();
-    long ok = 0, failed = 0;
-    int started = 0;
-    for (int i = 0; i < BOOK_THREADS; i++) {
-        w[i] = (book_worker){base, i, t0 + BOOK_SECONDS * 1e6, 0, 0};
-        if (pthread_create(&t[i], NULL, book_run, &w[i]) == 0)
-            started++;
-        else
+        if (status == 200) {
+            rc = 0;
             break;
+        }
+        usleep(50000);
     }
-    for (int i = 0; i < started; i++) {
-        pthread_join(t[i], NULL);
-        ok += w[i].ok;
-        failed += w[i].failed;
-    }
-    double secs = (bench_now_us() - t0) / 1e6;
-    if (started < BOOK_THREADS || failed > 0 || ok == 0) {
-        fprintf(stderr, "bench http: %ld bookings failed, %ld made\n", failed, ok);
-        return 1;
-    }
-    bench_report("http_bookings_per_s", (double)ok / secs, "bookings/s");
-    return 0;
+    curl_easy_cleanup(h);
+    return rc;
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -293,34 +116,135 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
     return remove(path);
 }
 
-int bench_http(const char *exe)
+/* One configuration: the scenario into the store at URL (NULL: SQLite in a
+ * new temporary dir), N instances serving it, availability then bookings,
+ * figures named PREFIX_…. Returns 0, or 1 after saying what failed. */
+static int run_config(const char *exe, char **env, const char *prefix, const char *url, int n)
 {
-    char dir[] = "/tmp/tripod-bench-XXXXXX", err[256] = "", base[64];
-    int rc = 1, port = free_port();
-    pid_t pid = -1;
+    char dir[] = "/tmp/tripod-bench-XXXXXX", data[64], log[64], what[64], port_arg[MAX_INSTANCES][16], err[512];
+    int ports[MAX_INSTANCES], rc = 1;
+    pid_t pids[MAX_INSTANCES];
+    for (int i = 0; i < MAX_INSTANCES; i++)
+        pids[i] = -1;
     if (!mkdtemp(dir)) {
-        fprintf(stderr, "bench http: cannot create a temporary directory\n");
+        fprintf(stderr, "bench %s: cannot create a temporary directory\n", prefix);
         return 1;
     }
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (store_scenario(dir, err, sizeof err) != 0) {
-        fprintf(stderr, "bench http: loading the scenario failed: %s\n", err);
+    snprintf(data, sizeof data, "%s/data", dir);
+    if (scenario_load(url, data, err, sizeof err) != 0) {
+        fprintf(stderr, "bench %s: loading the scenario failed: %s\n", prefix, err);
         goto out;
     }
-    snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
-    if (port < 0 || (pid = serve(exe, dir, port)) < 0 || wait_healthy(base) != 0) {
-        fprintf(stderr, "bench http: tripod serve did not start (see its log in %s)\n", dir);
-        goto out;
+    for (int i = 0; i < n && !child_interrupted(); i++) {
+        if ((ports[i] = free_port(ports, i)) < 0) {
+            fprintf(stderr, "bench %s: no free port\n", prefix);
+            goto out;
+        }
+        snprintf(port_arg[i], sizeof port_arg[i], "%d", ports[i]);
+        snprintf(log, sizeof log, "%s/serve%d.log", dir, i);
+        char *argv[] = {"tripod", "serve", "--port", port_arg[i], "--data", data, "--db", (char *)url, NULL};
+        if (!url)
+            argv[6] = NULL;
+        if ((pids[i] = child_spawn(exe, argv, env, log)) < 0) {
+            fprintf(stderr, "bench %s: cannot start tripod serve\n", prefix);
+            goto out;
+        }
     }
-    rc = bench_availability(base);
-    rc |= bench_bookings(base);
+    for (int i = 0; i < n && !child_interrupted(); i++) {
+        if (wait_healthy(ports[i], &pids[i]) != 0) {
+            if (!child_interrupted())
+                fprintf(stderr, "bench %s: tripod serve on port %d did not start (log: %s/serve%d.log)\n", prefix,
+                        ports[i], dir, i);
+            goto out;
+        }
+    }
+    if (!child_interrupted() && load_availability(ports, n, dir, prefix) == 0 &&
+        load_bookings(ports, n, prefix) == 0)
+        rc = 0;
 out:
-    if (pid > 0) {
-        kill(pid, SIGTERM);
-        waitpid(pid, NULL, 0);
-    }
-    curl_global_cleanup();
-    if (rc == 0)
+    snprintf(what, sizeof what, "%s's tripod serve", prefix);
+    int killed = child_stop(pids, MAX_INSTANCES, SERVE_GRACE_S, what);
+    if ((rc == 0 && killed == 0) || child_interrupted())
         nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    else
+        fprintf(stderr, "bench %s: servers' logs kept in %s\n", prefix, dir);
     return rc;
+}
+
+/* `python3 pg.py VERB DIR`: its exit status, its output in OUT. */
+static int pg_run(const char *script, const char *verb, const char *dir, char *out, size_t outlen)
+{
+    char *argv[] = {"/usr/bin/python3", (char *)script, (char *)verb, (char *)dir, NULL};
+    return child_run(argv, 0, out, outlen);
+}
+
+/* The postgres:// URL pg.py printed, cut out of OUT in place; NULL if none. */
+static char *pg_url(char *out)
+{
+    char *url = NULL;
+    for (char *p = strstr(out, "postgres://"); p; p = strstr(p + 1, "postgres://"))
+        url = p;
+    if (url)
+        url[strcspn(url, "\r\n")] = '\0';
+    return url;
+}
+
+/* Both PostgreSQL configurations, each on a fresh database of a cluster
+ * started here and always stopped (and its directory removed) before
+ * returning. 0 also when the cluster cannot start (said on stderr). */
+static int run_pg(const char *exe, char **env)
+{
+    static const struct {
+        const char *prefix;
+        int n;
+    } configs[] = {{"pg_1x", 1}, {"pg_3x", 3}};
+    char script[1024], dir[] = "/tmp/tripod-bench-pg-XXXXXX", out[4096];
+    int rc = 0;
+    pg_script(script, sizeof script);
+    if (access(script, R_OK) != 0) {
+        fprintf(stderr, "bench: PostgreSQL figures skipped: %s not found\n", script);
+        return 0;
+    }
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "bench: PostgreSQL figures skipped: cannot create a temporary directory\n");
+        return 0;
+    }
+    if (pg_run(script, "start", dir, out, sizeof out) != 0 || !pg_url(out)) {
+        if (child_interrupted())
+            rc = 1;
+        else
+            fprintf(stderr, "bench: PostgreSQL figures skipped: the throwaway cluster did not start:\n%s\n", out);
+        goto out;
+    }
+    for (size_t i = 0; i < sizeof configs / sizeof configs[0] && !child_interrupted(); i++) {
+        char *url = NULL;
+        if (pg_run(script, "createdb", dir, out, sizeof out) != 0 || !(url = pg_url(out))) {
+            fprintf(stderr, "bench %s: cannot create a database:\n%s\n", configs[i].prefix, out);
+            rc = 1;
+            continue;
+        }
+        rc |= run_config(exe, env, configs[i].prefix, url, configs[i].n);
+    }
+out:
+    if (pg_run(script, "stop", dir, out, sizeof out) != 0)
+        fprintf(stderr, "bench: stopping the PostgreSQL cluster in %s failed:\n%s\n", dir, out);
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return rc | child_interrupted();
+}
+
+int bench_http(const char *exe)
+{
+    char **env = serve_env();
+    int rc = 1;
+    if (!env || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+        fprintf(stderr, "bench: out of memory for the HTTP figures\n");
+        free(env);
+        return 1;
+    }
+    rc = run_config(exe, env, "http", NULL, 1);
+    if (!child_interrupted())
+        rc |= run_pg(exe, env);
+    curl_global_cleanup();
+    free(env);
+    return rc | child_interrupted();
 }

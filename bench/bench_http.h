@@ -1,13 +1,19 @@
-/* bench_http.h — HTTP figures of `tripod bench`: availability requests/s and
- * p99 latency (wrk) and durable bookings/s against a real `tripod serve`. */
+/* bench_http.h — HTTP figures of `tripod bench` on the BENCH.md 50-staff
+ * scenario: availability req/s and p99 (wrk) and bookings/s against real
+ * `tripod serve` instances on SQLite and on PostgreSQL. */
 #ifndef TRIPOD_BENCH_HTTP_H
 #define TRIPOD_BENCH_HTTP_H
 
-/* Loads the BENCH.md 50-staff scenario into a temporary data dir (busy time
- * as the staff calendars' synced events), runs `EXE serve` on a free port,
- * measures, stops it and removes the dir. Prints http_availability_rps,
- * http_availability_p99_ms and http_bookings_per_s. Returns 0, or 1 after
- * saying on stderr what failed (no figure is printed for a failed part). */
+/* Measures three configurations with the same data and load clients:
+ * SQLite with one instance (http_availability_rps, http_availability_p99_ms,
+ * http_bookings_per_s), then PostgreSQL with one and with three instances on
+ * one database (pg_1x_…, pg_3x_…) in a throwaway cluster started through
+ * tests/servers/pg.py and stopped afterwards. EXE is the tripod binary.
+ * Every child process is stopped and every temporary directory removed
+ * before returning (a failed configuration's directory is kept for its
+ * server logs, and said so). Returns 0; 1 after saying on stderr which
+ * figure could not be measured (the PostgreSQL figures are skipped, with a
+ * message and without failing, only when the cluster cannot start). */
 int bench_http(const char *exe);
 
 #endif

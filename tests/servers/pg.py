@@ -4,10 +4,11 @@ pg_ctl on a free port on 127.0.0.1 (trust auth), one fresh database per test.
 
 As root, the cluster runs as the unprivileged `postgres` user of the Debian
 package (PostgreSQL refuses to run as root). Used as a module by the tests and
-as a command by tests/tests.cmake:
+as a command by tests/tests.cmake and `tripod bench` (bench/bench_http.c):
 
   pg.py start DIR           start a cluster in DIR, print its URL
   pg.py stop DIR            stop it and remove DIR
+  pg.py createdb DIR        create a fresh database in DIR's cluster, print its URL
   pg.py run DIR -- CMD...   run CMD with TRIPOD_TEST_DB = a fresh database of DIR's cluster
 """
 import os
@@ -139,6 +140,9 @@ def main(argv):
     if len(argv) >= 3 and argv[1] == "stop":
         if os.path.exists(os.path.join(argv[2], "port")):
             attach(argv[2]).destroy()
+        return 0
+    if len(argv) >= 3 and argv[1] == "createdb":
+        print(attach(argv[2]).create_db())
         return 0
     if len(argv) >= 5 and argv[1] == "run" and argv[3] == "--":
         env = dict(os.environ, TRIPOD_TEST_DB=attach(argv[2]).create_db())
