@@ -1,8 +1,10 @@
 """HTTP robustness: slow clients, many idle connections, oversized headers and
 bodies, invalid UTF-8, huge numbers, deep nesting and plain garbage. Each
 attack runs while a probe keeps asking for /health and /availability on fresh
-connections; every probe answer must come back 200 and quickly, and each bad
-request must get a 4xx JSON error (or a closed connection), never a crash."""
+connections; every probe answer must come back 200, answers must keep
+arriving while an attack lasts (a starved server would answer only after
+it), and each bad request must get a 4xx JSON error (or a closed
+connection), never a crash. No latency bound: speed is the benchmarks' job."""
 import json
 import socket
 import threading
@@ -12,9 +14,7 @@ import pytest
 import requests
 
 from bookseed import API, MON, business, staff
-from conftest import SANITIZE
 
-PROBE_LIMIT_S = 5.0 if SANITIZE else 2.0
 TRIED = {"bad inputs": 0}
 
 
@@ -24,7 +24,7 @@ class Probe:
     def __init__(self, server, services):
         self.urls = [server.api + "/health",
                      server.api + f"/availability?services={services}&from={MON}&to={MON}"]
-        self.results = []
+        self.results = []  # (status, finished at)
         self.stop_flag = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
 
@@ -32,21 +32,22 @@ class Probe:
         i = 0
         while not self.stop_flag.is_set():
             url = self.urls[i % 2]
-            t0 = time.monotonic()
             try:
                 status = requests.get(url, timeout=15, headers={"Connection": "close"}).status_code
             except requests.RequestException as e:
                 status = repr(e)
-            self.results.append((status, time.monotonic() - t0))
+            self.results.append((status, time.monotonic()))
             i += 1
             time.sleep(0.05)
 
     def __enter__(self):
+        self.started = time.monotonic()
         self.thread.start()
         return self
 
     def __exit__(self, *exc):
-        deadline = time.monotonic() + 20
+        attack_end = time.monotonic()
+        deadline = attack_end + 20
         while len(self.results) < 4 and time.monotonic() < deadline and exc[0] is None:
             time.sleep(0.05)  # quick attacks: the probe still asks a few times
         self.stop_flag.set()
@@ -54,8 +55,11 @@ class Probe:
         if exc[0] is not None:
             return False  # the attack's own failure is the story
         assert len(self.results) >= 4, "the probe did not get answers"
-        bad = [r for r in self.results if r[0] != 200 or r[1] > PROBE_LIMIT_S]
+        bad = [r for r in self.results if r[0] != 200]
         assert not bad, f"other clients were hurt: {bad[:5]} of {len(self.results)}"
+        if attack_end - self.started >= 1.0:
+            during = [r for r in self.results if r[1] <= attack_end]
+            assert during, "nobody else was answered while the attack lasted"
 
 
 @pytest.fixture
