@@ -34,8 +34,7 @@ int bench_main(int argc, char **argv)
     (void)argv;
     child_trap_signals();
     int rc = bench_engine();
-    if (!child_interrupted())
-        rc |= bench_http("/proc/self/exe");
+    if (!child_interrupted()) rc |= bench_http("/proc/self/exe");
     if (child_interrupted()) {
         fprintf(stderr, "bench: interrupted; every server and cluster it started is stopped\n");
         return 130;

@@ -36,8 +36,7 @@ static int team_build(team *t)
     t->ny = tz_zone_load("America/New_York");
     t->staff = calloc(TEAM, sizeof *t->staff);
     t->busy = calloc((size_t)TEAM * EVENTS, sizeof *t->busy);
-    if (!t->ny || !t->staff || !t->busy)
-        return -1;
+    if (!t->ny || !t->staff || !t->busy) return -1;
     const tp_time t0 = tz_local_to_utc(t->ny, tz_days_from_civil(2030, 6, 3) * 86400);
     avail_rules *ru = &t->rules;
     ru->tz = t->ny;
@@ -70,8 +69,14 @@ static int team_build(team *t)
     t->items[0].minutes = 60;
     t->items[1].minutes = 60;
     t->prop.lat = t->prop.lon = NAN;
-    t->q = (avail_query){.rules = ru, .items = t->items, .nitems = 2, .property = &t->prop,
-                         .staff = t->staff, .now = t0, .from = t0, .to = t0 + 14 * 86400};
+    t->q = (avail_query){.rules = ru,
+                         .items = t->items,
+                         .nitems = 2,
+                         .property = &t->prop,
+                         .staff = t->staff,
+                         .now = t0,
+                         .from = t0,
+                         .to = t0 + 14 * 86400};
     return 0;
 }
 
@@ -92,13 +97,11 @@ static int cmp_double(const void *a, const void *b)
 static double median_us(const avail_query *q, avail_result *r, int runs)
 {
     double *us = malloc((size_t)runs * sizeof *us);
-    if (!us)
-        return -1;
+    if (!us) return -1;
     double med = -1;
     for (int i = 0; i < runs; i++) {
         double a = bench_now_us();
-        if (avail_compute(q, r) != 0 || r->status != AVAIL_OK)
-            goto out;
+        if (avail_compute(q, r) != 0 || r->status != AVAIL_OK) goto out;
         us[i] = bench_now_us() - a;
     }
     qsort(us, (size_t)runs, sizeof *us, cmp_double);
@@ -110,14 +113,12 @@ out:
 
 static int same_pairs(const avail_result *a, const avail_result *b)
 {
-    if (a->npairs != b->npairs || a->nslots != b->nslots)
-        return 0;
+    if (a->npairs != b->npairs || a->nslots != b->nslots) return 0;
     for (size_t i = 0; i < a->npairs; i++)
         if (a->pairs[i].staff != b->pairs[i].staff || a->pairs[i].start != b->pairs[i].start)
             return 0;
     for (size_t i = 0; i < a->nslots; i++)
-        if (a->slots[i].start != b->slots[i].start)
-            return 0;
+        if (a->slots[i].start != b->slots[i].start) return 0;
     return 1;
 }
 
@@ -160,8 +161,7 @@ int bench_engine(void)
     bench_report("engine_1000_staff_us", e1000, "us");
     bench_report("engine_1000_staff_pairs", (double)r.npairs, "pairs");
     bench_report("engine_1000_staff_starts", (double)r.nslots, "starts");
-    if (!agree)
-        fprintf(stderr, "bench: engine and oracle disagree on the 50-staff scenario\n");
+    if (!agree) fprintf(stderr, "bench: engine and oracle disagree on the 50-staff scenario\n");
     rc = agree && e50 > 0 && e1000 > 0 ? 0 : 1;
 out:
     avail_result_free(&r);

@@ -29,7 +29,8 @@ extern char **environ;
 static void pg_script(char *buf, size_t len)
 {
     const char *slash = strrchr(__FILE__, '/');
-    snprintf(buf, len, "%.*s../tests/servers/pg.py", slash ? (int)(slash - __FILE__ + 1) : 0, __FILE__);
+    snprintf(buf, len, "%.*s../tests/servers/pg.py", slash ? (int)(slash - __FILE__ + 1) : 0,
+             __FILE__);
 }
 
 /* A free TCP port on 127.0.0.1 other than the N in TAKEN; -1 when none. */
@@ -42,13 +43,11 @@ static int free_port(const int *taken, int n)
         if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
             getsockname(fd, (struct sockaddr *)&a, &len) == 0)
             port = ntohs(a.sin_port);
-        if (fd >= 0)
-            close(fd);
+        if (fd >= 0) close(fd);
         int clash = 0;
         for (int i = 0; i < n; i++)
             clash |= taken[i] == port;
-        if (port > 0 && !clash)
-            return port;
+        if (port > 0 && !clash) return port;
     }
     return -1;
 }
@@ -62,11 +61,9 @@ static char **serve_env(void)
     while (environ[n])
         n++;
     char **env = calloc(n + 3, sizeof *env);
-    if (!env)
-        return NULL;
+    if (!env) return NULL;
     for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "TRIPOD_", 7) != 0)
-            env[k++] = environ[i];
+        if (strncmp(environ[i], "TRIPOD_", 7) != 0) env[k++] = environ[i];
     env[k++] = "TRIPOD_RATE_LIMIT=0";
     env[k++] = "TRIPOD_NOW=" SCENARIO_NOW;
     return env;
@@ -87,8 +84,7 @@ static int wait_healthy(int port, pid_t *pid)
     char url[96];
     int rc = -1;
     CURL *h = curl_easy_init();
-    if (!h)
-        return -1;
+    if (!h) return -1;
     snprintf(url, sizeof url, "http://127.0.0.1:%d/api/v1/health", port);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
@@ -96,8 +92,7 @@ static int wait_healthy(int port, pid_t *pid)
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 5L);
     for (int i = 0; i < HEALTH_WAIT_S * 20 && !child_interrupted() && child_alive(pid); i++) {
         long status = 0;
-        if (curl_easy_perform(h) == CURLE_OK)
-            curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        if (curl_easy_perform(h) == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
         if (status == 200) {
             rc = 0;
             break;
@@ -121,7 +116,8 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
  * figures named PREFIX_…. Returns 0, or 1 after saying what failed. */
 static int run_config(const char *exe, char **env, const char *prefix, const char *url, int n)
 {
-    char dir[] = "/tmp/tripod-bench-XXXXXX", data[64], log[64], what[64], port_arg[MAX_INSTANCES][16], err[512];
+    char dir[] = "/tmp/tripod-bench-XXXXXX", data[64], log[64], what[64],
+         port_arg[MAX_INSTANCES][16], err[512];
     int ports[MAX_INSTANCES], rc = 1;
     pid_t pids[MAX_INSTANCES];
     for (int i = 0; i < MAX_INSTANCES; i++)
@@ -142,9 +138,9 @@ static int run_config(const char *exe, char **env, const char *prefix, const cha
         }
         snprintf(port_arg[i], sizeof port_arg[i], "%d", ports[i]);
         snprintf(log, sizeof log, "%s/serve%d.log", dir, i);
-        char *argv[] = {"tripod", "serve", "--port", port_arg[i], "--data", data, "--db", (char *)url, NULL};
-        if (!url)
-            argv[6] = NULL;
+        char *db = (char *)url;
+        char *argv[] = {"tripod", "serve", "--port", port_arg[i], "--data", data, "--db", db, NULL};
+        if (!url) argv[6] = NULL;
         if ((pids[i] = child_spawn(exe, argv, env, log)) < 0) {
             fprintf(stderr, "bench %s: cannot start tripod serve\n", prefix);
             goto out;
@@ -153,8 +149,9 @@ static int run_config(const char *exe, char **env, const char *prefix, const cha
     for (int i = 0; i < n && !child_interrupted(); i++) {
         if (wait_healthy(ports[i], &pids[i]) != 0) {
             if (!child_interrupted())
-                fprintf(stderr, "bench %s: tripod serve on port %d did not start (log: %s/serve%d.log)\n", prefix,
-                        ports[i], dir, i);
+                fprintf(stderr,
+                        "bench %s: tripod serve on port %d did not start (log: %s/serve%d.log)\n",
+                        prefix, ports[i], dir, i);
             goto out;
         }
     }
@@ -184,8 +181,7 @@ static char *pg_url(char *out)
     char *url = NULL;
     for (char *p = strstr(out, "postgres://"); p; p = strstr(p + 1, "postgres://"))
         url = p;
-    if (url)
-        url[strcspn(url, "\r\n")] = '\0';
+    if (url) url[strcspn(url, "\r\n")] = '\0';
     return url;
 }
 
@@ -213,7 +209,9 @@ static int run_pg(const char *exe, char **env)
         if (child_interrupted())
             rc = 1;
         else
-            fprintf(stderr, "bench: PostgreSQL figures skipped: the throwaway cluster did not start:\n%s\n", out);
+            fprintf(stderr,
+                    "bench: PostgreSQL figures skipped: the throwaway cluster did not start:\n%s\n",
+                    out);
         goto out;
     }
     for (size_t i = 0; i < sizeof configs / sizeof configs[0] && !child_interrupted(); i++) {
@@ -242,8 +240,7 @@ int bench_http(const char *exe)
         return 1;
     }
     rc = run_config(exe, env, "http", NULL, 1);
-    if (!child_interrupted())
-        rc |= run_pg(exe, env);
+    if (!child_interrupted()) rc |= run_pg(exe, env);
     curl_global_cleanup();
     free(env);
     return rc | child_interrupted();

@@ -20,8 +20,7 @@ static void on_signal(int sig)
 {
     (void)sig;
     g_interrupted = 1;
-    if (g_killable > 0)
-        kill((pid_t)g_killable, SIGTERM);
+    if (g_killable > 0) kill((pid_t)g_killable, SIGTERM);
 }
 
 void child_trap_signals(void)
@@ -45,8 +44,7 @@ static void child_setup(pid_t parent)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent)
-        _exit(127);
+    if (getppid() != parent) _exit(127);
 }
 
 pid_t child_spawn(const char *path, char *const argv[], char *const envp[], const char *log)
@@ -54,12 +52,10 @@ pid_t child_spawn(const char *path, char *const argv[], char *const envp[], cons
     pid_t parent = getpid();
     fflush(NULL);
     pid_t pid = fork();
-    if (pid != 0)
-        return pid;
+    if (pid != 0) return pid;
     child_setup(parent);
     int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
-        _exit(127);
+    if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0) _exit(127);
     close(fd);
     execve(path, argv, envp);
     _exit(127);
@@ -67,11 +63,9 @@ pid_t child_spawn(const char *path, char *const argv[], char *const envp[], cons
 
 int child_alive(pid_t *pid)
 {
-    if (*pid <= 0)
-        return 0;
+    if (*pid <= 0) return 0;
     pid_t r = waitpid(*pid, NULL, WNOHANG);
-    if (r == 0 || (r < 0 && errno == EINTR))
-        return 1;
+    if (r == 0 || (r < 0 && errno == EINTR)) return 1;
     *pid = -1;
     return 0;
 }
@@ -80,8 +74,7 @@ int child_stop(pid_t *pids, int n, int grace_s, const char *what)
 {
     int left = 0, killed = 0;
     for (int i = 0; i < n; i++)
-        if (pids[i] > 0 && kill(pids[i], SIGTERM) == 0)
-            left++;
+        if (pids[i] > 0 && kill(pids[i], SIGTERM) == 0) left++;
     for (int waited_ms = 0; left > 0 && waited_ms < grace_s * 1000; waited_ms += 20) {
         nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
         left = 0;
@@ -89,10 +82,9 @@ int child_stop(pid_t *pids, int n, int grace_s, const char *what)
             left += child_alive(&pids[i]);
     }
     for (int i = 0; i < n; i++) {
-        if (!child_alive(&pids[i]))
-            continue;
-        fprintf(stderr, "bench: %s (pid %d) did not stop within %d s of SIGTERM; killed\n", what, (int)pids[i],
-                grace_s);
+        if (!child_alive(&pids[i])) continue;
+        fprintf(stderr, "bench: %s (pid %d) did not stop within %d s of SIGTERM; killed\n", what,
+                (int)pids[i], grace_s);
         kill(pids[i], SIGKILL);
         while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
             ;
@@ -109,8 +101,7 @@ int child_run(char *const argv[], int killable, char *out, size_t outlen)
     char spill[512];
     pid_t parent = getpid();
     out[0] = '\0';
-    if (pipe(fds) != 0)
-        return -1;
+    if (pipe(fds) != 0) return -1;
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
@@ -120,8 +111,7 @@ int child_run(char *const argv[], int killable, char *out, size_t outlen)
     }
     if (pid == 0) {
         child_setup(parent);
-        if (dup2(fds[1], STDOUT_FILENO) < 0 || dup2(fds[1], STDERR_FILENO) < 0)
-            _exit(127);
+        if (dup2(fds[1], STDOUT_FILENO) < 0 || dup2(fds[1], STDERR_FILENO) < 0) _exit(127);
         close(fds[0]);
         close(fds[1]);
         execvp(argv[0], argv);
@@ -137,12 +127,9 @@ int child_run(char *const argv[], int killable, char *out, size_t outlen)
         char *dst = used + 1 < outlen ? out + used : spill;
         size_t room = used + 1 < outlen ? outlen - 1 - used : sizeof spill;
         ssize_t got = read(fds[0], dst, room);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        if (dst == out + used)
-            used += (size_t)got;
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        if (dst == out + used) used += (size_t)got;
     }
     out[used] = '\0';
     close(fds[0]);
@@ -153,7 +140,6 @@ int child_run(char *const argv[], int killable, char *out, size_t outlen)
         }
     }
     g_killable = 0;
-    if (status == -1 || !WIFEXITED(status))
-        return -1;
+    if (status == -1 || !WIFEXITED(status)) return -1;
     return WEXITSTATUS(status);
 }

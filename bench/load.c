@@ -26,14 +26,10 @@ static double wrk_ms(const char *s)
 {
     char unit[8] = "";
     double v;
-    if (sscanf(s, "%lf%7s", &v, unit) != 2)
-        return -1;
-    if (strcmp(unit, "us") == 0)
-        return v / 1000;
-    if (strcmp(unit, "ms") == 0)
-        return v;
-    if (strcmp(unit, "s") == 0)
-        return v * 1000;
+    if (sscanf(s, "%lf%7s", &v, unit) != 2) return -1;
+    if (strcmp(unit, "us") == 0) return v / 1000;
+    if (strcmp(unit, "ms") == 0) return v;
+    if (strcmp(unit, "s") == 0) return v * 1000;
     return -1;
 }
 
@@ -41,8 +37,7 @@ static double wrk_ms(const char *s)
 static int write_script(const char *path, const int *ports, int n)
 {
     FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
+    if (!f) return -1;
     fputs("local ports = {", f);
     for (int i = 0; i < n; i++)
         fprintf(f, "%s%d", i ? "," : "", ports[i]);
@@ -61,7 +56,8 @@ int load_availability(const int *ports, int n, const char *dir, const char *pref
     char out[8192];
     snprintf(script, sizeof script, "%s/wrk.lua", dir);
     snprintf(url, sizeof url,
-             "http://127.0.0.1:%d/api/v1/availability?services=1,2&from=2030-06-03&to=2030-06-16", ports[0]);
+             "http://127.0.0.1:%d/api/v1/availability?services=1,2&from=2030-06-03&to=2030-06-16",
+             ports[0]);
     snprintf(threads, sizeof threads, "-t%d", WRK_THREADS);
     snprintf(conns, sizeof conns, "-c%d", WRK_CONNECTIONS);
     snprintf(secs, sizeof secs, "-d%ds", LOAD_SECONDS);
@@ -70,7 +66,7 @@ int load_availability(const int *ports, int n, const char *dir, const char *pref
         return 1;
     }
     /* A generous timeout: a slow answer counts in the latency, not as an error. */
-    char *argv[] = {"wrk", threads, conns, secs, "--timeout", "10s", "--latency", "-s", script, url, NULL};
+    char *argv[] = {"wrk", threads, conns, secs, "-T10s", "--latency", "-s", script, url, NULL};
     int status = child_run(argv, 1, out, sizeof out);
     double rps = -1, p99 = -1;
     long non2xx = 0, sock[4] = {0, 0, 0, 0};
@@ -82,15 +78,15 @@ int load_availability(const int *ports, int n, const char *dir, const char *pref
         else if (strncmp(s, "99%", 3) == 0)
             p99 = wrk_ms(s + 3 + strspn(s + 3, " \t"));
         else if (sscanf(s, "Non-2xx or 3xx responses: %ld", &non2xx) != 1)
-            sscanf(s, "Socket errors: connect %ld, read %ld, write %ld, timeout %ld", &sock[0], &sock[1], &sock[2],
-                   &sock[3]);
+            sscanf(s, "Socket errors: connect %ld, read %ld, write %ld, timeout %ld", &sock[0],
+                   &sock[1], &sock[2], &sock[3]);
         line += len + (line[len] == '\n');
     }
-    if (child_interrupted())
-        return 1;
+    if (child_interrupted()) return 1;
     if (status != 0 || rps < 0 || p99 < 0 || non2xx || sock[0] + sock[1] + sock[2] + sock[3]) {
-        fprintf(stderr, "bench %s: wrk exited %d, %ld non-2xx, %ld socket errors; its output:\n%s\n", prefix,
-                status, non2xx, sock[0] + sock[1] + sock[2] + sock[3], out);
+        fprintf(stderr,
+                "bench %s: wrk exited %d, %ld non-2xx, %ld socket errors; its output:\n%s\n",
+                prefix, status, non2xx, sock[0] + sock[1] + sock[2] + sock[3], out);
         return 1;
     }
     snprintf(name, sizeof name, "%s_availability_rps", prefix);
@@ -128,7 +124,8 @@ static void slot_start(int slot, char *buf, size_t len)
 {
     static const char *const starts[STARTS_PER_DAY] = {"09:30", "11:00", "12:30", "14:00", "15:30"};
     int y, m, d;
-    tz_civil_from_days(tz_days_from_civil(2030, 6, 3) + FIRST_FREE_DAY + slot / STARTS_PER_DAY, &y, &m, &d);
+    tz_civil_from_days(tz_days_from_civil(2030, 6, 3) + FIRST_FREE_DAY + slot / STARTS_PER_DAY, &y,
+                       &m, &d);
     snprintf(buf, len, "%04d-%02d-%02dT%s:00-04:00", y, m, d, starts[slot % STARTS_PER_DAY]);
 }
 
@@ -157,28 +154,27 @@ static void *book_run(void *arg)
     for (int slot = w->thread; slot < BOOK_SLOTS; slot += BOOK_THREADS) {
         slot_start(slot, start, sizeof start);
         for (int k = 0; k < SCENARIO_STAFF; k++) {
-            if (bench_now_us() >= w->deadline_us || child_interrupted())
-                goto out;
-            snprintf(body, sizeof body,
-                     "{\"agent\":{\"name\":\"Bench\",\"email\":\"bench@example.com\",\"phone\":\"1\"},"
-                     "\"property\":{\"address\":\"1 Main St\",\"postal_code\":\"10001\"},"
-                     "\"services\":[\"1\"],\"packages\":[],\"start\":\"%s\",\"notes\":\"\"}",
-                     start);
+            if (bench_now_us() >= w->deadline_us || child_interrupted()) goto out;
+            snprintf(
+                body, sizeof body,
+                "{\"agent\":{\"name\":\"Bench\",\"email\":\"bench@example.com\",\"phone\":\"1\"},"
+                "\"property\":{\"address\":\"1 Main St\",\"postal_code\":\"10001\"},"
+                "\"services\":[\"1\"],\"packages\":[],\"start\":\"%s\",\"notes\":\"\"}",
+                start);
             curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
             answer.len = 0;
             answer.text[0] = '\0';
             status = 0;
             CURLcode cc = curl_easy_perform(h);
-            if (cc == CURLE_OK)
-                curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+            if (cc == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
             if (status == 201) {
                 w->ok++;
                 continue;
             }
             if (w->failed++ == 0)
-                fprintf(stderr, "bench %s: booking at %s on port %d answered %ld%s%s: %s\n", w->prefix, start, w->port,
-                        status, cc == CURLE_OK ? "" : " — ", cc == CURLE_OK ? "" : curl_easy_strerror(cc),
-                        answer.text);
+                fprintf(stderr, "bench %s: booking at %s on port %d answered %ld%s%s: %s\n",
+                        w->prefix, start, w->port, status, cc == CURLE_OK ? "" : " — ",
+                        cc == CURLE_OK ? "" : curl_easy_strerror(cc), answer.text);
         }
     }
 out:
@@ -197,8 +193,7 @@ int load_bookings(const int *ports, int n, const char *prefix)
     int started = 0;
     for (int i = 0; i < BOOK_THREADS; i++) {
         w[i] = (book_worker){prefix, ports[i % n], i, t0 + LOAD_SECONDS * 1e6, 0, 0};
-        if (pthread_create(&t[i], NULL, book_run, &w[i]) != 0)
-            break;
+        if (pthread_create(&t[i], NULL, book_run, &w[i]) != 0) break;
         started++;
     }
     for (int i = 0; i < started; i++) {
@@ -207,11 +202,10 @@ int load_bookings(const int *ports, int n, const char *prefix)
         failed += w[i].failed;
     }
     double secs = (bench_now_us() - t0) / 1e6;
-    if (child_interrupted())
-        return 1;
+    if (child_interrupted()) return 1;
     if (started < BOOK_THREADS || failed > 0 || ok == 0) {
-        fprintf(stderr, "bench %s: %d of %d booking threads ran, %ld bookings failed, %ld made\n", prefix, started,
-                BOOK_THREADS, failed, ok);
+        fprintf(stderr, "bench %s: %d of %d booking threads ran, %ld bookings failed, %ld made\n",
+                prefix, started, BOOK_THREADS, failed, ok);
         return 1;
     }
     snprintf(name, sizeof name, "%s_bookings_per_s", prefix);

@@ -12,10 +12,10 @@
 
 int scenario_load(const char *url, const char *data_dir, char *err, size_t errlen)
 {
-    static const char week[] =
-        "{\"mon\":[[\"09:00\",\"17:00\"]],\"tue\":[[\"09:00\",\"17:00\"]],\"wed\":[[\"09:00\",\"17:00\"]],"
-        "\"thu\":[[\"09:00\",\"17:00\"]],\"fri\":[[\"09:00\",\"17:00\"]],\"sat\":[[\"09:00\",\"17:00\"]],"
-        "\"sun\":[[\"09:00\",\"17:00\"]]}";
+    static const char week[] = "{\"mon\":[[\"09:00\",\"17:00\"]],\"tue\":[[\"09:00\",\"17:00\"]],"
+                               "\"wed\":[[\"09:00\",\"17:00\"]],\"thu\":[[\"09:00\",\"17:00\"]],"
+                               "\"fri\":[[\"09:00\",\"17:00\"]],\"sat\":[[\"09:00\",\"17:00\"]],"
+                               "\"sun\":[[\"09:00\",\"17:00\"]]}";
     store *db = NULL;
     store_conn *c = NULL;
     char doc[1024];
@@ -34,28 +34,34 @@ int scenario_load(const char *url, const char *data_dir, char *err, size_t errle
         goto out;
     const tp_time t0 = tz_local_to_utc(ny, tz_days_from_civil(2030, 6, 3) * 86400);
     snprintf(doc, sizeof doc,
-             "{\"integrated_booking\":true,\"timezone\":\"America/New_York\",\"drive_buffer_minutes\":30,"
-             "\"slot_step_minutes\":30,\"min_notice_minutes\":0,\"horizon_days\":60,\"default_hours\":%s}",
+             "{\"integrated_booking\":true,\"timezone\":\"America/New_York\","
+             "\"drive_buffer_minutes\":30,\"slot_step_minutes\":30,\"min_notice_minutes\":0,"
+             "\"horizon_days\":60,\"default_hours\":%s}",
              week);
     if (store_settings_put(c, doc) != STORE_OK ||
-        store_doc_insert(c, STORE_SERVICE, "{\"name\":\"Photos\",\"duration_minutes\":60,\"tiers\":[],\"skills\":[]}", &id) ||
-        store_doc_insert(c, STORE_SERVICE, "{\"name\":\"Video\",\"duration_minutes\":60,\"tiers\":[],\"skills\":[]}", &id) ||
+        store_doc_insert(c, STORE_SERVICE,
+                         "{\"name\":\"Photos\",\"duration_minutes\":60,\"tiers\":[],\"skills\":[]}",
+                         &id) ||
+        store_doc_insert(c, STORE_SERVICE,
+                         "{\"name\":\"Video\",\"duration_minutes\":60,\"tiers\":[],\"skills\":[]}",
+                         &id) ||
         store_doc_insert(c, STORE_CALENDAR,
-                         "{\"owner\":\"business\",\"kind\":\"ics\",\"url\":\"http://127.0.0.1:9/b.ics\",\"primary\":true}",
+                         "{\"owner\":\"business\",\"kind\":\"ics\","
+                         "\"url\":\"http://127.0.0.1:9/b.ics\",\"primary\":true}",
                          &cal))
         goto out;
     for (uint32_t i = 0; i < SCENARIO_STAFF; i++) {
         snprintf(doc, sizeof doc,
-                 "{\"name\":\"Staff %u\",\"email\":\"s%u@example.com\",\"timezone\":null,\"senior\":false,"
-                 "\"skills\":[],\"zones\":[],\"hours\":%s,\"exceptions\":[],\"home\":null,\"rank\":0,\"active\":true}",
+                 "{\"name\":\"Staff %u\",\"email\":\"s%u@example.com\",\"timezone\":null,"
+                 "\"senior\":false,\"skills\":[],\"zones\":[],\"hours\":%s,\"exceptions\":[],"
+                 "\"home\":null,\"rank\":0,\"active\":true}",
                  i, i, week);
-        if (store_doc_insert(c, STORE_STAFF, doc, &id) != STORE_OK)
-            goto out;
+        if (store_doc_insert(c, STORE_STAFF, doc, &id) != STORE_OK) goto out;
         snprintf(doc, sizeof doc,
-                 "{\"owner\":\"%lld\",\"kind\":\"ics\",\"url\":\"http://127.0.0.1:9/s%u.ics\",\"primary\":false}",
+                 "{\"owner\":\"%lld\",\"kind\":\"ics\","
+                 "\"url\":\"http://127.0.0.1:9/s%u.ics\",\"primary\":false}",
                  (long long)id, i);
-        if (store_doc_insert(c, STORE_CALENDAR, doc, &cal) != STORE_OK)
-            goto out;
+        if (store_doc_insert(c, STORE_CALENDAR, doc, &cal) != STORE_OK) goto out;
         bench_rng g = {i + 1};
         for (size_t k = 0; k < EVENTS; k++) {
             ev[k].start = t0 + 300 * (tp_time)(bench_draw(&g) % 4032);
@@ -63,11 +69,9 @@ int scenario_load(const char *url, const char *data_dir, char *err, size_t errle
             ev[k].uid = "bench-event";
             ev[k].summary = "Busy";
         }
-        if (store_busy_replace(c, cal, ev, EVENTS) != STORE_OK)
-            goto out;
+        if (store_busy_replace(c, cal, ev, EVENTS) != STORE_OK) goto out;
     }
-    if (store_commit(c) != STORE_OK)
-        goto out;
+    if (store_commit(c) != STORE_OK) goto out;
     rc = 0;
 out:
     if (rc != 0 && !err[0])
