@@ -466,19 +466,22 @@ static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
     return rc == STORE_OK ? result : RUN_ERROR;
 }
 
-int outbox_run(const outbox_config *cfg, tp_time now, int max, int *delivered)
+int outbox_run(const outbox_config *cfg, tp_time now, int max, int *attempted, int *delivered)
 {
     store_conn *c = store_acquire(cfg->db);
     int rc = 0;
-    *delivered = 0;
-    if (!c) return -1;
+    *attempted = *delivered = 0;
+    if (!c)
+        return -1;
     for (int i = 0; i < max; i++) {
         int r = run_one(cfg, c, now);
-        if (r == RUN_IDLE) break;
+        if (r == RUN_IDLE)
+            break;
         if (r == RUN_ERROR) {
             rc = -1;
             break;
         }
+        ++*attempted;
         *delivered += r == RUN_DELIVERED;
     }
     store_release(c);
@@ -492,12 +495,18 @@ struct outbox_worker {
     worker *thread;
 };
 
-static int outbox_pass(void *ctx, tp_time now)
+/* Up to OUTBOX_BATCH items, one at a time so that a stop (SIGTERM) is not
+ * kept waiting behind a batch of slow deliveries. */
+static int outbox_pass(void *ctx, tp_time now, worker *self)
 {
     outbox_worker *o = ctx;
-    int delivered = 0;
-    int rc = outbox_run(&o->cfg, now, OUTBOX_BATCH, &delivered);
-    return rc == 0 && delivered == OUTBOX_BATCH; /* a full batch: more may be due */
+    for (int i = 0; i < OUTBOX_BATCH; i++) {
+        int tried, delivered;
+        if (worker_stopping(self) || outbox_run(&o->cfg, now, 1, &tried, &delivered) != 0 ||
+            !tried)
+            return 0;
+    }
+    return 1; /* a full batch: more may be due at once */
 }
 
 outbox_worker *outbox_worker_start(const outbox_config *cfg)

@@ -45,9 +45,10 @@ typedef struct {
                               (TRIPOD_OUTBOX_LEASE); keep it above the delivery timeouts */
 } outbox_config;
 
-/* Delivers up to MAX due items at instant NOW. *DELIVERED counts successes.
+/* Delivers up to MAX due items at instant NOW. *ATTEMPTED counts the items
+ * tried, *DELIVERED those delivered (the others are rescheduled with backoff).
  * Returns 0, or -1 when the store is unreachable. */
-int outbox_run(const outbox_config *cfg, tp_time now, int max, int *delivered);
+int outbox_run(const outbox_config *cfg, tp_time now, int max, int *attempted, int *delivered);
 
 typedef struct outbox_worker outbox_worker;
 

@@ -442,8 +442,9 @@ struct sync_worker {
     worker *thread;
 };
 
-static int sync_pass(void *ctx, tp_time now)
+static int sync_pass(void *ctx, tp_time now, worker *self)
 {
+    (void)self; /* each calendar's requests are bounded by timeout_s */
     sync_worker *w = ctx;
     sync_all(&w->cfg, now);
     return 0;

@@ -25,7 +25,7 @@ static void *worker_main(void *arg)
     while (!w->stop) {
         pthread_mutex_unlock(&w->mu);
         time_t real = time(NULL);
-        int more = w->pass(w->ctx, w->now_base ? w->now_base + (real - w->started) : real);
+        int more = w->pass(w->ctx, w->now_base ? w->now_base + (real - w->started) : real, w);
         pthread_mutex_lock(&w->mu);
         if (w->stop) break;
         if (!more && !w->wake) {
@@ -60,6 +60,14 @@ worker *worker_start(worker_pass pass, void *ctx, tp_time now_base, int period_m
         return NULL;
     }
     return w;
+}
+
+int worker_stopping(worker *w)
+{
+    pthread_mutex_lock(&w->mu);
+    int stop = w->stop;
+    pthread_mutex_unlock(&w->mu);
+    return stop;
 }
 
 void worker_wake(worker *w)

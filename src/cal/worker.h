@@ -9,14 +9,18 @@
 typedef struct worker worker;
 
 /* One pass. NOW is the worker's clock: NOW_BASE (given to worker_start) plus
- * the real seconds since the start, or the real time when NOW_BASE is 0.
- * Returns 1 when more work is due at once, else 0. */
-typedef int (*worker_pass)(void *ctx, tp_time now);
+ * the real seconds since the start, or the real time when NOW_BASE is 0. A
+ * long pass should look at worker_stopping(SELF) between its steps. Returns 1
+ * when more work is due at once, else 0. */
+typedef int (*worker_pass)(void *ctx, tp_time now, worker *self);
 
 /* Starts a thread running PASS(CTX, now) every PERIOD_MS milliseconds. CTX
  * is borrowed and must outlive the worker. NULL when the thread cannot start
  * (nothing is left running then). */
 worker *worker_start(worker_pass pass, void *ctx, tp_time now_base, int period_ms);
+
+/* 1 once worker_stop has been called: a pass should return soon. */
+int worker_stopping(worker *w);
 
 /* Asks for a pass now; a wake during a pass runs one more. Accepts NULL. */
 void worker_wake(worker *w);
