@@ -135,7 +135,7 @@ static void put_query_markers_and_conditional_writes(void **state)
     assert_non_null(ctag0);
     assert_non_null(tok0);
 
-    char *ics = slurp("data/ical/recurring_ny.ics");
+    char *ics = slurp("fixtures/ical/recurring_ny.ics");
     char *res = caldav_resource_url(&t, "weekly.ics");
     char *etag = NULL;
     long status = 0;

@@ -1,5 +1,5 @@
 /* test_ical.c — iCalendar parsing into busy instances (src/cal/ics.c) on the
- * data files of tests/data/ical/: recurrence, zones across DST, free events,
+ * data files of tests/fixtures/ical/: recurrence, zones across DST, free events,
  * malformed and runaway input. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,7 +19,7 @@ static char *slurp(const char *name, size_t *len)
     const char *here = __FILE__;
     const char *slash = strrchr(here, '/');
     int dir = slash ? (int)(slash - here) : 0;
-    snprintf(path, sizeof path, "%.*s/../data/ical/%s", dir, here, name);
+    snprintf(path, sizeof path, "%.*s/../fixtures/ical/%s", dir, here, name);
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
     fseek(f, 0, SEEK_END);
