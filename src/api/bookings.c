@@ -376,9 +376,7 @@ static void bookings_create(api_req *r, api_res *res)
             goto out;
         }
         if (o == TX_STALE) {
-            model_cache_refresh(x.mc, x.now);
-            model_release(x.m);
-            if (!(x.m = model_cache_peek(x.mc))) {
+            if (model_cache_renew(x.mc, x.now, &x.m) != 0) {
                 avq_store_error(res);
                 goto out;
             }

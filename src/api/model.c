@@ -700,6 +700,14 @@ int model_cache_refresh(model_cache *mc, tp_time now)
     return rc;
 }
 
+int model_cache_renew(model_cache *mc, tp_time now, model **m)
+{
+    model_cache_refresh(mc, now);
+    model_release(*m);
+    *m = model_cache_peek(mc);
+    return *m ? 0 : -1;
+}
+
 /* 1 when snapshot M no longer covers NOW's booking window. */
 static int model_outdated_window(const model *m, tp_time now)
 {

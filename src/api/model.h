@@ -81,6 +81,10 @@ model *model_cache_peek(model_cache *mc);
 /* Rebuilds now, waiting for a rebuild in progress. 0, or -1 (the previous
  * snapshot stays current). */
 int model_cache_refresh(model_cache *mc, tp_time now);
+/* A transaction found snapshot *M stale: rebuilds, releases *M and puts the
+ * new current snapshot (a new reference) in its place. 0, or -1 when no
+ * snapshot can be had (*M is then NULL). */
+int model_cache_renew(model_cache *mc, tp_time now, model **m);
 /* Makes the next model_cache_get() check the generation at once (after this
  * process's own writes). */
 void model_cache_touch(model_cache *mc);
