@@ -423,7 +423,7 @@ static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
     store_outbox_item it;
     char err[512] = "";
     memset(&it, 0, sizeof it);
-    int rc = store_begin(c, 1);
+    int rc = store_begin(c, STORE_WRITE_LAZY);
     if (rc == STORE_OK)
         rc = store_outbox_claim(c, now, cfg->lease_s > 0 ? cfg->lease_s : LEASE_S, &it);
     if (rc == STORE_NOTFOUND) {
@@ -449,7 +449,7 @@ static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
         ok = -1;
     }
     int result = ok == 0 ? RUN_DELIVERED : RUN_FAILED;
-    rc = store_begin(c, 1);
+    rc = store_begin(c, STORE_WRITE_LAZY);
     if (rc == STORE_OK && ok == 0) {
         rc = store_outbox_done(c, it.id);
         if (rc == STORE_OK && json_is_true(json_object_get(p, "last")))

@@ -340,6 +340,9 @@ static int pg_begin(store_conn *sc, int write)
     for (int attempt = 0;; attempt++) {
         int rc = conn_ready(c);
         if (rc == STORE_OK) rc = run_plain(c, sql);
+        if (rc == STORE_OK && write == STORE_WRITE_LAZY &&
+            (rc = run_plain(c, "SET LOCAL synchronous_commit TO off")) != STORE_OK)
+            run_plain(c, "ROLLBACK");
         if (rc == STORE_OK) {
             c->in_tx = 1;
             return STORE_OK;

@@ -27,6 +27,7 @@ typedef struct sq_conn {
     sqlite3 *db;
     int busy;        /* handed out */
     int holds_write; /* holds owner->write_lock */
+    int lazy;        /* in a STORE_WRITE_LAZY transaction: synchronous=NORMAL until it ends */
     stmt_slot cache[STMT_CACHE];
     char err[256];
 } sq_conn;
@@ -253,6 +254,13 @@ static void drop_write(sq_conn *c)
     }
 }
 
+/* Back to durable commits after a lazy transaction. */
+static void end_lazy(sq_conn *c)
+{
+    if (c->lazy) sqlite3_exec(c->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+    c->lazy = 0;
+}
+
 static int sq_begin(store_conn *sc, int write)
 {
     sq_conn *c = (sq_conn *)sc;
@@ -260,8 +268,14 @@ static int sq_begin(store_conn *sc, int write)
         pthread_mutex_lock(&c->owner->write_lock);
         c->holds_write = 1;
     }
-    int rc = run_plain(c, write ? "BEGIN IMMEDIATE" : "BEGIN");
-    if (rc != STORE_OK) drop_write(c);
+    int rc = STORE_OK;
+    if (write == STORE_WRITE_LAZY && (rc = run_plain(c, "PRAGMA synchronous=NORMAL")) == STORE_OK)
+        c->lazy = 1;
+    if (rc == STORE_OK) rc = run_plain(c, write ? "BEGIN IMMEDIATE" : "BEGIN");
+    if (rc != STORE_OK) {
+        end_lazy(c);
+        drop_write(c);
+    }
     return rc;
 }
 
@@ -269,7 +283,10 @@ static int sq_commit(store_conn *sc)
 {
     sq_conn *c = (sq_conn *)sc;
     int rc = run_plain(c, "COMMIT");
-    if (rc == STORE_OK) drop_write(c);
+    if (rc == STORE_OK) {
+        end_lazy(c);
+        drop_write(c);
+    }
     return rc;
 }
 
@@ -277,6 +294,7 @@ static void sq_rollback(store_conn *sc)
 {
     sq_conn *c = (sq_conn *)sc;
     if (!sqlite3_get_autocommit(c->db)) sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    end_lazy(c);
     drop_write(c);
 }
 

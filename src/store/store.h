@@ -42,9 +42,14 @@ store_conn *store_acquire(store *s);
 void store_release(store_conn *c); /* rolls back an open transaction; accepts NULL */
 const char *store_errmsg(store_conn *c);
 
-/* Transactions. WRITE=1 takes the write lock at once on SQLite (BEGIN
- * IMMEDIATE) so that check-then-insert is atomic; on PostgreSQL the
- * database constraints enforce no double booking. */
+/* Transactions. STORE_WRITE takes the write lock at once on SQLite (BEGIN
+ * IMMEDIATE) so that check-then-insert is atomic; on PostgreSQL the database
+ * constraints enforce no double booking. STORE_WRITE_LAZY is a write whose
+ * loss in a crash is harmless because it is redone (outbox claims and
+ * results): it commits without waiting for the disk (SQLite synchronous=
+ * NORMAL in WAL, PostgreSQL synchronous_commit off), so bookkeeping does not
+ * cost the bookings' fsyncs; later durable commits still come after it. */
+enum { STORE_READ = 0, STORE_WRITE = 1, STORE_WRITE_LAZY = 2 };
 int store_begin(store_conn *c, int write);
 int store_commit(store_conn *c);
 void store_rollback(store_conn *c);

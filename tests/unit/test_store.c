@@ -108,6 +108,29 @@ static void test_rollback_changes_nothing(void **state)
     store_release(c);
 }
 
+static void test_lazy_write_commits_and_rolls_back_like_any(void **state)
+{
+    store_conn *c = store_acquire(*state);
+    int64_t id = 0;
+    char *json = NULL;
+    assert_int_equal(store_begin(c, STORE_WRITE_LAZY), STORE_OK);
+    assert_int_equal(store_doc_insert(c, STORE_SKILL, "{\"name\":\"kept\"}", &id), STORE_OK);
+    assert_int_equal(store_commit(c), STORE_OK);
+    assert_int_equal(store_doc_get(c, STORE_SKILL, id, &json), STORE_OK);
+    free(json);
+    assert_int_equal(store_begin(c, STORE_WRITE_LAZY), STORE_OK);
+    assert_int_equal(store_doc_delete(c, STORE_SKILL, id), STORE_OK);
+    store_rollback(c);
+    assert_int_equal(store_doc_get(c, STORE_SKILL, id, &json), STORE_OK);
+    free(json);
+    /* and the connection is back to ordinary transactions */
+    assert_int_equal(store_begin(c, STORE_WRITE), STORE_OK);
+    assert_int_equal(store_doc_delete(c, STORE_SKILL, id), STORE_OK);
+    assert_int_equal(store_commit(c), STORE_OK);
+    assert_int_equal(store_doc_get(c, STORE_SKILL, id, &json), STORE_NOTFOUND);
+    store_release(c);
+}
+
 static void test_settings(void **state)
 {
     store_conn *c = store_acquire(*state);
@@ -545,6 +568,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migrate_is_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs_crud_and_generation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lazy_write_commits_and_rolls_back_like_any, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bookings, setup, teardown),
