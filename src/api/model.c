@@ -41,22 +41,20 @@ struct model_priv {
 
 struct model_cache {
     store *db;
-    int remote;               /* PostgreSQL: poll the generation at most every MODEL_CHECK_MS */
-    pthread_mutex_t mu;       /* guards current, checks, results */
+    int remote;               /* PostgreSQL: other instances write too (see watcher) */
+    pthread_mutex_t mu;       /* guards current, checks, results, stopping */
     pthread_mutex_t build_mu; /* held by the one thread rebuilding */
     model *current;
-    int64_t last_check_ms;
     int force_check;
     avail_result *results[MODEL_MAX_RESULTS];
     size_t nresults;
+    /* Remote stores: a watcher thread reads the generation every
+     * MODEL_CHECK_MS and sets force_check when it moved, so that requests
+     * never wait on the database just to learn that nothing changed. */
+    pthread_t watcher;
+    pthread_cond_t wake;
+    int watching, stopping;
 };
-
-static int64_t model_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void *arena_alloc(struct model_priv *p, size_t n)
 {
@@ -636,6 +634,31 @@ const model_calendar *model_calendar_find(const model *m, int64_t id)
 
 /* ---- The cache ---- */
 
+static void *watcher_main(void *arg)
+{
+    model_cache *mc = arg;
+    pthread_mutex_lock(&mc->mu);
+    while (!mc->stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        long ns = ts.tv_nsec + MODEL_CHECK_MS * 1000000L;
+        ts.tv_sec += ns / 1000000000L;
+        ts.tv_nsec = ns % 1000000000L;
+        pthread_cond_timedwait(&mc->wake, &mc->mu, &ts);
+        if (mc->stopping) break;
+        int64_t seen = mc->current ? mc->current->generation : -1;
+        pthread_mutex_unlock(&mc->mu);
+        store_conn *c = store_acquire(mc->db);
+        int64_t gen = seen;
+        int ok = c && store_generation(c, &gen) == STORE_OK;
+        store_release(c);
+        pthread_mutex_lock(&mc->mu);
+        if (ok && gen != seen) mc->force_check = 1;
+    }
+    pthread_mutex_unlock(&mc->mu);
+    return NULL;
+}
+
 model_cache *model_cache_new(store *db)
 {
     model_cache *mc = calloc(1, sizeof *mc);
@@ -645,12 +668,23 @@ model_cache *model_cache_new(store *db)
     mc->force_check = 1;
     pthread_mutex_init(&mc->mu, NULL);
     pthread_mutex_init(&mc->build_mu, NULL);
+    pthread_cond_init(&mc->wake, NULL);
+    /* Without a watcher a remote cache checks on every request instead. */
+    mc->watching = mc->remote && pthread_create(&mc->watcher, NULL, watcher_main, mc) == 0;
     return mc;
 }
 
 void model_cache_free(model_cache *mc)
 {
     if (!mc) return;
+    if (mc->watching) {
+        pthread_mutex_lock(&mc->mu);
+        mc->stopping = 1;
+        pthread_cond_signal(&mc->wake);
+        pthread_mutex_unlock(&mc->mu);
+        pthread_join(mc->watcher, NULL);
+    }
+    pthread_cond_destroy(&mc->wake);
     model_release(mc->current);
     for (size_t i = 0; i < mc->nresults; i++) {
         avail_result_free(mc->results[i]);
@@ -716,15 +750,10 @@ static int model_outdated_window(const model *m, tp_time now)
 
 model *model_cache_get(model_cache *mc, tp_time now)
 {
-    int64_t ms = model_mono_ms();
     pthread_mutex_lock(&mc->mu);
     model *cur = model_ref(mc->current);
-    int check = !cur || mc->force_check || !mc->remote ||
-                ms - mc->last_check_ms >= MODEL_CHECK_MS || model_outdated_window(cur, now);
-    if (check) {
-        mc->force_check = 0;
-        mc->last_check_ms = ms;
-    }
+    int check = !cur || mc->force_check || !mc->watching || model_outdated_window(cur, now);
+    if (check) mc->force_check = 0;
     pthread_mutex_unlock(&mc->mu);
     if (!check) return cur;
     store_conn *c = store_acquire(mc->db);

@@ -69,10 +69,12 @@ void model_cache_free(model_cache *mc); /* accepts NULL; no snapshot may still b
 model_cache *model_cache_of(api_server *s);
 
 /* The current snapshot with a new reference (release with model_release).
- * Checks the store generation when the last check is older than ~200 ms
- * (every call on SQLite) or after model_cache_touch(); when it changed, this
- * thread rebuilds unless another one already is, in which case the previous
- * snapshot is returned at once. NOW is the server clock. NULL when no
+ * Checks the store generation on every call on SQLite; on PostgreSQL only
+ * after model_cache_touch() or when the cache's watcher thread (which reads
+ * it every ~200 ms) saw it move, so requests do not wait on the database to
+ * learn that nothing changed. When it changed, this thread rebuilds unless
+ * another one already is, in which case the previous snapshot is returned
+ * at once. NOW is the server clock. NULL when no
  * snapshot exists and none can be built (store unreachable). */
 model *model_cache_get(model_cache *mc, tp_time now);
 /* The current snapshot with a new reference, without any check or rebuild
