@@ -58,6 +58,12 @@ typedef struct db_driver {
     const char *migrate_lock;
     /* Runs several statements without parameters (a migration script). */
     int (*exec_script)(store_conn *c, const char *sql);
+    /* Serialises, until the transaction ends, the writers of the assignments
+     * of staff member STAFF (PostgreSQL: an advisory lock, taken in id order
+     * by store_booking_*, so that racing bookings queue instead of
+     * deadlocking on the exclusion constraint; SQLite: its single writer
+     * already does, nothing to do). */
+    int (*lock_staff)(store_conn *c, int64_t staff);
     /* NULL when the pool cannot open a connection (see pool_error). */
     store_conn *(*acquire)(store *s);
     /* Why the last connection attempt failed, into BUF. */

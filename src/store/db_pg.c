@@ -550,6 +550,14 @@ static int pg_exec_script(store_conn *sc, const char *sql)
     return run_plain((pg_conn *)sc, sql);
 }
 
+static int pg_lock_staff(store_conn *sc, int64_t staff)
+{
+    /* Two-key form: class "trip" + 1, then the staff id (ids stay far below 2^31). */
+    static const char sql[] = "SELECT pg_advisory_xact_lock(1953655153, CAST(? AS integer))";
+    db_val p[] = {DBI(staff)};
+    return sc->drv->exec(sc, sql, p, 1, NULL, NULL, NULL);
+}
+
 static void pg_pool_error(store *st, char *buf, size_t len)
 {
     pg_store *s = (pg_store *)st;
@@ -566,6 +574,7 @@ const db_driver db_pg_driver = {
     .nmigrations = (int)(sizeof migrations / sizeof migrations[0]),
     .migrate_lock = MIGRATION_LOCK_SQL,
     .exec_script = pg_exec_script,
+    .lock_staff = pg_lock_staff,
     .acquire = pg_acquire,
     .pool_error = pg_pool_error,
     .release = pg_release,

@@ -395,6 +395,13 @@ static int sq_exec_script(store_conn *sc, const char *sql)
     return run_plain((sq_conn *)sc, sql);
 }
 
+static int sq_lock_staff(store_conn *sc, int64_t staff)
+{
+    (void)sc;
+    (void)staff;
+    return STORE_OK; /* BEGIN IMMEDIATE already holds the database's one write lock */
+}
+
 static void sq_pool_error(store *st, char *buf, size_t len)
 {
     snprintf(buf, len, "cannot open %s (see the log for why)", ((sq_store *)st)->path);
@@ -408,6 +415,7 @@ const db_driver db_sqlite_driver = {
     .nmigrations = (int)(sizeof migrations / sizeof migrations[0]),
     .migrate_lock = NULL,
     .exec_script = sq_exec_script,
+    .lock_staff = sq_lock_staff,
     .acquire = sq_acquire,
     .pool_error = sq_pool_error,
     .release = sq_release,

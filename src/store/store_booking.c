@@ -83,6 +83,21 @@ static int write_assignments(store_conn *c, const store_booking *b)
     static const char ins[] =
         "INSERT INTO assignments(booking_id, pos, staff_id, start_at, end_at, "
         "buffer_min, active) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    /* Lock the crew in ascending id order (two racing crews never wait on
+     * each other in a cycle). */
+    int64_t crew[STORE_MAX_CREW];
+    int n = b->nstaff < STORE_MAX_CREW ? b->nstaff : STORE_MAX_CREW;
+    for (int i = 0; i < n; i++)
+        crew[i] = b->staff[i];
+    if (n == 2 && crew[0] > crew[1]) {
+        int64_t t = crew[0];
+        crew[0] = crew[1];
+        crew[1] = t;
+    }
+    for (int i = 0; i < n; i++) {
+        int rc = c->drv->lock_staff(c, crew[i]);
+        if (rc != STORE_OK) return rc;
+    }
     db_val pd[] = {DBI(b->id)};
     int rc = EXEC(c, del, pd, NULL, NULL, NULL);
     int active = strcmp(b->status, "cancelled") != 0;
