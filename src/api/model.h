@@ -101,6 +101,10 @@ int model_config_fresh(const model *m, int64_t gen);
 avail_result *model_cache_result_take(model_cache *mc);         /* NULL when memory runs out */
 void model_cache_result_give(model_cache *mc, avail_result *r); /* accepts NULL */
 
+/* Builds a snapshot from the store in one read transaction (NOW places the
+ * busy-time window). A new reference, or NULL on failure (nothing is left
+ * allocated). The cache calls this; tools may too. */
+model *model_build(store_conn *c, tp_time now);
 model *model_ref(model *m);
 void model_release(model *m); /* accepts NULL; frees on the last reference */
 
