@@ -25,20 +25,6 @@ static int cat_name(const json_t *in, json_t *out, val_error *e)
     return 0;
 }
 
-/* Optional id list FIELD of IN whose ids must be documents of kind K. */
-static int cat_ids(store_conn *c, const json_t *in, const char *field, store_kind k,
-                   const char *noun, json_t *out, val_error *e)
-{
-    int64_t *ids = NULL;
-    size_t n = 0;
-    const json_t *v = json_object_get(in, field);
-    if (v && !json_is_null(v) && val_id_list(v, field, &ids, &n, e) != 0) return CRUD_INVALID;
-    int rc = crud_refs_exist(c, k, ids, n, field, noun, e);
-    if (rc == 0) json_object_set_new(out, field, crud_id_array(ids, n));
-    free(ids);
-    return rc;
-}
-
 /* duration_minutes: 5..1440, or null/missing = not schedulable. */
 static int cat_duration(const json_t *in, json_t *out, val_error *e)
 {
@@ -111,7 +97,7 @@ static int cat_check_service(const api_req *req, store_conn *c, const json_t *in
     int rc = cat_name(in, *out, e);
     if (rc == 0) rc = cat_duration(in, *out, e);
     if (rc == 0) rc = cat_tiers(in, *out, e);
-    if (rc == 0) rc = cat_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
+    if (rc == 0) rc = crud_ref_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
     return rc;
 }
 
@@ -129,8 +115,8 @@ static int cat_check_package(const api_req *req, store_conn *c, const json_t *in
     const json_t *t = json_object_get(in, "two_photographers");
     int rc = cat_name(in, *out, e);
     if (rc == 0) rc = cat_duration(in, *out, e);
-    if (rc == 0) rc = cat_ids(c, in, "services", STORE_SERVICE, "service", *out, e);
-    if (rc == 0) rc = cat_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
+    if (rc == 0) rc = crud_ref_ids(c, in, "services", STORE_SERVICE, "service", *out, e);
+    if (rc == 0) rc = crud_ref_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
     if (rc == 0 && t && !json_is_null(t) && val_bool(t, "two_photographers", &two, e) != 0)
         rc = CRUD_INVALID;
     if (rc == 0) json_object_set_new(*out, "two_photographers", json_boolean(two));

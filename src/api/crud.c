@@ -259,6 +259,19 @@ int crud_find_user(store_conn *c, store_kind k, const char *field, int64_t id, c
     return rc == STORE_OK ? 0 : (rc == 1 ? STORE_ERROR : rc);
 }
 
+int crud_ref_ids(store_conn *c, const json_t *in, const char *field, store_kind k, const char *noun,
+                 json_t *out, val_error *e)
+{
+    int64_t *ids = NULL;
+    size_t n = 0;
+    const json_t *v = json_object_get(in, field);
+    if (v && !json_is_null(v) && val_id_list(v, field, &ids, &n, e) != 0) return CRUD_INVALID;
+    int rc = crud_refs_exist(c, k, ids, n, field, noun, e);
+    if (rc == 0) json_object_set_new(out, field, crud_id_array(ids, n));
+    free(ids);
+    return rc;
+}
+
 json_t *crud_id_array(const int64_t *ids, size_t n)
 {
     json_t *a = json_array();

@@ -62,6 +62,12 @@ int crud_refs_exist(store_conn *c, store_kind k, const int64_t *ids, size_t n, c
 int crud_find_user(store_conn *c, store_kind k, const char *field, int64_t id, const char *noun,
                    char *msg, size_t len);
 
+/* The optional id list FIELD of IN (absent or null: none), whose ids must be
+ * documents of kind K (NOUN names one in errors), copied into OUT as an array
+ * of id strings. Returns 0, CRUD_INVALID (E says why) or a STORE_* code. */
+int crud_ref_ids(store_conn *c, const json_t *in, const char *field, store_kind k, const char *noun,
+                 json_t *out, val_error *e);
+
 /* The JSON array of ids IDS[0..n) as strings. New reference. */
 json_t *crud_id_array(const int64_t *ids, size_t n);
 

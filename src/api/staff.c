@@ -13,20 +13,6 @@
 #include "api/validate.h"
 #include "cal/feed.h"
 
-/* Optional id list FIELD whose ids must be documents of kind K. */
-static int staff_ids(store_conn *c, const json_t *in, const char *field, store_kind k,
-                     const char *noun, json_t *out, val_error *e)
-{
-    int64_t *ids = NULL;
-    size_t n = 0;
-    const json_t *v = json_object_get(in, field);
-    if (v && !json_is_null(v) && val_id_list(v, field, &ids, &n, e) != 0) return CRUD_INVALID;
-    int rc = crud_refs_exist(c, k, ids, n, field, noun, e);
-    if (rc == 0) json_object_set_new(out, field, crud_id_array(ids, n));
-    free(ids);
-    return rc;
-}
-
 /* Optional boolean FIELD (default DEF). */
 static int staff_bool(const json_t *in, const char *field, int def, json_t *out, val_error *e)
 {
@@ -105,8 +91,8 @@ static int staff_check(const api_req *req, store_conn *c, const json_t *in, cons
     if (rc == 0) rc = staff_home(in, *out, e);
     if (rc == 0) rc = staff_bool(in, "senior", 0, *out, e);
     if (rc == 0) rc = staff_bool(in, "active", 1, *out, e);
-    if (rc == 0) rc = staff_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
-    if (rc == 0) rc = staff_ids(c, in, "zones", STORE_ZONE, "zone", *out, e);
+    if (rc == 0) rc = crud_ref_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
+    if (rc == 0) rc = crud_ref_ids(c, in, "zones", STORE_ZONE, "zone", *out, e);
     json_t *feed = old ? json_object_get(old, "_feed_key") : NULL;
     if (rc == 0 && feed) json_object_set(*out, "_feed_key", feed);
     return rc;

@@ -15,20 +15,7 @@ from radicale_server import Radicale  # noqa: E402
 from smtp_sink import SmtpSink  # noqa: E402
 
 from bookseed import API, MON, at, hours, ok, service, settings  # noqa: E402
-
-EVENT = """BEGIN:VCALENDAR\r
-VERSION:2.0\r
-PRODID:-//tests//EN\r
-BEGIN:VEVENT\r
-UID:{uid}\r
-DTSTAMP:20300101T000000Z\r
-SUMMARY:{summary}\r
-DTSTART;TZID=America/New_York:{start}\r
-DTEND;TZID=America/New_York:{end}\r
-{extra}END:VEVENT\r
-END:VCALENDAR\r
-"""
-
+from calseed import put_event  # noqa: E402
 
 @pytest.fixture
 def radicale():
@@ -51,11 +38,6 @@ def sink():
 def cal_server(make_server, sink):
     return make_server(env={"TRIPOD_SMTP_URL": sink.url, "TRIPOD_MAIL_FROM": "office@media.test",
                             "TRIPOD_SYNC_INTERVAL": "3600"})
-
-
-def put_event(radicale, user, uid, summary, start, end, extra=""):
-    radicale.put(user, "work", uid + ".ics",
-                 EVENT.format(uid=uid, summary=summary, start=start, end=end, extra=extra))
 
 
 def setup_business(admin, radicale, ann_password="annpw"):
