@@ -12,20 +12,17 @@
 
 #include <cmocka.h>
 
+#include "radicale_fixture.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cal/caldav.h"
 #include "cal/ics.h"
 
-static char g_base[128];
-static char g_dir[256];
-static pid_t g_pid;
+static radicale_fixture g_radicale;
 
 static void repo_path(char *out, size_t len, const char *rel)
 {
@@ -54,45 +51,20 @@ static char *slurp(const char *name)
 
 static int start_radicale(void **state)
 {
+    static const char *const calendars[] = {"ann/work", "ann/feed", "ann/sync", NULL};
     (void)state;
-    char script[1024];
-    int fds[2];
-    repo_path(script, sizeof script, "servers/radicale_server.py");
-    snprintf(g_dir, sizeof g_dir, "/tmp/tripod-test-caldav-XXXXXX");
-    if (!mkdtemp(g_dir) || pipe(fds) != 0) return -1;
-    g_pid = fork();
-    if (g_pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        dup2(fds[1], 1);
-        close(fds[0]);
-        execl("/usr/bin/python3", "python3", script, "--dir", g_dir, "--user", "ann:secret",
-              "--calendar", "ann/work", "--calendar", "ann/feed", "--calendar", "ann/sync",
-              (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    FILE *f = fdopen(fds[0], "r");
-    char line[256] = "";
-    int ok = f && fgets(line, sizeof line, f) && sscanf(line, "ready %127s", g_base) == 1;
-    if (f) fclose(f);
-    return ok ? 0 : -1;
+    return radicale_fixture_start(&g_radicale, "caldav", calendars);
 }
 
 static int stop_radicale(void **state)
 {
     (void)state;
-    char cmd[512];
-    if (g_pid > 0) {
-        kill(g_pid, SIGTERM);
-        waitpid(g_pid, NULL, 0);
-    }
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return radicale_fixture_stop(&g_radicale);
 }
 
 static void target(caldav_target *t, char *url, size_t len, const char *cal, const char *pw)
 {
-    snprintf(url, len, "%s/ann/%s/", g_base, cal);
+    snprintf(url, len, "%s/ann/%s/", g_radicale.base, cal);
     memset(t, 0, sizeof *t);
     t->url = url;
     t->username = "ann";

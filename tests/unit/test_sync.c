@@ -13,10 +13,9 @@
 
 #include <cmocka.h>
 
-#include <signal.h>
+#include "radicale_fixture.h"
+
 #include <sodium.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "api/secret.h"
@@ -26,48 +25,20 @@
 #define HOUR 3600
 #define DAY 86400
 
-static char g_base[128];
-static char g_dir[256];
-static pid_t g_pid;
+static radicale_fixture g_radicale;
 static uint8_t g_key[32];
 
 static int start_radicale(void **state)
 {
+    static const char *const calendars[] = {"ann/work", NULL};
     (void)state;
-    char script[1024];
-    const char *here = __FILE__, *slash = strrchr(here, '/');
-    int fds[2];
-    snprintf(script, sizeof script, "%.*s/../servers/radicale_server.py",
-             slash ? (int)(slash - here) : 0, here);
-    snprintf(g_dir, sizeof g_dir, "/tmp/tripod-test-sync-XXXXXX");
-    if (!mkdtemp(g_dir) || pipe(fds) != 0) return -1;
-    g_pid = fork();
-    if (g_pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        dup2(fds[1], 1);
-        close(fds[0]);
-        execl("/usr/bin/python3", "python3", script, "--dir", g_dir, "--user", "ann:secret",
-              "--calendar", "ann/work", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    FILE *f = fdopen(fds[0], "r");
-    char line[256] = "";
-    int ok = f && fgets(line, sizeof line, f) && sscanf(line, "ready %127s", g_base) == 1;
-    if (f) fclose(f);
-    return ok ? 0 : -1;
+    return radicale_fixture_start(&g_radicale, "sync", calendars);
 }
 
 static int stop_radicale(void **state)
 {
     (void)state;
-    char cmd[512];
-    if (g_pid > 0) {
-        kill(g_pid, SIGTERM);
-        waitpid(g_pid, NULL, 0);
-    }
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return radicale_fixture_stop(&g_radicale);
 }
 
 static char *open_sealed(void *ctx, const char *sealed)
@@ -81,7 +52,7 @@ static void put_event(const char *name, tp_time start)
     char url[256], err[256], ics[512], a[32], b[32], *etag = NULL;
     long status;
     caldav_target t = {.url = url, .username = "ann", .password = "secret", .timeout_s = 10};
-    snprintf(url, sizeof url, "%s/ann/work/", g_base);
+    snprintf(url, sizeof url, "%s/ann/work/", g_radicale.base);
     time_t s = (time_t)start, e = (time_t)(start + HOUR);
     strftime(a, sizeof a, "%Y%m%dT%H%M%SZ", gmtime(&s));
     strftime(b, sizeof b, "%Y%m%dT%H%M%SZ", gmtime(&e));
@@ -119,7 +90,7 @@ static int setup(void **state)
     fx->cfg.timeout_s = 10;
     char *sealed = secret_seal(g_key, "secret");
     assert_non_null(sealed);
-    snprintf(url, sizeof url, "%s/ann/work/", g_base);
+    snprintf(url, sizeof url, "%s/ann/work/", g_radicale.base);
     snprintf(doc, sizeof doc,
              "{\"owner\":\"business\",\"kind\":\"caldav\",\"url\":\"%s\",\"username\":\"ann\","
              "\"_password\":\"%s\"}",
