@@ -165,7 +165,7 @@ static int double_booked(store_conn *c, const store_booking *b, int *clash)
     for (int k = 0; k < b->nstaff && rc == STORE_OK && !w.clash; k++) {
         store_booking_filter f = {b->start - (tp_time)b->buffer_min * 60,
                                   b->end + (tp_time)SETTINGS_MAX_BUFFER_MIN * 60, b->staff[k],
-                                  "confirmed"};
+                                  "confirmed", 1};
         rc = store_booking_list(c, &f, clash_row, &w);
     }
     *clash = w.clash;

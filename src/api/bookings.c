@@ -423,7 +423,7 @@ static void bookings_list(api_req *r, api_res *res)
     model_cache *mc = model_cache_of(r->srv);
     model *m = mc ? model_cache_get(mc, api_now(r->srv)) : NULL;
     store_conn *c = m ? store_acquire(api_server_config(r->srv)->db) : NULL;
-    store_booking_filter f = {0, 0, 0, NULL};
+    store_booking_filter f = {0, 0, 0, NULL, 0};
     const char *status = api_query(r, "status"), *staff = api_query(r, "staff");
     list_ctx l = {c, m, NULL};
     if (!c) {

@@ -92,7 +92,7 @@ int fresh_load(store_conn *c, const model *m, tp_time from, tp_time to, int64_t 
     v->from = from;
     v->to = to;
     fresh_ctx x = {v, exclude, NULL, 0, 0};
-    store_booking_filter f = {from, to, 0, "confirmed"};
+    store_booking_filter f = {from, to, 0, "confirmed", 1};
     int rc = STORE_OK;
     for (size_t i = 0; i < m->nstaff && rc == STORE_OK; i++)
         rc = add_calendar_busy(&x, i, from, to);

@@ -210,7 +210,7 @@ static void met_write_store(met_buf *b, store *db)
 {
     met_counts counts = {0, 0};
     int64_t pending = 0, failing = 0;
-    store_booking_filter all = {0, 0, 0, NULL};
+    store_booking_filter all = {0, 0, 0, NULL, 1};
     met_cals *cals = calloc(1, sizeof *cals);
     store_conn *c = cals ? store_acquire(db) : NULL;
     int ok = c && store_outbox_pending(c, &pending) == STORE_OK &&

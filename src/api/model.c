@@ -515,7 +515,7 @@ model *model_build(store_conn *c, tp_time now)
     m->built_now = now;
     m->busy_from = now - 2 * 86400;
     m->busy_to = now + ((tp_time)m->rules.horizon_days + 3) * 86400;
-    store_booking_filter f = {m->busy_from, m->busy_to, 0, "confirmed"};
+    store_booking_filter f = {m->busy_from, m->busy_to, 0, "confirmed", 1};
     if (store_busy_list(c, 0, m->busy_from, m->busy_to, busy_from_calendar, m) != STORE_OK)
         goto fail;
     for (size_t i = 0; i < m->nstaff; i++) {

@@ -150,7 +150,7 @@ static int staff_in_use(store_conn *c, int64_t id, char *msg, size_t len)
     int rc = crud_find_user(c, STORE_CALENDAR, "owner", id, "calendar", msg, len);
     if (rc != 0) return rc;
     staff_booking_ctx x = {0, msg, len};
-    store_booking_filter f = {.staff = id, .status = "confirmed"};
+    store_booking_filter f = {.staff = id, .status = "confirmed", .lean = 1};
     rc = store_booking_list(c, &f, staff_booking_cb, &x);
     if (x.found) return 1;
     return rc == STORE_OK ? 0 : STORE_ERROR;

@@ -14,6 +14,10 @@
 #define BOOKING_COLS                                                                               \
     "b.id, b.status, b.start_at, b.end_at, b.buffer_min, b.staff, b.lat, b.lon, b.manage_hash, "   \
     "b.body, b.sequence, b.cal_state, b.cal_error, b.created_at, b.updated_at"
+/* The same columns without the large or secret ones (store_booking_filter.lean). */
+#define BOOKING_COLS_LEAN                                                                          \
+    "b.id, b.status, b.start_at, b.end_at, b.buffer_min, b.staff, b.lat, b.lon, NULL, "            \
+    "NULL, b.sequence, b.cal_state, NULL, b.created_at, b.updated_at"
 
 void store_booking_clear(store_booking *b)
 {
@@ -56,14 +60,14 @@ static int booking_from_row(const db_row_ops *ops, const db_row *row, store_book
     staff_parse(COL_TEXT(5), b);
     b->lat = COL_NULL(6) ? NAN : COL_REAL(6);
     b->lon = COL_NULL(7) ? NAN : COL_REAL(7);
-    store__unhex32(COL_TEXT(8), b->manage_hash);
-    b->body = strdup(COL_TEXT(9) ? COL_TEXT(9) : "{}");
+    if (!COL_NULL(8)) store__unhex32(COL_TEXT(8), b->manage_hash);
+    b->body = COL_NULL(9) ? NULL : store__dup(COL_TEXT(9));
     b->sequence = (int)COL_INT(10);
     store__copy_str(b->cal_state, sizeof b->cal_state, COL_TEXT(11));
     b->cal_error = store__dup(COL_TEXT(12));
     b->created = COL_INT(13);
     b->updated = COL_INT(14);
-    if (!b->body || (COL_TEXT(12) && !b->cal_error)) {
+    if ((!COL_NULL(9) && !b->body) || (COL_TEXT(12) && !b->cal_error)) {
         store_booking_clear(b);
         return 100;
     }
@@ -223,24 +227,28 @@ static int row_booking_walk(void *ctx, const db_row_ops *ops, const db_row *row)
  * booking for an upcoming window. */
 int store_booking_list(store_conn *c, const store_booking_filter *f, store_booking_cb cb, void *ctx)
 {
-    static const char any_staff[] =
-        "SELECT " BOOKING_COLS " FROM bookings b WHERE b.end_at > ? AND +b.start_at < ? "
-        "AND (? = '' OR b.status = ?) ORDER BY +b.start_at, b.id";
-    static const char one_staff[] =
-        "SELECT " BOOKING_COLS " FROM bookings b JOIN assignments a ON a.booking_id = b.id "
-        "WHERE a.staff_id = ? AND a.end_at > ? AND +a.start_at < ? "
-        "AND (? = '' OR b.status = ?) ORDER BY b.start_at, b.id";
-    int ranged = f->from != 0 || f->to != 0;
+#define ANY_STAFF(cols)                                                                            \
+    "SELECT " cols " FROM bookings b WHERE b.end_at > ? AND +b.start_at < ? "                      \
+    "AND (? = '' OR b.status = ?) ORDER BY +b.start_at, b.id"
+#define ONE_STAFF(cols)                                                                            \
+    "SELECT " cols " FROM bookings b JOIN assignments a ON a.booking_id = b.id "                   \
+    "WHERE a.staff_id = ? AND a.end_at > ? AND +a.start_at < ? "                                   \
+    "AND (? = '' OR b.status = ?) ORDER BY b.start_at, b.id"
+    static const char *const any_staff[2] = {ANY_STAFF(BOOKING_COLS), ANY_STAFF(BOOKING_COLS_LEAN)};
+    static const char *const one_staff[2] = {ONE_STAFF(BOOKING_COLS), ONE_STAFF(BOOKING_COLS_LEAN)};
+#undef ANY_STAFF
+#undef ONE_STAFF
+    int ranged = f->from != 0 || f->to != 0, lean = f->lean != 0;
     tp_time from = ranged ? f->from : INT64_MIN, to = ranged ? f->to : INT64_MAX;
     const char *status = f->status ? f->status : "";
     struct booking_walk w = {cb, ctx};
     int rc;
     if (f->staff) {
         db_val p[] = {DBI(f->staff), DBI(from), DBI(to), DBT(status), DBT(status)};
-        rc = EXEC(c, one_staff, p, row_booking_walk, &w, NULL);
+        rc = EXEC(c, one_staff[lean], p, row_booking_walk, &w, NULL);
     } else {
         db_val p[] = {DBI(from), DBI(to), DBT(status), DBT(status)};
-        rc = EXEC(c, any_staff, p, row_booking_walk, &w, NULL);
+        rc = EXEC(c, any_staff[lean], p, row_booking_walk, &w, NULL);
     }
     return rc == 100 ? STORE_ERROR : rc;
 }

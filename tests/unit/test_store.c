@@ -194,6 +194,14 @@ static int collect_ids(void *ctx, const store_booking *b)
     return 0;
 }
 
+/* Keeps the one booking listed (its strings are not copied: lean rows have none). */
+static int copy_lean(void *ctx, const store_booking *b)
+{
+    store_booking *out = ctx;
+    *out = *b;
+    return out->body || out->cal_error ? 100 : 0;
+}
+
 static void test_bookings(void **state)
 {
     store_conn *c = store_acquire(*state);
@@ -238,17 +246,31 @@ static void test_bookings(void **state)
     store_booking_clear(&got);
 
     int64_t ids[8] = {0};
-    store_booking_filter f = {0, 0, bob, NULL};
+    store_booking_filter f = {0, 0, bob, NULL, 0};
     assert_int_equal(store_booking_list(c, &f, collect_ids, ids), STORE_OK);
     assert_int_equal(ids[0], 1);
-    f = (store_booking_filter){b.end, b.end + 10, 0, NULL}; /* touching the end: no overlap */
+    /* lean rows: times, crew and place, without the body or the manage hash */
+    f.lean = 1;
+    store_booking lean;
+    memset(&lean, 0, sizeof lean);
+    assert_int_equal(store_booking_list(c, &f, copy_lean, &lean), STORE_OK);
+    assert_int_equal(lean.id, b.id);
+    assert_int_equal(lean.start, b.start);
+    assert_int_equal(lean.end, b.end);
+    assert_int_equal(lean.nstaff, 2);
+    assert_int_equal(lean.staff[1], bob);
+    assert_null(lean.body);
+    assert_null(lean.cal_error);
+    static const uint8_t zero[32];
+    assert_memory_equal(lean.manage_hash, zero, 32);
+    f = (store_booking_filter){b.end, b.end + 10, 0, NULL, 0}; /* touching the end: no overlap */
     memset(ids, 0, sizeof ids);
     assert_int_equal(store_booking_list(c, &f, collect_ids, ids), STORE_OK);
     assert_int_equal(ids[0], 0);
 
     snprintf(b.status, sizeof b.status, "cancelled");
     assert_int_equal(store_booking_update(c, &b), STORE_OK);
-    f = (store_booking_filter){0, 0, bob, "confirmed"};
+    f = (store_booking_filter){0, 0, bob, "confirmed", 0};
     memset(ids, 0, sizeof ids);
     assert_int_equal(store_booking_list(c, &f, collect_ids, ids), STORE_OK);
     assert_int_equal(ids[0], 0);
