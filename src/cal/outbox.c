@@ -1,8 +1,10 @@
 /* outbox.c — turns a booking change into outbox items (event PUT, iTIP
- * mails) inside the booking's transaction, and delivers them in order with
- * retries: a calendar or mail outage delays delivery, never loses it. */
+ * mails) inside the booking's transaction, and delivers them in order (per
+ * lane: the event, each recipient's mails) with retries: a calendar or mail
+ * outage delays delivery, never loses it. */
 #include "cal/outbox.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,6 +229,20 @@ static int add_event(change *x)
     return add_item(x, "event_put", p);
 }
 
+/* The delivery lane of an item (store_outbox_add): "event", or "mail:" and
+ * the recipient's address in lower case. */
+static void lane_of(const char *kind, const json_t *payload, char *out, size_t len)
+{
+    const char *to = json_string_value(json_object_get(payload, "to"));
+    if (strcmp(kind, "mail") != 0 || !to) {
+        snprintf(out, len, "event");
+        return;
+    }
+    int n = snprintf(out, len, "mail:%s", to);
+    for (int i = 5; i < n && (size_t)i < len; i++)
+        out[i] = (char)tolower((unsigned char)out[i]);
+}
+
 static int in_crew(const store_booking *b, int64_t id)
 {
     for (int i = 0; b && i < b->nstaff; i++)
@@ -258,12 +274,10 @@ int outbox_booking_changed(store_conn *c, const store_booking *before, const sto
     size_t n = json_array_size(x.items);
     for (size_t i = 0; rc == STORE_OK && i < n; i++) {
         json_t *it = json_array_get(x.items, i);
-        json_t *p = json_object_get(it, "payload");
-        json_object_set_new(p, "last", json_boolean(i + 1 == n));
-        char *text = json_dumps(p, JSON_COMPACT);
-        rc = text ? store_outbox_add(c, after->id, json_string_value(json_object_get(it, "kind")),
-                                     text, now)
-                  : STORE_ERROR;
+        const char *kind = json_string_value(json_object_get(it, "kind"));
+        char *text = json_dumps(json_object_get(it, "payload"), JSON_COMPACT), lane[320];
+        lane_of(kind, json_object_get(it, "payload"), lane, sizeof lane);
+        rc = text ? store_outbox_add(c, after->id, kind, lane, text, now) : STORE_ERROR;
         free(text);
     }
     change_free(&x);
@@ -391,18 +405,6 @@ static int deliver_mail(const outbox_config *cfg, const store_outbox_item *it, c
     return rc;
 }
 
-/* After the last item of a change: "synced" unless a newer change is queued. */
-static int mark_synced(store_conn *c, int64_t booking, int sequence)
-{
-    store_booking b;
-    memset(&b, 0, sizeof b);
-    int rc = store_booking_get(c, booking, &b);
-    if (rc == STORE_OK && b.sequence == sequence)
-        rc = store_booking_set_cal(c, booking, "synced", NULL);
-    store_booking_clear(&b);
-    return rc == STORE_NOTFOUND ? STORE_OK : rc;
-}
-
 static int in_tx(store_conn *c, int rc_of_write)
 {
     if (rc_of_write != STORE_OK) {
@@ -452,9 +454,6 @@ static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
     rc = store_begin(c, STORE_WRITE_LAZY);
     if (rc == STORE_OK && ok == 0) {
         rc = store_outbox_done(c, it.id);
-        if (rc == STORE_OK && json_is_true(json_object_get(p, "last")))
-            rc =
-                mark_synced(c, it.booking, (int)json_integer_value(json_object_get(p, "sequence")));
     } else if (rc == STORE_OK) {
         rc = store_outbox_fail(c, it.id, err, now + outbox_backoff(cfg, it.attempts));
         if (rc == STORE_OK) rc = store_booking_set_cal(c, it.booking, "failing", err);

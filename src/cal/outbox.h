@@ -1,6 +1,7 @@
 /* outbox.h — a booking's calendar event and invitations as durable outbox
  * items (written in the booking's own transaction), and the worker that
- * delivers them in order with retries and exponential backoff. */
+ * delivers them in order (per lane, see store_outbox_add) with retries and
+ * exponential backoff. */
 #ifndef TRIPOD_OUTBOX_H
 #define TRIPOD_OUTBOX_H
 

@@ -106,6 +106,20 @@ static const char *const migrations[] = {
     "ALTER TABLE calstate ADD COLUMN last_full INTEGER NOT NULL DEFAULT 0;",
     /* 5: a per-calendar sync claim (store_calstate_claim) */
     "ALTER TABLE calstate ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;",
+    /* 6: delivery lanes (store_outbox_add): the event and each recipient's
+     * mails of a booking are ordered, independent of each other; only the
+     * head of a lane is unblocked, and only unblocked items are indexed */
+    "ALTER TABLE outbox ADD COLUMN lane TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE outbox ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE outbox SET lane = CASE WHEN kind = 'mail' THEN 'mail:' ||"
+    "  lower(coalesce(json_extract(payload, '$.to'), '')) ELSE 'event' END;"
+    "UPDATE outbox SET blocked = 1 WHERE state = 'pending' AND EXISTS (SELECT 1 FROM outbox p "
+    "  WHERE p.booking_id = outbox.booking_id AND p.lane = outbox.lane AND p.state = 'pending'"
+    "  AND p.id < outbox.id);"
+    "DROP INDEX outbox_due;"
+    "DROP INDEX outbox_booking;"
+    "CREATE INDEX outbox_ready ON outbox(next_at, id) WHERE state = 'pending' AND blocked = 0;"
+    "CREATE INDEX outbox_lane ON outbox(booking_id, lane, state, id);",
 };
 
 /* ---- errors ---- */

@@ -215,15 +215,20 @@ void store_outbox_clear(store_outbox_item *it)
     memset(it, 0, sizeof *it);
 }
 
-int store_outbox_add(store_conn *c, int64_t booking, const char *kind, const char *payload,
-                     tp_time now)
+int store_outbox_add(store_conn *c, int64_t booking, const char *kind, const char *lane,
+                     const char *payload, tp_time now)
 {
-    static const char sql[] = "INSERT INTO outbox(booking_id, kind, payload, state, attempts, "
-                              "next_at, lease_until, created_at) "
-                              "VALUES (?, ?, ?, 'pending', 0, ?, 0, ?)";
+    /* Behind an undelivered item of its lane the new item waits (blocked)
+     * until store_outbox_done() hands the lane on to it. */
+    static const char sql[] =
+        "INSERT INTO outbox(booking_id, kind, lane, payload, state, attempts, next_at, "
+        "lease_until, created_at, blocked) VALUES (?, ?, ?, ?, 'pending', 0, ?, 0, ?, "
+        "CASE WHEN EXISTS (SELECT 1 FROM outbox p WHERE p.booking_id = ? AND p.lane = ? "
+        "AND p.state = 'pending') THEN 1 ELSE 0 END)";
     int own, rc = store__wbegin(c, 0, &own);
     if (rc) return rc;
-    db_val p[] = {DBI(booking), DBT(kind), DBT(payload), DBI(now), DBI(now)};
+    db_val p[] = {DBI(booking), DBT(kind), DBT(lane), DBT(payload),
+                  DBI(now),     DBI(now),  DBI(booking), DBT(lane)};
     rc = EXEC(c, sql, p, NULL, NULL, NULL);
     return store__wend(c, own, rc);
 }
@@ -244,11 +249,12 @@ static int row_outbox(void *ctx, const db_row_ops *ops, const db_row *row)
 
 int store_outbox_claim(store_conn *c, tp_time now, int lease_s, store_outbox_item *out)
 {
+    /* Only the head of each lane is unblocked, so the partial index
+     * outbox_ready holds just the candidates, in the order asked for. */
     static const char pick[] =
-        "SELECT id, booking_id, kind, payload, attempts, next_at, last_error FROM outbox o "
-        "WHERE o.state = 'pending' AND o.next_at <= ? AND o.lease_until <= ? "
-        "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.booking_id = o.booking_id "
-        "AND p.state = 'pending' AND p.id < o.id) ORDER BY o.id LIMIT 1";
+        "SELECT id, booking_id, kind, payload, attempts, next_at, last_error FROM outbox "
+        "WHERE state = 'pending' AND blocked = 0 AND next_at <= ? AND lease_until <= ? "
+        "ORDER BY next_at, id LIMIT 1";
     static const char lease[] =
         "UPDATE outbox SET lease_until = ? WHERE id = ? AND state = 'pending' "
         "AND lease_until <= ?";
@@ -274,13 +280,45 @@ int store_outbox_claim(store_conn *c, tp_time now, int lease_s, store_outbox_ite
     return STORE_NOTFOUND;
 }
 
+typedef struct {
+    int64_t booking;
+    char lane[320];
+} outbox_lane;
+
+static int row_lane(void *ctx, const db_row_ops *ops, const db_row *row)
+{
+    outbox_lane *l = ctx;
+    l->booking = COL_INT(0);
+    store__copy_str(l->lane, sizeof l->lane, COL_TEXT(1));
+    return 0;
+}
+
 int store_outbox_done(store_conn *c, int64_t id)
 {
-    static const char sql[] =
+    static const char find[] = "SELECT booking_id, lane FROM outbox WHERE id = ?";
+    /* The booking's row lock orders this against a concurrent change of the
+     * booking adding items (PostgreSQL): each sees the other's rows. */
+    static const char lock[] = "UPDATE bookings SET sequence = sequence WHERE id = ?";
+    static const char done[] =
         "UPDATE outbox SET state = 'done', lease_until = 0, last_error = NULL, payload = '{}' "
-        "WHERE id = ?";
-    db_val p[] = {DBI(id)};
-    return store__exec_one_change(c, sql, p, 1);
+        "WHERE id = ? AND state = 'pending'";
+    static const char next[] =
+        "UPDATE outbox SET blocked = 0 WHERE id = (SELECT MIN(id) FROM outbox "
+        "WHERE booking_id = ? AND lane = ? AND state = 'pending' AND blocked = 1)";
+    static const char settle[] =
+        "UPDATE bookings SET cal_state = 'synced', cal_error = NULL WHERE id = ? "
+        "AND NOT EXISTS (SELECT 1 FROM outbox WHERE booking_id = ? AND state = 'pending')";
+    outbox_lane l = {0, ""};
+    db_val pi[] = {DBI(id)};
+    int rc = EXEC(c, find, pi, row_lane, &l, NULL);
+    if (rc == STORE_OK && !l.booking) rc = STORE_NOTFOUND;
+    db_val pb[] = {DBI(l.booking)}, pn[] = {DBI(l.booking), DBT(l.lane)},
+           ps[] = {DBI(l.booking), DBI(l.booking)};
+    if (rc == STORE_OK) rc = EXEC(c, lock, pb, NULL, NULL, NULL);
+    if (rc == STORE_OK) rc = store__exec_one_change(c, done, pi, 1);
+    if (rc == STORE_OK) rc = EXEC(c, next, pn, NULL, NULL, NULL);
+    if (rc == STORE_OK) rc = EXEC(c, settle, ps, NULL, NULL, NULL);
+    return rc;
 }
 
 int store_outbox_fail(store_conn *c, int64_t id, const char *error, tp_time next_at)

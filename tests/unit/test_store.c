@@ -500,41 +500,67 @@ static void test_outbox_order_and_lease(void **state)
     assert_int_equal(store_booking_insert(c, &b2), STORE_OK);
     int64_t pending0;
     assert_int_equal(store_outbox_pending(c, &pending0), STORE_OK);
-    assert_int_equal(store_outbox_add(c, b1.id, "event_put", "{\"n\":1}", 100), STORE_OK);
-    assert_int_equal(store_outbox_add(c, b1.id, "mail", "{\"n\":2}", 100), STORE_OK);
-    assert_int_equal(store_outbox_add(c, b2.id, "event_put", "{\"n\":3}", 100), STORE_OK);
+    assert_int_equal(store_outbox_add(c, b1.id, "event_put", "event", "{\"n\":1}", 100),
+                     STORE_OK);
+    assert_int_equal(store_outbox_add(c, b1.id, "mail", "mail:a@x", "{\"n\":2}", 100), STORE_OK);
+    assert_int_equal(store_outbox_add(c, b2.id, "event_put", "event", "{\"n\":3}", 100),
+                     STORE_OK);
+    assert_int_equal(store_outbox_add(c, b1.id, "event_put", "event", "{\"n\":4}", 100),
+                     STORE_OK);
 
-    store_outbox_item it, it2;
+    store_outbox_item it, it2, it3;
     assert_int_equal(store_outbox_claim(c, 99, 60, &it), STORE_NOTFOUND); /* not due yet */
     assert_int_equal(store_outbox_claim(c, 100, 60, &it), STORE_OK);
     assert_string_equal(it.payload, "{\"n\":1}");
-    /* b1's second item waits behind its first; b2's item is free */
+    /* b1's mail lane does not wait for its event lane; b2 is free; b1's
+     * second event waits behind its first */
     assert_int_equal(store_outbox_claim(c, 100, 60, &it2), STORE_OK);
-    assert_string_equal(it2.payload, "{\"n\":3}");
-    store_outbox_clear(&it2);
+    assert_string_equal(it2.payload, "{\"n\":2}");
+    assert_int_equal(store_outbox_claim(c, 100, 60, &it3), STORE_OK);
+    assert_string_equal(it3.payload, "{\"n\":3}");
+    store_outbox_clear(&it3);
     store_outbox_item none;
     assert_int_equal(store_outbox_claim(c, 100, 60, &none), STORE_NOTFOUND);
 
-    /* failure: backoff, lease released, retried later, still first in line */
-    assert_int_equal(store_outbox_fail(c, it.id, "connection refused", 200), STORE_OK);
-    assert_int_equal(store_outbox_claim(c, 150, 60, &none), STORE_NOTFOUND);
-    assert_int_equal(store_outbox_claim(c, 200, 60, &it2), STORE_OK);
-    assert_int_equal(it2.id, it.id);
-    assert_int_equal(it2.attempts, 1);
-    assert_string_equal(it2.last_error, "connection refused");
-    assert_int_equal(store_outbox_done(c, it2.id), STORE_OK);
-    store_outbox_clear(&it2);
-    assert_int_equal(store_outbox_claim(c, 200, 60, &it2), STORE_OK);
-    assert_string_equal(it2.payload, "{\"n\":2}");
-    /* an expired lease (a crashed worker) makes the item claimable again */
-    store_outbox_clear(&it2);
-    assert_int_equal(store_outbox_claim(c, 261, 60, &it2), STORE_OK);
-    assert_string_equal(it2.payload, "{\"n\":2}");
+    /* failure: backoff, lease released, retried later, still first in its lane */
+    assert_int_equal(store_outbox_fail(c, it.id, "connection refused", 140), STORE_OK);
+    assert_int_equal(store_outbox_claim(c, 130, 60, &none), STORE_NOTFOUND);
+    assert_int_equal(store_outbox_claim(c, 140, 60, &it3), STORE_OK);
+    assert_int_equal(it3.id, it.id);
+    assert_int_equal(it3.attempts, 1);
+    assert_string_equal(it3.last_error, "connection refused");
+    assert_int_equal(store_outbox_done(c, it3.id), STORE_OK);
+    assert_int_equal(store_outbox_done(c, it3.id), STORE_NOTFOUND); /* delivered once */
+    store_outbox_clear(&it3);
+    /* the lane passed on to n:4; b1 is not synced while n:2 and n:4 are out */
+    store_booking got;
+    assert_int_equal(store_booking_get(c, b1.id, &got), STORE_OK);
+    assert_string_not_equal(got.cal_state, "synced");
+    store_booking_clear(&got);
+    /* an expired lease (a crashed worker) makes an item claimable again:
+     * n:2 and n:3, due the longest, before n:4 */
+    assert_int_equal(store_outbox_claim(c, 200, 60, &it3), STORE_OK);
+    assert_string_equal(it3.payload, "{\"n\":2}");
+    store_outbox_clear(&it3);
+    assert_int_equal(store_outbox_claim(c, 200, 60, &it3), STORE_OK);
+    assert_string_equal(it3.payload, "{\"n\":3}");
+    store_outbox_clear(&it3);
+    assert_int_equal(store_outbox_claim(c, 200, 60, &it3), STORE_OK);
+    assert_string_equal(it3.payload, "{\"n\":4}");
     int64_t pending;
     assert_int_equal(store_outbox_pending(c, &pending), STORE_OK);
-    assert_int_equal(pending - pending0, 2); /* n:2 and n:3: leased, not yet done */
+    assert_int_equal(pending - pending0, 3); /* n:2, n:3, n:4: leased, not yet done */
+    assert_int_equal(store_outbox_done(c, it3.id), STORE_OK);
+    assert_int_equal(store_outbox_done(c, it2.id), STORE_OK);
+    assert_int_equal(store_booking_get(c, b1.id, &got), STORE_OK);
+    assert_string_equal(got.cal_state, "synced"); /* all of b1 delivered */
+    store_booking_clear(&got);
+    assert_int_equal(store_booking_get(c, b2.id, &got), STORE_OK);
+    assert_string_not_equal(got.cal_state, "synced");
+    store_booking_clear(&got);
     store_outbox_clear(&it);
     store_outbox_clear(&it2);
+    store_outbox_clear(&it3);
     store_booking_clear(&b1);
     store_booking_clear(&b2);
     store_release(c);
