@@ -157,6 +157,11 @@ static const char *const migrations[] = {
     "DROP INDEX outbox_booking;"
     "CREATE INDEX outbox_ready ON outbox(next_at, id) WHERE state = 'pending' AND blocked = 0;"
     "CREATE INDEX outbox_lane ON outbox(booking_id, lane, state, id);",
+    /* 7: lean booking lists by end (store_booking_filter.lean) can read the
+     * index alone: the re-check inside every booking transaction reads a week */
+    "CREATE INDEX bookings_end_lean ON bookings(end_at) INCLUDE (start_at, status, buffer_min,"
+    "  staff, lat, lon, sequence, cal_state, created_at, updated_at);"
+    "DROP INDEX bookings_end;",
 };
 
 /* ---- errors ---- */

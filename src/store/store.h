@@ -131,10 +131,11 @@ typedef struct {
     tp_time from, to;   /* shoots overlapping [from, to); 0,0 = all */
     int64_t staff;      /* 0 = any */
     const char *status; /* NULL = any */
-    int lean;           /* 1: leave out body, cal_error and manage_hash (NULL/zero): for
+    int lean;           /* 1: leave out body, cal_error and manage_hash (NULL/zero), for
                            callers that only need times, staff and place */
 } store_booking_filter;
-/* CB gets each booking (borrowed for the call), ascending start then id. */
+/* CB gets each booking (borrowed for the call): ascending start then id, or
+ * in no particular order when lean. */
 typedef int (*store_booking_cb)(void *ctx, const store_booking *b);
 int store_booking_list(store_conn *c, const store_booking_filter *f, store_booking_cb cb,
                        void *ctx);
