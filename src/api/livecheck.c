@@ -49,6 +49,9 @@ int livecheck_run(livecheck *lc, api_server *s, const model *m, int64_t staff, t
     if (busy) {
         lc->busy[lc->nbusy++] = staff;
         tp_time now = api_now(s);
+        /* A background sync of these calendars may be running and may have
+         * read them before the event: wait for it, then read them again. */
+        cfg.claim_wait_ms = 1000 * (int)cfg.timeout_s;
         for (size_t i = 0; i < n; i++) {
             sync_result res;
             sync_calendar(&cfg, ids[i], now, &res, err, sizeof err);
