@@ -89,6 +89,11 @@ class TripodServer:
         self.log_path = os.path.join(os.path.dirname(data_dir), "server.log")
         self.env = dict(os.environ)
         self.env["TRIPOD_RATE_LIMIT"] = "0"
+        # Tests name calendars on hosts such as example.com: libcurl sends
+        # every non-local request to a closed port here instead, so nothing
+        # is resolved or contacted beyond 127.0.0.1.
+        self.env["ALL_PROXY"] = "http://127.0.0.1:9"
+        self.env["NO_PROXY"] = "127.0.0.1,localhost"
         self.env.pop("TRIPOD_DB", None)
         test_db = os.environ.get("TRIPOD_TEST_DB", "")
         if test_db.startswith("postgres"):  # the suite's PostgreSQL run: a fresh database each
