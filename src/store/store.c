@@ -20,7 +20,9 @@ char *store__dup(const char *s)
 
 void store__copy_str(char *dst, size_t len, const char *src)
 {
-    snprintf(dst, len, "%s", src ? src : "");
+    size_t n = src ? strnlen(src, len - 1) : 0; /* (snprintf cost a tenth of a booking list) */
+    memcpy(dst, src ? src : "", n);
+    dst[n] = '\0';
 }
 
 void store__hex32(const uint8_t h[32], char out[65])
