@@ -44,7 +44,8 @@ static void configure(api_server *s)
                                    .mail_from = getenv("TRIPOD_MAIL_FROM"),
                                    .backoff_base_s = env_int("TRIPOD_OUTBOX_BACKOFF_BASE", 5),
                                    .backoff_max_s = env_int("TRIPOD_OUTBOX_BACKOFF_MAX", 3600),
-                                   .lease_s = env_int("TRIPOD_OUTBOX_LEASE", 120)};
+                                   .lease_s = env_int("TRIPOD_OUTBOX_LEASE", 120),
+                                   .timeout_s = g_sync_cfg.timeout_s};
     if (!cfg->fixed_now) g_sync_cfg.now_base = g_outbox_cfg.now_base = 0;
 }
 

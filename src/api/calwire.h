@@ -6,12 +6,14 @@
 #include "api/api.h"
 #include "cal/sync.h"
 
-/* Starts the sync loop (TRIPOD_SYNC_INTERVAL seconds, default 300; each
- * request at most TRIPOD_SYNC_TIMEOUT seconds, default 20) and the outbox
- * worker (TRIPOD_SMTP_URL, TRIPOD_MAIL_FROM) for server S. Returns 0,
- * or -1 when a thread cannot start (nothing is left running then). */
+/* Starts the sync loop (TRIPOD_SYNC_INTERVAL seconds, default 300) and the
+ * outbox worker (TRIPOD_SMTP_URL, TRIPOD_MAIL_FROM) for server S; each of
+ * their requests takes at most TRIPOD_SYNC_TIMEOUT seconds (default 20).
+ * Returns 0, or -1 when a thread cannot start (nothing is left running then). */
 int calwire_start(api_server *s);
-void calwire_stop(void); /* stops and joins both workers; safe when not started */
+/* Stops and joins both workers, abandoning requests in flight (within about
+ * a second); safe when not started. */
+void calwire_stop(void);
 /* Asks the sync loop for a pass now (a calendar was connected or changed).
  * Safe when not started. */
 void calwire_wake_sync(void);

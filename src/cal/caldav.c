@@ -106,9 +106,7 @@ int caldav_request(const caldav_target *t, const char *method, const char *url,
     curl_easy_setopt(h, CURLOPT_URL, url ? url : t->url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 10 ? timeout : 10L);
+    net_limits(h, timeout, &t->abort);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "Tripod/1");
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -129,6 +127,8 @@ int caldav_request(const caldav_target *t, const char *method, const char *url,
     if (cc != CURLE_OK) {
         if (cc == CURLE_OPERATION_TIMEDOUT)
             snprintf(err, errlen, "timed out after %ld s", timeout);
+        else if (cc == CURLE_ABORTED_BY_CALLBACK)
+            snprintf(err, errlen, "abandoned: the server is stopping");
         else if (cc == CURLE_WRITE_ERROR)
             snprintf(err, errlen, "reply larger than %u bytes", MAX_BODY);
         else

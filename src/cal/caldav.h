@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "cal/net.h"
 #include "core/tz.h"
 
 /* Where and how to talk to one collection or feed. Strings are borrowed. */
@@ -16,6 +17,7 @@ typedef struct {
     const char *password;
     const char *bearer; /* "Authorization: Bearer …" (OAuth providers); wins over Basic */
     long timeout_s;     /* whole request; 0 means 20 s */
+    net_abort abort;    /* abandons a running request (server stopping); zero: never */
 } caldav_target;
 
 /* One HTTP exchange. Fields are malloc'ed; caldav_response_free() frees them. */

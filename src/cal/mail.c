@@ -162,12 +162,9 @@ int mail_send(const mail_msg *m, char *err, size_t errlen)
         goto out;
     }
     reader r = {text, strlen(text)};
-    long timeout = m->timeout_s > 0 ? m->timeout_s : 20;
     curl_easy_setopt(h, CURLOPT_URL, m->smtp_url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 10 ? timeout : 10L);
+    net_limits(h, m->timeout_s, &m->abort);
     curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
     curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
     curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "cal/net.h"
+
 typedef struct {
     const char *smtp_url; /* e.g. "smtp://127.0.0.1:2525" (TRIPOD_SMTP_URL) */
     const char *from;     /* envelope and From: address (TRIPOD_MAIL_FROM) */
@@ -15,6 +17,7 @@ typedef struct {
     const char *method;     /* "REQUEST" or "CANCEL" */
     const char *message_id; /* stable per delivery item, so a repeat can be recognised */
     long timeout_s;         /* 0 means 20 s */
+    net_abort abort;        /* abandons a running send (server stopping); zero: never */
 } mail_msg;
 
 /* The MIME message text (CRLF line ends). Malloc'ed; NULL when memory ran

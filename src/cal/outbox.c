@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,6 +327,7 @@ static int deliver_event(const outbox_config *cfg, store_conn *c, const json_t *
         goto out;
     }
     src.target.timeout_s = cfg->timeout_s;
+    src.target.abort = cfg->abort;
     url = caldav_resource_url(&src.target, json_string_value(json_object_get(p, "resource")));
     if (!url) {
         snprintf(err, errlen, "out of memory");
@@ -398,6 +400,7 @@ static int deliver_mail(const outbox_config *cfg, const store_outbox_item *it, c
         .method = json_string_value(json_object_get(p, "method")),
         .message_id = mid,
         .timeout_s = cfg->timeout_s,
+        .abort = cfg->abort,
     };
     int rc = mail_send(&m, err, errlen);
     wipe(text);
@@ -427,7 +430,8 @@ static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
     memset(&it, 0, sizeof it);
     int rc = store_begin(c, STORE_WRITE_LAZY);
     if (rc == STORE_OK)
-        rc = store_outbox_claim(c, now, cfg->lease_s > 0 ? cfg->lease_s : LEASE_S, &it);
+        rc = store_outbox_claim(c, cfg->kind, now, cfg->lease_s > 0 ? cfg->lease_s : LEASE_S,
+                                &it);
     if (rc == STORE_NOTFOUND) {
         store_rollback(c);
         return RUN_IDLE;
@@ -451,8 +455,12 @@ static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
         ok = -1;
     }
     int result = ok == 0 ? RUN_DELIVERED : RUN_FAILED;
+    int abandoned = ok != 0 && net_aborted(&cfg->abort);
     rc = store_begin(c, STORE_WRITE_LAZY);
-    if (rc == STORE_OK && ok == 0) {
+    if (rc == STORE_OK && abandoned) {
+        rc = store_outbox_release(c, it.id); /* not an attempt: due again at once */
+        if (rc == STORE_NOTFOUND) rc = STORE_OK;
+    } else if (rc == STORE_OK && ok == 0) {
         rc = store_outbox_done(c, it.id);
     } else if (rc == STORE_OK) {
         rc = store_outbox_fail(c, it.id, err, now + outbox_backoff(cfg, it.attempts));
@@ -489,20 +497,31 @@ int outbox_run(const outbox_config *cfg, tp_time now, int max, int *attempted, i
 
 #define OUTBOX_BATCH 50 /* items per pass before the stop flag is looked at */
 
+/* One delivery thread per kind: a calendar server that holds requests open
+ * does not hold back mail, nor a slow mail server the calendar. */
+static const char *const worker_kinds[] = {"event_put", "mail"};
+#define NKINDS (sizeof worker_kinds / sizeof worker_kinds[0])
+
 struct outbox_worker {
-    outbox_config cfg;
-    worker *thread;
+    outbox_config cfg[NKINDS];
+    worker *thread[NKINDS];
+    atomic_int stopping; /* set before the threads are stopped: abandons deliveries */
 };
 
-/* Up to OUTBOX_BATCH items, one at a time so that a stop (SIGTERM) is not
- * kept waiting behind a batch of slow deliveries. */
-static int outbox_pass(void *ctx, tp_time now, worker *self)
+static int worker_abort(void *ctx)
 {
     outbox_worker *o = ctx;
+    return atomic_load(&o->stopping);
+}
+
+/* Up to OUTBOX_BATCH items of CTX's kind, one at a time so that a stop
+ * (SIGTERM) is not kept waiting behind a batch of slow deliveries. */
+static int outbox_pass(void *ctx, tp_time now, worker *self)
+{
+    const outbox_config *cfg = ctx;
     for (int i = 0; i < OUTBOX_BATCH; i++) {
         int tried, delivered;
-        if (worker_stopping(self) || outbox_run(&o->cfg, now, 1, &tried, &delivered) != 0 ||
-            !tried)
+        if (worker_stopping(self) || outbox_run(cfg, now, 1, &tried, &delivered) != 0 || !tried)
             return 0;
     }
     return 1; /* a full batch: more may be due at once */
@@ -512,11 +531,17 @@ outbox_worker *outbox_worker_start(const outbox_config *cfg)
 {
     outbox_worker *o = calloc(1, sizeof *o);
     if (!o) return NULL;
-    o->cfg = *cfg;
-    o->thread = worker_start(outbox_pass, o, cfg->now_base, cfg->poll_ms > 0 ? cfg->poll_ms : 500);
-    if (!o->thread) {
-        free(o);
-        return NULL;
+    atomic_init(&o->stopping, 0);
+    for (size_t k = 0; k < NKINDS; k++) {
+        o->cfg[k] = *cfg;
+        o->cfg[k].kind = worker_kinds[k];
+        o->cfg[k].abort = (net_abort){worker_abort, o};
+        o->thread[k] = worker_start(outbox_pass, &o->cfg[k], cfg->now_base,
+                                    cfg->poll_ms > 0 ? cfg->poll_ms : 500);
+        if (!o->thread[k]) {
+            outbox_worker_stop(o);
+            return NULL;
+        }
     }
     return o;
 }
@@ -524,6 +549,8 @@ outbox_worker *outbox_worker_start(const outbox_config *cfg)
 void outbox_worker_stop(outbox_worker *o)
 {
     if (!o) return;
-    worker_stop(o->thread);
+    atomic_store(&o->stopping, 1);
+    for (size_t k = 0; k < NKINDS; k++)
+        worker_stop(o->thread[k]);
     free(o);
 }

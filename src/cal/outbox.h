@@ -44,6 +44,10 @@ typedef struct {
     int lease_s;           /* a claimed item is another worker's again after this long, e.g.
                               when this process died mid-delivery; 0 means 120
                               (TRIPOD_OUTBOX_LEASE); keep it above the delivery timeouts */
+    net_abort abort;       /* abandons a running delivery, whose item is then released
+                              untouched; outbox_worker_start sets it to its stop */
+    const char *kind;      /* deliver only items of this kind ("event_put", "mail"); NULL:
+                              any; outbox_worker_start runs a thread per kind */
 } outbox_config;
 
 /* Delivers up to MAX due items at instant NOW. *ATTEMPTED counts the items
@@ -53,8 +57,8 @@ int outbox_run(const outbox_config *cfg, tp_time now, int max, int *attempted, i
 
 typedef struct outbox_worker outbox_worker;
 
-/* Starts a delivery thread (CFG is copied; its strings must outlive it).
- * Returns NULL when the thread cannot start. */
+/* Starts the delivery threads, one per kind of item (CFG is copied; its
+ * strings must outlive it). Returns NULL when a thread cannot start. */
 outbox_worker *outbox_worker_start(const outbox_config *cfg);
 void outbox_worker_stop(outbox_worker *w); /* joins; accepts NULL */
 

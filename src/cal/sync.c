@@ -4,6 +4,7 @@
  * booking makes before it commits. */
 #include "cal/sync.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,6 +325,7 @@ static int sync_one(const sync_config *cfg, int64_t id, tp_time now, sync_result
         goto fail;
     }
     src.target.timeout_s = cfg->timeout_s;
+    src.target.abort = cfg->abort;
     ics_opts_init(&p.o, tz, src.owner_email, now - DAY, now + (tp_time)(horizon + 7) * DAY);
     int due = full_due(&prev, now);
     if (src.is_ics ? read_feed(&src, &prev, due, &p, &o, res, err, errlen)
@@ -335,7 +337,7 @@ static int sync_one(const sync_config *cfg, int64_t id, tp_time now, sync_result
     goto out;
 fail:
     rc = -1;
-    record_failure(cfg->db, id, now, err);
+    if (!net_aborted(&cfg->abort)) record_failure(cfg->db, id, now, err);
 out:
     store_calstate_clear(&prev);
     store_calstate_clear(&o.markers);
@@ -393,7 +395,7 @@ int sync_all(const sync_config *cfg, tp_time now)
     int rc = calsrc_ids(c, -1, &ids, &n);
     store_release(c);
     if (rc != STORE_OK) return 1;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !net_aborted(&cfg->abort); i++) {
         sync_result res;
         char err[512];
         int one = sync_calendar(cfg, ids[i], now, &res, err, sizeof err);
@@ -440,11 +442,18 @@ int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time f
 struct sync_worker {
     sync_config cfg;
     worker *thread;
+    atomic_int stopping; /* set before the thread is stopped: abandons the pass */
 };
+
+static int worker_abort(void *ctx)
+{
+    sync_worker *w = ctx;
+    return atomic_load(&w->stopping);
+}
 
 static int sync_pass(void *ctx, tp_time now, worker *self)
 {
-    (void)self; /* each calendar's requests are bounded by timeout_s */
+    (void)self; /* a stop abandons the pass through cfg.abort */
     sync_worker *w = ctx;
     sync_all(&w->cfg, now);
     return 0;
@@ -455,6 +464,8 @@ sync_worker *sync_worker_start(const sync_config *cfg)
     sync_worker *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->cfg = *cfg;
+    w->cfg.abort = (net_abort){worker_abort, w};
+    atomic_init(&w->stopping, 0);
     int period_s = cfg->interval_s > 0 ? cfg->interval_s : 300;
     w->thread = worker_start(sync_pass, w, cfg->now_base, period_s * 1000);
     if (!w->thread) {
@@ -472,6 +483,7 @@ void sync_worker_wake(sync_worker *w)
 void sync_worker_stop(sync_worker *w)
 {
     if (!w) return;
+    atomic_store(&w->stopping, 1);
     worker_stop(w->thread);
     free(w);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cal/calsrc.h"
+#include "cal/net.h"
 #include "store/store.h"
 
 typedef struct {
@@ -19,6 +20,8 @@ typedef struct {
     long timeout_s;    /* per request; 0 means 20 */
     int claim_wait_ms; /* how long to wait while another thread or instance syncs the same
                           calendar; 0: do not wait (sync_calendar answers SYNC_BUSY) */
+    net_abort abort;   /* abandons a running sync, which then records no failure;
+                          sync_worker_start sets it to its stop */
 } sync_config;
 
 typedef struct {

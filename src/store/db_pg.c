@@ -155,7 +155,8 @@ static const char *const migrations[] = {
     "  AND p.id < outbox.id);"
     "DROP INDEX outbox_due;"
     "DROP INDEX outbox_booking;"
-    "CREATE INDEX outbox_ready ON outbox(next_at, id) WHERE state = 'pending' AND blocked = 0;"
+    "CREATE INDEX outbox_ready ON outbox(kind, next_at, id) WHERE state = 'pending'"
+    "  AND blocked = 0;"
     "CREATE INDEX outbox_lane ON outbox(booking_id, lane, state, id);",
     /* 7: lean booking lists by end (store_booking_filter.lean) can read the
      * index alone: the re-check inside every booking transaction reads a week */

@@ -217,16 +217,21 @@ void store_outbox_clear(store_outbox_item *it);
  * never wait for each other, so a calendar outage does not hold back mail. */
 int store_outbox_add(store_conn *c, int64_t booking, const char *kind, const char *lane,
                      const char *payload, tp_time now);
-/* Claims the item due first (next_at ≤ now, then oldest) among the heads of
- * their lanes. NOTFOUND when none. Claiming leases the item until
- * NOW + LEASE_S, so several instances never deliver it twice. */
-int store_outbox_claim(store_conn *c, tp_time now, int lease_s, store_outbox_item *out);
+/* Claims the item of KIND (NULL: any) due first (next_at ≤ now, then
+ * oldest) among the heads of their lanes. NOTFOUND when none. Claiming
+ * leases the item until NOW + LEASE_S, so several instances never deliver
+ * it twice. */
+int store_outbox_claim(store_conn *c, const char *kind, tp_time now, int lease_s,
+                       store_outbox_item *out);
 /* Marks item ID delivered, drops its payload (mail text, addresses and
  * sealed links are not kept once delivered), hands its lane to the next
  * item, and marks the booking's calendar state "synced" when nothing of it
  * is left to deliver. NOTFOUND when ID is not a pending item. */
 int store_outbox_done(store_conn *c, int64_t id);
 int store_outbox_fail(store_conn *c, int64_t id, const char *error, tp_time next_at);
+/* Gives up the lease on item ID without counting an attempt (a delivery
+ * abandoned because the server is stopping). */
+int store_outbox_release(store_conn *c, int64_t id);
 int store_outbox_pending(store_conn *c, int64_t *count);
 
 #endif

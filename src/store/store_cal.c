@@ -247,21 +247,25 @@ static int row_outbox(void *ctx, const db_row_ops *ops, const db_row *row)
     return it->payload ? 0 : 100;
 }
 
-int store_outbox_claim(store_conn *c, tp_time now, int lease_s, store_outbox_item *out)
+int store_outbox_claim(store_conn *c, const char *kind, tp_time now, int lease_s,
+                       store_outbox_item *out)
 {
     /* Only the head of each lane is unblocked, so the partial index
-     * outbox_ready holds just the candidates, in the order asked for. */
-    static const char pick[] =
-        "SELECT id, booking_id, kind, payload, attempts, next_at, last_error FROM outbox "
-        "WHERE state = 'pending' AND blocked = 0 AND next_at <= ? AND lease_until <= ? "
-        "ORDER BY next_at, id LIMIT 1";
+     * outbox_ready holds just the candidates, by kind in the order asked for. */
+#define PICK(kind_cond)                                                                            \
+    "SELECT id, booking_id, kind, payload, attempts, next_at, last_error FROM outbox "             \
+    "WHERE state = 'pending' AND blocked = 0" kind_cond " AND next_at <= ? "                       \
+    "AND lease_until <= ? ORDER BY next_at, id LIMIT 1"
+    static const char pick_kind[] = PICK(" AND kind = ?"), pick_any[] = PICK("");
+#undef PICK
     static const char lease[] =
         "UPDATE outbox SET lease_until = ? WHERE id = ? AND state = 'pending' "
         "AND lease_until <= ?";
     memset(out, 0, sizeof *out);
     for (int tries = 0; tries < 8; tries++) {
-        db_val pp[] = {DBI(now), DBI(now)};
-        int rc = EXEC(c, pick, pp, row_outbox, out, NULL);
+        db_val pp[] = {DBT(kind), DBI(now), DBI(now)};
+        int rc = kind ? EXEC(c, pick_kind, pp, row_outbox, out, NULL)
+                      : c->drv->exec(c, pick_any, pp + 1, 2, row_outbox, out, NULL);
         if (rc != STORE_OK) {
             store_outbox_clear(out);
             return rc == 100 ? STORE_ERROR : rc;
@@ -327,6 +331,14 @@ int store_outbox_fail(store_conn *c, int64_t id, const char *error, tp_time next
                               "next_at = ?, lease_until = 0 WHERE id = ?";
     db_val p[] = {DBT(error), DBI(next_at), DBI(id)};
     return store__exec_one_change(c, sql, p, 3);
+}
+
+int store_outbox_release(store_conn *c, int64_t id)
+{
+    static const char sql[] =
+        "UPDATE outbox SET lease_until = 0 WHERE id = ? AND state = 'pending'";
+    db_val p[] = {DBI(id)};
+    return store__exec_one_change(c, sql, p, 1);
 }
 
 int store_outbox_pending(store_conn *c, int64_t *count)

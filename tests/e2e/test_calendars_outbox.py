@@ -4,17 +4,19 @@ REQUESTs, reassign CANCELs the removed photographer, cancel cancels the event
 for everyone; an outage delays delivery (exactly once later), the manage
 token is never stored in the clear, and the staff feed matches the event."""
 import os
+import socket
 import sqlite3
 import tempfile
+import threading
 import time
 
 import pytest
 import requests
 from icalendar import Calendar
 
-from bookseed import API, MON, TUE, at, ok
-from calseed import (agent_booking, business, cal_env, itip, mails_to, primary_event,  # noqa: F401
-                     radicale, sink, sync, wait)
+from bookseed import API, MON, TUE, at, ok, service, settings
+from calseed import (agent_booking, business, cal_env, itip, mails_to, person,  # noqa: F401
+                     primary_event, radicale, sink, sync, wait)
 from smtp_sink import SmtpSink, free_port
 
 FAST = {"TRIPOD_OUTBOX_BACKOFF_BASE": "1", "TRIPOD_OUTBOX_BACKOFF_MAX": "2"}
@@ -147,6 +149,106 @@ def test_outage_delays_delivery_exactly_once_and_token_is_never_stored(make_serv
         finally:
             sink.stop()
         assert token not in srv.log()
+
+
+def test_calendar_outage_does_not_hold_back_invitations(make_server, radicale, sink):
+    """The event and each recipient's mails travel in lanes of their own: with
+    the primary calendar down the invitations still go out at once, and the
+    event follows when the calendar is back."""
+    srv = make_server(env=cal_env(sink, **FAST))
+    admin, anon = srv.client(srv.token), srv.client()
+    photos, people = business(admin, radicale)
+    sync(admin, people["ann"][1])
+    radicale.stop()
+    try:
+        b = ok(anon.post(API + "/bookings", json=agent_booking(photos, at(MON, "10:00"))), 201)
+        assert wait(lambda: len(sink.messages()) == 2), sink.messages()
+        assert methods(sink, "ava@realty.test") == ["REQUEST"]
+        assert methods(sink, "ann@example.com") == ["REQUEST"]
+        cal = ok(admin.get(API + f"/bookings/{b['id']}"))["calendar"]
+        assert cal["state"] == "failing" and cal["error"], cal
+        # A change while the calendar is still down: its mails go out too, in order.
+        agent = srv.client(b["manage_token"])
+        ok(agent.patch(API + f"/bookings/{b['id']}", json={"start": at(MON, "13:00")}))
+        assert wait(lambda: len(sink.messages()) == 4), sink.messages()
+        seqs = [int(itip(m)[1]["SEQUENCE"]) for m in mails_to(sink, "ava@realty.test")]
+        assert seqs == [0, 1]
+    finally:
+        radicale.start()
+    assert synced(admin, b["id"])
+    assert event_with(radicale, b["id"], SEQUENCE=1) is not None
+    time.sleep(2)  # long enough for any duplicate to show up
+    assert len(sink.messages()) == 4
+
+
+class BlackHole:
+    """A TCP server on 127.0.0.1 that reads requests and never answers."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.conns, self.data = [], b""
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn = self.sock.accept()[0]
+            except OSError:
+                return
+            self.conns.append(conn)
+            threading.Thread(target=self._read, args=(conn,), daemon=True).start()
+
+    def _read(self, conn):
+        while True:
+            try:
+                chunk = conn.recv(4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.data += chunk
+
+    def close(self):
+        self.sock.close()
+        for c in self.conns:
+            c.close()
+
+
+def test_stop_abandons_a_delivery_to_a_silent_calendar(make_server, radicale, sink):
+    """SIGTERM while the primary calendar holds a delivery without answering
+    (a 300 s request timeout): the server stops at once (srv.stop() allows
+    20 s, 60 s under the sanitizers), and the abandoned item is released
+    without counting as a failed attempt."""
+    hole = BlackHole()
+    try:
+        srv = make_server(env=cal_env(sink, TRIPOD_SYNC_TIMEOUT="300"))
+        admin, anon = srv.client(srv.token), srv.client()
+        settings(admin)
+        ok(admin.post(API + "/calendars", json={
+            "owner": "business", "kind": "caldav", "primary": True,
+            "url": f"http://127.0.0.1:{hole.port}/biz/primary/", "username": "biz",
+            "password": "secret"}), 201)
+        photos = service(admin, "Photos", 60)
+        person(admin, radicale, "ann")
+        b = ok(anon.post(API + "/bookings", json=agent_booking(photos, at(MON, "10:00"))), 201)
+        # Mail has its own delivery thread: the held calendar request does not delay it.
+        assert wait(lambda: len(sink.messages()) == 2), sink.messages()
+        resource = f"tripod-booking-{b['id']}@tripod.ics".encode()
+        assert wait(lambda: resource in hole.data), hole.data  # the delivery is held
+        srv.stop()
+        if not PG:
+            db = sqlite3.connect(os.path.join(srv.data_dir, "tripod.db"))
+            try:
+                rows = db.execute("SELECT attempts, lease_until FROM outbox WHERE booking_id = ? "
+                                  "AND kind = 'event_put'", (int(b["id"]),)).fetchall()
+            finally:
+                db.close()
+            assert all(r == (0, 0) for r in rows), rows
+    finally:
+        hole.close()
 
 
 @pytest.mark.skipif(PG, reason="reads the SQLite file")

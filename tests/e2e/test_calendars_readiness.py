@@ -1,6 +1,8 @@
 """Readiness names the calendars whose sync is not working: never synced
 (with the last error), or failing for more than an hour since the last
 good sync. A short failure is not reported; booking readiness is unchanged."""
+import re
+
 from bookseed import API, ok
 from calseed import business, cal_env, radicale, sink, sync  # noqa: F401
 from conftest import DEFAULT_NOW
@@ -52,6 +54,9 @@ def test_readiness_names_unsynced_and_long_failing_calendars(make_server, radica
     problems = body["calendar_sync"]["problems"]
     assert len(problems) == 2, problems
     bob = next(p for p in problems if "Bob's calendar" in p)
-    assert people["bob"][1] in bob and "failed to sync for 120 minutes" in bob and "401" in bob
+    # Requests see TRIPOD_NOW itself while the background sync's clock runs on
+    # from it, so Bob's last good sync may be a background one seconds later.
+    assert people["bob"][1] in bob and "401" in bob
+    assert re.search(r"failed to sync for 1(19|20) minutes", bob), bob
     assert not any("Ann" in p for p in problems)
     assert body["ready"] is True

@@ -101,7 +101,7 @@ static icalcomponent *primary_event(store_conn *c, int64_t booking, tp_time now)
     store_outbox_item it;
     icalcomponent *cal = NULL;
     memset(&it, 0, sizeof it);
-    while (store_outbox_claim(c, now, 60, &it) == STORE_OK) {
+    while (store_outbox_claim(c, NULL, now, 60, &it) == STORE_OK) {
         json_t *p = json_loads(it.payload, 0, NULL);
         if (it.booking == booking && strcmp(it.kind, "event_put") == 0)
             cal = icalparser_parse_string(json_string_value(json_object_get(p, "ics")));

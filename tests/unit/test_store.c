@@ -509,23 +509,30 @@ static void test_outbox_order_and_lease(void **state)
                      STORE_OK);
 
     store_outbox_item it, it2, it3;
-    assert_int_equal(store_outbox_claim(c, 99, 60, &it), STORE_NOTFOUND); /* not due yet */
-    assert_int_equal(store_outbox_claim(c, 100, 60, &it), STORE_OK);
+    assert_int_equal(store_outbox_claim(c, NULL, 99, 60, &it), STORE_NOTFOUND); /* not due yet */
+    /* by kind: the mail worker takes n:2 though the event n:1 is older */
+    assert_int_equal(store_outbox_claim(c, "mail", 100, 60, &it), STORE_OK);
+    assert_string_equal(it.payload, "{\"n\":2}");
+    assert_int_equal(store_outbox_claim(c, "mail", 100, 60, &it2), STORE_NOTFOUND);
+    assert_int_equal(store_outbox_release(c, it.id), STORE_OK); /* back, no attempt counted */
+    store_outbox_clear(&it);
+    assert_int_equal(store_outbox_claim(c, NULL, 100, 60, &it), STORE_OK);
     assert_string_equal(it.payload, "{\"n\":1}");
     /* b1's mail lane does not wait for its event lane; b2 is free; b1's
      * second event waits behind its first */
-    assert_int_equal(store_outbox_claim(c, 100, 60, &it2), STORE_OK);
+    assert_int_equal(store_outbox_claim(c, NULL, 100, 60, &it2), STORE_OK);
     assert_string_equal(it2.payload, "{\"n\":2}");
-    assert_int_equal(store_outbox_claim(c, 100, 60, &it3), STORE_OK);
+    assert_int_equal(it2.attempts, 0);
+    assert_int_equal(store_outbox_claim(c, NULL, 100, 60, &it3), STORE_OK);
     assert_string_equal(it3.payload, "{\"n\":3}");
     store_outbox_clear(&it3);
     store_outbox_item none;
-    assert_int_equal(store_outbox_claim(c, 100, 60, &none), STORE_NOTFOUND);
+    assert_int_equal(store_outbox_claim(c, NULL, 100, 60, &none), STORE_NOTFOUND);
 
     /* failure: backoff, lease released, retried later, still first in its lane */
     assert_int_equal(store_outbox_fail(c, it.id, "connection refused", 140), STORE_OK);
-    assert_int_equal(store_outbox_claim(c, 130, 60, &none), STORE_NOTFOUND);
-    assert_int_equal(store_outbox_claim(c, 140, 60, &it3), STORE_OK);
+    assert_int_equal(store_outbox_claim(c, NULL, 130, 60, &none), STORE_NOTFOUND);
+    assert_int_equal(store_outbox_claim(c, NULL, 140, 60, &it3), STORE_OK);
     assert_int_equal(it3.id, it.id);
     assert_int_equal(it3.attempts, 1);
     assert_string_equal(it3.last_error, "connection refused");
@@ -539,13 +546,13 @@ static void test_outbox_order_and_lease(void **state)
     store_booking_clear(&got);
     /* an expired lease (a crashed worker) makes an item claimable again:
      * n:2 and n:3, due the longest, before n:4 */
-    assert_int_equal(store_outbox_claim(c, 200, 60, &it3), STORE_OK);
+    assert_int_equal(store_outbox_claim(c, NULL, 200, 60, &it3), STORE_OK);
     assert_string_equal(it3.payload, "{\"n\":2}");
     store_outbox_clear(&it3);
-    assert_int_equal(store_outbox_claim(c, 200, 60, &it3), STORE_OK);
+    assert_int_equal(store_outbox_claim(c, NULL, 200, 60, &it3), STORE_OK);
     assert_string_equal(it3.payload, "{\"n\":3}");
     store_outbox_clear(&it3);
-    assert_int_equal(store_outbox_claim(c, 200, 60, &it3), STORE_OK);
+    assert_int_equal(store_outbox_claim(c, NULL, 200, 60, &it3), STORE_OK);
     assert_string_equal(it3.payload, "{\"n\":4}");
     int64_t pending;
     assert_int_equal(store_outbox_pending(c, &pending), STORE_OK);
