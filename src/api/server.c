@@ -454,13 +454,17 @@ static void srv_on_completed(void *cls, struct MHD_Connection *conn, void **con_
     *con_cls = NULL;
 }
 
+/* HTTP worker threads: TRIPOD_THREADS, else 4 per CPU and at least 8. A
+ * handler may wait (a live calendar re-check, a lock held by another
+ * instance): more threads than cores keep the others answering. On 2 cores
+ * 8 threads served availability as fast as 4 (`tripod bench`, same run). */
 static unsigned srv_threads(void)
 {
     const char *env = getenv("TRIPOD_THREADS");
     long n = env ? strtol(env, NULL, 10) : 0;
     if (n <= 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        n = cpus > 2 ? 2 * cpus : 4;
+        n = cpus > 2 ? 4 * cpus : 8;
     }
     return (unsigned)(n > 64 ? 64 : n);
 }
