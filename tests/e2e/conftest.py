@@ -16,7 +16,6 @@ holds no AddressSanitizer/UBSan/LeakSanitizer report, so under the ASan build
 """
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "servers"))
 import pg  # noqa: E402  (tests/servers/pg.py)
+from ports import free_port  # noqa: E402  (tests/servers/ports.py)
 
 API = "/api/v1"
 # Monday 2030-06-03 08:00 in New York: the week of the benchmark scenario.
@@ -45,12 +45,6 @@ def tripod_bin():
     if not os.path.exists(path):
         pytest.fail(f"tripod binary not found at {path} (set TRIPOD_BIN)")
     return os.path.abspath(path)
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def sanitizer_report(text):

@@ -15,20 +15,15 @@ import os
 import pwd
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
+from ports import free_port
+
 PG_BIN = os.environ.get("TRIPOD_PG_BIN", "/usr/lib/postgresql/15/bin")
 PSQL = "/usr/bin/psql"
-
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _as_owner(cmd, owner):
@@ -107,7 +102,7 @@ def start(directory=None):
                               "--locale=C"], owner),
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120)
     for attempt in range(5):
-        c = Cluster(directory, _free_port(), owner)
+        c = Cluster(directory, free_port(), owner)
         try:
             c.start()
             break

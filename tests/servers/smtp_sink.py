@@ -10,18 +10,13 @@ import email
 import email.policy
 import os
 import signal
-import socket
 import sys
 import threading
 import time
 
 from aiosmtpd.controller import Controller
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from ports import free_port
 
 
 class _Handler:

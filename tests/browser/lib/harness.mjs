@@ -5,7 +5,7 @@
 // with "N passed, M failed".
 
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -29,15 +29,33 @@ function bin() {
   return p;
 }
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
+// A port drawn at random below the kernel's ephemeral range (as
+// tests/servers/ports.py does): a port from listen(0) can go to another
+// process's outgoing connection before the server binds it.
+function ephemeralLow() {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+function tryPort(port) {
+  return new Promise((resolve) => {
     const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
+    s.on('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+}
+
+export async function freePort() {
+  const high = ephemeralLow() - 1;
+  const low = high > 21000 ? 20000 : 1024;
+  for (let i = 0; i < 500; i++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (await tryPort(port)) return port;
+  }
+  throw new Error(`no free port in ${low}-${high} on 127.0.0.1`);
 }
 
 function tempDir(prefix) {
