@@ -8,9 +8,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define SECRET_VARIANT sodium_base64_VARIANT_ORIGINAL
+
+/* Creates PATH holding a new random key, or leaves the one another process
+ * made first: the key is written and synced under a temporary name, then
+ * linked into place, so PATH never exists half-written. 0, or -1 with ERR. */
+static int key_create(const char *data_dir, const char *path, char *err, size_t errlen)
+{
+    char tmp[4200];
+    uint8_t buf[32];
+    snprintf(tmp, sizeof tmp, "%s/.secret.key.%ld.XXXXXX", data_dir, (long)getpid());
+    int fd = mkstemp(tmp), rc = -1;
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot create a key file in %s: %s", data_dir, strerror(errno));
+        return -1;
+    }
+    randombytes_buf(buf, sizeof buf);
+    int ok = fchmod(fd, 0600) == 0 && write(fd, buf, sizeof buf) == (ssize_t)sizeof buf &&
+             fsync(fd) == 0;
+    sodium_memzero(buf, sizeof buf);
+    close(fd);
+    if (!ok)
+        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+    else if (link(tmp, path) != 0 && errno != EEXIST)
+        snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+    else
+        rc = 0; /* ours, or the one another instance linked first */
+    unlink(tmp);
+    int dir = rc == 0 ? open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (dir >= 0) {
+        fsync(dir);
+        close(dir);
+    }
+    return rc;
+}
 
 int secret_key_load(const char *data_dir, uint8_t key[32], char *err, size_t errlen)
 {
@@ -20,22 +54,8 @@ int secret_key_load(const char *data_dir, uint8_t key[32], char *err, size_t err
     snprintf(path, sizeof path, "%s/secret.key", data_dir);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) {
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0) {
-            snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
-            return -1;
-        }
-        randombytes_buf(buf, 32);
-        int ok = write(fd, buf, 32) == 32 && fsync(fd) == 0;
-        close(fd);
-        if (!ok) {
-            snprintf(err, errlen, "cannot write %s", path);
-            unlink(path);
-            goto out;
-        }
-        memcpy(key, buf, 32);
-        rc = 0;
-        goto out;
+        if (key_create(data_dir, path, err, errlen) != 0) return -1;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
     }
     if (fd < 0) {
         snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));

@@ -8,7 +8,8 @@
 #include <stdint.h>
 
 /* Reads the 32-byte key DATA_DIR/secret.key, creating it (mode 0600, random)
- * when missing. Returns 0, or -1 with the reason in ERR (KEY untouched). */
+ * when missing; instances starting together on one data dir all end up with
+ * the same key. Returns 0, or -1 with the reason in ERR (KEY untouched). */
 int secret_key_load(const char *data_dir, uint8_t key[32], char *err, size_t errlen);
 
 /* Encrypts PLAIN into printable text (base64 of nonce + ciphertext).

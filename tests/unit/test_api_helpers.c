@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <dirent.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +238,59 @@ static void test_secret_seal_round_trip(void **state)
     rmdir(dir);
 }
 
+#define RACERS 8
+
+typedef struct {
+    const char *dir;
+    pthread_barrier_t *go;
+    uint8_t key[32];
+    int rc;
+} key_racer;
+
+static void *race_key(void *arg)
+{
+    key_racer *r = arg;
+    char err[256];
+    pthread_barrier_wait(r->go);
+    r->rc = secret_key_load(r->dir, r->key, err, sizeof err);
+    return NULL;
+}
+
+/* Instances starting together on one new data dir (three_instances.sh):
+ * every one loads, all with the same key, and no temporary file is left. */
+static void test_secret_key_created_once_by_racing_instances(void **state)
+{
+    char dir[] = "/tmp/tripod-secret-XXXXXX", path[128];
+    key_racer r[RACERS];
+    pthread_t t[RACERS];
+    pthread_barrier_t go;
+    (void)state;
+    assert_true(sodium_init() >= 0);
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(pthread_barrier_init(&go, NULL, RACERS), 0);
+    for (int i = 0; i < RACERS; i++) {
+        r[i] = (key_racer){dir, &go, {0}, -1};
+        assert_int_equal(pthread_create(&t[i], NULL, race_key, &r[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    pthread_barrier_destroy(&go);
+    for (int i = 0; i < RACERS; i++) {
+        assert_int_equal(r[i].rc, 0);
+        assert_memory_equal(r[i].key, r[0].key, 32);
+    }
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int files = 0;
+    for (struct dirent *e = readdir(d); e; e = readdir(d))
+        files += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    assert_int_equal(files, 1); /* secret.key alone */
+    snprintf(path, sizeof path, "%s/secret.key", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_web_resolve_refuses_traversal(void **state)
 {
     char dir[] = "/tmp/tripod-web-XXXXXX", path[256], out[4096];
@@ -278,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_settings_merge_is_all_or_nothing),
         cmocka_unit_test(test_ratelimit_bucket),
         cmocka_unit_test(test_secret_seal_round_trip),
+        cmocka_unit_test(test_secret_key_created_once_by_racing_instances),
         cmocka_unit_test(test_web_resolve_refuses_traversal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
