@@ -149,11 +149,8 @@ static int map_rc(sq_conn *c, int rc)
 
 static int conn_open(sq_store *s, sq_conn *c, char *err, size_t errlen)
 {
-    /* mmap: a connection whose page cache another connection's commit made
-     * stale re-reads the database from the mapping, not with a pread per page. */
     static const char pragmas[] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                                  "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;"
-                                  "PRAGMA mmap_size=268435456;";
+                                  "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
     int rc = sqlite3_open_v2(
         s->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_exec(c->db, pragmas, NULL, NULL, NULL);
