@@ -180,6 +180,20 @@ static int remember(create_ctx *x, store_conn *c, const json_t *out, const char 
     return rc;
 }
 
+/* With an Idempotency-Key whose answer is stored: answers RES with it and
+ * returns STORE_OK. STORE_NOTFOUND without a key or a stored answer; else
+ * the store's code. */
+static int replay_stored(create_ctx *x, store_conn *c, api_res *res)
+{
+    int status;
+    char *text = NULL;
+    if (!x->r->idempotency_key) return STORE_NOTFOUND;
+    int rc = store_idem_get(c, x->r->idempotency_key, &status, &text);
+    if (rc == STORE_OK) replay(x, res, status, text);
+    free(text);
+    return rc;
+}
+
 /* Picks the crew on the store's current data. Returns how many were chosen. */
 static int choose_crew(create_ctx *x, store_conn *c, int64_t crew_ids[STORE_MAX_CREW], int *rc)
 {
@@ -231,23 +245,14 @@ static tx_outcome tx_code(int rc, api_res *res)
 static tx_outcome create_tx(create_ctx *x, store_conn *c, api_res *res)
 {
     int64_t gen = 0;
-    int rc = store_begin(c, 1), status;
-    char *text = NULL, token[48];
+    int rc = store_begin(c, 1);
+    char token[48];
     store_booking b;
     json_t *out = NULL, *body = NULL, *change = NULL;
     tx_outcome outcome = TX_DONE;
     memset(&b, 0, sizeof b);
     if (rc != STORE_OK) return tx_code(rc, res);
-    if (x->r->idempotency_key) {
-        rc = store_idem_get(c, x->r->idempotency_key, &status, &text);
-        if (rc == STORE_OK) {
-            store_rollback(c);
-            replay(x, res, status, text);
-            free(text);
-            return TX_DONE;
-        }
-        if (rc != STORE_NOTFOUND) goto store_fail;
-    }
+    if ((rc = replay_stored(x, c, res)) != STORE_NOTFOUND) goto replayed;
     if ((rc = store_config_generation(c, &gen)) != STORE_OK) goto store_fail;
     if (!model_config_fresh(x->m, gen)) {
         store_rollback(c);
@@ -256,6 +261,10 @@ static tx_outcome create_tx(create_ctx *x, store_conn *c, api_res *res)
     b.nstaff = choose_crew(x, c, b.staff, &rc);
     if (rc != STORE_OK) goto store_fail;
     if (b.nstaff < x->crew) {
+        /* The booking holding the slot may be a twin with the same key that
+         * committed after the lookup above (PostgreSQL reads each statement
+         * afresh): look again before answering 409. */
+        if ((rc = replay_stored(x, c, res)) != STORE_NOTFOUND) goto replayed;
         store_rollback(c);
         return TX_TAKEN;
     }
@@ -314,6 +323,11 @@ static tx_outcome create_tx(create_ctx *x, store_conn *c, api_res *res)
     api_json(res, 201, out);
     out = NULL;
     goto out;
+replayed:
+    if (rc == STORE_OK) {
+        store_rollback(c);
+        goto out;
+    }
 store_fail:
     store_rollback(c);
     outcome = tx_code(rc, res);
