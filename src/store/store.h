@@ -225,8 +225,9 @@ int store_outbox_claim(store_conn *c, const char *kind, tp_time now, int lease_s
                        store_outbox_item *out);
 /* Marks item ID delivered, drops its payload (mail text, addresses and
  * sealed links are not kept once delivered), hands its lane to the next
- * item, and marks the booking's calendar state "synced" when nothing of it
- * is left to deliver. NOTFOUND when ID is not a pending item. */
+ * item, and sets the booking's calendar state: "synced" when nothing of it
+ * is left to deliver, from "failing" back to "pending" when nothing left
+ * has failed. NOTFOUND when ID is not a pending item. */
 int store_outbox_done(store_conn *c, int64_t id);
 int store_outbox_fail(store_conn *c, int64_t id, const char *error, tp_time next_at);
 /* Gives up the lease on item ID without counting an attempt (a delivery

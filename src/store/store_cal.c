@@ -312,6 +312,12 @@ int store_outbox_done(store_conn *c, int64_t id)
     static const char settle[] =
         "UPDATE bookings SET cal_state = 'synced', cal_error = NULL WHERE id = ? "
         "AND NOT EXISTS (SELECT 1 FROM outbox WHERE booking_id = ? AND state = 'pending')";
+    /* A lane that failed has recovered: "failing" stays only while an item
+     * left has failed too. */
+    static const char unfail[] =
+        "UPDATE bookings SET cal_state = 'pending', cal_error = NULL WHERE id = ? "
+        "AND cal_state = 'failing' AND NOT EXISTS (SELECT 1 FROM outbox WHERE booking_id = ? "
+        "AND state = 'pending' AND last_error IS NOT NULL)";
     outbox_lane l = {0, ""};
     db_val pi[] = {DBI(id)};
     int rc = EXEC(c, find, pi, row_lane, &l, NULL);
@@ -322,6 +328,7 @@ int store_outbox_done(store_conn *c, int64_t id)
     if (rc == STORE_OK) rc = store__exec_one_change(c, done, pi, 1);
     if (rc == STORE_OK) rc = EXEC(c, next, pn, NULL, NULL, NULL);
     if (rc == STORE_OK) rc = EXEC(c, settle, ps, NULL, NULL, NULL);
+    if (rc == STORE_OK) rc = EXEC(c, unfail, ps, NULL, NULL, NULL);
     return rc;
 }
 

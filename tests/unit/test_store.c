@@ -536,13 +536,16 @@ static void test_outbox_order_and_lease(void **state)
     assert_int_equal(it3.id, it.id);
     assert_int_equal(it3.attempts, 1);
     assert_string_equal(it3.last_error, "connection refused");
+    assert_int_equal(store_booking_set_cal(c, b1.id, "failing", "connection refused"), STORE_OK);
     assert_int_equal(store_outbox_done(c, it3.id), STORE_OK);
     assert_int_equal(store_outbox_done(c, it3.id), STORE_NOTFOUND); /* delivered once */
     store_outbox_clear(&it3);
-    /* the lane passed on to n:4; b1 is not synced while n:2 and n:4 are out */
+    /* the lane passed on to n:4; b1 is not synced while n:2 and n:4 are
+     * out, and no longer failing: neither of them has failed */
     store_booking got;
     assert_int_equal(store_booking_get(c, b1.id, &got), STORE_OK);
-    assert_string_not_equal(got.cal_state, "synced");
+    assert_string_equal(got.cal_state, "pending");
+    assert_null(got.cal_error);
     store_booking_clear(&got);
     /* an expired lease (a crashed worker) makes an item claimable again:
      * n:2 and n:3, due the longest, before n:4 */
@@ -557,7 +560,14 @@ static void test_outbox_order_and_lease(void **state)
     int64_t pending;
     assert_int_equal(store_outbox_pending(c, &pending), STORE_OK);
     assert_int_equal(pending - pending0, 3); /* n:2, n:3, n:4: leased, not yet done */
+    /* n:2 fails: b1 stays failing when n:4 is delivered, n:2 is still out */
+    assert_int_equal(store_outbox_fail(c, it2.id, "mail down", 300), STORE_OK);
+    assert_int_equal(store_booking_set_cal(c, b1.id, "failing", "mail down"), STORE_OK);
     assert_int_equal(store_outbox_done(c, it3.id), STORE_OK);
+    assert_int_equal(store_booking_get(c, b1.id, &got), STORE_OK);
+    assert_string_equal(got.cal_state, "failing");
+    assert_string_equal(got.cal_error, "mail down");
+    store_booking_clear(&got);
     assert_int_equal(store_outbox_done(c, it2.id), STORE_OK);
     assert_int_equal(store_booking_get(c, b1.id, &got), STORE_OK);
     assert_string_equal(got.cal_state, "synced"); /* all of b1 delivered */
