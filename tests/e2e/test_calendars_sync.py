@@ -2,42 +2,18 @@
 real SMTP sink, started here, with the real `tripod serve`: sync turns events
 into busy time, a failing calendar keeps its error to itself, and a booking
 puts its event on the primary calendar and mails one REQUEST per attendee."""
-import os
-import sys
-import tempfile
 import time
 
 import pytest
 from icalendar import Calendar
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "servers"))
-from radicale_server import Radicale  # noqa: E402
-from smtp_sink import SmtpSink  # noqa: E402
-
-from bookseed import API, MON, at, hours, ok, service, settings  # noqa: E402
-from calseed import put_event  # noqa: E402
-
-@pytest.fixture
-def radicale():
-    srv = Radicale({"biz": "bizpw", "ann": "annpw"}).start()
-    srv.mkcalendar("biz", "primary")
-    srv.mkcalendar("ann", "work")
-    yield srv
-    srv.close()
-
-
-@pytest.fixture
-def sink():
-    with tempfile.TemporaryDirectory(prefix="tripod-sink-") as d:
-        s = SmtpSink(d).start()
-        yield s
-        s.stop()
+from bookseed import API, MON, at, hours, ok, service, settings
+from calseed import cal_env, put_event, radicale, sink  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
 def cal_server(make_server, sink):
-    return make_server(env={"TRIPOD_SMTP_URL": sink.url, "TRIPOD_MAIL_FROM": "office@media.test",
-                            "TRIPOD_SYNC_INTERVAL": "3600"})
+    return make_server(env=cal_env(sink))
 
 
 def setup_business(admin, radicale, ann_password="annpw"):
