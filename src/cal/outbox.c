@@ -6,7 +6,6 @@
 
 #include <ctype.h>
 #include <jansson.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,23 +504,18 @@ static const char *const worker_kinds[] = {"event_put", "mail"};
 struct outbox_worker {
     outbox_config cfg[NKINDS];
     worker *thread[NKINDS];
-    atomic_int stopping; /* set before the threads are stopped: abandons deliveries */
 };
 
-static int worker_abort(void *ctx)
-{
-    outbox_worker *o = ctx;
-    return atomic_load(&o->stopping);
-}
-
 /* Up to OUTBOX_BATCH items of CTX's kind, one at a time so that a stop
- * (SIGTERM) is not kept waiting behind a batch of slow deliveries. */
+ * (SIGTERM) is not kept waiting behind a batch of slow deliveries; a stop
+ * abandons the delivery in flight. */
 static int outbox_pass(void *ctx, tp_time now, worker *self)
 {
-    const outbox_config *cfg = ctx;
+    outbox_config cfg = *(const outbox_config *)ctx;
+    cfg.abort = worker_abort(self);
     for (int i = 0; i < OUTBOX_BATCH; i++) {
         int tried, delivered;
-        if (worker_stopping(self) || outbox_run(cfg, now, 1, &tried, &delivered) != 0 || !tried)
+        if (worker_stopping(self) || outbox_run(&cfg, now, 1, &tried, &delivered) != 0 || !tried)
             return 0;
     }
     return 1; /* a full batch: more may be due at once */
@@ -531,11 +525,9 @@ outbox_worker *outbox_worker_start(const outbox_config *cfg)
 {
     outbox_worker *o = calloc(1, sizeof *o);
     if (!o) return NULL;
-    atomic_init(&o->stopping, 0);
     for (size_t k = 0; k < NKINDS; k++) {
         o->cfg[k] = *cfg;
         o->cfg[k].kind = worker_kinds[k];
-        o->cfg[k].abort = (net_abort){worker_abort, o};
         o->thread[k] = worker_start(outbox_pass, &o->cfg[k], cfg->now_base,
                                     cfg->poll_ms > 0 ? cfg->poll_ms : 500);
         if (!o->thread[k]) {
@@ -549,7 +541,6 @@ outbox_worker *outbox_worker_start(const outbox_config *cfg)
 void outbox_worker_stop(outbox_worker *o)
 {
     if (!o) return;
-    atomic_store(&o->stopping, 1);
     for (size_t k = 0; k < NKINDS; k++)
         worker_stop(o->thread[k]);
     free(o);

@@ -45,7 +45,7 @@ typedef struct {
                               when this process died mid-delivery; 0 means 120
                               (TRIPOD_OUTBOX_LEASE); keep it above the delivery timeouts */
     net_abort abort;       /* abandons a running delivery, whose item is then released
-                              untouched; outbox_worker_start sets it to its stop */
+                              untouched; the workers set it to their stop (worker_abort) */
     const char *kind;      /* deliver only items of this kind ("event_put", "mail"); NULL:
                               any; outbox_worker_start runs a thread per kind */
 } outbox_config;

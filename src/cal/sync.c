@@ -4,7 +4,6 @@
  * booking makes before it commits. */
 #include "cal/sync.h"
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -442,20 +441,14 @@ int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time f
 struct sync_worker {
     sync_config cfg;
     worker *thread;
-    atomic_int stopping; /* set before the thread is stopped: abandons the pass */
 };
-
-static int worker_abort(void *ctx)
-{
-    sync_worker *w = ctx;
-    return atomic_load(&w->stopping);
-}
 
 static int sync_pass(void *ctx, tp_time now, worker *self)
 {
-    (void)self; /* a stop abandons the pass through cfg.abort */
     sync_worker *w = ctx;
-    sync_all(&w->cfg, now);
+    sync_config cfg = w->cfg;
+    cfg.abort = worker_abort(self); /* a stop abandons the pass */
+    sync_all(&cfg, now);
     return 0;
 }
 
@@ -464,8 +457,6 @@ sync_worker *sync_worker_start(const sync_config *cfg)
     sync_worker *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->cfg = *cfg;
-    w->cfg.abort = (net_abort){worker_abort, w};
-    atomic_init(&w->stopping, 0);
     int period_s = cfg->interval_s > 0 ? cfg->interval_s : 300;
     w->thread = worker_start(sync_pass, w, cfg->now_base, period_s * 1000);
     if (!w->thread) {
@@ -483,7 +474,6 @@ void sync_worker_wake(sync_worker *w)
 void sync_worker_stop(sync_worker *w)
 {
     if (!w) return;
-    atomic_store(&w->stopping, 1);
     worker_stop(w->thread);
     free(w);
 }

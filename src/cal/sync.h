@@ -21,7 +21,7 @@ typedef struct {
     int claim_wait_ms; /* how long to wait while another thread or instance syncs the same
                           calendar; 0: do not wait (sync_calendar answers SYNC_BUSY) */
     net_abort abort;   /* abandons a running sync, which then records no failure;
-                          sync_worker_start sets it to its stop */
+                          the sync worker sets it to its stop (worker_abort) */
 } sync_config;
 
 typedef struct {

@@ -70,6 +70,16 @@ int worker_stopping(worker *w)
     return stop;
 }
 
+static int stopping_hook(void *w)
+{
+    return worker_stopping(w);
+}
+
+net_abort worker_abort(worker *w)
+{
+    return (net_abort){stopping_hook, w};
+}
+
 void worker_wake(worker *w)
 {
     if (!w) return;

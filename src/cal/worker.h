@@ -4,6 +4,7 @@
 #ifndef TRIPOD_WORKER_H
 #define TRIPOD_WORKER_H
 
+#include "cal/net.h"
 #include "core/tz.h"
 
 typedef struct worker worker;
@@ -21,6 +22,10 @@ worker *worker_start(worker_pass pass, void *ctx, tp_time now_base, int period_m
 
 /* 1 once worker_stop has been called: a pass should return soon. */
 int worker_stopping(worker *w);
+
+/* The abort hook (cal/net.h) of a pass of W: it says to abandon requests
+ * once worker_stop has been called. */
+net_abort worker_abort(worker *w);
 
 /* Asks for a pass now; a wake during a pass runs one more. Accepts NULL. */
 void worker_wake(worker *w);
