@@ -41,28 +41,52 @@ static int same(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
-/* Records the failure ERR for ID and keeps the busy time untouched. */
-static void record_failure(store *db, int64_t id, tp_time now, const char *err)
+/* Changes calendar ID's state (read on C) with APPLY and stores it, in one
+ * write transaction, retried up to 5 times when the store says so. */
+typedef int (*calstate_apply)(store_conn *c, int64_t id, store_calstate *st, void *ctx);
+
+static int calstate_update(store_conn *c, int64_t id, calstate_apply apply, void *ctx)
 {
-    store_conn *c = store_acquire(db);
-    store_calstate st;
-    if (!c) return;
+    int rc = STORE_ERROR;
     for (int tries = 0; tries < 5; tries++) {
+        store_calstate st;
         memset(&st, 0, sizeof st);
-        int rc = store_begin(c, 1);
+        rc = store_begin(c, 1);
         if (rc == STORE_OK) rc = store_calstate_get(c, id, &st);
-        if (rc == STORE_OK) {
-            free(st.last_error);
-            st.last_error = strdup(err);
-            st.last_attempt = now;
-            rc = store_calstate_put(c, id, &st);
-        }
+        if (rc == STORE_OK) rc = apply(c, id, &st, ctx);
+        if (rc == STORE_OK) rc = store_calstate_put(c, id, &st);
         rc = rc == STORE_OK ? store_commit(c) : rc;
         store_calstate_clear(&st);
         if (rc == STORE_OK) break;
         store_rollback(c);
         if (rc != STORE_RETRY) break;
     }
+    return rc;
+}
+
+typedef struct {
+    const char *err;
+    tp_time now;
+} failure;
+
+static int apply_failure(store_conn *c, int64_t id, store_calstate *st, void *ctx)
+{
+    const failure *f = ctx;
+    (void)c;
+    (void)id;
+    free(st->last_error);
+    st->last_error = strdup(f->err);
+    st->last_attempt = f->now;
+    return STORE_OK;
+}
+
+/* Records the failure ERR for ID and keeps the busy time untouched. */
+static void record_failure(store *db, int64_t id, tp_time now, const char *err)
+{
+    store_conn *c = store_acquire(db);
+    failure f = {err, now};
+    if (!c) return;
+    calstate_update(c, id, apply_failure, &f);
     store_release(c);
 }
 
@@ -124,57 +148,59 @@ static int apply_changes(store_conn *c, int64_t id, const davsync_set *set, int6
     return rc;
 }
 
+typedef struct {
+    const outcome *o;
+    tp_time now;
+    store_busy *ev; /* MODE_FULL: the busy rows */
+    size_t n;
+    int64_t events; /* out: the calendar's busy instances */
+} success;
+
+static int apply_success(store_conn *c, int64_t id, store_calstate *st, void *ctx)
+{
+    success *x = ctx;
+    const outcome *o = x->o;
+    int64_t delta = 0;
+    int rc = STORE_OK;
+    if (o->mode == MODE_FULL) rc = store_busy_replace(c, id, x->ev, x->n);
+    if (rc == STORE_OK && o->mode == MODE_INCREMENTAL) rc = apply_changes(c, id, o->set, &delta);
+    if (rc != STORE_OK) return rc;
+    free(st->last_error);
+    free(st->ctag);
+    free(st->sync_token);
+    free(st->etag);
+    st->last_error = NULL;
+    st->ctag = dup_or_null(o->markers.ctag);
+    st->sync_token = dup_or_null(o->markers.sync_token);
+    st->etag = dup_or_null(o->markers.etag);
+    st->last_attempt = st->last_sync = x->now;
+    if (o->mode == MODE_FULL) {
+        st->last_full = x->now;
+        st->events = (int64_t)x->n;
+    } else {
+        st->events += delta;
+    }
+    x->events = st->events;
+    return STORE_OK;
+}
+
 /* Stores what O says (busy time and markers) and records success, all in
  * one transaction; *EVENTS gets the calendar's busy instances after it. */
 static int record_success(store *db, int64_t id, tp_time now, const outcome *o, int64_t *events,
                           char *err, size_t errlen)
 {
     store_conn *c = store_acquire(db);
-    store_busy *ev = NULL;
-    size_t n = 0;
+    success x = {o, now, NULL, 0, 0};
     int rc = STORE_ERROR;
     if (!c) {
         snprintf(err, errlen, "store unreachable");
         return -1;
     }
-    if (o->mode == MODE_FULL && !(ev = busy_rows(o, &n))) goto out;
-    for (int tries = 0; tries < 5; tries++) {
-        store_calstate st;
-        int64_t delta = 0;
-        memset(&st, 0, sizeof st);
-        rc = store_begin(c, 1);
-        if (rc == STORE_OK) rc = store_calstate_get(c, id, &st);
-        if (rc == STORE_OK && o->mode == MODE_FULL) rc = store_busy_replace(c, id, ev, n);
-        if (rc == STORE_OK && o->mode == MODE_INCREMENTAL)
-            rc = apply_changes(c, id, o->set, &delta);
-        if (rc == STORE_OK) {
-            free(st.last_error);
-            free(st.ctag);
-            free(st.sync_token);
-            free(st.etag);
-            st.last_error = NULL;
-            st.ctag = dup_or_null(o->markers.ctag);
-            st.sync_token = dup_or_null(o->markers.sync_token);
-            st.etag = dup_or_null(o->markers.etag);
-            st.last_attempt = st.last_sync = now;
-            if (o->mode == MODE_FULL) {
-                st.last_full = now;
-                st.events = (int64_t)n;
-            } else {
-                st.events += delta;
-            }
-            *events = st.events;
-            rc = store_calstate_put(c, id, &st);
-        }
-        rc = rc == STORE_OK ? store_commit(c) : rc;
-        store_calstate_clear(&st);
-        if (rc == STORE_OK) break;
-        store_rollback(c);
-        if (rc != STORE_RETRY) break;
-    }
+    if (o->mode == MODE_FULL && !(x.ev = busy_rows(o, &x.n))) goto out;
+    if ((rc = calstate_update(c, id, apply_success, &x)) == STORE_OK) *events = x.events;
 out:
     if (rc != STORE_OK) snprintf(err, errlen, "store: %s", c ? store_errmsg(c) : "out of memory");
-    free(ev);
+    free(x.ev);
     store_release(c);
     return rc == STORE_OK ? 0 : -1;
 }
