@@ -28,7 +28,7 @@ int scenario_load(const char *url, const char *data_dir, char *err, size_t errle
         snprintf(err, errlen, "out of memory, or no America/New_York zone");
         goto out;
     }
-    if (store_open(url, data_dir, &db, err, errlen) != STORE_OK ||
+    if (store_open(url, data_dir, 0, &db, err, errlen) != STORE_OK ||
         store_migrate(db, err, errlen) != STORE_OK || !(c = store_acquire(db)) ||
         store_begin(c, 1) != STORE_OK)
         goto out;

@@ -18,14 +18,17 @@
 #include <unistd.h>
 
 #include "api/api.h"
-#include "api/secret.h"
+#include "app/app.h"
 #include "store/store.h"
 
 #define H_ADMIN_TOKEN "fuzz-admin-token-0123456789abcdefghijklmnopq"
 #define H_RESP_MAX (4 << 20)
 
 static harness_seed h_seed;
-static api_config h_cfg;
+static tripod_config h_cfg;
+static app h_app;
+static store *h_db;
+static char h_dir[] = "/tmp/tripod-fuzz-XXXXXX";
 static int h_port, h_fd = -1, h_started;
 
 static void h_die(const char *what)
@@ -38,20 +41,20 @@ static void h_die(const char *what)
 static void h_cleanup(void)
 {
     char path[512];
-    DIR *d = opendir(h_cfg.data_dir);
+    DIR *d = opendir(h_dir);
     for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d)) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        snprintf(path, sizeof path, "%s/%s", h_cfg.data_dir, e->d_name);
+        snprintf(path, sizeof path, "%s/%s", h_dir, e->d_name);
         unlink(path);
     }
     if (d) closedir(d);
-    rmdir(h_cfg.data_dir);
+    rmdir(h_dir);
 }
 
 static void *h_serve(void *arg)
 {
     (void)arg;
-    api_serve(&h_cfg, h_port);
+    api_serve(&h_app, h_port);
     return NULL;
 }
 
@@ -273,14 +276,12 @@ static void h_seed_business(void)
 
 const harness_seed *harness_start(void)
 {
-    static char dir[] = "/tmp/tripod-fuzz-XXXXXX";
     char err[512];
     uint8_t hash[32];
     int64_t id;
     pthread_t t;
     if (h_started) return &h_seed;
-    if (sodium_init() < 0 || !mkdtemp(dir)) h_die("cannot create the data dir");
-    h_cfg.data_dir = dir;
+    if (sodium_init() < 0 || !mkdtemp(h_dir)) h_die("cannot create the data dir");
     /* Fuzzed calendar URLs name any host: libcurl sends every non-local
      * request to a closed local port, so nothing is resolved or contacted
      * beyond 127.0.0.1. */
@@ -288,14 +289,15 @@ const harness_seed *harness_start(void)
         setenv("NO_PROXY", "127.0.0.1,localhost", 1) != 0)
         h_die("cannot set the proxy environment");
     atexit(h_cleanup);
+    config_defaults(&h_cfg);
     h_cfg.fixed_now = 1;
     h_cfg.now_value = 1906718400; /* 2030-06-03T12:00:00Z, a Monday */
     h_cfg.rate_limit = 0;
-    if (store_open(NULL, dir, &h_cfg.db, err, sizeof err) != STORE_OK ||
-        store_migrate(h_cfg.db, err, sizeof err) != STORE_OK ||
-        secret_key_load(dir, h_cfg.secret_key, err, sizeof err) != 0)
+    if (store_open(NULL, h_dir, 0, &h_db, err, sizeof err) != STORE_OK ||
+        store_migrate(h_db, err, sizeof err) != STORE_OK ||
+        app_open(&h_app, &h_cfg, h_db, h_dir, err, sizeof err) != 0)
         h_die(err);
-    store_conn *c = store_acquire(h_cfg.db);
+    store_conn *c = store_acquire(h_db);
     crypto_hash_sha256(hash, (const unsigned char *)H_ADMIN_TOKEN, strlen(H_ADMIN_TOKEN));
     if (!c || store_token_insert(c, "fuzz", hash, h_cfg.now_value, &id) != STORE_OK)
         h_die("cannot store the admin token");

@@ -1,6 +1,7 @@
 /* main.c — the `tripod` command: serve, migrate, token create, demo, bench.
  * Bad arguments exit 2, runtime failures (unusable data dir, store) exit 1. */
 #include <errno.h>
+#include <stddef.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +12,9 @@
 
 #include "../bench/bench.h"
 #include "api/api.h"
-#include "api/demo.h"
-#include "api/secret.h"
+#include "app/app.h"
+#include "app/config.h"
+#include "app/demo.h"
 #include "store/store.h"
 
 typedef struct {
@@ -97,12 +99,12 @@ static int check_data_dir(const char *dir)
 }
 
 /* Opens and migrates the store. NULL (after saying why) on failure. */
-static store *open_store(const cli_opts *o)
+static store *open_store(const cli_opts *o, const tripod_config *cfg)
 {
     char err[512];
     store *db = NULL;
     if (check_data_dir(o->data_dir) != 0) return NULL;
-    if (store_open(o->db_url, o->data_dir, &db, err, sizeof err) != STORE_OK) {
+    if (store_open(o->db_url, o->data_dir, cfg->db_pool, &db, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "tripod: cannot open the database: %s\n", err);
         return NULL;
     }
@@ -114,12 +116,35 @@ static store *open_store(const cli_opts *o)
     return db;
 }
 
-/* Fills the environment-driven parts of CFG. 0, or 2 on a bad value. */
-static int env_config(api_config *cfg)
+/* Environment variable NAME as a whole number in [MIN, MAX] into *OUT (left
+ * as is when unset or empty). 0, or 2 after saying what is wrong. */
+static int env_int(const char *name, long min, long max, const char *what, int *out)
+{
+    const char *v = getenv(name);
+    char *end;
+    if (!v || !*v) return 0;
+    long n = strtol(v, &end, 10);
+    if (*end || n < min || n > max) {
+        fprintf(stderr, "tripod: %s must be %s (%ld to %ld)\n", name, what, min, max);
+        return 2;
+    }
+    *out = (int)n;
+    return 0;
+}
+
+/* Environment variable NAME when set and not empty, else DEF. */
+static const char *env_text(const char *name, const char *def)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : def;
+}
+
+/* Reads every TRIPOD_* variable into CFG (over config_defaults): the one
+ * place the environment is read. 0, or 2 after saying what is wrong. */
+static int config_from_env(tripod_config *cfg)
 {
     const char *now = getenv("TRIPOD_NOW");
-    const char *rl = getenv("TRIPOD_RATE_LIMIT");
-    cfg->rate_limit = 120;
+    config_defaults(cfg);
     if (now && *now) {
         if (tz_parse_rfc3339(now, &cfg->now_value) != 0) {
             fprintf(stderr,
@@ -128,41 +153,60 @@ static int env_config(api_config *cfg)
         }
         cfg->fixed_now = 1;
     }
-    if (rl && *rl) {
-        char *end;
-        long n = strtol(rl, &end, 10);
-        if (*end || n < 0 || n > 1000000) {
-            fprintf(
-                stderr,
-                "tripod: TRIPOD_RATE_LIMIT must be a number of requests per minute (0 = off)\n");
+    cfg->db_url = env_text("TRIPOD_DB", NULL);
+    cfg->smtp_url = env_text("TRIPOD_SMTP_URL", NULL);
+    cfg->mail_from = env_text("TRIPOD_MAIL_FROM", NULL);
+    cfg->public_url = env_text("TRIPOD_PUBLIC_URL", cfg->public_url);
+    cfg->web_dir = env_text("TRIPOD_WEB", NULL);
+    cfg->demo_caldav_url = env_text("TRIPOD_DEMO_CALDAV_URL", NULL);
+    cfg->demo_caldav_user = env_text("TRIPOD_DEMO_CALDAV_USER", NULL);
+    cfg->demo_caldav_password = env_text("TRIPOD_DEMO_CALDAV_PASSWORD", NULL);
+    static const struct {
+        const char *name;
+        long min, max;
+        const char *what;
+        size_t offset;
+    } ints[] = {
+        {"TRIPOD_RATE_LIMIT", 0, 1000000, "a number of requests per minute (0 = off)",
+         offsetof(tripod_config, rate_limit)},
+        {"TRIPOD_THREADS", 1, 64, "a number of HTTP threads", offsetof(tripod_config, threads)},
+        {"TRIPOD_DB_POOL", 1, 64, "a number of connections", offsetof(tripod_config, db_pool)},
+        {"TRIPOD_SYNC_INTERVAL", 1, 86400, "seconds", offsetof(tripod_config, sync_interval_s)},
+        {"TRIPOD_SYNC_TIMEOUT", 1, 3600, "seconds", offsetof(tripod_config, sync_timeout_s)},
+        {"TRIPOD_RECHECK_TIMEOUT", 1, 600, "seconds", offsetof(tripod_config, recheck_timeout_s)},
+        {"TRIPOD_OUTBOX_BACKOFF_BASE", 1, 86400, "seconds",
+         offsetof(tripod_config, outbox_backoff_base_s)},
+        {"TRIPOD_OUTBOX_BACKOFF_MAX", 1, 604800, "seconds",
+         offsetof(tripod_config, outbox_backoff_max_s)},
+        {"TRIPOD_OUTBOX_LEASE", 1, 86400, "seconds", offsetof(tripod_config, outbox_lease_s)},
+    };
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+        if (env_int(ints[i].name, ints[i].min, ints[i].max, ints[i].what,
+                    (int *)((char *)cfg + ints[i].offset)) != 0)
             return 2;
-        }
-        cfg->rate_limit = (int)n;
-    }
     return 0;
 }
 
-static int cmd_serve(const cli_opts *o)
+static int cmd_serve(const cli_opts *o, const tripod_config *cfg)
 {
-    api_config cfg = {.data_dir = o->data_dir};
+    app a;
     char err[512];
-    int rc = env_config(&cfg);
-    if (rc != 0) return rc;
-    if (!(cfg.db = open_store(o))) return 1;
-    if (secret_key_load(o->data_dir, cfg.secret_key, err, sizeof err) != 0) {
+    store *db = open_store(o, cfg);
+    if (!db) return 1;
+    int rc = 1;
+    if (app_open(&a, cfg, db, o->data_dir, err, sizeof err) != 0) {
         fprintf(stderr, "tripod: %s\n", err);
-        rc = 1;
     } else {
-        rc = api_serve(&cfg, o->port);
+        rc = api_serve(&a, o->port);
+        app_close(&a);
     }
-    sodium_memzero(cfg.secret_key, sizeof cfg.secret_key);
-    store_close(cfg.db);
+    store_close(db);
     return rc;
 }
 
-static int cmd_migrate(const cli_opts *o)
+static int cmd_migrate(const cli_opts *o, const tripod_config *cfg)
 {
-    store *db = open_store(o);
+    store *db = open_store(o, cfg);
     if (!db) return 1;
     fprintf(stderr, "tripod: %s schema at version %d\n", store_kind_name(db),
             store_schema_version(db));
@@ -170,7 +214,7 @@ static int cmd_migrate(const cli_opts *o)
     return 0;
 }
 
-static int cmd_token_create(const cli_opts *o)
+static int cmd_token_create(const cli_opts *o, const tripod_config *cfg)
 {
     uint8_t raw[32], hash[32];
     char token[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
@@ -180,7 +224,7 @@ static int cmd_token_create(const cli_opts *o)
         fprintf(stderr, "tripod: token create needs --name NAME (at most 100 characters)\n");
         return 2;
     }
-    store *db = open_store(o);
+    store *db = open_store(o, cfg);
     if (!db) return 1;
     store_conn *c = store_acquire(db);
     randombytes_buf(raw, sizeof raw);
@@ -201,13 +245,13 @@ static int cmd_token_create(const cli_opts *o)
     return rc;
 }
 
-static int cmd_demo(const cli_opts *o)
+static int cmd_demo(const cli_opts *o, const tripod_config *cfg)
 {
     char err[512];
     int loaded = 0;
-    store *db = open_store(o);
+    store *db = open_store(o, cfg);
     if (!db) return 1;
-    int rc = demo_run(db, o->data_dir, &loaded, err, sizeof err);
+    int rc = demo_run(db, cfg, o->data_dir, &loaded, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "tripod: cannot load the demo data: %s\n", err);
     else
@@ -219,7 +263,7 @@ static int cmd_demo(const cli_opts *o)
 
 int main(int argc, char **argv)
 {
-    cli_opts o = {.port = 8080, .data_dir = "data", .db_url = getenv("TRIPOD_DB")};
+    tripod_config cfg;
     if (argc < 2) return usage();
     if (sodium_init() < 0) {
         fprintf(stderr, "tripod: libsodium failed to initialise\n");
@@ -227,12 +271,15 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "bench") == 0) return bench_main(argc - 1, argv + 1);
+    if (config_from_env(&cfg) != 0) return 2;
+    cli_opts o = {.port = 8080, .data_dir = "data", .db_url = cfg.db_url};
     if (strcmp(cmd, "token") == 0) {
         if (argc < 3 || strcmp(argv[2], "create") != 0) return usage();
-        return parse_opts(argc, argv, 3, &o) ? 2 : cmd_token_create(&o);
+        return parse_opts(argc, argv, 3, &o) ? 2 : cmd_token_create(&o, &cfg);
     }
-    if (strcmp(cmd, "serve") == 0) return parse_opts(argc, argv, 2, &o) ? 2 : cmd_serve(&o);
-    if (strcmp(cmd, "migrate") == 0) return parse_opts(argc, argv, 2, &o) ? 2 : cmd_migrate(&o);
-    if (strcmp(cmd, "demo") == 0) return parse_opts(argc, argv, 2, &o) ? 2 : cmd_demo(&o);
+    if (strcmp(cmd, "serve") == 0) return parse_opts(argc, argv, 2, &o) ? 2 : cmd_serve(&o, &cfg);
+    if (strcmp(cmd, "migrate") == 0)
+        return parse_opts(argc, argv, 2, &o) ? 2 : cmd_migrate(&o, &cfg);
+    if (strcmp(cmd, "demo") == 0) return parse_opts(argc, argv, 2, &o) ? 2 : cmd_demo(&o, &cfg);
     return usage();
 }

@@ -1,6 +1,7 @@
-/* api.h — the HTTP layer's internal contract: the server state shared by
- * handlers, one request/response shape, and route tables (one per resource
- * file). Handlers parse, call the core/store, and format — nothing more. */
+/* api.h — the HTTP layer's internal contract: one request/response shape,
+ * the one mapping of application outcomes to HTTP answers, and route tables
+ * (one per resource file). Handlers parse, call the application (src/app),
+ * and format — nothing more. */
 #ifndef TRIPOD_API_H
 #define TRIPOD_API_H
 
@@ -8,31 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "app/app.h"
+#include "app/outcome.h"
+#include "app/validate.h"
 #include "core/tz.h"
 #include "store/store.h"
 
 typedef struct api_server api_server; /* defined in server.c; one per `tripod serve` */
-
-/* Process-wide facts handlers may read (set at start, immutable afterwards). */
-typedef struct {
-    store *db;
-    const char *data_dir;
-    uint8_t secret_key[32]; /* encrypts calendar passwords at rest; from DATA_DIR/secret.key */
-    int fixed_now;          /* TRIPOD_NOW given */
-    tp_time now_value;
-    int rate_limit; /* public requests per minute per client; 0 = off */
-} api_config;
-
-const api_config *api_server_config(const api_server *s);
-
-/* The per-server shared model (the availability cache of model.c). The first
- * call creates it with CREATE(S) under a lock; later calls return the same
- * pointer, which the server owns and passes to DESTROY when it stops. Returns
- * NULL when CREATE returned NULL (the next call tries again). */
-void *api_server_model(api_server *s, void *(*create)(api_server *s), void (*destroy)(void *));
-
-/* The server's clock: TRIPOD_NOW when set, else the real time. */
-tp_time api_now(const api_server *s);
 
 typedef enum {
     API_PUBLIC = 0,     /* anyone (rate-limited per client address) */
@@ -42,6 +25,7 @@ typedef enum {
 
 typedef struct {
     api_server *srv;
+    app *app; /* the application the handlers call */
     const char *method;
     const char *path;      /* decoded path without the query string */
     const char *params[4]; /* "{id}" captures of the route pattern, in order */
@@ -74,6 +58,17 @@ typedef struct {
 void api_error(api_res *res, int status, const char *code, const char *message, const char *field);
 /* Sets RES to STATUS with body JSON (stolen). */
 void api_json(api_res *res, int status, json_t *json);
+/* Sets RES to the HTTP answer of outcome O (not OUT_OK): its status by kind,
+ * body {"error": code, "message", "field"?} plus O's detail members, and
+ * Retry-After. The one place outcomes become status codes; O is cleared. */
+void api_outcome(api_res *res, outcome *o);
+/* Sets RES for store code RC (not STORE_OK), as outcome_store() says. */
+void api_store_error(api_res *res, int rc);
+/* Sets RES to 422 validation from input check E. */
+void api_invalid(api_res *res, const val_error *e);
+/* A store connection for request R, or NULL with RES set to 503
+ * store_unavailable. Release with store_release. */
+store_conn *api_conn(const api_req *r, api_res *res);
 /* Parses the request body as a JSON object; on failure sets a 400
  * invalid_json error on RES and returns NULL. The result is a new reference. */
 json_t *api_body_object(const api_req *r, api_res *res);
@@ -98,7 +93,8 @@ extern const api_route api_routes_avail[];     /* availability, explain */
 extern const api_route api_routes_bookings[];  /* bookings */
 extern const api_route api_routes_busy[];      /* synced busy time for the schedule */
 
-/* Runs `tripod serve` until SIGINT/SIGTERM. Returns the process exit code. */
-int api_serve(const api_config *cfg, int port);
+/* Runs `tripod serve` for application A (its workers included) until
+ * SIGINT/SIGTERM. Returns the process exit code. */
+int api_serve(app *a, int port);
 
 #endif

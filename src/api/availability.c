@@ -5,30 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/avq.h"
-#include "api/model.h"
-#include "api/validate.h"
-
-#define EXPLAIN_MAX_REASONS 16
-
-/* Takes the current snapshot or answers 503. */
-static model *snapshot(api_req *r, api_res *res, model_cache **mc)
-{
-    model *m = NULL;
-    *mc = model_cache_of(r->srv);
-    if (*mc) m = model_cache_get(*mc, api_now(r->srv));
-    if (!m) avq_store_error(res);
-    return m;
-}
-
-/* Items, property and dates of the query string, shared by both endpoints. */
-static int parse_common(api_req *r, api_res *res, avq *a, int *len_min)
-{
-    if (avq_items_csv(a, api_query(r, "services"), api_query(r, "packages"), res) != 0 ||
-        avq_property_query(a, r, res) != 0 || avq_duration(a, res, len_min, NULL) != 0)
-        return -1;
-    return 0;
-}
+#include "app/availability.h"
 
 /* Writes N digits of V into P (zero-padded); returns P + N. */
 static char *digits(char *p, int64_t v, int n)
@@ -66,7 +43,7 @@ static char *put_time(char *p, const tz_zone *tz, tp_time t)
 
 /* The answer as JSON text: {duration_minutes, buffer_minutes, timezone,
  * slots:[{start, end, crew_size}], message}. Sets RES (500 on no memory). */
-static void answer(api_res *res, const model *m, const avail_result *ar, const char *message)
+static void answer(api_res *res, const snapshot *m, const avail_result *ar, const char *message)
 {
     json_t *head =
         json_pack("{s:i, s:i, s:s}", "duration_minutes", ar->duration_min, "buffer_minutes",
@@ -106,125 +83,41 @@ static void answer(api_res *res, const model *m, const avail_result *ar, const c
     json_decref(msg);
 }
 
+/* The request's query string as the application takes it. */
+static availability_ask ask_of(const api_req *r)
+{
+    return (availability_ask){api_query(r, "services"),    api_query(r, "packages"),
+                              api_query(r, "postal_code"), api_query(r, "lat"),
+                              api_query(r, "lon"),         api_query(r, "sqft"),
+                              api_query(r, "from"),        api_query(r, "to")};
+}
+
 static void availability_get(api_req *r, api_res *res)
 {
-    model_cache *mc;
-    model *m = snapshot(r, res, &mc);
-    avail_result *ar = NULL;
-    avq a;
-    int len = 0;
-    if (!m) return;
-    if (avq_prereq(m, res) != 0) goto out;
-    avq_init(&a, m, api_now(r->srv));
-    if (parse_common(r, res, &a, &len) != 0 ||
-        avq_dates(&a, api_query(r, "from"), api_query(r, "to"), res) != 0)
-        goto out;
-    if (!(ar = model_cache_result_take(mc)) || avail_compute(&a.q, ar) != 0) {
-        api_error(res, 500, "internal", "out of memory", NULL);
-        goto out;
+    outcome o = {0};
+    availability av;
+    availability_ask ask = ask_of(r);
+    if (availability_find(r->app, &ask, &av, &o) != 0) {
+        api_outcome(res, &o);
+        return;
     }
-    const char *message = NULL;
-    if (ar->status == AVAIL_OUTSIDE_AREA) {
-        message = m->outside_message;
-        ar->nslots = 0;
-    } else if (ar->nslots == 0) {
-        message = "No times are free on these dates for this shoot; please try other dates.";
-    }
-    answer(res, m, ar, message);
-out:
-    model_cache_result_give(mc, ar);
-    model_release(m);
+    answer(res, av.s, av.result, av.message);
+    availability_done(r->app, &av);
 }
 
-static const char *reason_message(avail_why why)
+static void availability_explain_get(api_req *r, api_res *res)
 {
-    switch (why) {
-    case AVAIL_WHY_INACTIVE:
-        return "marked inactive";
-    case AVAIL_WHY_NO_CALENDAR:
-        return "has no connected calendar";
-    case AVAIL_WHY_OUTSIDE_ZONE:
-        return "does not serve the property's area";
-    case AVAIL_WHY_MISSING_SKILL:
-        return "lacks a skill the shoot requires";
-    case AVAIL_WHY_NOT_ALIGNED:
-        return "the time is not on the booking grid (slot step)";
-    case AVAIL_WHY_OUTSIDE_WINDOW:
-        return "the time is outside the requested dates";
-    case AVAIL_WHY_NOTICE:
-        return "too soon: inside the minimum notice";
-    case AVAIL_WHY_HORIZON:
-        return "too far ahead: beyond the booking horizon";
-    case AVAIL_WHY_OUTSIDE_HOURS:
-        return "the shoot falls outside working hours";
-    case AVAIL_WHY_BUFFER_HOURS:
-        return "the drive buffer falls outside working hours";
-    case AVAIL_WHY_BUSY:
-        return "busy during the shoot";
-    case AVAIL_WHY_BUFFER_BUSY:
-        return "busy during the drive buffer";
-    case AVAIL_WHY_NOT_SCHEDULABLE:
-        return "an item has no scheduling duration";
-    case AVAIL_WHY_NO_PARTNER:
-        return "two photographers are needed and no partner is free";
-    }
-    return "not offered";
-}
-
-static json_t *reason_json(const model *m, const avail_reason *rs)
-{
-    char msg[160], s[32], e[32];
-    if (rs->why == AVAIL_WHY_MISSING_SKILL)
-        snprintf(msg, sizeof msg, "%s (skill %lld)", reason_message(rs->why), (long long)rs->ref);
+    outcome o = {0};
+    json_t *out = NULL;
+    availability_ask ask = ask_of(r);
+    if (availability_explain(r->app, &ask, api_query(r, "at"), &out, &o) == 0)
+        api_json(res, 200, out);
     else
-        snprintf(msg, sizeof msg, "%s", reason_message(rs->why));
-    json_t *o = json_pack("{s:s, s:s}", "code", avail_why_code(rs->why), "message", msg);
-    if (o && rs->why == AVAIL_WHY_MISSING_SKILL)
-        json_object_set_new(o, "skill", val_id_json(rs->ref));
-    if (o && (rs->why == AVAIL_WHY_BUSY || rs->why == AVAIL_WHY_BUFFER_BUSY))
-        json_object_set_new(o, "busy",
-                            json_pack("{s:s, s:s, s:s}", "what", rs->what ? rs->what : "Busy",
-                                      "start", avq_time(m, rs->start, s, sizeof s), "end",
-                                      avq_time(m, rs->end, e, sizeof e)));
-    return o;
-}
-
-static void availability_explain(api_req *r, api_res *res)
-{
-    model_cache *mc;
-    model *m = snapshot(r, res, &mc);
-    avq a;
-    tp_time at;
-    int len = 0;
-    char buf[32];
-    if (!m) return;
-    avq_init(&a, m, api_now(r->srv));
-    if (avq_parse_time(api_query(r, "at"), &at, "at", res) != 0 ||
-        parse_common(r, res, &a, &len) != 0)
-        goto out;
-    a.q.from = at;
-    a.q.to = at + 1;
-    json_t *staff = json_array();
-    for (size_t i = 0; staff && i < m->nstaff; i++) {
-        avail_reason rs[EXPLAIN_MAX_REASONS];
-        size_t n = avail_explain(&a.q, i, at, rs, EXPLAIN_MAX_REASONS);
-        json_t *reasons = json_array();
-        for (size_t k = 0; k < n && k < EXPLAIN_MAX_REASONS; k++)
-            json_array_append_new(reasons, reason_json(m, &rs[k]));
-        json_array_append_new(
-            staff, json_pack("{s:o, s:s, s:b, s:o}", "id", val_id_json(m->staff[i].id), "name",
-                             m->people[i].name, "eligible", n == 0, "reasons", reasons));
-    }
-    api_json(res, 200,
-             json_pack("{s:s, s:i, s:i, s:s, s:o}", "at", avq_time(m, at, buf, sizeof buf),
-                       "duration_minutes", len, "buffer_minutes", m->rules.buffer_min, "timezone",
-                       tz_zone_name(m->rules.tz), "staff", staff));
-out:
-    model_release(m);
+        api_outcome(res, &o);
 }
 
 const api_route api_routes_avail[] = {
     {"GET", "/api/v1/availability", API_PUBLIC, availability_get},
-    {"GET", "/api/v1/availability/explain", API_ADMIN, availability_explain},
+    {"GET", "/api/v1/availability/explain", API_ADMIN, availability_explain_get},
     {0},
 };

@@ -5,14 +5,13 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/avq.h"
-#include "api/model.h"
-#include "api/validate.h"
+#include "app/snapshot.h"
+#include "app/validate.h"
 
 #define BUSY_MAX_DAYS 62
 
 typedef struct {
-    const model *m;
+    const snapshot *m;
     int64_t staff; /* 0 = everyone */
     json_t *arr;
 } busy_walk;
@@ -22,15 +21,15 @@ static int busy_row(void *ctx, int64_t calendar, const store_busy *ev)
     busy_walk *w = ctx;
     char start[32], end[32];
     int64_t booking;
-    const model_calendar *cal = model_calendar_find(w->m, calendar);
+    const snapshot_calendar *cal = snapshot_calendar_find(w->m, calendar);
     if (!cal || !cal->owner || (w->staff && cal->owner != w->staff) ||
-        model_uid_is_booking(ev->uid, &booking))
+        snapshot_uid_is_booking(ev->uid, &booking))
         return 0;
-    json_t *o =
-        json_pack("{s:o, s:o, s:s, s:s, s:s}", "staff", val_id_json(cal->owner), "calendar",
-                  val_id_json(calendar), "start", avq_time(w->m, ev->start, start, sizeof start),
-                  "end", avq_time(w->m, ev->end, end, sizeof end), "summary",
-                  ev->summary && *ev->summary ? ev->summary : "Busy");
+    json_t *o = json_pack("{s:o, s:o, s:s, s:s, s:s}", "staff", val_id_json(cal->owner), "calendar",
+                          val_id_json(calendar), "start",
+                          snapshot_time(w->m, ev->start, start, sizeof start), "end",
+                          snapshot_time(w->m, ev->end, end, sizeof end), "summary",
+                          ev->summary && *ev->summary ? ev->summary : "Busy");
     return o && json_array_append_new(w->arr, o) == 0 ? 0 : 100;
 }
 
@@ -55,13 +54,12 @@ static void busy_get(api_req *r, api_res *res)
 {
     int64_t from, to, today;
     const char *staff = api_query(r, "staff");
-    model_cache *mc = model_cache_of(r->srv);
-    tp_time now = api_now(r->srv);
-    model *m = mc ? model_cache_get(mc, now) : NULL;
+    tp_time now = app_now(r->app);
+    snapshot *m = snapshot_cache_get(r->app->snaps, now);
     store_conn *c = NULL;
     busy_walk w = {m, 0, NULL};
-    if (!m || !(c = store_acquire(api_server_config(r->srv)->db))) {
-        avq_store_error(res);
+    if (!m || !(c = store_acquire(r->app->db))) {
+        api_store_error(res, STORE_ERROR);
         goto out;
     }
     today = tz_utc_to_local(m->rules.tz, now) / 86400;
@@ -77,26 +75,26 @@ static void busy_get(api_req *r, api_res *res)
             api_error(res, 422, "validation", "staff is a staff id", "staff");
             goto out;
         }
-        if (model_staff_index(m, w.staff) < 0) {
+        if (snapshot_staff_index(m, w.staff) < 0) {
             api_error(res, 404, "not_found", "no such staff member", "staff");
             goto out;
         }
     }
     if (!(w.arr = json_array())) {
-        avq_store_error(res);
+        api_store_error(res, STORE_ERROR);
         goto out;
     }
     int rc = store_busy_list(c, 0, tz_local_to_utc(m->rules.tz, from * 86400),
                              tz_local_to_utc(m->rules.tz, (to + 1) * 86400), busy_row, &w);
     if (rc != STORE_OK) {
-        avq_store_error(res);
+        api_store_error(res, STORE_ERROR);
         goto out;
     }
     api_json(res, 200, json_pack("{s:O}", "busy", w.arr));
 out:
     json_decref(w.arr);
     store_release(c);
-    model_release(m);
+    snapshot_release(m);
 }
 
 const api_route api_routes_busy[] = {

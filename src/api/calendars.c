@@ -7,12 +7,11 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/calwire.h"
+#include "app/workers.h"
 #include "api/crud.h"
-#include "api/doc.h"
-#include "api/secret.h"
-#include "api/settings.h"
-#include "api/validate.h"
+#include "app/secret.h"
+#include "app/settings.h"
+#include "app/validate.h"
 
 static int cal_owner(store_conn *c, const json_t *in, json_t *out, val_error *e)
 {
@@ -61,7 +60,7 @@ static int cal_credentials(const api_req *req, const json_t *in, const json_t *o
     }
     if (json_is_null(pass)) return 0;
     if (val_string(pass, "password", 1000, 0, &s, e) != 0) return CRUD_INVALID;
-    char *sealed = secret_seal(api_server_config(req->srv)->secret_key, s);
+    char *sealed = secret_seal(req->app->secret_key, s);
     if (!sealed) return STORE_ERROR;
     json_object_set_new(out, "_password", json_string(sealed));
     free(sealed);
@@ -132,7 +131,7 @@ static int cal_check(const api_req *req, store_conn *c, const json_t *in, const 
         return val_fail(e, "primary",
                         "only a calendar of the business (owner \"business\") can be primary");
     json_object_set_new(*out, "primary", json_boolean(primary));
-    if (primary) return cal_clear_primary(c, old ? doc_id(old) : 0);
+    if (primary) return cal_clear_primary(c, old ? crud_doc_id(old) : 0);
     return 0;
 }
 
@@ -154,7 +153,7 @@ static int cal_present(const api_req *req, store_conn *c, json_t *doc)
     const tz_zone *tz = tz_zone_get(json_string_value(json_object_get(settings, "timezone")));
     json_decref(settings);
     if (!tz && !(tz = tz_zone_get("UTC"))) return STORE_ERROR;
-    int rc = store_calstate_get(c, doc_id(doc), &st);
+    int rc = store_calstate_get(c, crud_doc_id(doc), &st);
     if (rc == STORE_OK) {
         json_object_del(doc, "_password");
         json_object_set_new(doc, "has_password", json_boolean(has_password));
@@ -186,28 +185,53 @@ static void cal_get(api_req *req, api_res *res)
 }
 /* A calendar just connected or changed is read at once, not at the next
  * interval, so its busy time (or its error) shows without waiting. */
-static void sync_soon(const api_res *res)
+static void sync_soon(const api_req *req, const api_res *res)
 {
-    if (res->status >= 200 && res->status < 300) calwire_wake_sync();
+    if (res->status >= 200 && res->status < 300) app_workers_wake_sync(req->app);
 }
 static void cal_create(api_req *req, api_res *res)
 {
     crud_create(req, res, &cal_kind);
-    sync_soon(res);
+    sync_soon(req, res);
 }
 static void cal_replace(api_req *req, api_res *res)
 {
     crud_replace(req, res, &cal_kind);
-    sync_soon(res);
+    sync_soon(req, res);
 }
 static void cal_patch(api_req *req, api_res *res)
 {
     crud_patch(req, res, &cal_kind);
-    sync_soon(res);
+    sync_soon(req, res);
 }
 static void cal_delete(api_req *req, api_res *res)
 {
     crud_delete(req, res, &cal_kind);
+}
+
+/* POST /calendars/{id}/sync: 200 {id, events, unchanged, last_error: null,
+ * mode, changed, deleted, fallback}; 502 sync_failed with the reason, 404
+ * for an unknown calendar, 409 sync_in_progress when another sync of it did
+ * not finish within 30 s. */
+static void cal_sync(api_req *req, api_res *res)
+{
+    int64_t id;
+    sync_result out;
+    outcome o = {0};
+    if (val_id_text(req->params[0], &id) != 0) {
+        api_store_error(res, STORE_NOTFOUND);
+        return;
+    }
+    if (app_sync_now(req->app, id, &out, &o) != 0) {
+        api_outcome(res, &o);
+        return;
+    }
+    api_json(res, 200,
+             json_pack("{s:I, s:I, s:b, s:n, s:s, s:I, s:I, s:o}", "id", (json_int_t)id, "events",
+                       (json_int_t)out.events, "unchanged", out.unchanged, "last_error", "mode",
+                       out.mode, "changed", (json_int_t)out.changed, "deleted",
+                       (json_int_t)out.deleted, "fallback",
+                       out.fallback[0] ? json_string(out.fallback) : json_null()));
 }
 
 const api_route api_routes_calendars[] = {
@@ -217,6 +241,6 @@ const api_route api_routes_calendars[] = {
     {"PUT", "/api/v1/calendars/{id}", API_ADMIN, cal_replace},
     {"PATCH", "/api/v1/calendars/{id}", API_ADMIN, cal_patch},
     {"DELETE", "/api/v1/calendars/{id}", API_ADMIN, cal_delete},
-    {"POST", "/api/v1/calendars/{id}/sync", API_ADMIN, calwire_sync_route},
+    {"POST", "/api/v1/calendars/{id}/sync", API_ADMIN, cal_sync},
     {0},
 };

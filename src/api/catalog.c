@@ -6,11 +6,9 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/avq.h"
 #include "api/crud.h"
-#include "api/doc.h"
-#include "api/model.h"
-#include "api/validate.h"
+#include "app/snapshot.h"
+#include "app/validate.h"
 #include "core/geo.h"
 
 #define CAT_MAX_TIERS 20
@@ -249,7 +247,7 @@ static json_t *cat_public_list(store_conn *c, store_kind k, const char *const *f
 {
     size_t i;
     json_t *d;
-    json_t *docs = doc_list(c, k, rc);
+    json_t *docs = crud_doc_list(c, k, rc);
     json_t *out = docs ? json_array() : NULL;
     json_array_foreach(docs, i, d)
     {
@@ -277,21 +275,21 @@ static void cat_public(api_req *req, api_res *res)
     char now[32];
     int rc = STORE_OK;
     json_t *services = NULL, *packages = NULL;
-    model_cache *mc = model_cache_of(req->srv);
-    model *m = mc ? model_cache_get(mc, api_now(req->srv)) : NULL;
-    store_conn *c = m ? doc_acquire(req, res) : NULL;
-    if (!m) avq_store_error(res);
+    snapshot *m = snapshot_cache_get(req->app->snaps, app_now(req->app));
+    store_conn *c = m ? api_conn(req, res) : NULL;
+    if (!m) api_store_error(res, STORE_ERROR);
     if (!c) goto out;
     if (!(services = cat_public_list(c, STORE_SERVICE, svc_fields, &rc)) ||
         !(packages = cat_public_list(c, STORE_PACKAGE, pkg_fields, &rc))) {
-        doc_store_error(res, rc == STORE_OK ? STORE_ERROR : rc);
+        api_store_error(res, rc == STORE_OK ? STORE_ERROR : rc);
         goto out;
     }
     json_t *o = json_object();
     json_t *name = json_object_get(m->settings, "business_name");
     if (json_is_string(name)) json_object_set(o, "business_name", name);
     json_object_set_new(o, "timezone", json_string(tz_zone_name(m->rules.tz)));
-    json_object_set_new(o, "now", json_string(avq_time(m, api_now(req->srv), now, sizeof now)));
+    json_object_set_new(o, "now",
+                        json_string(snapshot_time(m, app_now(req->app), now, sizeof now)));
     json_object_set_new(o, "min_notice_minutes", json_integer(m->rules.notice_min));
     json_object_set_new(o, "horizon_days", json_integer(m->rules.horizon_days));
     json_object_set_new(o, "integrated_booking", json_boolean(m->integrated_booking));
@@ -303,7 +301,7 @@ out:
     json_decref(services);
     json_decref(packages);
     store_release(c);
-    model_release(m);
+    snapshot_release(m);
 }
 
 const api_route api_routes_catalog[] = {

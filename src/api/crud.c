@@ -1,13 +1,83 @@
-/* crud.c — one implementation of list/get/create/replace/patch/delete over
- * store documents; each write is one transaction, so a refused or failed
- * request changes nothing. */
+/* crud.c — JSON documents of the store as API objects ("id" as a string),
+ * and one implementation of list/get/create/replace/patch/delete over them;
+ * each write is one transaction, so a refused or failed request changes
+ * nothing. */
 #include "api/crud.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/doc.h"
+/* ---- stored documents as API objects ---- */
+
+/* {"id": "ID", …TEXT's fields}, or NULL. */
+static json_t *crud_doc_object(int64_t id, const char *text)
+{
+    json_t *stored = json_loads(text, 0, NULL);
+    json_t *out = json_object();
+    if (!json_is_object(stored) || !out) {
+        json_decref(stored);
+        json_decref(out);
+        return NULL;
+    }
+    json_object_set_new(out, "id", val_id_json(id));
+    json_object_update(out, stored);
+    json_decref(stored);
+    return out;
+}
+
+json_t *crud_doc_get(store_conn *c, store_kind k, int64_t id, int *rc)
+{
+    char *text = NULL;
+    *rc = store_doc_get(c, k, id, &text);
+    if (*rc != STORE_OK) return NULL;
+    json_t *out = crud_doc_object(id, text);
+    free(text);
+    if (!out) *rc = STORE_ERROR;
+    return out;
+}
+
+static int crud_doc_list_cb(void *ctx, int64_t id, const char *json)
+{
+    json_t *o = crud_doc_object(id, json);
+    if (!o) return STORE_ERROR;
+    json_array_append_new(ctx, o);
+    return 0;
+}
+
+json_t *crud_doc_list(store_conn *c, store_kind k, int *rc)
+{
+    json_t *arr = json_array();
+    if (!arr) {
+        *rc = STORE_ERROR;
+        return NULL;
+    }
+    *rc = store_doc_list(c, k, crud_doc_list_cb, arr);
+    if (*rc != STORE_OK) {
+        json_decref(arr);
+        return NULL;
+    }
+    return arr;
+}
+
+char *crud_doc_text(const json_t *obj)
+{
+    json_t *copy = json_copy((json_t *)obj);
+    if (!copy) return NULL;
+    json_object_del(copy, "id");
+    char *text = json_dumps(copy, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+    json_decref(copy);
+    return text;
+}
+
+int64_t crud_doc_id(const json_t *doc)
+{
+    int64_t id = 0;
+    const char *s = json_string_value(json_object_get(doc, "id"));
+    return s && val_id_text(s, &id) == 0 ? id : 0;
+}
+
+/* ---- the handlers ---- */
 
 /* The id of the path ({id} capture), or 0 after answering 404. */
 static int64_t crud_path_id(const api_req *req, api_res *res, const crud_kind *k)
@@ -62,9 +132,9 @@ void crud_list(api_req *req, api_res *res, const crud_kind *k)
     int rc;
     size_t i;
     json_t *d;
-    store_conn *c = doc_acquire(req, res);
+    store_conn *c = api_conn(req, res);
     if (!c) return;
-    json_t *arr = doc_list(c, k->kind, &rc);
+    json_t *arr = crud_doc_list(c, k->kind, &rc);
     json_array_foreach(arr, i, d)
     {
         if (rc == STORE_OK) rc = crud_present(req, c, k, d);
@@ -72,7 +142,7 @@ void crud_list(api_req *req, api_res *res, const crud_kind *k)
     if (rc == STORE_OK)
         api_json(res, 200, json_incref(arr));
     else
-        doc_store_error(res, STORE_ERROR);
+        api_store_error(res, STORE_ERROR);
     json_decref(arr);
     store_release(c);
 }
@@ -82,16 +152,16 @@ void crud_get(api_req *req, api_res *res, const crud_kind *k)
     int rc;
     int64_t id = crud_path_id(req, res, k);
     if (!id) return;
-    store_conn *c = doc_acquire(req, res);
+    store_conn *c = api_conn(req, res);
     if (!c) return;
-    json_t *d = doc_get(c, k->kind, id, &rc);
+    json_t *d = crud_doc_get(c, k->kind, id, &rc);
     if (rc == STORE_OK) rc = crud_present(req, c, k, d);
     if (rc == STORE_OK)
         api_json(res, 200, json_incref(d));
     else if (rc == STORE_NOTFOUND)
         crud_not_found(res, k);
     else
-        doc_store_error(res, rc);
+        api_store_error(res, rc);
     json_decref(d);
     store_release(c);
 }
@@ -105,10 +175,10 @@ static void crud_write(api_req *req, api_res *res, const crud_kind *k, int64_t i
     char *text = NULL;
     json_t *body = api_body_object(req, res);
     if (!body) return;
-    store_conn *c = doc_acquire(req, res);
+    store_conn *c = api_conn(req, res);
     if (!c) goto out;
     if ((rc = store_begin(c, 1)) != STORE_OK) goto store_fail;
-    if (id && !(old = doc_get(c, k->kind, id, &rc))) goto store_fail;
+    if (id && !(old = crud_doc_get(c, k->kind, id, &rc))) goto store_fail;
     in = body;
     if (patch) {
         in = crud_public_copy(old);
@@ -119,11 +189,11 @@ static void crud_write(api_req *req, api_res *res, const crud_kind *k, int64_t i
     json_object_del(in, "id");
     rc = k->check(req, c, in, old, &doc, &e);
     if (rc == CRUD_INVALID) {
-        val_respond(res, &e);
+        api_invalid(res, &e);
         goto out;
     }
     if (rc != STORE_OK) goto store_fail;
-    if (!(text = doc_text(doc))) {
+    if (!(text = crud_doc_text(doc))) {
         rc = STORE_ERROR;
         goto store_fail;
     }
@@ -145,7 +215,7 @@ store_fail:
     if (rc == STORE_NOTFOUND)
         crud_not_found(res, k);
     else
-        doc_store_error(res, rc);
+        api_store_error(res, rc);
 out:
     free(text);
     json_decref(out);
@@ -179,7 +249,7 @@ void crud_delete(api_req *req, api_res *res, const crud_kind *k)
     int rc;
     int64_t id = crud_path_id(req, res, k);
     if (!id) return;
-    store_conn *c = doc_acquire(req, res);
+    store_conn *c = api_conn(req, res);
     if (!c) return;
     char *text = NULL;
     if ((rc = store_begin(c, 1)) != STORE_OK ||
@@ -200,7 +270,7 @@ fail:
     if (rc == STORE_NOTFOUND)
         crud_not_found(res, k);
     else
-        doc_store_error(res, rc);
+        api_store_error(res, rc);
 out:
     free(text);
     store_release(c);

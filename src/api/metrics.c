@@ -250,7 +250,7 @@ static void met_get(api_req *r, api_res *res)
 {
     met_buf b = {NULL, 0, 0, 0};
     met_write_requests(&b);
-    met_write_store(&b, api_server_config(r->srv)->db);
+    met_write_store(&b, r->app->db);
     if (b.failed) {
         free(b.p);
         api_error(res, 500, "internal", "out of memory", NULL);

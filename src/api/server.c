@@ -18,23 +18,19 @@
 #include <unistd.h>
 
 #include "api/api.h"
-#include "api/calwire.h"
 #include "api/metrics.h"
-#include "api/model.h"
 #include "api/ratelimit.h"
 #include "api/web.h"
+#include "app/workers.h"
 
 #define SRV_MAX_BODY (1024 * 1024)
 #define SRV_DRAIN_MS 10000 /* on SIGTERM, how long in-flight requests may take to finish */
 #define SRV_API_PREFIX "/api/"
 
 struct api_server {
-    api_config cfg;
-    ratelimit *rl; /* NULL when rate limiting is off */
-    char *web_dir; /* NULL when no web/ directory was found */
-    pthread_mutex_t model_mu;
-    void *model;
-    void (*model_destroy)(void *);
+    app *app;
+    ratelimit *rl;       /* NULL when rate limiting is off */
+    char *web_dir;       /* NULL when no web/ directory was found */
     atomic_int inflight; /* requests begun and not yet completed */
 };
 
@@ -51,29 +47,6 @@ static const api_route *const srv_tables[] = {
     api_routes_avail,  api_routes_bookings, api_routes_busy,  api_routes_metrics,
 };
 
-const api_config *api_server_config(const api_server *s)
-{
-    return &s->cfg;
-}
-
-tp_time api_now(const api_server *s)
-{
-    if (s->cfg.fixed_now) return s->cfg.now_value;
-    return (tp_time)time(NULL);
-}
-
-void *api_server_model(api_server *s, void *(*create)(api_server *s), void (*destroy)(void *))
-{
-    pthread_mutex_lock(&s->model_mu);
-    if (!s->model) {
-        s->model = create(s);
-        s->model_destroy = destroy;
-    }
-    void *m = s->model;
-    pthread_mutex_unlock(&s->model_mu);
-    return m;
-}
-
 const char *api_query(const api_req *r, const char *key)
 {
     return MHD_lookup_connection_value((struct MHD_Connection *)r->mhd_conn, MHD_GET_ARGUMENT_KIND,
@@ -83,46 +56,6 @@ const char *api_query(const api_req *r, const char *key)
 const char *api_header(const api_req *r, const char *name)
 {
     return MHD_lookup_connection_value((struct MHD_Connection *)r->mhd_conn, MHD_HEADER_KIND, name);
-}
-
-void api_error(api_res *res, int status, const char *code, const char *message, const char *field)
-{
-    json_t *j = json_pack("{s:s, s:s}", "error", code, "message", message ? message : code);
-    if (j && field) json_object_set_new(j, "field", json_string(field));
-    api_json(res, status, j);
-}
-
-void api_json(api_res *res, int status, json_t *json)
-{
-    json_decref(res->json);
-    free(res->raw);
-    res->raw = NULL;
-    res->raw_len = 0;
-    res->json = json;
-    res->status = status;
-}
-
-json_t *api_body_object(const api_req *r, api_res *res)
-{
-    json_error_t err;
-    if (r->body_len == 0) {
-        api_error(res, 400, "invalid_json", "the request body must be a JSON object", NULL);
-        return NULL;
-    }
-    json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
-    if (!j) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", err.line, err.column,
-                 err.text);
-        api_error(res, 400, "invalid_json", msg, NULL);
-        return NULL;
-    }
-    if (!json_is_object(j)) {
-        json_decref(j);
-        api_error(res, 400, "invalid_json", "the request body must be a JSON object", NULL);
-        return NULL;
-    }
-    return j;
 }
 
 static double srv_ms_since(const struct timespec *t0)
@@ -214,7 +147,7 @@ static int srv_check_admin(api_server *s, const char *bearer, int *is_admin)
     int64_t id;
     *is_admin = 0;
     if (!bearer || !*bearer) return 0;
-    store_conn *c = store_acquire(s->cfg.db);
+    store_conn *c = store_acquire(s->app->db);
     if (!c) return -1;
     crypto_hash_sha256(hash, (const unsigned char *)bearer, strlen(bearer));
     int rc = store_token_find(c, hash, &id);
@@ -239,7 +172,7 @@ static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const c
                              const char *path, srv_ctx *cx, api_res *res, char *allow,
                              size_t allowlen, const char **label)
 {
-    api_req req = {.srv = s, .method = method, .path = path, .mhd_conn = conn};
+    api_req req = {.srv = s, .app = s->app, .method = method, .path = path, .mhd_conn = conn};
     char client[INET6_ADDRSTRLEN + 1];
     char *caps = malloc(strlen(path) + 1);
     const api_route *route = NULL;
@@ -297,8 +230,7 @@ static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const c
     if (res->status < 400 && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         /* This process wrote: its next availability answer checks the store
          * generation at once (on PostgreSQL it otherwise waits ~200 ms). */
-        model_cache *mc = model_cache_of(s);
-        if (mc) model_cache_touch(mc);
+        app_wrote(s->app);
     }
 out:
     free(caps);
@@ -458,10 +390,9 @@ static void srv_on_completed(void *cls, struct MHD_Connection *conn, void **con_
  * handler may wait (a live calendar re-check, a lock held by another
  * instance): more threads than cores keep the others answering. On 2 cores
  * 8 threads served availability as fast as 4 (`tripod bench`, same run). */
-static unsigned srv_threads(void)
+static unsigned srv_threads(const tripod_config *cfg)
 {
-    const char *env = getenv("TRIPOD_THREADS");
-    long n = env ? strtol(env, NULL, 10) : 0;
+    long n = cfg->threads;
     if (n <= 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         n = cpus > 2 ? 4 * cpus : 8;
@@ -469,13 +400,13 @@ static unsigned srv_threads(void)
     return (unsigned)(n > 64 ? 64 : n);
 }
 
-int api_serve(const api_config *cfg, int port)
+int api_serve(app *a, int port)
 {
-    api_server s = {.cfg = *cfg};
+    const tripod_config *cfg = a->cfg;
+    api_server s = {.app = a};
     struct MHD_Daemon *d = NULL;
     sigset_t set;
     int sig = 0, rc = 1;
-    pthread_mutex_init(&s.model_mu, NULL);
     if (cfg->rate_limit > 0 && !(s.rl = ratelimit_new(cfg->rate_limit))) {
         fprintf(stderr, "tripod: out of memory\n");
         goto out;
@@ -490,18 +421,18 @@ int api_serve(const api_config *cfg, int port)
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* the pool threads inherit the mask */
     d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC,
                          (uint16_t)port, NULL, NULL, srv_on_request, &s,
-                         MHD_OPTION_THREAD_POOL_SIZE, srv_threads(), MHD_OPTION_NOTIFY_COMPLETED,
+                         MHD_OPTION_THREAD_POOL_SIZE, srv_threads(cfg), MHD_OPTION_NOTIFY_COMPLETED,
                          srv_on_completed, &s, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "tripod: cannot listen on port %d (in use?)\n", port);
         goto out;
     }
-    if (calwire_start(&s) != 0) {
+    if (app_workers_start(a) != 0) {
         fprintf(stderr, "tripod: cannot start the calendar sync and outbox workers\n");
         goto out;
     }
     fprintf(stderr, "tripod: serving http://127.0.0.1:%d/ (%s store)\n", port,
-            store_kind_name(cfg->db));
+            store_kind_name(a->db));
     while (sigwait(&set, &sig) != 0)
         ;
     fprintf(stderr, "tripod: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -512,11 +443,9 @@ int api_serve(const api_config *cfg, int port)
         nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     rc = 0;
 out:
-    calwire_stop();
+    app_workers_stop(a);
     if (d) MHD_stop_daemon(d);
-    if (s.model && s.model_destroy) s.model_destroy(s.model);
     ratelimit_free(s.rl);
     free(s.web_dir);
-    pthread_mutex_destroy(&s.model_mu);
     return rc;
 }

@@ -8,10 +8,9 @@
 
 #include "api/api.h"
 #include "api/crud.h"
-#include "api/doc.h"
-#include "api/model.h"
-#include "api/validate.h"
-#include "cal/feed.h"
+#include "app/snapshot.h"
+#include "app/validate.h"
+#include "app/booking.h"
 
 /* Optional boolean FIELD (default DEF). */
 static int staff_bool(const json_t *in, const char *field, int def, json_t *out, val_error *e)
@@ -117,7 +116,7 @@ static int staff_created(const api_req *req, store_conn *c, int64_t id, json_t *
     json_t *doc = json_deep_copy(out);
     json_object_del(doc, "id");
     json_object_set_new(doc, "_feed_key", json_string(hex));
-    char *text = doc_text(doc);
+    char *text = crud_doc_text(doc);
     int rc = text ? store_doc_update(c, STORE_STAFF, id, text) : STORE_ERROR;
     const char *host = api_header(req, "Host");
     snprintf(url, sizeof url, "%s%.200s/api/v1/staff/%lld/calendar.ics?key=%s",
@@ -196,15 +195,15 @@ static void staff_feed(api_req *req, api_res *res)
         api_error(res, 404, "not_found", "no such staff member", NULL);
         return;
     }
-    store_conn *c = doc_acquire(req, res);
+    store_conn *c = api_conn(req, res);
     if (!c) return;
-    json_t *doc = doc_get(c, STORE_STAFF, id, &rc);
+    json_t *doc = crud_doc_get(c, STORE_STAFF, id, &rc);
     const char *want = json_string_value(json_object_get(doc, "_feed_key"));
     if (rc != STORE_OK) {
         if (rc == STORE_NOTFOUND)
             api_error(res, 404, "not_found", "no such staff member", NULL);
         else
-            doc_store_error(res, rc);
+            api_store_error(res, rc);
         goto out;
     }
     if (key) staff_hash_hex(key, hex);
@@ -212,14 +211,15 @@ static void staff_feed(api_req *req, api_res *res)
         api_error(res, 401, "unauthorized", "a valid feed key is required (?key=…)", "key");
         goto out;
     }
-    char *text = feed_staff_ics(c, id, api_now(req->srv), &rc);
-    if (text) {
+    char *text = NULL;
+    outcome o = {0};
+    if (booking_staff_feed(req->app, c, id, &text, &o) == 0) {
         api_json(res, 200, NULL);
         res->raw = text;
         res->raw_len = strlen(text);
         res->content_type = "text/calendar; charset=utf-8";
     } else {
-        doc_store_error(res, rc);
+        api_outcome(res, &o);
     }
 out:
     json_decref(doc);

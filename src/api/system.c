@@ -6,16 +6,16 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/doc.h"
-#include "api/settings.h"
-#include "api/validate.h"
+#include "api/crud.h"
+#include "app/settings.h"
+#include "app/validate.h"
 
 #define SYS_SYNC_FAILING_S 3600 /* a failing calendar is reported after this long */
 
 static void sys_health(api_req *req, api_res *res)
 {
     int64_t gen;
-    store_conn *c = store_acquire(api_server_config(req->srv)->db);
+    store_conn *c = store_acquire(req->app->db);
     int ok = c && store_generation(c, &gen) == STORE_OK;
     store_release(c);
     if (ok)
@@ -108,19 +108,20 @@ static void sys_readiness(api_req *req, api_res *res)
     char msg[400];
     json_t *settings = NULL, *cals = NULL, *staff = NULL, *services = NULL, *packages = NULL;
     json_t *sync = NULL;
-    store_conn *c = doc_acquire(req, res);
+    store_conn *c = api_conn(req, res);
     if (!c) return;
     settings = settings_effective(c);
-    if (!settings || !(cals = doc_list(c, STORE_CALENDAR, &rc)) ||
-        !(staff = doc_list(c, STORE_STAFF, &rc)) || !(services = doc_list(c, STORE_SERVICE, &rc)) ||
-        !(packages = doc_list(c, STORE_PACKAGE, &rc))) {
-        doc_store_error(res, rc == STORE_OK ? STORE_ERROR : rc);
+    if (!settings || !(cals = crud_doc_list(c, STORE_CALENDAR, &rc)) ||
+        !(staff = crud_doc_list(c, STORE_STAFF, &rc)) ||
+        !(services = crud_doc_list(c, STORE_SERVICE, &rc)) ||
+        !(packages = crud_doc_list(c, STORE_PACKAGE, &rc))) {
+        api_store_error(res, rc == STORE_OK ? STORE_ERROR : rc);
         goto out;
     }
 
     sync = json_array();
-    if ((rc = sys_cal_sync(c, cals, staff, api_now(req->srv), sync)) != STORE_OK) {
-        doc_store_error(res, rc);
+    if ((rc = sys_cal_sync(c, cals, staff, app_now(req->app), sync)) != STORE_OK) {
+        api_store_error(res, rc);
         goto out;
     }
     json_t *p1 = json_array(), *p2 = json_array(), *p3 = json_array(), *p4 = json_array();
@@ -180,14 +181,14 @@ out:
 
 static void sys_settings_get(api_req *req, api_res *res)
 {
-    store_conn *c = doc_acquire(req, res);
+    store_conn *c = api_conn(req, res);
     if (!c) return;
     json_t *s = settings_effective(c);
     store_release(c);
     if (s)
         api_json(res, 200, s);
     else
-        doc_store_error(res, STORE_ERROR);
+        api_store_error(res, STORE_ERROR);
 }
 
 static void sys_settings_put(api_req *req, api_res *res)
@@ -198,20 +199,20 @@ static void sys_settings_put(api_req *req, api_res *res)
     int rc;
     json_t *patch = api_body_object(req, res);
     if (!patch) return;
-    store_conn *c = doc_acquire(req, res);
+    store_conn *c = api_conn(req, res);
     if (!c) goto out;
     if ((rc = store_begin(c, 1)) != STORE_OK || !(current = settings_effective(c))) {
-        doc_store_error(res, rc == STORE_OK ? STORE_ERROR : rc);
+        api_store_error(res, rc == STORE_OK ? STORE_ERROR : rc);
         goto out;
     }
     if (!(merged = settings_merge(current, patch, &e))) {
-        val_respond(res, &e);
+        api_invalid(res, &e);
         goto out;
     }
     text = json_dumps(merged, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (!text || (rc = store_settings_put(c, text)) != STORE_OK ||
         (rc = store_commit(c)) != STORE_OK) {
-        doc_store_error(res, text ? rc : STORE_ERROR);
+        api_store_error(res, text ? rc : STORE_ERROR);
         goto out;
     }
     api_json(res, 200, merged);

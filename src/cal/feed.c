@@ -26,7 +26,8 @@ static int feed_collect(void *ctx, const store_booking *b)
     return 0;
 }
 
-char *feed_staff_ics(store_conn *c, int64_t staff, tp_time now, int *rc)
+char *feed_staff_ics(store_conn *c, int64_t staff, tp_time now, feed_facts_fn facts, void *ctx,
+                     int *rc)
 {
     feed_ids x = {0};
     store_booking_filter f = {.staff = staff};
@@ -39,8 +40,10 @@ char *feed_staff_ics(store_conn *c, int64_t staff, tp_time now, int *rc)
     for (size_t i = 0; *rc == STORE_OK && i < x.n; i++) {
         store_booking b;
         memset(&b, 0, sizeof b);
+        outbox_facts names;
         *rc = store_booking_get(c, x.ids[i], &b);
-        icalcomponent *ev = *rc == STORE_OK ? outbox_booking_vevent(c, &b, now) : NULL;
+        if (*rc == STORE_OK) *rc = facts(ctx, &b, &names);
+        icalcomponent *ev = *rc == STORE_OK ? outbox_booking_vevent(&b, &names, now) : NULL;
         if (ev)
             icalcomponent_add_component(cal, ev);
         else if (*rc == STORE_OK)

@@ -23,43 +23,21 @@ typedef struct {
 
 /* ---- building the items ---- */
 
-static json_t *doc_json(store_conn *c, store_kind k, int64_t id)
+static void who_set(who *w, const char *name, const char *email)
 {
-    char *text = NULL;
-    json_t *doc = NULL;
-    if (store_doc_get(c, k, id, &text) == STORE_OK) doc = json_loads(text, 0, NULL);
-    free(text);
-    return doc;
+    snprintf(w->name, sizeof w->name, "%s", name ? name : "");
+    snprintf(w->email, sizeof w->email, "%s", email ? email : "");
 }
 
-static void who_set(who *w, const json_t *obj)
+/* Staff member ID as FACTS name them (empty when unknown). */
+static void who_staff(who *w, const outbox_facts *f, int64_t id)
 {
-    const char *n = json_string_value(json_object_get(obj, "name"));
-    const char *e = json_string_value(json_object_get(obj, "email"));
-    snprintf(w->name, sizeof w->name, "%s", n ? n : "");
-    snprintf(w->email, sizeof w->email, "%s", e ? e : "");
-}
-
-/* Item names ("Photos, Drone video") of the body's services and packages. */
-static void item_names(store_conn *c, const json_t *body, char *out, size_t len)
-{
-    static const struct {
-        const char *key;
-        store_kind kind;
-    } lists[] = {{"packages", STORE_PACKAGE}, {"services", STORE_SERVICE}};
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t l = 0; l < 2; l++) {
-        const json_t *arr = json_object_get(body, lists[l].key);
-        for (size_t i = 0; i < json_array_size(arr); i++) {
-            json_t *doc = doc_json(c, lists[l].kind, calsrc_json_id(json_array_get(arr, i)));
-            const char *n = json_string_value(json_object_get(doc, "name"));
-            int k = snprintf(out + used, len - used, "%s%s", used ? ", " : "", n ? n : "shoot");
-            if (k > 0 && (size_t)k < len - used) used += (size_t)k;
-            json_decref(doc);
+    for (int i = 0; i < f->npeople; i++)
+        if (f->people[i].id == id) {
+            who_set(w, f->people[i].name, f->people[i].email);
+            return;
         }
-    }
-    if (!used) snprintf(out, len, "Shoot");
+    who_set(w, NULL, NULL);
 }
 
 /* "Mon 2030-06-03 09:00–11:00 (America/New_York)" in the business zone. */
@@ -76,44 +54,28 @@ static void human_time(const tz_zone *tz, tp_time start, tp_time end, char *out,
 }
 
 typedef struct {
-    store_conn *c;
     const store_booking *b;
+    const outbox_facts *f;
     json_t *body;
-    json_t *items;     /* array of {kind, payload} */
-    const tz_zone *tz; /* shared (tz_zone_get) */
-    char business[160];
-    char what[512], when[128], location[512], description[2048], summary[1100];
+    json_t *items; /* array of {kind, payload} */
+    char when[128], location[512], description[2048], summary[1100];
     who agent, staff[STORE_MAX_CREW];
     event_info ev;
     char uid[64];
     const char *manage_sealed;
 } change;
 
-static int change_load(change *x, store_conn *c, const store_booking *b, tp_time now)
+static int change_load(change *x, const store_booking *b, const outbox_facts *f, tp_time now)
 {
-    char *settings = NULL;
-    json_t *set = NULL;
-    x->c = c;
     x->b = b;
+    x->f = f;
     if (!(x->body = json_loads(b->body ? b->body : "{}", 0, NULL))) return STORE_ERROR;
-    int rc = store_settings_get(c, &settings);
-    if (rc != STORE_OK) return rc;
-    set = json_loads(settings, 0, NULL);
-    free(settings);
-    const char *tzname = json_string_value(json_object_get(set, "timezone"));
-    const char *biz = json_string_value(json_object_get(set, "business_name"));
-    snprintf(x->business, sizeof x->business, "%s", biz ? biz : "Tripod");
-    x->tz = tz_zone_get(tzname ? tzname : "America/New_York");
-    json_decref(set);
-    if (!x->tz && !(x->tz = tz_zone_get("UTC"))) return STORE_ERROR;
-    who_set(&x->agent, json_object_get(x->body, "agent"));
-    for (int i = 0; i < b->nstaff; i++) {
-        json_t *doc = doc_json(c, STORE_STAFF, b->staff[i]);
-        who_set(&x->staff[i], doc);
-        json_decref(doc);
-    }
-    item_names(c, x->body, x->what, sizeof x->what);
-    human_time(x->tz, b->start, b->end, x->when, sizeof x->when);
+    const json_t *agent = json_object_get(x->body, "agent");
+    who_set(&x->agent, json_string_value(json_object_get(agent, "name")),
+            json_string_value(json_object_get(agent, "email")));
+    for (int i = 0; i < b->nstaff; i++)
+        who_staff(&x->staff[i], f, b->staff[i]);
+    human_time(f->tz, b->start, b->end, x->when, sizeof x->when);
     const json_t *prop = json_object_get(x->body, "property");
     const char *addr = json_string_value(json_object_get(prop, "address"));
     const char *postal = json_string_value(json_object_get(prop, "postal_code"));
@@ -123,7 +85,7 @@ static int change_load(change *x, store_conn *c, const store_booking *b, tp_time
     const char *phone =
         json_string_value(json_object_get(json_object_get(x->body, "agent"), "phone"));
     snprintf(x->description, sizeof x->description,
-             "Booking %lld: %s\nAgent: %s <%s>%s%s\nNotes: %s", (long long)b->id, x->what,
+             "Booking %lld: %s\nAgent: %s <%s>%s%s\nNotes: %s", (long long)b->id, x->f->what,
              x->agent.name, x->agent.email, phone && *phone ? ", " : "", phone ? phone : "",
              notes && *notes ? notes : "-");
 
@@ -135,13 +97,12 @@ static int change_load(change *x, store_conn *c, const store_booking *b, tp_time
     e->start = b->start;
     e->end = b->end;
     e->stamp = now;
-    snprintf(x->summary, sizeof x->summary, "%s: %s", x->what, x->location);
+    snprintf(x->summary, sizeof x->summary, "%s: %s", x->f->what, x->location);
     e->summary = x->summary;
     e->location = x->location;
     e->description = x->description;
-    const char *from = getenv("TRIPOD_MAIL_FROM");
-    e->organizer.name = x->business;
-    e->organizer.email = from && *from ? from : "bookings@tripod.invalid";
+    e->organizer.name = f->business;
+    e->organizer.email = f->organizer && *f->organizer ? f->organizer : "bookings@tripod.invalid";
     e->attendees[e->nattendees++] = (event_person){x->agent.name, x->agent.email, 0};
     for (int i = 0; i < b->nstaff; i++)
         e->attendees[e->nattendees++] = (event_person){x->staff[i].name, x->staff[i].email, 0};
@@ -154,11 +115,11 @@ static void change_free(change *x)
     json_decref(x->items);
 }
 
-icalcomponent *outbox_booking_vevent(store_conn *c, const store_booking *b, tp_time now)
+icalcomponent *outbox_booking_vevent(const store_booking *b, const outbox_facts *facts, tp_time now)
 {
     change x;
     memset(&x, 0, sizeof x);
-    icalcomponent *ev = change_load(&x, c, b, now) == STORE_OK ? event_vevent(&x.ev) : NULL;
+    icalcomponent *ev = change_load(&x, b, facts, now) == STORE_OK ? event_vevent(&x.ev) : NULL;
     change_free(&x);
     return ev;
 }
@@ -191,7 +152,7 @@ static int add_mail(change *x, const who *to, const char *method, int is_agent, 
     const char *verb = cancel                ? (removed ? "Removed from" : "Cancelled")
                        : x->b->sequence == 0 ? "Booked"
                                              : "Updated";
-    snprintf(subject, sizeof subject, "%s: %s, %s", verb, x->what, x->when);
+    snprintf(subject, sizeof subject, "%s: %s, %s", verb, x->f->what, x->when);
     char crew[400] = "";
     for (int i = 0; i < x->b->nstaff; i++) {
         size_t u = strlen(crew);
@@ -204,15 +165,13 @@ static int add_mail(change *x, const who *to, const char *method, int is_agent, 
              cancel ? (removed ? "You are no longer assigned to this shoot"
                                : "This shoot has been cancelled")
                     : (x->b->sequence == 0 ? "This shoot is booked" : "This shoot has changed"),
-             x->what, x->when, x->location, *crew ? crew : "-", x->description);
-    snprintf(tail, sizeof tail, "\n%s\n", x->business);
+             x->f->what, x->when, x->location, *crew ? crew : "-", x->description);
+    snprintf(tail, sizeof tail, "\n%s\n", x->f->business);
     json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "to", to->email, "subject", subject,
                           "text", text, "text_tail", tail, "ics", ics, "method", method);
     free(ics);
     if (p && is_agent && x->manage_sealed && !cancel) {
-        const char *base = getenv("TRIPOD_PUBLIC_URL");
-        json_object_set_new(p, "link_base",
-                            json_string(base && *base ? base : "http://localhost:8080"));
+        json_object_set_new(p, "link_base", json_string(x->f->link_base ? x->f->link_base : ""));
         json_object_set_new(p, "manage_sealed", json_string(x->manage_sealed));
     }
     return add_item(x, "mail", p);
@@ -251,12 +210,12 @@ static int in_crew(const store_booking *b, int64_t id)
 }
 
 int outbox_booking_changed(store_conn *c, const store_booking *before, const store_booking *after,
-                           const char *manage_sealed, tp_time now)
+                           const outbox_facts *facts, const char *manage_sealed, tp_time now)
 {
     change x;
     memset(&x, 0, sizeof x);
     x.manage_sealed = manage_sealed;
-    int rc = change_load(&x, c, after, now);
+    int rc = change_load(&x, after, facts, now);
     int cancelled = strcmp(after->status, "cancelled") == 0;
     const char *method = cancelled ? "CANCEL" : "REQUEST";
     if (rc == STORE_OK) rc = add_event(&x);
@@ -266,9 +225,7 @@ int outbox_booking_changed(store_conn *c, const store_booking *before, const sto
     for (int i = 0; rc == STORE_OK && before && !cancelled && i < before->nstaff; i++) {
         if (in_crew(after, before->staff[i])) continue;
         who gone;
-        json_t *doc = doc_json(c, STORE_STAFF, before->staff[i]);
-        who_set(&gone, doc);
-        json_decref(doc);
+        who_staff(&gone, facts, before->staff[i]);
         rc = add_mail(&x, &gone, "CANCEL", 0, 1);
     }
     size_t n = json_array_size(x.items);
@@ -429,8 +386,7 @@ static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
     memset(&it, 0, sizeof it);
     int rc = store_begin(c, STORE_WRITE_LAZY);
     if (rc == STORE_OK)
-        rc = store_outbox_claim(c, cfg->kind, now, cfg->lease_s > 0 ? cfg->lease_s : LEASE_S,
-                                &it);
+        rc = store_outbox_claim(c, cfg->kind, now, cfg->lease_s > 0 ? cfg->lease_s : LEASE_S, &it);
     if (rc == STORE_NOTFOUND) {
         store_rollback(c);
         return RUN_IDLE;
@@ -477,12 +433,10 @@ int outbox_run(const outbox_config *cfg, tp_time now, int max, int *attempted, i
     store_conn *c = store_acquire(cfg->db);
     int rc = 0;
     *attempted = *delivered = 0;
-    if (!c)
-        return -1;
+    if (!c) return -1;
     for (int i = 0; i < max; i++) {
         int r = run_one(cfg, c, now);
-        if (r == RUN_IDLE)
-            break;
+        if (r == RUN_IDLE) break;
         if (r == RUN_ERROR) {
             rc = -1;
             break;

@@ -11,6 +11,28 @@
 #include "cal/event.h"
 #include "store/store.h"
 
+#define OUTBOX_MAX_PEOPLE (2 * STORE_MAX_CREW)
+
+/* A staff member as mails and events name them. Strings borrowed. */
+typedef struct {
+    int64_t id;
+    const char *name, *email;
+} outbox_person;
+
+/* What the outside world is told about a booking beyond its stored row:
+ * who the business is and the names its catalog and staff give. The caller
+ * (the application, from the snapshot it holds) fills it; strings are
+ * borrowed. */
+typedef struct {
+    const char *business;  /* the organizer's name */
+    const char *organizer; /* the organizer's address (TRIPOD_MAIL_FROM); NULL: a placeholder */
+    const char *link_base; /* base of the agent's manage link (TRIPOD_PUBLIC_URL) */
+    const tz_zone *tz;     /* the business zone, for times in mails */
+    char what[512];        /* the booked items' names, e.g. "Photos, Drone video" */
+    outbox_person people[OUTBOX_MAX_PEOPLE]; /* the staff of both sides of the change */
+    int npeople;
+} outbox_facts;
+
 /* Enqueues what booking change BEFORE → AFTER means for the outside world,
  * inside the caller's open write transaction on C:
  *   create (BEFORE NULL)  → PUT the event; REQUEST to the agent and each staff;
@@ -20,21 +42,23 @@
  * MANAGE_SEALED (may be NULL) is the agent's manage token sealed by the
  * server (secret_seal): it is stored only sealed, and the worker opens it
  * with its opener to put the manage link into the agent's mail.
+ * FACTS names the business, the items and the staff of both sides.
  * Mail text and the event are built now, so each item carries its change.
  * Returns STORE_OK or the store's code (the caller rolls back). */
 int outbox_booking_changed(store_conn *c, const store_booking *before, const store_booking *after,
-                           const char *manage_sealed, tp_time now);
+                           const outbox_facts *facts, const char *manage_sealed, tp_time now);
 
 /* Booking B's event exactly as the primary calendar gets it (same UID,
  * SUMMARY, LOCATION, DESCRIPTION, SEQUENCE, STATUS, times in UTC), stamped
- * NOW, read on C. The caller frees it with icalcomponent_free() (or adds it
- * to a calendar). NULL on store failure or when memory ran out. */
-icalcomponent *outbox_booking_vevent(store_conn *c, const store_booking *b, tp_time now);
+ * NOW, with the names of FACTS. The caller frees it with icalcomponent_free()
+ * (or adds it to a calendar). NULL when memory ran out. */
+icalcomponent *outbox_booking_vevent(const store_booking *b, const outbox_facts *facts,
+                                     tp_time now);
 
 typedef struct {
     store *db;
     const char *smtp_url;  /* TRIPOD_SMTP_URL; NULL: mail items fail and retry */
-    const char *mail_from; /* TRIPOD_MAIL_FROM */
+    const char *mail_from; /* TRIPOD_MAIL_FROM: the envelope sender */
     calsrc_opener opener;  /* opens the primary calendar's password and sealed manage links */
     tp_time now_base;      /* 0: real clock; else the server's fixed clock, advancing from start */
     int poll_ms;           /* idle wait between polls; 0 means 500 */

@@ -48,7 +48,8 @@ typedef int (*db_row_cb)(void *ctx, const db_row_ops *ops, const db_row *row);
 typedef struct db_driver {
     const char *name; /* "sqlite", "postgres" */
     /* Open a pool for URL / DATA_DIR; on error return STORE_ERROR with ERR set. */
-    int (*open)(const char *url, const char *data_dir, store **out, char *err, size_t errlen);
+    int (*open)(const char *url, const char *data_dir, int pool, store **out, char *err,
+                size_t errlen);
     void (*close)(store *s);
     /* The schema: entry v upgrades version v to v + 1 (store.c runs them in
      * one write transaction, after MIGRATE_LOCK when set, and records the

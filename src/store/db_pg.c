@@ -241,14 +241,6 @@ static int conn_ready(pg_conn *c)
     return STORE_OK;
 }
 
-static int pool_size_from_env(void)
-{
-    const char *v = getenv("TRIPOD_DB_POOL");
-    int n = v ? atoi(v) : 0;
-    if (n < 1) return POOL_DEFAULT;
-    return n > POOL_MAX ? POOL_MAX : n;
-}
-
 static void pg_close(store *st)
 {
     pg_store *s = (pg_store *)st;
@@ -260,7 +252,8 @@ static void pg_close(store *st)
     free(s);
 }
 
-static int pg_open(const char *url, const char *data_dir, store **out, char *err, size_t errlen)
+static int pg_open(const char *url, const char *data_dir, int pool, store **out, char *err,
+                   size_t errlen)
 {
     (void)data_dir;
     pg_store *s = calloc(1, sizeof *s);
@@ -270,7 +263,7 @@ static int pg_open(const char *url, const char *data_dir, store **out, char *err
         return STORE_ERROR;
     }
     s->base.drv = &db_pg_driver;
-    s->size = pool_size_from_env();
+    s->size = pool < 1 ? POOL_DEFAULT : pool > POOL_MAX ? POOL_MAX : pool;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->freed, NULL);
     for (int i = 0; i < s->size; i++) {

@@ -187,8 +187,10 @@ static void sq_close(store *st)
     free(s);
 }
 
-static int sq_open(const char *url, const char *data_dir, store **out, char *err, size_t errlen)
+static int sq_open(const char *url, const char *data_dir, int pool, store **out, char *err,
+                   size_t errlen)
 {
+    (void)pool; /* SQLite opens a connection per thread as needed */
     (void)url;
     const char *dir = data_dir && *data_dir ? data_dir : "data";
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {

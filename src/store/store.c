@@ -67,18 +67,19 @@ int store__row_first_int(void *ctx, const db_row_ops *ops, const db_row *row)
 
 /* ---- lifecycle ---- */
 
-int store_open(const char *url, const char *data_dir, store **out, char *err, size_t errlen)
+int store_open(const char *url, const char *data_dir, int pool, store **out, char *err,
+               size_t errlen)
 {
     *out = NULL;
     if (url && (!strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13)))
-        return db_pg_driver.open(url, data_dir, out, err, errlen);
+        return db_pg_driver.open(url, data_dir, pool, out, err, errlen);
     if (url && *url) {
         snprintf(err, errlen,
                  "unsupported database URL (use postgres://… or leave it empty for "
                  "SQLite in the data dir)");
         return STORE_ERROR;
     }
-    return db_sqlite_driver.open(NULL, data_dir, out, err, errlen);
+    return db_sqlite_driver.open(NULL, data_dir, pool, out, err, errlen);
 }
 
 void store_close(store *s)

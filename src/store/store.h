@@ -24,9 +24,10 @@ typedef struct store_conn store_conn; /* one connection; used by one thread at a
 
 /* Opens the database. URL NULL or "" → SQLite at DATA_DIR/tripod.db
  * (DATA_DIR is created if missing); "postgres://…" or "postgresql://…" →
- * PostgreSQL. Runs no migration. On error returns STORE_ERROR, writes why
- * into ERR, and *OUT stays NULL. */
-int store_open(const char *url, const char *data_dir, store **out, char *err, size_t errlen);
+ * PostgreSQL with POOL connections (0: 8; at most 64). Runs no migration.
+ * On error returns STORE_ERROR, writes why into ERR, and *OUT stays NULL. */
+int store_open(const char *url, const char *data_dir, int pool, store **out, char *err,
+               size_t errlen);
 void store_close(store *s); /* accepts NULL; all connections must be released */
 
 /* Creates or upgrades the schema to the latest version (idempotent). */

@@ -227,7 +227,7 @@ int store_outbox_add(store_conn *c, int64_t booking, const char *kind, const cha
         "AND p.state = 'pending') THEN 1 ELSE 0 END)";
     int own, rc = store__wbegin(c, 0, &own);
     if (rc) return rc;
-    db_val p[] = {DBI(booking), DBT(kind), DBT(lane), DBT(payload),
+    db_val p[] = {DBI(booking), DBT(kind), DBT(lane),    DBT(payload),
                   DBI(now),     DBI(now),  DBI(booking), DBT(lane)};
     rc = EXEC(c, sql, p, NULL, NULL, NULL);
     return store__wend(c, own, rc);

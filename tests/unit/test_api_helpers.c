@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "api/ratelimit.h"
-#include "api/secret.h"
-#include "api/settings.h"
-#include "api/validate.h"
+#include "app/secret.h"
+#include "app/settings.h"
+#include "app/validate.h"
 #include "api/web.h"
 
 static json_t *parse(const char *text)

@@ -27,7 +27,7 @@ static int setup(void **state)
     store *s = NULL;
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tripod-feed-XXXXXX");
     assert_non_null(mkdtemp(tmpdir));
-    assert_int_equal(store_open(NULL, tmpdir, &s, err, sizeof err), STORE_OK);
+    assert_int_equal(store_open(NULL, tmpdir, 0, &s, err, sizeof err), STORE_OK);
     assert_int_equal(store_migrate(s, err, sizeof err), STORE_OK);
     *state = s;
     return 0;
@@ -80,6 +80,21 @@ static int64_t booking(store_conn *c, int64_t staff, int64_t service, const char
     b.created = b.updated = at("2030-06-01T00:00:00Z");
     assert_int_equal(store_booking_insert(c, &b), STORE_OK);
     return b.id;
+}
+
+/* What the application would say about these bookings (its snapshot names
+ * the business, the service and the staff). */
+static int test_facts(void *ctx, const store_booking *b, outbox_facts *f)
+{
+    (void)ctx;
+    memset(f, 0, sizeof *f);
+    f->business = "Lens & Co";
+    f->organizer = "office@lens.test";
+    f->link_base = "http://localhost:8080";
+    f->tz = tz_zone_get("America/New_York");
+    snprintf(f->what, sizeof f->what, "Photos");
+    f->people[f->npeople++] = (outbox_person){b->staff[0], "Ann", "ann@example.com"};
+    return STORE_OK;
 }
 
 static icalcomponent *first_event(icalcomponent *cal)
@@ -144,12 +159,14 @@ static void feed_equals_primary_and_parses(void **state)
     store_booking b;
     memset(&b, 0, sizeof b);
     assert_int_equal(store_booking_get(c, b1, &b), STORE_OK);
-    assert_int_equal(outbox_booking_changed(c, NULL, &b, NULL, now), STORE_OK);
+    outbox_facts facts;
+    test_facts(NULL, &b, &facts);
+    assert_int_equal(outbox_booking_changed(c, NULL, &b, &facts, NULL, now), STORE_OK);
     store_booking_clear(&b);
     assert_int_equal(store_commit(c), STORE_OK);
 
     int rc = -1;
-    char *text = feed_staff_ics(c, ann, now, &rc);
+    char *text = feed_staff_ics(c, ann, now, test_facts, NULL, &rc);
     assert_int_equal(rc, STORE_OK);
     assert_non_null(text);
     icalcomponent *feed = icalparser_parse_string(text);
@@ -201,7 +218,7 @@ static void feed_equals_primary_and_parses(void **state)
     assert_int_equal(store_begin(c, 1), STORE_OK);
     cid = doc(c, STORE_STAFF, "{\"name\":\"Cid\",\"email\":\"cid@example.com\"}");
     assert_int_equal(store_commit(c), STORE_OK);
-    text = feed_staff_ics(c, cid, now, &rc);
+    text = feed_staff_ics(c, cid, now, test_facts, NULL, &rc);
     assert_int_equal(rc, STORE_OK);
     feed = icalparser_parse_string(text);
     assert_non_null(feed);

@@ -29,7 +29,7 @@ static int setup(void **state)
     store *s = NULL;
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tripod-store-XXXXXX");
     assert_non_null(mkdtemp(tmpdir));
-    assert_int_equal(store_open(db_url(), tmpdir, &s, err, sizeof err), STORE_OK);
+    assert_int_equal(store_open(db_url(), tmpdir, 0, &s, err, sizeof err), STORE_OK);
     assert_int_equal(store_migrate(s, err, sizeof err), STORE_OK);
     *state = s;
     return 0;

@@ -68,7 +68,7 @@ static int setup(void **state)
 {
     char err[256];
     store *s = NULL;
-    assert_int_equal(store_open(db_url(), NULL, &s, err, sizeof err), STORE_OK);
+    assert_int_equal(store_open(db_url(), NULL, 0, &s, err, sizeof err), STORE_OK);
     assert_int_equal(store_migrate(s, err, sizeof err), STORE_OK);
     assert_string_equal(store_kind_name(s), "postgres");
     *state = s;
@@ -312,7 +312,7 @@ static void *migrate_one(void *arg)
     struct migrator *m = arg;
     char err[256];
     store *s = NULL;
-    m->rc = store_open(m->url, NULL, &s, err, sizeof err);
+    m->rc = store_open(m->url, NULL, 0, &s, err, sizeof err);
     if (m->rc == STORE_OK) m->rc = store_migrate(s, err, sizeof err);
     if (m->rc == STORE_OK && store_schema_version(s) < 1) m->rc = -1;
     store_close(s);
@@ -333,7 +333,7 @@ static void test_instances_migrate_together(void **state)
     pthread_t th[4];
     char err[256];
     store *latest = NULL;
-    assert_int_equal(store_open(db_url(), NULL, &latest, err, sizeof err), STORE_OK);
+    assert_int_equal(store_open(db_url(), NULL, 0, &latest, err, sizeof err), STORE_OK);
     int version = store_schema_version(latest); /* the suite's database is migrated */
     store_close(latest);
     assert_true(version >= 1);
@@ -356,7 +356,7 @@ static void test_unreachable_server_fails_at_open(void **state)
     (void)state;
     char err[512] = "";
     store *s = NULL;
-    assert_int_equal(store_open("postgres://nobody@127.0.0.1:1/nothing", NULL, &s, err, sizeof err),
+    assert_int_equal(store_open("postgres://nobody@127.0.0.1:1/nothing", NULL, 0, &s, err, sizeof err),
                      STORE_ERROR);
     assert_null(s);
     assert_non_null(strstr(err, "cannot connect to PostgreSQL"));

@@ -18,7 +18,7 @@
 #include <sodium.h>
 #include <unistd.h>
 
-#include "api/secret.h"
+#include "app/secret.h"
 #include "cal/caldav.h"
 #include "cal/sync.h"
 
@@ -83,7 +83,7 @@ static int setup(void **state)
     assert_non_null(fx);
     snprintf(fx->dir, sizeof fx->dir, "/tmp/tripod-sync-XXXXXX");
     assert_non_null(mkdtemp(fx->dir));
-    assert_int_equal(store_open(db && *db ? db : NULL, fx->dir, &fx->cfg.db, err, sizeof err),
+    assert_int_equal(store_open(db && *db ? db : NULL, fx->dir, 0, &fx->cfg.db, err, sizeof err),
                      STORE_OK);
     assert_int_equal(store_migrate(fx->cfg.db, err, sizeof err), STORE_OK);
     fx->cfg.opener = (calsrc_opener){open_sealed, g_key};

@@ -1,6 +1,6 @@
 /* validate.c — the shared input checks of validate.h; every refusal names the
  * field and says what to fix. */
-#include "api/validate.h"
+#include "app/validate.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -18,11 +18,6 @@ int val_fail(val_error *e, const char *field, const char *fmt, ...)
     vsnprintf(e->message, sizeof e->message, fmt, ap);
     va_end(ap);
     return -1;
-}
-
-void val_respond(api_res *res, const val_error *e)
-{
-    api_error(res, 422, "validation", e->message, e->field[0] ? e->field : NULL);
 }
 
 int val_id_text(const char *s, int64_t *out)

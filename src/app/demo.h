@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "app/config.h"
 #include "cal/caldav.h"
 #include "store/store.h"
 
@@ -17,11 +18,12 @@
 int demo_load(store *db, const char *data_dir, const caldav_target *dav, int *loaded, char *err,
               size_t errlen);
 
-/* `tripod demo`: demo_load(), and when TRIPOD_DEMO_CALDAV_URL (with
- * TRIPOD_DEMO_CALDAV_USER and TRIPOD_DEMO_CALDAV_PASSWORD) names a running
- * CalDAV server, calendars there with demo_fill_calendars() for the weeks
- * after the server clock (TRIPOD_NOW, else now). Returns 0 or -1 with ERR. */
-int demo_run(store *db, const char *data_dir, int *loaded, char *err, size_t errlen);
+/* `tripod demo`: demo_load(), and when CFG's demo_caldav_url (with its user
+ * and password) names a running CalDAV server, calendars there with
+ * demo_fill_calendars() for the weeks after CFG's clock (TRIPOD_NOW, else
+ * now). Returns 0 or -1 with ERR. */
+int demo_run(store *db, const tripod_config *cfg, const char *data_dir, int *loaded, char *err,
+             size_t errlen);
 
 /* Creates the demo's collections on DAV (MKCALENDAR; existing ones are kept)
  * and puts a few realistic busy events into the staff calendars for the

@@ -1,15 +1,15 @@
-/* avq.c — request parts (items, property, dates) → engine query over a
- * model snapshot, with the shared 4xx answers. */
-#include "api/avq.h"
+/* avail_request.c — request parts (items, property, dates) → engine query over a
+ * snapshot snapshot, with the shared 4xx answers. */
+#include "app/avail_request.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/validate.h"
+#include "app/validate.h"
 
-void avq_init(avq *a, const model *m, tp_time now)
+void avail_request_init(avail_request *a, const snapshot *m, tp_time now)
 {
     memset(a, 0, sizeof *a);
     a->m = m;
@@ -26,38 +26,36 @@ void avq_init(avq *a, const model *m, tp_time now)
     a->q.from = a->q.to = now;
 }
 
-int avq_prereq(const model *m, api_res *res)
+int avail_request_prereq(const snapshot *m, outcome *o)
 {
     if (!m->integrated_booking) {
-        api_error(
-            res, 409, "booking_disabled",
-            "online booking is turned off; an admin can enable integrated_booking in the settings",
-            NULL);
+        outcome_fail(
+            o, OUT_CONFLICT, "booking_disabled", NULL,
+            "online booking is turned off; an admin can enable integrated_booking in the settings");
         return -1;
     }
     if (!m->has_primary) {
-        api_error(
-            res, 409, "no_primary_calendar",
-            "no primary calendar is connected; an admin must connect one before booking opens",
-            NULL);
+        outcome_fail(
+            o, OUT_CONFLICT, "no_primary_calendar", NULL,
+            "no primary calendar is connected; an admin must connect one before booking opens");
         return -1;
     }
     return 0;
 }
 
-static int add_item(avq *a, int package, int64_t id, const char *field, api_res *res)
+static int add_item(avail_request *a, int package, int64_t id, const char *field, outcome *o)
 {
-    const model_item *it = package ? model_package(a->m, id) : model_service(a->m, id);
+    const snapshot_item *it = package ? snapshot_package(a->m, id) : snapshot_service(a->m, id);
     char msg[96];
     if (!it) {
         snprintf(msg, sizeof msg, "there is no %s with id %lld", package ? "package" : "service",
                  (long long)id);
-        api_error(res, 422, "unknown_item", msg, field);
+        outcome_fail(o, OUT_INVALID, "unknown_item", field, "%s", msg);
         return -1;
     }
-    if (a->nitems == AVQ_MAX_ITEMS) {
-        api_error(res, 422, "too_many_items", "at most 32 services and packages per booking",
-                  field);
+    if (a->nitems == AVAIL_REQUEST_MAX_ITEMS) {
+        outcome_fail(o, OUT_INVALID, "too_many_items", field,
+                     "at most 32 services and packages per booking");
         return -1;
     }
     a->refs[a->nitems] = it;
@@ -67,7 +65,7 @@ static int add_item(avq *a, int package, int64_t id, const char *field, api_res 
     return 0;
 }
 
-static int items_csv(avq *a, const char *csv, int package, api_res *res)
+static int items_csv(avail_request *a, const char *csv, int package, outcome *o)
 {
     const char *field = package ? "packages" : "services";
     if (!csv || !*csv) return 0;
@@ -78,31 +76,34 @@ static int items_csv(avq *a, const char *csv, int package, api_res *res)
         char tok[24];
         int64_t id;
         if (n == 0 || n >= sizeof tok) {
-            api_error(res, 422, "validation", "give ids separated by commas, e.g. 1,2", field);
+            outcome_fail(o, OUT_INVALID, "validation", field,
+                         "give ids separated by commas, e.g. 1,2");
             return -1;
         }
         memcpy(tok, p, n);
         tok[n] = '\0';
         if (val_id_text(tok, &id) != 0) {
-            api_error(res, 422, "validation", "ids are positive whole numbers, e.g. 1,2", field);
+            outcome_fail(o, OUT_INVALID, "validation", field,
+                         "ids are positive whole numbers, e.g. 1,2");
             return -1;
         }
-        if (add_item(a, package, id, field, res) != 0) return -1;
+        if (add_item(a, package, id, field, o) != 0) return -1;
         p += n + (comma ? 1 : 0);
         if (comma && !*p) {
-            api_error(res, 422, "validation", "a trailing comma is not an id", field);
+            outcome_fail(o, OUT_INVALID, "validation", field, "a trailing comma is not an id");
             return -1;
         }
     }
     return 0;
 }
 
-int avq_items_csv(avq *a, const char *services, const char *packages, api_res *res)
+int avail_request_items_csv(avail_request *a, const char *services, const char *packages,
+                            outcome *o)
 {
-    return items_csv(a, services, 0, res) || items_csv(a, packages, 1, res) ? -1 : 0;
+    return items_csv(a, services, 0, o) || items_csv(a, packages, 1, o) ? -1 : 0;
 }
 
-static int items_json(avq *a, const json_t *arr, int package, api_res *res)
+static int items_json(avail_request *a, const json_t *arr, int package, outcome *o)
 {
     const char *field = package ? "packages" : "services";
     size_t i;
@@ -110,23 +111,24 @@ static int items_json(avq *a, const json_t *arr, int package, api_res *res)
     int64_t id;
     if (!arr || json_is_null(arr)) return 0;
     if (!json_is_array(arr)) {
-        api_error(res, 422, "validation", "give a list of ids", field);
+        outcome_fail(o, OUT_INVALID, "validation", field, "give a list of ids");
         return -1;
     }
     json_array_foreach(arr, i, v)
     {
-        if (model_json_id(v, &id) != 0) {
-            api_error(res, 422, "validation", "ids are strings like \"1\"", field);
+        if (snapshot_json_id(v, &id) != 0) {
+            outcome_fail(o, OUT_INVALID, "validation", field, "ids are strings like \"1\"");
             return -1;
         }
-        if (add_item(a, package, id, field, res) != 0) return -1;
+        if (add_item(a, package, id, field, o) != 0) return -1;
     }
     return 0;
 }
 
-int avq_items_json(avq *a, const json_t *services, const json_t *packages, api_res *res)
+int avail_request_items_json(avail_request *a, const json_t *services, const json_t *packages,
+                             outcome *o)
 {
-    return items_json(a, services, 0, res) || items_json(a, packages, 1, res) ? -1 : 0;
+    return items_json(a, services, 0, o) || items_json(a, packages, 1, o) ? -1 : 0;
 }
 
 /* Parses a finite number filling all of S. 0 or -1. */
@@ -141,33 +143,35 @@ static int parse_num(const char *s, double *out)
 }
 
 /* Validates and stores the property's parts; field names get PREFIX. */
-static int set_property(avq *a, const char *postal, int has_lat, double lat, int has_lon,
-                        double lon, int has_sqft, double sqft, const char *prefix, api_res *res)
+static int set_property(avail_request *a, const char *postal, int has_lat, double lat, int has_lon,
+                        double lon, int has_sqft, double sqft, const char *prefix, outcome *o)
 {
     char field[40];
     if (postal && strlen(postal) > 32) {
         snprintf(field, sizeof field, "%spostal_code", prefix);
-        api_error(res, 422, "validation", "a postal code has at most 32 characters", field);
+        outcome_fail(o, OUT_INVALID, "validation", field,
+                     "a postal code has at most 32 characters");
         return -1;
     }
     if (has_lat != has_lon) {
         snprintf(field, sizeof field, "%s%s", prefix, has_lat ? "lon" : "lat");
-        api_error(res, 422, "validation", "give both lat and lon, or neither", field);
+        outcome_fail(o, OUT_INVALID, "validation", field, "give both lat and lon, or neither");
         return -1;
     }
     if (has_lat && (lat < -90 || lat > 90)) {
         snprintf(field, sizeof field, "%slat", prefix);
-        api_error(res, 422, "validation", "lat is a latitude between -90 and 90", field);
+        outcome_fail(o, OUT_INVALID, "validation", field, "lat is a latitude between -90 and 90");
         return -1;
     }
     if (has_lon && (lon < -180 || lon > 180)) {
         snprintf(field, sizeof field, "%slon", prefix);
-        api_error(res, 422, "validation", "lon is a longitude between -180 and 180", field);
+        outcome_fail(o, OUT_INVALID, "validation", field,
+                     "lon is a longitude between -180 and 180");
         return -1;
     }
     if (has_sqft && (sqft < 0 || sqft > 10000000 || sqft != floor(sqft))) {
         snprintf(field, sizeof field, "%ssqft", prefix);
-        api_error(res, 422, "validation", "sqft is a whole number of square feet", field);
+        outcome_fail(o, OUT_INVALID, "validation", field, "sqft is a whole number of square feet");
         return -1;
     }
     snprintf(a->postal, sizeof a->postal, "%s", postal ? postal : "");
@@ -178,31 +182,31 @@ static int set_property(avq *a, const char *postal, int has_lat, double lat, int
     return 0;
 }
 
-int avq_property_query(avq *a, const api_req *r, api_res *res)
+int avail_request_property_text(avail_request *a, const char *postal_code, const char *lat,
+                                const char *lon, const char *sqft, outcome *o)
 {
-    const char *names[3] = {"lat", "lon", "sqft"};
+    const char *names[3] = {"lat", "lon", "sqft"}, *text[3] = {lat, lon, sqft};
     double v[3] = {0, 0, 0};
     int has[3] = {0, 0, 0};
     for (int i = 0; i < 3; i++) {
-        const char *s = api_query(r, names[i]);
+        const char *s = text[i];
         if (!s || !*s) continue;
         if (parse_num(s, &v[i]) != 0) {
-            api_error(res, 422, "validation", "give a number", names[i]);
+            outcome_fail(o, OUT_INVALID, "validation", names[i], "give a number");
             return -1;
         }
         has[i] = 1;
     }
-    return set_property(a, api_query(r, "postal_code"), has[0], v[0], has[1], v[1], has[2], v[2],
-                        "", res);
+    return set_property(a, postal_code, has[0], v[0], has[1], v[1], has[2], v[2], "", o);
 }
 
-int avq_property_json(avq *a, const json_t *prop, api_res *res)
+int avail_request_property_json(avail_request *a, const json_t *prop, outcome *o)
 {
     const char *names[3] = {"lat", "lon", "sqft"};
     double v[3] = {0, 0, 0};
     int has[3] = {0, 0, 0};
     if (!json_is_object(prop)) {
-        api_error(res, 422, "validation", "give the property as an object", "property");
+        outcome_fail(o, OUT_INVALID, "validation", "property", "give the property as an object");
         return -1;
     }
     for (int i = 0; i < 3; i++) {
@@ -211,7 +215,7 @@ int avq_property_json(avq *a, const json_t *prop, api_res *res)
         if (!x || json_is_null(x)) continue;
         if (!json_is_number(x)) {
             snprintf(field, sizeof field, "property.%s", names[i]);
-            api_error(res, 422, "validation", "give a number", field);
+            outcome_fail(o, OUT_INVALID, "validation", field, "give a number");
             return -1;
         }
         v[i] = json_number_value(x);
@@ -219,31 +223,33 @@ int avq_property_json(avq *a, const json_t *prop, api_res *res)
     }
     const json_t *postal = json_object_get(prop, "postal_code");
     if (postal && !json_is_null(postal) && !json_is_string(postal)) {
-        api_error(res, 422, "validation", "the postal code is text", "property.postal_code");
+        outcome_fail(o, OUT_INVALID, "validation", "property.postal_code",
+                     "the postal code is text");
         return -1;
     }
     return set_property(a, json_string_value(postal), has[0], v[0], has[1], v[1], has[2], v[2],
-                        "property.", res);
+                        "property.", o);
 }
 
-int avq_duration(avq *a, api_res *res, int *sched_min, int *crew)
+int avail_request_duration(avail_request *a, outcome *o, int *sched_min, int *crew)
 {
     int raw = 0, len = 0, n = 1;
     size_t bad = 0;
     avail_status st = avail_duration(&a->q, &raw, &len, &n, &bad);
     if (st == AVAIL_NO_ITEMS) {
-        api_error(res, 422, "no_items", "choose at least one service or package", "services");
+        outcome_fail(o, OUT_INVALID, "no_items", "services",
+                     "choose at least one service or package");
         return -1;
     }
     if (st == AVAIL_NOT_SCHEDULABLE) {
         char msg[200];
-        const model_item *it = bad < a->nitems ? a->refs[bad] : NULL;
+        const snapshot_item *it = bad < a->nitems ? a->refs[bad] : NULL;
         snprintf(msg, sizeof msg,
                  "%s \"%s\" (id %lld) has no scheduling duration; an admin must set one",
                  it && a->is_package[bad] ? "package" : "service", it ? it->name : "?",
                  (long long)(it ? it->id : 0));
-        api_error(res, 422, "not_schedulable", msg,
-                  it && a->is_package[bad] ? "packages" : "services");
+        outcome_fail(o, OUT_INVALID, "not_schedulable",
+                     it && a->is_package[bad] ? "packages" : "services", "%s", msg);
         return -1;
     }
     if (sched_min) *sched_min = len;
@@ -251,7 +257,7 @@ int avq_duration(avq *a, api_res *res, int *sched_min, int *crew)
     return 0;
 }
 
-int avq_dates(avq *a, const char *from, const char *to, api_res *res)
+int avail_request_dates(avail_request *a, const char *from, const char *to, outcome *o)
 {
     const tz_zone *tz = a->m->rules.tz;
     tp_time now = a->q.now;
@@ -259,16 +265,16 @@ int avq_dates(avq *a, const char *from, const char *to, api_res *res)
     int64_t today = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
     int64_t d0 = today, d1;
     if (from && *from && tz_parse_date(from, &d0) != 0) {
-        api_error(res, 422, "validation", "from is a date like 2030-06-03", "from");
+        outcome_fail(o, OUT_INVALID, "validation", "from", "from is a date like 2030-06-03");
         return -1;
     }
     d1 = d0 + 6;
     if (to && *to && tz_parse_date(to, &d1) != 0) {
-        api_error(res, 422, "validation", "to is a date like 2030-06-09", "to");
+        outcome_fail(o, OUT_INVALID, "validation", "to", "to is a date like 2030-06-09");
         return -1;
     }
     if (d1 < d0) {
-        api_error(res, 422, "validation", "to must not be before from", "to");
+        outcome_fail(o, OUT_INVALID, "validation", "to", "to must not be before from");
         return -1;
     }
     int64_t last = today + a->m->rules.horizon_days + 1;
@@ -281,22 +287,12 @@ int avq_dates(avq *a, const char *from, const char *to, api_res *res)
     return 0;
 }
 
-const char *avq_time(const model *m, tp_time t, char *buf, size_t len)
-{
-    return tz_format_rfc3339(m->rules.tz, t, buf, len);
-}
-
-int avq_parse_time(const char *s, tp_time *t, const char *field, api_res *res)
+int avail_request_parse_time(const char *s, tp_time *t, const char *field, outcome *o)
 {
     if (!s || tz_parse_rfc3339(s, t) != 0) {
-        api_error(res, 422, "validation", "give a time like 2030-06-03T09:00:00-04:00", field);
+        outcome_fail(o, OUT_INVALID, "validation", field,
+                     "give a time like 2030-06-03T09:00:00-04:00");
         return -1;
     }
     return 0;
-}
-
-void avq_store_error(api_res *res)
-{
-    api_error(res, 503, "store_unavailable", "the database is not reachable; try again shortly",
-              NULL);
 }

@@ -1,14 +1,13 @@
-/* model.h — the in-memory availability model: an immutable, refcounted
+/* snapshot.h — the in-memory availability snapshot: an immutable, refcounted
  * snapshot of settings, catalog, zones, staff and busy time built from the
  * store, so availability never reads the database per request. */
-#ifndef TRIPOD_MODEL_H
-#define TRIPOD_MODEL_H
+#ifndef TRIPOD_SNAPSHOT_H
+#define TRIPOD_SNAPSHOT_H
 
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/api.h"
 #include "core/avail.h"
 #include "store/store.h"
 
@@ -17,26 +16,26 @@ typedef struct {
     int64_t id;
     const char *name;
     avail_item item; /* its arrays belong to the snapshot */
-} model_item;
+} snapshot_item;
 
-/* Who a staff member is (parallel to model.staff). */
+/* Who a staff member is (parallel to snapshot.staff). */
 typedef struct {
     const char *name;
     const char *email;
     tp_time last_booked;        /* latest creation time of their loaded bookings; 0 = none */
     const avail_busy *cal_busy; /* their calendars' synced busy time alone, sorted */
     size_t ncal_busy;
-} model_person;
+} snapshot_person;
 
 typedef struct {
     int64_t id;
     int64_t owner; /* staff id; 0 = the business */
     int primary;
-} model_calendar;
+} snapshot_calendar;
 
 /* One snapshot. Every field is read-only once published; strings and arrays
  * belong to the snapshot and live until its last reference is released. */
-typedef struct model {
+typedef struct snapshot {
     int64_t generation;         /* store generation it was built from */
     int64_t config_generation;  /* store_config_generation it was built from */
     tp_time built_now;          /* server clock when built */
@@ -45,86 +44,86 @@ typedef struct model {
     int integrated_booking;
     int has_primary; /* a primary calendar is configured */
     const char *outside_message;
-    avail_rules rules;               /* rules.tz is the business zone */
-    model_item *services, *packages; /* ascending id */
+    avail_rules rules;                  /* rules.tz is the business zone */
+    snapshot_item *services, *packages; /* ascending id */
     size_t nservices, npackages;
     avail_zone *zones; /* ascending id */
     size_t nzones;
-    avail_staff *staff;   /* ascending id; busy sorted by start */
-    model_person *people; /* parallel to staff */
+    avail_staff *staff;      /* ascending id; busy sorted by start */
+    snapshot_person *people; /* parallel to staff */
     size_t nstaff;
-    model_calendar *calendars; /* ascending id */
+    snapshot_calendar *calendars; /* ascending id */
     size_t ncalendars;
-    struct model_priv *priv; /* allocation bookkeeping */
-} model;
+    struct snapshot_priv *priv; /* allocation bookkeeping */
+} snapshot;
 
-typedef struct model_cache model_cache;
+typedef struct snapshot_cache snapshot_cache;
 
 /* Creates the cache for DB (borrowed; must outlive the cache). NULL when
- * memory runs out. Nothing is read until the first model_cache_get(). */
-model_cache *model_cache_new(store *db);
-void model_cache_free(model_cache *mc); /* accepts NULL; no snapshot may still be held */
-/* The cache of server S, created on first use and freed when S stops. NULL
- * when memory runs out. */
-model_cache *model_cache_of(api_server *s);
+ * memory runs out. Nothing is read until the first snapshot_cache_get(). */
+snapshot_cache *snapshot_cache_new(store *db);
+void snapshot_cache_free(snapshot_cache *mc); /* accepts NULL; no snapshot may still be held */
 
-/* The current snapshot with a new reference (release with model_release).
+/* The current snapshot with a new reference (release with snapshot_release).
  * Checks the store generation on every call on SQLite; on PostgreSQL only
- * after model_cache_touch() or when the cache's watcher thread (which reads
+ * after snapshot_cache_touch() or when the cache's watcher thread (which reads
  * it every ~200 ms) saw it move, so requests do not wait on the database to
  * learn that nothing changed. When it changed, this thread rebuilds unless
  * another one already is, in which case the previous snapshot is returned
  * at once. NOW is the server clock. NULL when no
  * snapshot exists and none can be built (store unreachable). */
-model *model_cache_get(model_cache *mc, tp_time now);
+snapshot *snapshot_cache_get(snapshot_cache *mc, tp_time now);
 /* The current snapshot with a new reference, without any check or rebuild
  * (NULL before the first build). */
-model *model_cache_peek(model_cache *mc);
+snapshot *snapshot_cache_peek(snapshot_cache *mc);
 /* Rebuilds now, waiting for a rebuild in progress. 0, or -1 (the previous
  * snapshot stays current). */
-int model_cache_refresh(model_cache *mc, tp_time now);
+int snapshot_cache_refresh(snapshot_cache *mc, tp_time now);
 /* A transaction found snapshot *M stale: rebuilds, releases *M and puts the
  * new current snapshot (a new reference) in its place. 0, or -1 when no
  * snapshot can be had (*M is then NULL). */
-int model_cache_renew(model_cache *mc, tp_time now, model **m);
-/* Makes the next model_cache_get() check the generation at once (after this
+int snapshot_cache_renew(snapshot_cache *mc, tp_time now, snapshot **m);
+/* Makes the next snapshot_cache_get() check the generation at once (after this
  * process's own writes). */
-void model_cache_touch(model_cache *mc);
+void snapshot_cache_touch(snapshot_cache *mc);
 
 /* Inside a write transaction: 1 when snapshot M's settings, catalog, staff
  * and calendar busy time are those of configuration generation GEN
  * (store_config_generation; bookings may have changed since, they are re-read
  * in the transaction), else 0 (rebuild before relying on M). */
-int model_config_fresh(const model *m, int64_t gen);
+int snapshot_config_fresh(const snapshot *m, int64_t gen);
 
 /* Reusable engine results (avail_result buffers), one per request at a time. */
-avail_result *model_cache_result_take(model_cache *mc);         /* NULL when memory runs out */
-void model_cache_result_give(model_cache *mc, avail_result *r); /* accepts NULL */
+avail_result *snapshot_cache_result_take(snapshot_cache *mc); /* NULL when memory runs out */
+void snapshot_cache_result_give(snapshot_cache *mc, avail_result *r); /* accepts NULL */
 
 /* Builds a snapshot from the store in one read transaction (NOW places the
  * busy-time window). A new reference, or NULL on failure (nothing is left
  * allocated). The cache calls this; tools may too. */
-model *model_build(store_conn *c, tp_time now);
-model *model_ref(model *m);
-void model_release(model *m); /* accepts NULL; frees on the last reference */
+snapshot *snapshot_build(store_conn *c, tp_time now);
+snapshot *snapshot_ref(snapshot *m);
+void snapshot_release(snapshot *m); /* accepts NULL; frees on the last reference */
+
+/* T as RFC 3339 in the business zone of S into BUF (32 bytes); returns BUF. */
+const char *snapshot_time(const snapshot *s, tp_time t, char *buf, size_t len);
 
 /* Lookups by id: NULL / -1 when absent. */
-const model_item *model_service(const model *m, int64_t id);
-const model_item *model_package(const model *m, int64_t id);
-long model_staff_index(const model *m, int64_t id);
-const model_calendar *model_calendar_find(const model *m, int64_t id);
+const snapshot_item *snapshot_service(const snapshot *m, int64_t id);
+const snapshot_item *snapshot_package(const snapshot *m, int64_t id);
+long snapshot_staff_index(const snapshot *m, int64_t id);
+const snapshot_calendar *snapshot_calendar_find(const snapshot *m, int64_t id);
 
 /* Parses an id given as a JSON string ("12") or integer. 0, or -1. */
-int model_json_id(const json_t *v, int64_t *id);
+int snapshot_json_id(const json_t *v, int64_t *id);
 
 /* The iCalendar UID Tripod gives the event of booking ID; synced calendar
  * events carrying such a UID are the booking itself and are not counted twice.
  * Writes into BUF (≥ 48 bytes) and returns it. */
-char *model_booking_uid(int64_t id, char *buf, size_t len);
+char *snapshot_booking_uid(int64_t id, char *buf, size_t len);
 /* 1 when UID is a Tripod booking's event UID (then *ID is set), else 0. */
-int model_uid_is_booking(const char *uid, int64_t *id);
+int snapshot_uid_is_booking(const char *uid, int64_t *id);
 
 /* Sorts BUSY[0..n) by start, then end. */
-void model_sort_busy(avail_busy *busy, size_t n);
+void snapshot_sort_busy(avail_busy *busy, size_t n);
 
 #endif

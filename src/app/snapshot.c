@@ -1,7 +1,7 @@
-/* model.c — builds the availability model snapshot from the store (settings,
+/* snapshot.c — builds the availability snapshot snapshot from the store (settings,
  * catalog, zones, staff, busy time) and answers lookups in it; keeping the
- * current snapshot is model_cache.c's. */
-#include "api/model.h"
+ * current snapshot is snapshot_cache.c's. */
+#include "app/snapshot.h"
 
 #include <math.h>
 #include <stdatomic.h>
@@ -9,11 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
-#include "api/settings.h"
-#include "api/validate.h"
+#include "app/settings.h"
+#include "app/validate.h"
 
-#define MODEL_ARENA_BLOCK 65536
+#define SNAPSHOT_ARENA_BLOCK 65536
 
 /* Bump allocator for the snapshot's many small strings and arrays. */
 typedef struct arena_block {
@@ -28,7 +27,7 @@ typedef struct {
     size_t n, cap;
 } busy_vec;
 
-struct model_priv {
+struct snapshot_priv {
     atomic_int refs;
     arena_block *arena;
     busy_vec *busy; /* one per staff; the arrays behind staff[i].busy */
@@ -36,12 +35,12 @@ struct model_priv {
     geo_polygon *polygons; /* one per zone (zeroed when none) */
 };
 
-static void *arena_alloc(struct model_priv *p, size_t n)
+static void *arena_alloc(struct snapshot_priv *p, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     arena_block *b = p->arena;
     if (!b || b->cap - b->used < n) {
-        size_t cap = n > MODEL_ARENA_BLOCK ? n : MODEL_ARENA_BLOCK;
+        size_t cap = n > SNAPSHOT_ARENA_BLOCK ? n : SNAPSHOT_ARENA_BLOCK;
         b = malloc(sizeof *b + cap);
         if (!b) return NULL;
         b->next = p->arena;
@@ -54,7 +53,7 @@ static void *arena_alloc(struct model_priv *p, size_t n)
     return out;
 }
 
-static const char *arena_strdup(struct model_priv *p, const char *s)
+static const char *arena_strdup(struct snapshot_priv *p, const char *s)
 {
     size_t n = strlen(s ? s : "") + 1;
     char *out = arena_alloc(p, n);
@@ -62,19 +61,19 @@ static const char *arena_strdup(struct model_priv *p, const char *s)
     return out;
 }
 
-int model_json_id(const json_t *v, int64_t *id)
+int snapshot_json_id(const json_t *v, int64_t *id)
 {
     val_error e;
     return val_id(v, "id", id, &e);
 }
 
-char *model_booking_uid(int64_t id, char *buf, size_t len)
+char *snapshot_booking_uid(int64_t id, char *buf, size_t len)
 {
     snprintf(buf, len, "tripod-booking-%lld@tripod", (long long)id);
     return buf;
 }
 
-int model_uid_is_booking(const char *uid, int64_t *id)
+int snapshot_uid_is_booking(const char *uid, int64_t *id)
 {
     static const char prefix[] = "tripod-booking-";
     if (!uid || strncmp(uid, prefix, sizeof prefix - 1) != 0) return 0;
@@ -97,7 +96,7 @@ static int busy_cmp(const void *a, const void *b)
     return (x->end > y->end) - (x->end < y->end);
 }
 
-void model_sort_busy(avail_busy *busy, size_t n)
+void snapshot_sort_busy(avail_busy *busy, size_t n)
 {
     if (n > 1) qsort(busy, n, sizeof *busy, busy_cmp);
 }
@@ -121,7 +120,7 @@ static size_t ids_unique(int64_t *ids, size_t n)
 
 /* Copies a JSON array of ids into the arena, sorted and unique. Entries that
  * are not ids are skipped (stored documents were validated on write). */
-static int64_t *ids_from_json(struct model_priv *p, const json_t *arr, size_t extra, size_t *n)
+static int64_t *ids_from_json(struct snapshot_priv *p, const json_t *arr, size_t extra, size_t *n)
 {
     size_t cap = (json_is_array(arr) ? json_array_size(arr) : 0) + extra;
     int64_t *ids = arena_alloc(p, (cap ? cap : 1) * sizeof *ids);
@@ -132,7 +131,7 @@ static int64_t *ids_from_json(struct model_priv *p, const json_t *arr, size_t ex
     if (!json_is_array(arr)) return ids;
     json_array_foreach(arr, i, v)
     {
-        if (model_json_id(v, &ids[*n]) == 0) (*n)++;
+        if (snapshot_json_id(v, &ids[*n]) == 0) (*n)++;
     }
     return ids;
 }
@@ -158,7 +157,7 @@ static avail_policy policy_from(const char *s)
     return AVAIL_BALANCED;
 }
 
-static int build_rules(model *m)
+static int build_rules(snapshot *m)
 {
     json_t *s = m->settings;
     avail_rules *r = &m->rules;
@@ -191,8 +190,8 @@ static int build_rules(model *m)
 /* ---- Documents → snapshot ---- */
 
 typedef struct {
-    model *m;
-    model_cache *mc;
+    snapshot *m;
+    snapshot_cache *mc;
     store_kind kind;
     json_t **docs; /* parsed documents, parallel to ids */
     int64_t *ids;
@@ -239,14 +238,14 @@ static int load_docs(store_conn *c, store_kind k, doc_list *l)
     return store_doc_list(c, k, doc_collect, l) == STORE_OK ? 0 : -1;
 }
 
-static int build_services(model *m, const doc_list *l)
+static int build_services(snapshot *m, const doc_list *l)
 {
-    struct model_priv *p = m->priv;
+    struct snapshot_priv *p = m->priv;
     m->services = arena_alloc(p, (l->n ? l->n : 1) * sizeof *m->services);
     if (!m->services) return -1;
     for (size_t i = 0; i < l->n; i++) {
         const json_t *d = l->docs[i];
-        model_item *it = &m->services[i];
+        snapshot_item *it = &m->services[i];
         memset(it, 0, sizeof *it);
         it->id = l->ids[i];
         it->name = arena_strdup(p, json_string_value(json_object_get(d, "name")));
@@ -270,14 +269,14 @@ static int build_services(model *m, const doc_list *l)
     return 0;
 }
 
-static int build_packages(model *m, const doc_list *l)
+static int build_packages(snapshot *m, const doc_list *l)
 {
-    struct model_priv *p = m->priv;
+    struct snapshot_priv *p = m->priv;
     m->packages = arena_alloc(p, (l->n ? l->n : 1) * sizeof *m->packages);
     if (!m->packages) return -1;
     for (size_t i = 0; i < l->n; i++) {
         const json_t *d = l->docs[i];
-        model_item *it = &m->packages[i];
+        snapshot_item *it = &m->packages[i];
         memset(it, 0, sizeof *it);
         it->id = l->ids[i];
         it->name = arena_strdup(p, json_string_value(json_object_get(d, "name")));
@@ -290,7 +289,8 @@ static int build_packages(model *m, const doc_list *l)
         int64_t sid;
         json_array_foreach(svcs, k, v)
         {
-            const model_item *s = model_json_id(v, &sid) == 0 ? model_service(m, sid) : NULL;
+            const snapshot_item *s =
+                snapshot_json_id(v, &sid) == 0 ? snapshot_service(m, sid) : NULL;
             extra += s ? s->item.nskills : 0;
         }
         size_t n;
@@ -298,7 +298,8 @@ static int build_packages(model *m, const doc_list *l)
         if (!it->name || !skills) return -1;
         json_array_foreach(svcs, k, v)
         {
-            const model_item *s = model_json_id(v, &sid) == 0 ? model_service(m, sid) : NULL;
+            const snapshot_item *s =
+                snapshot_json_id(v, &sid) == 0 ? snapshot_service(m, sid) : NULL;
             for (size_t j = 0; s && j < s->item.nskills; j++)
                 skills[n++] = s->item.skills[j];
         }
@@ -309,9 +310,9 @@ static int build_packages(model *m, const doc_list *l)
     return 0;
 }
 
-static int build_zones(model *m, const doc_list *l)
+static int build_zones(snapshot *m, const doc_list *l)
 {
-    struct model_priv *p = m->priv;
+    struct snapshot_priv *p = m->priv;
     m->zones = arena_alloc(p, (l->n ? l->n : 1) * sizeof *m->zones);
     p->polygons = calloc(l->n ? l->n : 1, sizeof *p->polygons);
     if (!m->zones || !p->polygons) return -1;
@@ -349,15 +350,15 @@ static int build_zones(model *m, const doc_list *l)
 static int64_t calendar_owner(const json_t *doc)
 {
     int64_t id;
-    return model_json_id(json_object_get(doc, "owner"), &id) == 0 ? id : 0;
+    return snapshot_json_id(json_object_get(doc, "owner"), &id) == 0 ? id : 0;
 }
 
-static int build_calendars(model *m, const doc_list *l)
+static int build_calendars(snapshot *m, const doc_list *l)
 {
     m->calendars = arena_alloc(m->priv, (l->n ? l->n : 1) * sizeof *m->calendars);
     if (!m->calendars) return -1;
     for (size_t i = 0; i < l->n; i++) {
-        model_calendar *cal = &m->calendars[i];
+        snapshot_calendar *cal = &m->calendars[i];
         cal->id = l->ids[i];
         cal->owner = calendar_owner(l->docs[i]);
         cal->primary = json_is_true(json_object_get(l->docs[i], "primary"));
@@ -368,7 +369,7 @@ static int build_calendars(model *m, const doc_list *l)
 }
 
 /* Stored exceptions (validated on write) copied into the snapshot. */
-static int build_exceptions(struct model_priv *p, const json_t *arr, avail_staff *s)
+static int build_exceptions(struct snapshot_priv *p, const json_t *arr, avail_staff *s)
 {
     avail_exception *ex = NULL;
     size_t n = 0;
@@ -385,9 +386,9 @@ static int build_exceptions(struct model_priv *p, const json_t *arr, avail_staff
     return 0;
 }
 
-static int build_staff(model *m, const doc_list *l)
+static int build_staff(snapshot *m, const doc_list *l)
 {
-    struct model_priv *p = m->priv;
+    struct snapshot_priv *p = m->priv;
     size_t n = l->n ? l->n : 1;
     m->staff = arena_alloc(p, n * sizeof *m->staff);
     m->people = arena_alloc(p, n * sizeof *m->people);
@@ -446,11 +447,11 @@ static int busy_push(busy_vec *v, const avail_busy *b)
 
 static int busy_from_calendar(void *ctx, int64_t calendar, const store_busy *ev)
 {
-    model *m = ctx;
+    snapshot *m = ctx;
     int64_t booking;
-    const model_calendar *cal = model_calendar_find(m, calendar);
-    if (!cal || !cal->owner || model_uid_is_booking(ev->uid, &booking)) return 0;
-    long idx = model_staff_index(m, cal->owner);
+    const snapshot_calendar *cal = snapshot_calendar_find(m, calendar);
+    if (!cal || !cal->owner || snapshot_uid_is_booking(ev->uid, &booking)) return 0;
+    long idx = snapshot_staff_index(m, cal->owner);
     if (idx < 0) return 0;
     avail_busy b = {ev->start, ev->end, NULL, NAN, NAN};
     b.what = arena_strdup(m->priv, ev->summary && *ev->summary ? ev->summary : "Busy");
@@ -460,11 +461,11 @@ static int busy_from_calendar(void *ctx, int64_t calendar, const store_busy *ev)
 
 static int busy_from_booking(void *ctx, const store_booking *bk)
 {
-    model *m = ctx;
+    snapshot *m = ctx;
     char label[40];
     snprintf(label, sizeof label, "Booking %lld", (long long)bk->id);
     for (int k = 0; k < bk->nstaff; k++) {
-        long idx = model_staff_index(m, bk->staff[k]);
+        long idx = snapshot_staff_index(m, bk->staff[k]);
         if (idx < 0) continue;
         avail_busy b = {bk->start, bk->end, arena_strdup(m->priv, label), bk->lat, bk->lon};
         if (!b.what || busy_push(&m->priv->busy[idx], &b) != 0) return 100;
@@ -473,9 +474,9 @@ static int busy_from_booking(void *ctx, const store_booking *bk)
     return 0;
 }
 
-static void model_destroy(model *m)
+static void snapshot_destroy(snapshot *m)
 {
-    struct model_priv *p = m->priv;
+    struct snapshot_priv *p = m->priv;
     if (p) {
         for (size_t i = 0; p->busy && i < m->nstaff; i++)
             free(p->busy[i].v);
@@ -495,9 +496,9 @@ static void model_destroy(model *m)
     free(m);
 }
 
-model *model_build(store_conn *c, tp_time now)
+snapshot *snapshot_build(store_conn *c, tp_time now)
 {
-    model *m = calloc(1, sizeof *m);
+    snapshot *m = calloc(1, sizeof *m);
     doc_list docs[STORE_NKINDS];
     memset(docs, 0, sizeof docs);
     if (!m || !(m->priv = calloc(1, sizeof *m->priv))) goto fail;
@@ -523,14 +524,14 @@ model *model_build(store_conn *c, tp_time now)
         avail_busy *cal = arena_alloc(m->priv, (v->n ? v->n : 1) * sizeof *cal);
         if (!cal) goto fail;
         if (v->n) memcpy(cal, v->v, v->n * sizeof *cal);
-        model_sort_busy(cal, v->n);
+        snapshot_sort_busy(cal, v->n);
         m->people[i].cal_busy = cal;
         m->people[i].ncal_busy = v->n;
     }
     if (store_booking_list(c, &f, busy_from_booking, m) != STORE_OK) goto fail;
     for (size_t i = 0; i < m->nstaff; i++) {
         busy_vec *v = &m->priv->busy[i];
-        model_sort_busy(v->v, v->n);
+        snapshot_sort_busy(v->v, v->n);
         m->staff[i].busy = v->v;
         m->staff[i].nbusy = v->n;
     }
@@ -542,24 +543,24 @@ fail:
     store_rollback(c);
     for (int k = 0; k < STORE_NKINDS; k++)
         doc_list_clear(&docs[k]);
-    if (m) model_destroy(m);
+    if (m) snapshot_destroy(m);
     return NULL;
 }
 
-model *model_ref(model *m)
+snapshot *snapshot_ref(snapshot *m)
 {
     if (m) atomic_fetch_add(&m->priv->refs, 1);
     return m;
 }
 
-void model_release(model *m)
+void snapshot_release(snapshot *m)
 {
-    if (m && atomic_fetch_sub(&m->priv->refs, 1) == 1) model_destroy(m);
+    if (m && atomic_fetch_sub(&m->priv->refs, 1) == 1) snapshot_destroy(m);
 }
 
 /* ---- Lookups ---- */
 
-static const model_item *item_find(const model_item *v, size_t n, int64_t id)
+static const snapshot_item *item_find(const snapshot_item *v, size_t n, int64_t id)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -573,17 +574,17 @@ static const model_item *item_find(const model_item *v, size_t n, int64_t id)
     return NULL;
 }
 
-const model_item *model_service(const model *m, int64_t id)
+const snapshot_item *snapshot_service(const snapshot *m, int64_t id)
 {
     return item_find(m->services, m->nservices, id);
 }
 
-const model_item *model_package(const model *m, int64_t id)
+const snapshot_item *snapshot_package(const snapshot *m, int64_t id)
 {
     return item_find(m->packages, m->npackages, id);
 }
 
-long model_staff_index(const model *m, int64_t id)
+long snapshot_staff_index(const snapshot *m, int64_t id)
 {
     size_t lo = 0, hi = m->nstaff;
     while (lo < hi) {
@@ -597,7 +598,7 @@ long model_staff_index(const model *m, int64_t id)
     return -1;
 }
 
-const model_calendar *model_calendar_find(const model *m, int64_t id)
+const snapshot_calendar *snapshot_calendar_find(const snapshot *m, int64_t id)
 {
     size_t lo = 0, hi = m->ncalendars;
     while (lo < hi) {
@@ -609,4 +610,9 @@ const model_calendar *model_calendar_find(const model *m, int64_t id)
             hi = mid;
     }
     return NULL;
+}
+
+const char *snapshot_time(const snapshot *s, tp_time t, char *buf, size_t len)
+{
+    return tz_format_rfc3339(s->rules.tz, t, buf, len);
 }

@@ -2,7 +2,7 @@
  * tiers, packages, a polygon zone and a postal-code zone, four staff, a
  * primary business calendar and one calendar per staff member on a local
  * CalDAV server, with a few busy events in the coming weeks). */
-#include "api/demo.h"
+#include "app/demo.h"
 
 #include <jansson.h>
 #include <sodium.h>
@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/secret.h"
-#include "api/settings.h"
-#include "api/validate.h"
+#include "app/secret.h"
+#include "app/settings.h"
+#include "app/validate.h"
 
 /* Where the demo calendars live when no server is named (a local Radicale). */
 #define DEMO_CALDAV "http://127.0.0.1:5232/tripod/"
@@ -396,22 +396,18 @@ out:
     return rc;
 }
 
-int demo_run(store *db, const char *data_dir, int *loaded, char *err, size_t errlen)
+int demo_run(store *db, const tripod_config *cfg, const char *data_dir, int *loaded, char *err,
+             size_t errlen)
 {
-    const char *url = getenv("TRIPOD_DEMO_CALDAV_URL");
-    const char *fixed = getenv("TRIPOD_NOW");
+    const char *url = cfg->demo_caldav_url;
     caldav_target dav = {.url = url,
-                         .username = getenv("TRIPOD_DEMO_CALDAV_USER"),
-                         .password = getenv("TRIPOD_DEMO_CALDAV_PASSWORD"),
+                         .username = cfg->demo_caldav_user,
+                         .password = cfg->demo_caldav_password,
                          .timeout_s = 10};
-    tp_time now = (tp_time)time(NULL);
+    tp_time now = cfg->fixed_now ? cfg->now_value : (tp_time)time(NULL);
     int have = url && *url;
     if (demo_load(db, data_dir, have ? &dav : NULL, loaded, err, errlen) != 0) return -1;
     if (!have || !*loaded) return 0;
-    if (fixed && *fixed && tz_parse_rfc3339(fixed, &now) != 0) {
-        snprintf(err, errlen, "TRIPOD_NOW is not an RFC 3339 time");
-        return -1;
-    }
     if (caldav_global_init() != 0) {
         snprintf(err, errlen, "cannot start the HTTP client");
         return -1;

@@ -1,29 +1,27 @@
-/* model_cache.c — keeps the current availability snapshot: generation
+/* snapshot_cache.c — keeps the current availability snapshot: generation
  * checks (on PostgreSQL by a watcher thread), one rebuilder at a time,
  * lock-free reads, atomic swaps, and reusable engine result buffers. */
-#include "api/model.h"
+#include "app/snapshot.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "api/api.h"
+#define SNAPSHOT_CHECK_MS 200
+#define SNAPSHOT_MAX_RESULTS 16
 
-#define MODEL_CHECK_MS 200
-#define MODEL_MAX_RESULTS 16
-
-struct model_cache {
+struct snapshot_cache {
     store *db;
     int remote;               /* PostgreSQL: other instances write too (see watcher) */
     pthread_mutex_t mu;       /* guards current, checks, results, stopping */
     pthread_mutex_t build_mu; /* held by the one thread rebuilding */
-    model *current;
+    snapshot *current;
     int force_check;
-    avail_result *results[MODEL_MAX_RESULTS];
+    avail_result *results[SNAPSHOT_MAX_RESULTS];
     size_t nresults;
     /* Remote stores: a watcher thread reads the generation every
-     * MODEL_CHECK_MS and sets force_check when it moved, so that requests
+     * SNAPSHOT_CHECK_MS and sets force_check when it moved, so that requests
      * never wait on the database just to learn that nothing changed. */
     pthread_t watcher;
     pthread_cond_t wake;
@@ -34,12 +32,12 @@ struct model_cache {
 
 static void *watcher_main(void *arg)
 {
-    model_cache *mc = arg;
+    snapshot_cache *mc = arg;
     pthread_mutex_lock(&mc->mu);
     while (!mc->stopping) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        long ns = ts.tv_nsec + MODEL_CHECK_MS * 1000000L;
+        long ns = ts.tv_nsec + SNAPSHOT_CHECK_MS * 1000000L;
         ts.tv_sec += ns / 1000000000L;
         ts.tv_nsec = ns % 1000000000L;
         pthread_cond_timedwait(&mc->wake, &mc->mu, &ts);
@@ -57,9 +55,9 @@ static void *watcher_main(void *arg)
     return NULL;
 }
 
-model_cache *model_cache_new(store *db)
+snapshot_cache *snapshot_cache_new(store *db)
 {
-    model_cache *mc = calloc(1, sizeof *mc);
+    snapshot_cache *mc = calloc(1, sizeof *mc);
     if (!mc) return NULL;
     mc->db = db;
     mc->remote = strcmp(store_kind_name(db), "sqlite") != 0;
@@ -72,7 +70,7 @@ model_cache *model_cache_new(store *db)
     return mc;
 }
 
-void model_cache_free(model_cache *mc)
+void snapshot_cache_free(snapshot_cache *mc)
 {
     if (!mc) return;
     if (mc->watching) {
@@ -83,7 +81,7 @@ void model_cache_free(model_cache *mc)
         pthread_join(mc->watcher, NULL);
     }
     pthread_cond_destroy(&mc->wake);
-    model_release(mc->current);
+    snapshot_release(mc->current);
     for (size_t i = 0; i < mc->nresults; i++) {
         avail_result_free(mc->results[i]);
         free(mc->results[i]);
@@ -93,15 +91,15 @@ void model_cache_free(model_cache *mc)
     free(mc);
 }
 
-model *model_cache_peek(model_cache *mc)
+snapshot *snapshot_cache_peek(snapshot_cache *mc)
 {
     pthread_mutex_lock(&mc->mu);
-    model *m = model_ref(mc->current);
+    snapshot *m = snapshot_ref(mc->current);
     pthread_mutex_unlock(&mc->mu);
     return m;
 }
 
-void model_cache_touch(model_cache *mc)
+void snapshot_cache_touch(snapshot_cache *mc)
 {
     pthread_mutex_lock(&mc->mu);
     mc->force_check = 1;
@@ -109,19 +107,19 @@ void model_cache_touch(model_cache *mc)
 }
 
 /* Builds and publishes a snapshot; the caller holds build_mu. */
-static int cache_rebuild_locked(model_cache *mc, store_conn *c, tp_time now)
+static int cache_rebuild_locked(snapshot_cache *mc, store_conn *c, tp_time now)
 {
-    model *m = model_build(c, now);
+    snapshot *m = snapshot_build(c, now);
     if (!m) return -1;
     pthread_mutex_lock(&mc->mu);
-    model *old = mc->current;
+    snapshot *old = mc->current;
     mc->current = m;
     pthread_mutex_unlock(&mc->mu);
-    model_release(old);
+    snapshot_release(old);
     return 0;
 }
 
-int model_cache_refresh(model_cache *mc, tp_time now)
+int snapshot_cache_refresh(snapshot_cache *mc, tp_time now)
 {
     store_conn *c = store_acquire(mc->db);
     if (!c) return -1;
@@ -132,25 +130,25 @@ int model_cache_refresh(model_cache *mc, tp_time now)
     return rc;
 }
 
-int model_cache_renew(model_cache *mc, tp_time now, model **m)
+int snapshot_cache_renew(snapshot_cache *mc, tp_time now, snapshot **m)
 {
-    model_cache_refresh(mc, now);
-    model_release(*m);
-    *m = model_cache_peek(mc);
+    snapshot_cache_refresh(mc, now);
+    snapshot_release(*m);
+    *m = snapshot_cache_peek(mc);
     return *m ? 0 : -1;
 }
 
 /* 1 when snapshot M no longer covers NOW's booking window. */
-static int model_outdated_window(const model *m, tp_time now)
+static int snapshot_outdated_window(const snapshot *m, tp_time now)
 {
     return now < m->built_now - 3600 || now > m->built_now + 86400;
 }
 
-model *model_cache_get(model_cache *mc, tp_time now)
+snapshot *snapshot_cache_get(snapshot_cache *mc, tp_time now)
 {
     pthread_mutex_lock(&mc->mu);
-    model *cur = model_ref(mc->current);
-    int check = !cur || mc->force_check || !mc->watching || model_outdated_window(cur, now);
+    snapshot *cur = snapshot_ref(mc->current);
+    int check = !cur || mc->force_check || !mc->watching || snapshot_outdated_window(cur, now);
     if (check) mc->force_check = 0;
     pthread_mutex_unlock(&mc->mu);
     if (!check) return cur;
@@ -160,7 +158,7 @@ model *model_cache_get(model_cache *mc, tp_time now)
         store_release(c);
         return cur;
     }
-    if (cur && gen == cur->generation && !model_outdated_window(cur, now)) {
+    if (cur && gen == cur->generation && !snapshot_outdated_window(cur, now)) {
         store_release(c);
         return cur;
     }
@@ -171,8 +169,8 @@ model *model_cache_get(model_cache *mc, tp_time now)
         return cur;
     }
     pthread_mutex_lock(&mc->mu);
-    int still_stale =
-        !mc->current || mc->current->generation != gen || model_outdated_window(mc->current, now);
+    int still_stale = !mc->current || mc->current->generation != gen ||
+                      snapshot_outdated_window(mc->current, now);
     pthread_mutex_unlock(&mc->mu);
     if (still_stale && cache_rebuild_locked(mc, c, now) != 0) {
         pthread_mutex_lock(&mc->mu);
@@ -181,31 +179,16 @@ model *model_cache_get(model_cache *mc, tp_time now)
     }
     pthread_mutex_unlock(&mc->build_mu);
     store_release(c);
-    model_release(cur);
-    return model_cache_peek(mc);
+    snapshot_release(cur);
+    return snapshot_cache_peek(mc);
 }
 
-int model_config_fresh(const model *m, int64_t gen)
+int snapshot_config_fresh(const snapshot *m, int64_t gen)
 {
     return gen == m->config_generation;
 }
 
-static void *cache_create(api_server *s)
-{
-    return model_cache_new(api_server_config(s)->db);
-}
-
-static void cache_destroy(void *mc)
-{
-    model_cache_free(mc);
-}
-
-model_cache *model_cache_of(api_server *s)
-{
-    return api_server_model(s, cache_create, cache_destroy);
-}
-
-avail_result *model_cache_result_take(model_cache *mc)
+avail_result *snapshot_cache_result_take(snapshot_cache *mc)
 {
     avail_result *r = NULL;
     pthread_mutex_lock(&mc->mu);
@@ -215,11 +198,11 @@ avail_result *model_cache_result_take(model_cache *mc)
     return r;
 }
 
-void model_cache_result_give(model_cache *mc, avail_result *r)
+void snapshot_cache_result_give(snapshot_cache *mc, avail_result *r)
 {
     if (!r) return;
     pthread_mutex_lock(&mc->mu);
-    if (mc->nresults < MODEL_MAX_RESULTS) {
+    if (mc->nresults < SNAPSHOT_MAX_RESULTS) {
         mc->results[mc->nresults++] = r;
         r = NULL;
     }

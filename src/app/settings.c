@@ -4,7 +4,7 @@
  * 60 days horizon, Mon–Fri 09:00–17:00, two photographers off (180 min,
  * 40 %, no senior), balanced assignment, travel-aware buffer off (0 km/h);
  * no business name (the optional name the agent pages and mails show). */
-#include "api/settings.h"
+#include "app/settings.h"
 
 #include <stdlib.h>
 #include <string.h>

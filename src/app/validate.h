@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/api.h"
 #include "core/avail.h"
 #include "core/tz.h"
 
@@ -24,9 +23,6 @@ typedef struct {
 /* Fills E (printf-style MESSAGE) and returns -1, so checks can `return val_fail(...)`. */
 int val_fail(val_error *e, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-
-/* Answers RES with 422 {"error": "validation", "message", "field"} from E. */
-void val_respond(api_res *res, const val_error *e);
 
 /* An id: a string of 1–18 digits (not starting with 0) or a positive JSON
  * integer. */

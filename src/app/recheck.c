@@ -1,10 +1,10 @@
-/* livecheck.c — a booking's live re-check of its chosen staff: a time-range
+/* recheck.c — a booking's live re-check of its chosen staff: a time-range
  * query on their CalDAV calendars, and a sync of those found busy. */
-#include "api/livecheck.h"
+#include "app/recheck.h"
 
 #include <stdlib.h>
 
-#include "api/calwire.h"
+#include "app/workers.h"
 #include "cal/calsrc.h"
 #include "cal/sync.h"
 
@@ -16,7 +16,7 @@ static int has_id(const int64_t *ids, size_t n, int64_t id)
 }
 
 /* Ids of STAFF's calendars in snapshot M into IDS (room for M's calendars). */
-static size_t staff_calendars(const model *m, int64_t staff, int64_t *ids)
+static size_t staff_calendars(const snapshot *m, int64_t staff, int64_t *ids)
 {
     size_t n = 0;
     for (size_t i = 0; i < m->ncalendars; i++)
@@ -24,31 +24,30 @@ static size_t staff_calendars(const model *m, int64_t staff, int64_t *ids)
     return n;
 }
 
-int livecheck_needed(const livecheck *lc, store_conn *c, const model *m, int64_t staff)
+int recheck_needed(const recheck *lc, store_conn *c, const snapshot *m, int64_t staff)
 {
-    if (lc->nchecked == LIVECHECK_MAX || has_id(lc->checked, lc->nchecked, staff)) return 0;
+    if (lc->nchecked == RECHECK_MAX || has_id(lc->checked, lc->nchecked, staff)) return 0;
     for (size_t i = 0; i < m->ncalendars; i++)
         if (m->calendars[i].owner == staff && calsrc_is_caldav(c, m->calendars[i].id)) return 1;
     return 0;
 }
 
-int livecheck_run(livecheck *lc, api_server *s, const model *m, int64_t staff, tp_time from,
-                  tp_time to)
+int recheck_run(recheck *lc, app *a, const snapshot *m, int64_t staff, tp_time from, tp_time to)
 {
     sync_config cfg;
     char what[256], err[512];
     int busy = 0;
-    if (lc->nchecked == LIVECHECK_MAX || has_id(lc->checked, lc->nchecked, staff))
+    if (lc->nchecked == RECHECK_MAX || has_id(lc->checked, lc->nchecked, staff))
         return has_id(lc->busy, lc->nbusy, staff);
     lc->checked[lc->nchecked++] = staff;
     int64_t *ids = malloc((m->ncalendars ? m->ncalendars : 1) * sizeof *ids);
     if (!ids) return 0;
     size_t n = staff_calendars(m, staff, ids);
-    calwire_sync_config(s, &cfg);
+    app_sync_config(a, a->cfg->recheck_timeout_s, &cfg);
     if (sync_recheck(&cfg, ids, n, from, to, &busy, what, sizeof what) != 0) busy = 0;
     if (busy) {
         lc->busy[lc->nbusy++] = staff;
-        tp_time now = api_now(s);
+        tp_time now = app_now(a);
         /* A background sync of these calendars may be running and may have
          * read them before the event: wait for it, then read them again. */
         cfg.claim_wait_ms = 1000 * (int)cfg.timeout_s;
@@ -56,14 +55,13 @@ int livecheck_run(livecheck *lc, api_server *s, const model *m, int64_t staff, t
             sync_result res;
             sync_calendar(&cfg, ids[i], now, &res, err, sizeof err);
         }
-        model_cache *mc = model_cache_of(s);
-        if (mc) model_cache_touch(mc);
+        app_wrote(a);
     }
     free(ids);
     return busy;
 }
 
-size_t livecheck_filter(const livecheck *lc, const model *m, uint32_t *idx, size_t n)
+size_t recheck_filter(const recheck *lc, const snapshot *m, uint32_t *idx, size_t n)
 {
     size_t kept = 0;
     for (size_t i = 0; i < n; i++)

@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "api/validate.h"
+#include "app/validate.h"
 #include "store/store.h"
 
 #define SETTINGS_MAX_BUFFER_MIN 480 /* the largest drive_buffer_minutes accepted */

@@ -1,6 +1,6 @@
 /* secret.c — the data dir's secret key and crypto_secretbox sealing of
  * credentials stored in the database. */
-#include "api/secret.h"
+#include "app/secret.h"
 
 #include <errno.h>
 #include <fcntl.h>

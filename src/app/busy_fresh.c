@@ -1,6 +1,6 @@
 /* fresh.c — staff busy time for the re-check inside a booking transaction:
  * bookings straight from the store, synced calendar busy from the snapshot. */
-#include "api/fresh.h"
+#include "app/busy_fresh.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -11,20 +11,20 @@ typedef struct {
     size_t staff;
     avail_busy b;
     int64_t booking; /* 0 for calendar busy time */
-} fresh_entry;
+} busy_fresh_entry;
 
 typedef struct {
-    fresh_view *v;
+    busy_fresh *v;
     int64_t exclude;
-    fresh_entry *e;
+    busy_fresh_entry *e;
     size_t n, cap;
-} fresh_ctx;
+} busy_fresh_ctx;
 
-static int push(fresh_ctx *x, size_t staff, const avail_busy *b, int64_t booking)
+static int push(busy_fresh_ctx *x, size_t staff, const avail_busy *b, int64_t booking)
 {
     if (x->n == x->cap) {
         size_t cap = x->cap ? x->cap * 2 : 64;
-        fresh_entry *e = realloc(x->e, cap * sizeof *e);
+        busy_fresh_entry *e = realloc(x->e, cap * sizeof *e);
         if (!e) return 100;
         x->e = e;
         x->cap = cap;
@@ -36,9 +36,9 @@ static int push(fresh_ctx *x, size_t staff, const avail_busy *b, int64_t booking
 }
 
 /* Snapshot M's calendar busy time of staff I overlapping [FROM, TO). */
-static int add_calendar_busy(fresh_ctx *x, size_t i, tp_time from, tp_time to)
+static int add_calendar_busy(busy_fresh_ctx *x, size_t i, tp_time from, tp_time to)
 {
-    const model_person *p = &x->v->m->people[i];
+    const snapshot_person *p = &x->v->m->people[i];
     for (size_t k = 0; k < p->ncal_busy && p->cal_busy[k].start < to; k++)
         if (p->cal_busy[k].end > from && push(x, i, &p->cal_busy[k], 0) != 0) return 100;
     return 0;
@@ -46,36 +46,36 @@ static int add_calendar_busy(fresh_ctx *x, size_t i, tp_time from, tp_time to)
 
 static int on_booking(void *ctx, const store_booking *bk)
 {
-    fresh_ctx *x = ctx;
-    fresh_view *v = x->v;
+    busy_fresh_ctx *x = ctx;
+    busy_fresh *v = x->v;
     if (bk->id == x->exclude) return 0;
     for (int k = 0; k < bk->nstaff; k++) {
-        long idx = model_staff_index(v->m, bk->staff[k]);
+        long idx = snapshot_staff_index(v->m, bk->staff[k]);
         if (idx < 0) continue;
         avail_busy b = {bk->start, bk->end, NULL, bk->lat, bk->lon};
         if (push(x, (size_t)idx, &b, bk->id) != 0) return 100;
         if (v->nshoots == v->shoots_cap) {
             size_t cap = v->shoots_cap ? v->shoots_cap * 2 : 32;
-            fresh_shoot *s = realloc(v->shoots, cap * sizeof *s);
+            busy_fresh_shoot *s = realloc(v->shoots, cap * sizeof *s);
             if (!s) return 100;
             v->shoots = s;
             v->shoots_cap = cap;
         }
         v->shoots[v->nshoots++] =
-            (fresh_shoot){(size_t)idx, bk->start, bk->end, bk->created, bk->lat, bk->lon};
+            (busy_fresh_shoot){(size_t)idx, bk->start, bk->end, bk->created, bk->lat, bk->lon};
     }
     return 0;
 }
 
 static int entry_cmp(const void *a, const void *b)
 {
-    const fresh_entry *x = a, *y = b;
+    const busy_fresh_entry *x = a, *y = b;
     if (x->staff != y->staff) return x->staff < y->staff ? -1 : 1;
     if (x->b.start != y->b.start) return x->b.start < y->b.start ? -1 : 1;
     return (x->b.end > y->b.end) - (x->b.end < y->b.end);
 }
 
-void fresh_free(fresh_view *v)
+void busy_fresh_free(busy_fresh *v)
 {
     free(v->staff);
     free(v->busy);
@@ -84,14 +84,14 @@ void fresh_free(fresh_view *v)
     memset(v, 0, sizeof *v);
 }
 
-int fresh_load(store_conn *c, const model *m, tp_time from, tp_time to, int64_t exclude,
-               fresh_view *v)
+int busy_fresh_load(store_conn *c, const snapshot *m, tp_time from, tp_time to, int64_t exclude,
+                    busy_fresh *v)
 {
     memset(v, 0, sizeof *v);
     v->m = m;
     v->from = from;
     v->to = to;
-    fresh_ctx x = {v, exclude, NULL, 0, 0};
+    busy_fresh_ctx x = {v, exclude, NULL, 0, 0};
     store_booking_filter f = {from, to, 0, "confirmed", 1};
     int rc = STORE_OK;
     for (size_t i = 0; i < m->nstaff && rc == STORE_OK; i++)
@@ -107,7 +107,7 @@ int fresh_load(store_conn *c, const model *m, tp_time from, tp_time to, int64_t 
     }
     if (rc != STORE_OK) {
         free(x.e);
-        fresh_free(v);
+        busy_fresh_free(v);
         return rc;
     }
     if (x.n > 1) qsort(x.e, x.n, sizeof *x.e, entry_cmp);
@@ -133,13 +133,13 @@ int fresh_load(store_conn *c, const model *m, tp_time from, tp_time to, int64_t 
 }
 
 /* Business-local day number of instant T. */
-static int64_t local_day(const model *m, tp_time t)
+static int64_t local_day(const snapshot *m, tp_time t)
 {
     int64_t local = tz_utc_to_local(m->rules.tz, t);
     return local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
 }
 
-static void week_of(const model *m, tp_time t, tp_time *from, tp_time *to)
+static void week_of(const snapshot *m, tp_time t, tp_time *from, tp_time *to)
 {
     int64_t day = local_day(m, t);
     int64_t monday = day - tz_weekday(day);
@@ -147,7 +147,7 @@ static void week_of(const model *m, tp_time t, tp_time *from, tp_time *to)
     *to = tz_local_to_utc(m->rules.tz, (monday + 7) * 86400);
 }
 
-void fresh_window(const model *m, tp_time start, tp_time end, tp_time *from, tp_time *to)
+void busy_fresh_window(const snapshot *m, tp_time start, tp_time end, tp_time *from, tp_time *to)
 {
     tp_time wf, wt;
     week_of(m, start, &wf, &wt);
@@ -155,9 +155,9 @@ void fresh_window(const model *m, tp_time start, tp_time end, tp_time *from, tp_
     *to = end + 86400 > wt ? end + 86400 : wt;
 }
 
-void fresh_stats(const fresh_view *v, tp_time start, avail_stat *out)
+void busy_fresh_stats(const busy_fresh *v, tp_time start, avail_stat *out)
 {
-    const model *m = v->m;
+    const snapshot *m = v->m;
     tp_time wf, wt;
     int64_t day = local_day(m, start);
     week_of(m, start, &wf, &wt);
@@ -169,7 +169,7 @@ void fresh_stats(const fresh_view *v, tp_time start, avail_stat *out)
         out[i].ref_lon = m->staff[i].home_lon;
     }
     for (size_t k = 0; k < v->nshoots; k++) {
-        const fresh_shoot *s = &v->shoots[k];
+        const busy_fresh_shoot *s = &v->shoots[k];
         avail_stat *st = &out[s->staff];
         if (s->start >= wf && s->start < wt) st->week_minutes += (s->end - s->start) / 60;
         if (s->created > st->last_booked) st->last_booked = s->created;

@@ -1,0 +1,38 @@
+/* config.h — everything Tripod takes from its environment, read once by
+ * main.c (config_from_env) and passed down; no other file calls getenv. */
+#ifndef TRIPOD_CONFIG_H
+#define TRIPOD_CONFIG_H
+
+#include <stddef.h>
+
+#include "core/tz.h"
+
+typedef struct {
+    /* The clock */
+    int fixed_now;     /* TRIPOD_NOW was given: requests see NOW_VALUE */
+    tp_time now_value; /* workers' clocks advance from it */
+    /* The store */
+    const char *db_url; /* TRIPOD_DB (or --db); NULL: SQLite in the data dir */
+    int db_pool;        /* TRIPOD_DB_POOL: PostgreSQL connections per instance (8) */
+    /* Calendars and mail */
+    const char *smtp_url;      /* TRIPOD_SMTP_URL; NULL: mail waits in the outbox */
+    const char *mail_from;     /* TRIPOD_MAIL_FROM: the organizer address */
+    const char *public_url;    /* TRIPOD_PUBLIC_URL: base of links in mails */
+    int sync_interval_s;       /* TRIPOD_SYNC_INTERVAL (300) */
+    int sync_timeout_s;        /* TRIPOD_SYNC_TIMEOUT (20): per sync or delivery request */
+    int recheck_timeout_s;     /* TRIPOD_RECHECK_TIMEOUT (5): a booking's live look */
+    int outbox_backoff_base_s; /* TRIPOD_OUTBOX_BACKOFF_BASE (5) */
+    int outbox_backoff_max_s;  /* TRIPOD_OUTBOX_BACKOFF_MAX (3600) */
+    int outbox_lease_s;        /* TRIPOD_OUTBOX_LEASE (120) */
+    /* `tripod demo`: a CalDAV server to put the demo calendars on */
+    const char *demo_caldav_url, *demo_caldav_user, *demo_caldav_password;
+    /* HTTP */
+    int rate_limit;      /* TRIPOD_RATE_LIMIT: public requests per minute per client (120; 0 off) */
+    int threads;         /* TRIPOD_THREADS: HTTP workers; 0 = 4 per CPU, at least 8 */
+    const char *web_dir; /* TRIPOD_WEB: pages from this directory instead of the built-in ones */
+} tripod_config;
+
+/* The defaults of every setting above (no environment read). */
+void config_defaults(tripod_config *cfg);
+
+#endif
