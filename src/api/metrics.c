@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
+
 #define MET_MAX_SERIES 256
 #define MET_MAX_ROUTES 128
 #define MET_MAX_CALENDARS 10000
@@ -119,16 +121,7 @@ static void met_printf(met_buf *b, const char *fmt, ...)
             b->len += (size_t)n;
             return;
         }
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap <= b->len + (size_t)n)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
+        if (ARRAY_RESERVE(b->p, b->cap, b->len + (size_t)n + 1, 4096) != 0) b->failed = 1;
     }
 }
 

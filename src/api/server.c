@@ -22,6 +22,7 @@
 #include "api/ratelimit.h"
 #include "api/web.h"
 #include "app/workers.h"
+#include "core/array.h"
 
 #define SRV_MAX_BODY (1024 * 1024)
 #define SRV_DRAIN_MS 10000 /* on SIGTERM, how long in-flight requests may take to finish */
@@ -331,15 +332,7 @@ static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, co
             cx->too_large = 1;
             return MHD_YES; /* keep draining; answered once the body is read */
         }
-        if (cx->len + n + 1 > cx->cap) {
-            size_t cap = cx->cap ? cx->cap : 4096;
-            while (cap < cx->len + n + 1)
-                cap *= 2;
-            char *b = realloc(cx->body, cap);
-            if (!b) return MHD_NO;
-            cx->body = b;
-            cx->cap = cap;
-        }
+        if (ARRAY_RESERVE(cx->body, cx->cap, cx->len + n + 1, 4096) != 0) return MHD_NO;
         memcpy(cx->body + cx->len, upload_data, n);
         cx->len += n;
         cx->body[cx->len] = '\0';

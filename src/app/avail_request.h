@@ -1,6 +1,6 @@
-/* avail_request.h — turns a request's items, property and dates into an engine query
- * over a snapshot snapshot, with the prerequisite and validation errors that
- * availability and bookings share. */
+/* avail_request.h — turns a request's items, property and dates into an
+ * engine query (core/avail) over a snapshot, with the prerequisite and
+ * validation outcomes that availability and bookings share. */
 #ifndef TRIPOD_AVAIL_REQUEST_H
 #define TRIPOD_AVAIL_REQUEST_H
 
@@ -29,7 +29,7 @@ typedef struct {
  * items, unknown property, window [now, now). */
 void avail_request_init(avail_request *a, const snapshot *m, tp_time now);
 
-/* Prerequisites 1 and 2. 0, or -1 with RES set: 409 booking_disabled /
+/* Prerequisites 1 and 2. 0, or -1 with O set: 409 booking_disabled /
  * no_primary_calendar. */
 int avail_request_prereq(const snapshot *m, outcome *o);
 
@@ -42,21 +42,21 @@ int avail_request_items_json(avail_request *a, const json_t *services, const jso
 
 /* The property from the query string (postal_code, lat, lon, sqft) or from a
  * JSON object {postal_code, lat, lon, sqft} (its errors name "property.…").
- * The postal code is copied. 0, or -1 with RES (422). */
+ * The postal code is copied. 0, or -1 with O (422). */
 int avail_request_property_text(avail_request *a, const char *postal_code, const char *lat,
                                 const char *lon, const char *sqft, outcome *o);
 int avail_request_property_json(avail_request *a, const json_t *prop, outcome *o);
 
-/* Duration rules: 0, or -1 with RES set (422 no items / not_schedulable naming
+/* Duration rules: 0, or -1 with O set (422 no items / not_schedulable naming
  * the item). Fills *SCHED_MIN and *CREW when not NULL. */
 int avail_request_duration(avail_request *a, outcome *o, int *sched_min, int *crew);
 
 /* The candidate window from dates FROM and TO ("YYYY-MM-DD" in the business
  * zone, both inclusive; NULL: today and FROM + 6 days), capped at the
- * horizon. 0, or -1 with RES (422, field "from"/"to"). */
+ * horizon. 0, or -1 with O (422, field "from"/"to"). */
 int avail_request_dates(avail_request *a, const char *from, const char *to, outcome *o);
 
-/* Parses an RFC 3339 string member. 0, or -1 with RES (422, FIELD). */
+/* Parses an RFC 3339 string member. 0, or -1 with O (422, FIELD). */
 int avail_request_parse_time(const char *s, tp_time *t, const char *field, outcome *o);
 
 #endif

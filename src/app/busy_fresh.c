@@ -1,4 +1,4 @@
-/* fresh.c — staff busy time for the re-check inside a booking transaction:
+/* busy_fresh.c — staff busy time for the re-check inside a booking transaction:
  * bookings straight from the store, synced calendar busy from the snapshot. */
 #include "app/busy_fresh.h"
 
@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/array.h"
 
 typedef struct {
     size_t staff;
@@ -22,13 +24,7 @@ typedef struct {
 
 static int push(busy_fresh_ctx *x, size_t staff, const avail_busy *b, int64_t booking)
 {
-    if (x->n == x->cap) {
-        size_t cap = x->cap ? x->cap * 2 : 64;
-        busy_fresh_entry *e = realloc(x->e, cap * sizeof *e);
-        if (!e) return 100;
-        x->e = e;
-        x->cap = cap;
-    }
+    if (ARRAY_RESERVE(x->e, x->cap, x->n + 1, 64) != 0) return 100;
     x->e[x->n].staff = staff;
     x->e[x->n].b = *b;
     x->e[x->n++].booking = booking;
@@ -54,13 +50,7 @@ static int on_booking(void *ctx, const store_booking *bk)
         if (idx < 0) continue;
         avail_busy b = {bk->start, bk->end, NULL, bk->lat, bk->lon};
         if (push(x, (size_t)idx, &b, bk->id) != 0) return 100;
-        if (v->nshoots == v->shoots_cap) {
-            size_t cap = v->shoots_cap ? v->shoots_cap * 2 : 32;
-            busy_fresh_shoot *s = realloc(v->shoots, cap * sizeof *s);
-            if (!s) return 100;
-            v->shoots = s;
-            v->shoots_cap = cap;
-        }
+        if (ARRAY_RESERVE(v->shoots, v->shoots_cap, v->nshoots + 1, 32) != 0) return 100;
         v->shoots[v->nshoots++] =
             (busy_fresh_shoot){(size_t)idx, bk->start, bk->end, bk->created, bk->lat, bk->lon};
     }

@@ -1,4 +1,4 @@
-/* fresh.h — staff busy time with bookings read straight from the store (not
+/* busy_fresh.h — staff busy time with bookings read straight from the store (not
  * the cache), and assignment statistics, for the check a booking makes
  * before it commits. */
 #ifndef TRIPOD_BUSY_FRESH_H

@@ -10,7 +10,7 @@
 #include <string.h>
 
 static const char settings_default_text[] =
-    "{\"integrated_booking\": false, \"timezone\": \"America/New_York\","
+    "{\"integrated_booking\": false, \"timezone\": \"" SETTINGS_DEFAULT_TIMEZONE "\","
     " \"drive_buffer_minutes\": 30, \"min_notice_minutes\": 0, \"slot_step_minutes\": 30,"
     " \"horizon_days\": 60,"
     " \"default_hours\": {\"mon\": [[\"09:00\", \"17:00\"]], \"tue\": [[\"09:00\", \"17:00\"]],"

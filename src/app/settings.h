@@ -8,7 +8,8 @@
 #include "app/validate.h"
 #include "store/store.h"
 
-#define SETTINGS_MAX_BUFFER_MIN 480 /* the largest drive_buffer_minutes accepted */
+#define SETTINGS_MAX_BUFFER_MIN 480                  /* the largest drive_buffer_minutes accepted */
+#define SETTINGS_DEFAULT_TIMEZONE "America/New_York" /* the business zone until one is set */
 
 /* Every setting with its default value. New reference (NULL: out of memory). */
 json_t *settings_defaults(void);

@@ -1,4 +1,4 @@
-/* snapshot.c — builds the availability snapshot snapshot from the store (settings,
+/* snapshot.c — builds the availability snapshot from the store (settings,
  * catalog, zones, staff, busy time) and answers lookups in it; keeping the
  * current snapshot is snapshot_cache.c's. */
 #include "app/snapshot.h"
@@ -11,6 +11,7 @@
 
 #include "app/settings.h"
 #include "app/validate.h"
+#include "core/array.h"
 
 #define SNAPSHOT_ARENA_BLOCK 65536
 
@@ -206,17 +207,11 @@ static int doc_collect(void *ctx, int64_t id, const char *json)
         json_decref(doc);
         return 0;
     }
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        json_t **d = realloc(l->docs, cap * sizeof *d);
-        if (d) l->docs = d;
-        int64_t *ids = d ? realloc(l->ids, cap * sizeof *ids) : NULL;
-        if (!ids) {
-            json_decref(doc);
-            return 100;
-        }
-        l->ids = ids;
-        l->cap = cap;
+    size_t ids_cap = l->cap; /* the two arrays grow alike; cap is the docs' */
+    if (ARRAY_RESERVE(l->ids, ids_cap, l->n + 1, 16) != 0 ||
+        ARRAY_RESERVE(l->docs, l->cap, l->n + 1, 16) != 0) {
+        json_decref(doc);
+        return 100;
     }
     l->docs[l->n] = doc;
     l->ids[l->n++] = id;
@@ -434,13 +429,7 @@ static int build_staff(snapshot *m, const doc_list *l)
 
 static int busy_push(busy_vec *v, const avail_busy *b)
 {
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 32;
-        avail_busy *nv = realloc(v->v, cap * sizeof *nv);
-        if (!nv) return -1;
-        v->v = nv;
-        v->cap = cap;
-    }
+    if (ARRAY_RESERVE(v->v, v->cap, v->n + 1, 32) != 0) return -1;
     v->v[v->n++] = *b;
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/secret.h"
+#include "app/settings.h"
 #include "cal/caldav.h"
 #include "cal/outbox.h"
 
@@ -24,7 +25,7 @@ static char *open_sealed(void *ctx, const char *sealed)
 
 static calsrc_opener opener(app *a)
 {
-    return (calsrc_opener){open_sealed, a};
+    return (calsrc_opener){open_sealed, a, SETTINGS_DEFAULT_TIMEZONE};
 }
 
 int app_workers_start(app *a)

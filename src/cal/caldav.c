@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/array.h"
+
 #define MAX_BODY (32u << 20)
 #define MULTIGET_BATCH 50 /* hrefs per calendar-multiget request */
 #define SYNC_ROUNDS 20    /* sync-collection requests when the server truncates (507) */
@@ -40,12 +42,10 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
     caldav_response *r = userp;
     size_t add = size * n;
     if (r->len + add > MAX_BODY) return 0;
-    char *b = realloc(r->body, r->len + add + 1);
-    if (!b) return 0;
-    memcpy(b + r->len, data, add);
+    if (ARRAY_RESERVE(r->body, r->cap, r->len + add + 1, 4096) != 0) return 0;
+    memcpy(r->body + r->len, data, add);
     r->len += add;
-    b[r->len] = '\0';
-    r->body = b;
+    r->body[r->len] = '\0';
     return add;
 }
 
@@ -366,17 +366,11 @@ typedef struct {
 static void sb_add(strbuf *b, const char *s, size_t len)
 {
     if (b->oom) return;
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = (b->n + len + 1) * 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            free(b->s);
-            memset(b, 0, sizeof *b);
-            b->oom = 1;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
+    if (ARRAY_RESERVE(b->s, b->cap, b->n + len + 1, 256) != 0) {
+        free(b->s);
+        memset(b, 0, sizeof *b);
+        b->oom = 1;
+        return;
     }
     memcpy(b->s + b->n, s, len);
     b->n += len;
@@ -426,16 +420,10 @@ void caldav_changes_free(caldav_changes *ch)
 /* Appends one member (HREF and ETAG are taken over). -1 when memory ran out. */
 static int changes_add(caldav_changes *ch, char *href, char *etag, int gone)
 {
-    if (ch->n == ch->cap) {
-        size_t cap = ch->cap ? ch->cap * 2 : 16;
-        caldav_change *v = realloc(ch->v, cap * sizeof *v);
-        if (!v) {
-            free(href);
-            free(etag);
-            return -1;
-        }
-        ch->v = v;
-        ch->cap = cap;
+    if (ARRAY_RESERVE(ch->v, ch->cap, ch->n + 1, 16) != 0) {
+        free(href);
+        free(etag);
+        return -1;
     }
     ch->v[ch->n++] = (caldav_change){href, etag, gone};
     return 0;

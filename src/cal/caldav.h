@@ -25,6 +25,7 @@ typedef struct {
     long status; /* HTTP status; 0 when no answer came */
     char *body;  /* NUL-terminated, never NULL after a completed request */
     size_t len;
+    size_t cap;          /* bytes allocated at body */
     char *etag;          /* ETag header or NULL */
     char *last_modified; /* Last-Modified header or NULL */
 } caldav_response;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
+
 int64_t calsrc_json_id(const void *json)
 {
     const json_t *v = json;
@@ -39,8 +41,9 @@ static char *dup_str(const json_t *v)
     return json_is_string(v) && *json_string_value(v) ? strdup(json_string_value(v)) : NULL;
 }
 
-/* The owner's zone and e-mail: the staff document, else the business settings. */
-static int load_owner(store_conn *c, calsrc *s)
+/* The owner's zone and e-mail: the staff document, else the business
+ * settings, else OP's default. */
+static int load_owner(store_conn *c, const calsrc_opener *op, calsrc *s)
 {
     char *text = NULL;
     json_t *doc = NULL;
@@ -64,7 +67,8 @@ static int load_owner(store_conn *c, calsrc *s)
         free(text);
         json_decref(doc);
     }
-    if (!s->owner_tz && !(s->owner_tz = strdup("America/New_York"))) return STORE_ERROR;
+    if (!s->owner_tz && !(s->owner_tz = strdup(op && op->default_tz ? op->default_tz : "UTC")))
+        return STORE_ERROR;
     return STORE_OK;
 }
 
@@ -87,7 +91,7 @@ static int from_doc(store_conn *c, int64_t id, const char *json, const calsrc_op
     const char *sealed = json_string_value(json_object_get(doc, "_password"));
     if (!s->url) goto out;
     if (sealed && (!op || !op->open || !(s->secret = op->open(op->ctx, sealed)))) goto out;
-    if ((rc = load_owner(c, s)) != STORE_OK) goto out;
+    if ((rc = load_owner(c, op, s)) != STORE_OK) goto out;
     s->target.url = s->url;
     if (s->username) {
         s->target.username = s->username;
@@ -147,15 +151,9 @@ static int walk_cb(void *ctx, int64_t id, const char *json)
     }
     json_decref(doc);
     if (!keep) return 0;
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 16;
-        int64_t *v = realloc(w->ids, cap * sizeof *v);
-        if (!v) {
-            w->oom = 1;
-            return 1;
-        }
-        w->ids = v;
-        w->cap = cap;
+    if (ARRAY_RESERVE(w->ids, w->cap, w->n + 1, 16) != 0) {
+        w->oom = 1;
+        return 1;
     }
     w->ids[w->n++] = id;
     return 0;

@@ -14,9 +14,13 @@
  * or NULL when it cannot be opened. Supplied by the server (it holds the key). */
 typedef char *(*calsrc_open_fn)(void *ctx, const char *sealed);
 
+/* How calendars are opened: their sealed credentials, and the zone their
+ * floating times are read in when neither the owner nor the business names
+ * one (the business settings' default, handed down by the application). */
 typedef struct {
     calsrc_open_fn open;
     void *ctx;
+    const char *default_tz; /* IANA name; NULL: UTC */
 } calsrc_opener;
 
 typedef struct {

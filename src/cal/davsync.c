@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
+
 void davsync_set_free(davsync_set *s)
 {
     if (!s) return;
@@ -21,13 +23,7 @@ void davsync_set_free(davsync_set *s)
 
 int davsync_known_add(davsync_known *k, const char *href, const char *etag)
 {
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 64;
-        struct davsync_etag *v = realloc(k->v, cap * sizeof *v);
-        if (!v) return -1;
-        k->v = v;
-        k->cap = cap;
-    }
+    if (ARRAY_RESERVE(k->v, k->cap, k->n + 1, 64) != 0) return -1;
     char *h = strdup(href), *e = etag ? strdup(etag) : NULL;
     if (!h || (etag && !e)) {
         free(h);
@@ -71,13 +67,7 @@ static const char *known_etag(const davsync_known *k, const char *href)
 /* Appends an empty resource to S; NULL when memory ran out. */
 static davsync_res *res_add(davsync_set *s, const char *href, const char *etag)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        davsync_res *v = realloc(s->v, cap * sizeof *v);
-        if (!v) return NULL;
-        s->v = v;
-        s->cap = cap;
-    }
+    if (ARRAY_RESERVE(s->v, s->cap, s->n + 1, 16) != 0) return NULL;
     davsync_res *r = &s->v[s->n];
     memset(r, 0, sizeof *r);
     r->href = strdup(href);

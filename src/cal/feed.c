@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cal/outbox.h"
+#include "core/array.h"
 
 typedef struct {
     int64_t *ids;
@@ -15,13 +16,7 @@ typedef struct {
 static int feed_collect(void *ctx, const store_booking *b)
 {
     feed_ids *x = ctx;
-    if (x->n == x->cap) {
-        size_t cap = x->cap ? x->cap * 2 : 64;
-        int64_t *v = realloc(x->ids, cap * sizeof *v);
-        if (!v) return STORE_ERROR;
-        x->ids = v;
-        x->cap = cap;
-    }
+    if (ARRAY_RESERVE(x->ids, x->cap, x->n + 1, 64) != 0) return STORE_ERROR;
     x->ids[x->n++] = b->id;
     return 0;
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/array.h"
+
 #define ZONE_SLOTS 16
 #define DAY 86400
 
@@ -257,13 +259,7 @@ static int push(ctx *c, tp_time s, tp_time e, const char *uid, const char *summa
     ics_list *l = c->out;
     if (l->n >= c->o->max_instances)
         return fail(c, "more than %zu busy instances", c->o->max_instances);
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        ics_busy *v = realloc(l->v, cap * sizeof *v);
-        if (!v) return fail(c, "out of memory");
-        l->v = v;
-        l->cap = cap;
-    }
+    if (ARRAY_RESERVE(l->v, l->cap, l->n + 1, 64) != 0) return fail(c, "out of memory");
     ics_busy *b = &l->v[l->n];
     b->start = s;
     b->end = e;
@@ -310,13 +306,7 @@ static struct icaltimetype local_from_seconds(int64_t local, const struct icalti
 
 static int inst_add(ctx *c, tp_time s)
 {
-    if (c->ninst == c->instcap) {
-        size_t cap = c->instcap ? c->instcap * 2 : 64;
-        tp_time *v = realloc(c->inst, cap * sizeof *v);
-        if (!v) return fail(c, "out of memory");
-        c->inst = v;
-        c->instcap = cap;
-    }
+    if (ARRAY_RESERVE(c->inst, c->instcap, c->ninst + 1, 64) != 0) return fail(c, "out of memory");
     c->inst[c->ninst++] = s;
     return 0;
 }
@@ -337,13 +327,7 @@ static int exdates_collect(ctx *c, icalcomponent *ev, const char *uid)
         tp_time x;
         if (to_utc(c, icalproperty_get_exdate(p), prop_tzid(p), &x) != 0)
             return fail(c, "event %s: invalid EXDATE", uid);
-        if (c->nexd == c->exdcap) {
-            size_t cap = c->exdcap ? c->exdcap * 2 : 16;
-            tp_time *v = realloc(c->exd, cap * sizeof *v);
-            if (!v) return fail(c, "out of memory");
-            c->exd = v;
-            c->exdcap = cap;
-        }
+        if (ARRAY_RESERVE(c->exd, c->exdcap, c->nexd + 1, 16) != 0) return fail(c, "out of memory");
         c->exd[c->nexd++] = x;
     }
     if (c->nexd > 1) qsort(c->exd, c->nexd, sizeof *c->exd, time_cmp);
@@ -459,13 +443,7 @@ static int collect_overrides(ctx *c)
         if (!p || !uid) continue;
         if (to_utc(c, icalproperty_get_recurrenceid(p), prop_tzid(p), &rid) != 0)
             return fail(c, "event %s: invalid RECURRENCE-ID", uid);
-        if (c->novr == c->ovrcap) {
-            size_t cap = c->ovrcap ? c->ovrcap * 2 : 16;
-            override *v = realloc(c->ovr, cap * sizeof *v);
-            if (!v) return fail(c, "out of memory");
-            c->ovr = v;
-            c->ovrcap = cap;
-        }
+        if (ARRAY_RESERVE(c->ovr, c->ovrcap, c->novr + 1, 16) != 0) return fail(c, "out of memory");
         c->ovr[c->novr].uid = strdup(uid);
         if (!c->ovr[c->novr].uid) return fail(c, "out of memory");
         c->ovr[c->novr++].rid = rid;

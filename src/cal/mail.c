@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/array.h"
+
 typedef struct {
     char *p;
     size_t n, cap;
@@ -17,15 +19,9 @@ typedef struct {
 static void put(buf *b, const char *s, size_t n)
 {
     if (b->oom) return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = (b->n + n + 1) * 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
+    if (ARRAY_RESERVE(b->p, b->cap, b->n + n + 1, 256) != 0) {
+        b->oom = 1;
+        return;
     }
     memcpy(b->p + b->n, s, n);
     b->n += n;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/avail_internal.h"
 
 typedef struct {
@@ -42,13 +43,7 @@ void avail_result_free(avail_result *r)
 
 static int pairs_push(avail_result *r, tp_time start, uint32_t staff)
 {
-    if (r->npairs == r->pairs_cap) {
-        size_t cap = r->pairs_cap ? r->pairs_cap * 2 : 256;
-        avail_pair *v = realloc(r->pairs, cap * sizeof *v);
-        if (!v) return -1;
-        r->pairs = v;
-        r->pairs_cap = cap;
-    }
+    if (ARRAY_RESERVE(r->pairs, r->pairs_cap, r->npairs + 1, 256) != 0) return -1;
     r->pairs[r->npairs].start = start;
     r->pairs[r->npairs].staff = staff;
     r->npairs++;
@@ -57,13 +52,7 @@ static int pairs_push(avail_result *r, tp_time start, uint32_t staff)
 
 static int slots_push(avail_result *r, tp_time start, tp_time end, int crew)
 {
-    if (r->nslots == r->slots_cap) {
-        size_t cap = r->slots_cap ? r->slots_cap * 2 : 64;
-        avail_slot *v = realloc(r->slots, cap * sizeof *v);
-        if (!v) return -1;
-        r->slots = v;
-        r->slots_cap = cap;
-    }
+    if (ARRAY_RESERVE(r->slots, r->slots_cap, r->nslots + 1, 64) != 0) return -1;
     r->slots[r->nslots].start = start;
     r->slots[r->nslots].end = end;
     r->slots[r->nslots].crew = crew;
@@ -243,12 +232,7 @@ static int compute(const avail_query *q, const avail__plan *p, avail_result *r)
     scratch *sc = scratch_get(r);
     if (!sc || build_candidates(q, &sc->cand) != 0) return -1;
     size_t nc = sc->cand.n;
-    if (nc > sc->count_cap) {
-        crew_count *c = realloc(sc->count, nc * sizeof *c);
-        if (!c) return -1;
-        sc->count = c;
-        sc->count_cap = nc;
-    }
+    if (ARRAY_RESERVE(sc->count, sc->count_cap, nc, 64) != 0) return -1;
     if (nc) memset(sc->count, 0, nc * sizeof *sc->count);
     const tp_time buf = (tp_time)ru->buffer_min * 60, len = (tp_time)p->len_min * 60;
     const avail_staff *spans_of = NULL;

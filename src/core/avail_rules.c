@@ -5,19 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/avail_internal.h"
 
 int avail__times_reserve(avail__times *t, size_t n)
 {
-    if (n <= t->cap) return 0;
-    size_t cap = t->cap ? t->cap : 64;
-    while (cap < n)
-        cap *= 2;
-    tp_time *v = realloc(t->v, cap * sizeof *v);
-    if (!v) return -1;
-    t->v = v;
-    t->cap = cap;
-    return 0;
+    return ARRAY_RESERVE(t->v, t->cap, n, 64);
 }
 
 /* An item's scheduling minutes for SQFT (0 = unknown). */

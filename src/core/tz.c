@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
+
 #define TZ_TABLE_FROM 0LL            /* 1970-01-01T00:00:00Z */
 #define TZ_TABLE_TO 4133980800LL     /* 2101-01-01T00:00:00Z */
 #define TZ_SAMPLE_STEP (2 * 86400LL) /* no zone changes offset and back within 2 days */
@@ -35,16 +37,10 @@ static int ical_offset(icaltimezone *zone, tp_time t)
 /* Appends (at, off) to the table being built; returns -1 when out of memory. */
 static int table_push(tz_zone *z, size_t *cap, tp_time at, int off)
 {
-    if (z->n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 64;
-        tp_time *nat = realloc(z->at, ncap * sizeof *nat);
-        if (!nat) return -1;
-        z->at = nat;
-        int32_t *noff = realloc(z->off, ncap * sizeof *noff);
-        if (!noff) return -1;
-        z->off = noff;
-        *cap = ncap;
-    }
+    size_t at_cap = *cap; /* the two arrays grow alike; *CAP is the offsets' */
+    if (ARRAY_RESERVE(z->at, at_cap, z->n + 1, 64) != 0 ||
+        ARRAY_RESERVE(z->off, *cap, z->n + 1, 64) != 0)
+        return -1;
     z->at[z->n] = at;
     z->off[z->n] = (int32_t)off;
     z->n++;
