@@ -152,6 +152,7 @@ static int tx_refuse(tx *t, store_conn *c, outcome *o)
  * a growing pause. 0 when the operation succeeded, else -1 with O. */
 static int tx_run(tx *t, store_conn *c, outcome *o)
 {
+    outcome_clear(o); /* success is an attempt that ends with no outcome */
     for (int attempt = 0;;) {
         if (t->prepare && t->prepare(t, o) != 0) return -1;
         if (attempt == BOOKING_TX_TRIES) {

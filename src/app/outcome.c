@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "store/store.h"
 
@@ -43,5 +44,5 @@ int outcome_invalid(outcome *o, const val_error *e)
 void outcome_clear(outcome *o)
 {
     json_decref(o->detail);
-    o->detail = NULL;
+    memset(o, 0, sizeof *o);
 }

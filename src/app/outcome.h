@@ -45,7 +45,8 @@ int outcome_store(outcome *o, int rc, const char *noun);
 /* O for input check E: 422 validation naming E's field. Returns -1. */
 int outcome_invalid(outcome *o, const val_error *e);
 
-/* Frees O's detail; O may be reused afterwards. Accepts a zeroed O. */
+/* Frees O's detail and makes O "no outcome" (OUT_OK) again, ready for the
+ * next operation. Accepts a zeroed O. */
 void outcome_clear(outcome *o);
 
 #endif
