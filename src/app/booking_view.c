@@ -85,6 +85,12 @@ int booking_view_history_add(store_conn *c, int64_t id, tp_time at, const char *
     return rc;
 }
 
+/* The string V into OUT (LEN bytes), "" when V is not a string. */
+static void copy_text(char *out, size_t len, const json_t *v)
+{
+    snprintf(out, len, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
 /* Appends staff ID of S to F unless F has them. */
 static void facts_person(const snapshot *s, outbox_facts *f, int64_t id)
 {
@@ -118,6 +124,13 @@ void booking_view_facts(const snapshot *s, const tripod_config *cfg, const store
             if (k > 0 && (size_t)k < sizeof f->what - used) used += (size_t)k;
         }
     }
+    const json_t *agent = json_object_get(body, "agent"), *prop = json_object_get(body, "property");
+    copy_text(f->agent_name, sizeof f->agent_name, json_object_get(agent, "name"));
+    copy_text(f->agent_email, sizeof f->agent_email, json_object_get(agent, "email"));
+    copy_text(f->agent_phone, sizeof f->agent_phone, json_object_get(agent, "phone"));
+    copy_text(f->address, sizeof f->address, json_object_get(prop, "address"));
+    copy_text(f->postal_code, sizeof f->postal_code, json_object_get(prop, "postal_code"));
+    copy_text(f->notes, sizeof f->notes, json_object_get(body, "notes"));
     json_decref(body);
     if (!used) snprintf(f->what, sizeof f->what, "Shoot");
     for (int k = 0; k < after->nstaff; k++)

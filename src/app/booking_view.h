@@ -33,8 +33,9 @@ int booking_view_history_add(store_conn *c, int64_t id, tp_time at, const char *
 /* What the outbox and the staff feed say about a change of booking BEFORE
  * (NULL: none) → AFTER beyond the booking row: the business's name and
  * zone (snapshot S), the organizer and link base (CFG), the names of AFTER's
- * items and of the staff on both sides (S). Strings are borrowed from S and
- * CFG, which must outlive F. */
+ * items and of the staff on both sides (S), and the agent, property and
+ * notes AFTER was booked with. Strings are borrowed from S and CFG, which
+ * must outlive F. */
 void booking_view_facts(const snapshot *s, const tripod_config *cfg, const store_booking *before,
                         const store_booking *after, outbox_facts *f);
 

@@ -56,9 +56,8 @@ static void human_time(const tz_zone *tz, tp_time start, tp_time end, char *out,
 typedef struct {
     const store_booking *b;
     const outbox_facts *f;
-    json_t *body;
     json_t *items; /* array of {kind, payload} */
-    char when[128], location[512], description[2048], summary[1100];
+    char when[128], location[512], description[4096], summary[1100];
     who agent, staff[STORE_MAX_CREW];
     event_info ev;
     char uid[64];
@@ -69,25 +68,16 @@ static int change_load(change *x, const store_booking *b, const outbox_facts *f,
 {
     x->b = b;
     x->f = f;
-    if (!(x->body = json_loads(b->body ? b->body : "{}", 0, NULL))) return STORE_ERROR;
-    const json_t *agent = json_object_get(x->body, "agent");
-    who_set(&x->agent, json_string_value(json_object_get(agent, "name")),
-            json_string_value(json_object_get(agent, "email")));
+    who_set(&x->agent, f->agent_name, f->agent_email);
     for (int i = 0; i < b->nstaff; i++)
         who_staff(&x->staff[i], f, b->staff[i]);
     human_time(f->tz, b->start, b->end, x->when, sizeof x->when);
-    const json_t *prop = json_object_get(x->body, "property");
-    const char *addr = json_string_value(json_object_get(prop, "address"));
-    const char *postal = json_string_value(json_object_get(prop, "postal_code"));
-    snprintf(x->location, sizeof x->location, "%s%s%s", addr ? addr : "",
-             postal && *postal ? " " : "", postal ? postal : "");
-    const char *notes = json_string_value(json_object_get(x->body, "notes"));
-    const char *phone =
-        json_string_value(json_object_get(json_object_get(x->body, "agent"), "phone"));
+    snprintf(x->location, sizeof x->location, "%s%s%s", f->address, *f->postal_code ? " " : "",
+             f->postal_code);
     snprintf(x->description, sizeof x->description,
-             "Booking %lld: %s\nAgent: %s <%s>%s%s\nNotes: %s", (long long)b->id, x->f->what,
-             x->agent.name, x->agent.email, phone && *phone ? ", " : "", phone ? phone : "",
-             notes && *notes ? notes : "-");
+             "Booking %lld: %s\nAgent: %s <%s>%s%s\nNotes: %s", (long long)b->id, f->what,
+             x->agent.name, x->agent.email, *f->agent_phone ? ", " : "", f->agent_phone,
+             *f->notes ? f->notes : "-");
 
     event_info *e = &x->ev;
     memset(e, 0, sizeof *e);
@@ -111,7 +101,6 @@ static int change_load(change *x, const store_booking *b, const outbox_facts *f,
 
 static void change_free(change *x)
 {
-    json_decref(x->body);
     json_decref(x->items);
 }
 

@@ -29,6 +29,8 @@ typedef struct {
     const char *link_base; /* base of the agent's manage link (TRIPOD_PUBLIC_URL) */
     const tz_zone *tz;     /* the business zone, for times in mails */
     char what[512];        /* the booked items' names, e.g. "Photos, Drone video" */
+    char agent_name[160], agent_email[256], agent_phone[64]; /* who booked */
+    char address[320], postal_code[40], notes[2048];         /* the property, the notes */
     outbox_person people[OUTBOX_MAX_PEOPLE]; /* the staff of both sides of the change */
     int npeople;
 } outbox_facts;

@@ -93,6 +93,15 @@ static int test_facts(void *ctx, const store_booking *b, outbox_facts *f)
     f->link_base = "http://localhost:8080";
     f->tz = tz_zone_get("America/New_York");
     snprintf(f->what, sizeof f->what, "Photos");
+    snprintf(f->agent_name, sizeof f->agent_name, "Ava Agent");
+    snprintf(f->agent_email, sizeof f->agent_email, "ava@realty.test");
+    snprintf(f->agent_phone, sizeof f->agent_phone, "555");
+    snprintf(f->address, sizeof f->address, "%s",
+             strstr(b->body, "1 Main St")  ? "1 Main St"
+             : strstr(b->body, "9 Elm St") ? "9 Elm St"
+                                           : "5 Oak St");
+    snprintf(f->postal_code, sizeof f->postal_code, "10001");
+    snprintf(f->notes, sizeof f->notes, "Gate; code, 42");
     f->people[f->npeople++] = (outbox_person){b->staff[0], "Ann", "ann@example.com"};
     return STORE_OK;
 }
