@@ -119,7 +119,9 @@ static int env_config(api_config *cfg)
 {
     const char *now = getenv("TRIPOD_NOW");
     const char *rl = getenv("TRIPOD_RATE_LIMIT");
+    const char *web = getenv("TRIPOD_WEB");
     cfg->rate_limit = 120;
+    if (web && *web) cfg->web_dir = web;
     if (now && *now) {
         if (tz_parse_rfc3339(now, &cfg->now_value) != 0) {
             fprintf(stderr,

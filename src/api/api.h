@@ -20,7 +20,9 @@ typedef struct {
     uint8_t secret_key[32]; /* encrypts calendar passwords at rest; from DATA_DIR/secret.key */
     int fixed_now;          /* TRIPOD_NOW given */
     tp_time now_value;
-    int rate_limit; /* public requests per minute per client; 0 = off */
+    int rate_limit;      /* public requests per minute per client; 0 = off */
+    const char *web_dir; /* TRIPOD_WEB: serve the pages from this directory instead of the
+                            copies compiled in (development); NULL = compiled in */
 } api_config;
 
 const api_config *api_server_config(const api_server *s);
