@@ -337,7 +337,7 @@ static void test_web_find_compiled_in_pages(void **state)
     assert_int_equal(strncmp(web_content_type("/js/api.js"), "text/javascript", 15), 0);
     for (size_t i = 1; i < web_assets_count; i++)
         assert_true(strcmp(web_assets[i - 1].path, web_assets[i].path) < 0);
-    static const char *const none[] = {"/manage/a/b", "/nope.js", "js/api.js",
+    static const char *const none[] = {"/manage/a/b",    "/nope.js",  "js/api.js",
                                        "/js/../app.css", "//app.css", ""};
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
         assert_null(web_find(none[i]));
