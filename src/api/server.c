@@ -1,6 +1,8 @@
 /* server.c — `tripod serve`'s HTTP side: libmicrohttpd with a thread pool,
  * body accumulation, routing over the route tables, auth, rate limiting,
- * responses, static pages, one log line per request, graceful shutdown. */
+ * responses, the pages (compiled in, or from TRIPOD_WEB's directory, with
+ * ETags and 304s for the compiled-in ones), one log line per request,
+ * graceful shutdown. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,8 +32,8 @@
 
 struct api_server {
     app *app;
-    ratelimit *rl;       /* NULL when rate limiting is off */
-    char *web_dir;       /* NULL when no web/ directory was found */
+    ratelimit *rl; /* NULL when rate limiting is off */
+    char *web_dir; /* the pages directory overriding the compiled-in pages, or NULL */
     atomic_int inflight; /* requests begun and not yet completed */
 };
 
@@ -237,17 +239,12 @@ out:
     free(caps);
 }
 
-/* Builds the MHD response for a static file, or NULL with RES set to 404/405. */
-static struct MHD_Response *srv_static(api_server *s, const char *method, const char *path,
-                                       api_res *res)
+/* A page from the override directory DIR, or NULL with RES set to 404/500. */
+static struct MHD_Response *srv_static_file(const char *dir, const char *path, api_res *res)
 {
     char file[4096];
     const char *ctype;
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        api_error(res, 405, "method_not_allowed", "pages accept GET only", NULL);
-        return NULL;
-    }
-    if (!s->web_dir || web_resolve(s->web_dir, path, file, sizeof file, &ctype) != 0) {
+    if (web_resolve(dir, path, file, sizeof file, &ctype) != 0) {
         api_error(res, 404, "not_found", "no such page", NULL);
         return NULL;
     }
@@ -266,6 +263,46 @@ static struct MHD_Response *srv_static(api_server *s, const char *method, const 
     }
     res->status = 200;
     res->content_type = ctype;
+    return r;
+}
+
+/* A compiled-in page with its ETag: 304 when the client's If-None-Match names
+ * it (libmicrohttpd then sends the headers of the 200, Content-Length
+ * included, and no body). NULL with RES set to 404/500. */
+static struct MHD_Response *srv_static_embedded(struct MHD_Connection *c, const char *path,
+                                                api_res *res)
+{
+    const web_asset *a = web_find(path);
+    if (!a) {
+        api_error(res, 404, "not_found", "no such page", NULL);
+        return NULL;
+    }
+    int fresh = web_etag_match(srv_header(c, MHD_HTTP_HEADER_IF_NONE_MATCH), a->etag);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(a->size, (void *)a->data, MHD_RESPMEM_PERSISTENT);
+    if (!r) {
+        api_error(res, 500, "internal", "out of memory", NULL);
+        return NULL;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, a->etag);
+    res->status = fresh ? 304 : 200;
+    res->content_type = web_content_type(a->path);
+    return r;
+}
+
+/* Builds the MHD response for a page: from the override directory when one
+ * was configured, else compiled in. NULL with RES set to 404/405/500. */
+static struct MHD_Response *srv_static(api_server *s, struct MHD_Connection *c, const char *method,
+                                       const char *path, api_res *res)
+{
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        api_error(res, 405, "method_not_allowed", "pages accept GET only", NULL);
+        return NULL;
+    }
+    struct MHD_Response *r =
+        s->web_dir ? srv_static_file(s->web_dir, path, res) : srv_static_embedded(c, path, res);
+    /* Page URLs carry no version: caches must ask again each time. */
+    if (r) MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     return r;
 }
 
@@ -349,7 +386,7 @@ static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, co
     else if (is_api)
         srv_dispatch_api(s, conn, method, url, cx, &res, allow, sizeof allow, &label);
     else
-        r = srv_static(s, method, url, &res);
+        r = srv_static(s, conn, method, url, &res);
     if (!r) r = srv_body(&res);
     enum MHD_Result ok = MHD_NO;
     if (r) {
@@ -404,9 +441,14 @@ int api_serve(app *a, int port)
         fprintf(stderr, "tripod: out of memory\n");
         goto out;
     }
-    s.web_dir = web_dir_find();
-    if (!s.web_dir)
-        fprintf(stderr, "tripod: no web/ directory found (set TRIPOD_WEB); pages are not served\n");
+    if (cfg->web_dir) {
+        if (!(s.web_dir = web_dir_real(cfg->web_dir))) {
+            fprintf(stderr, "tripod: the pages directory %s (TRIPOD_WEB) is not a directory\n",
+                    cfg->web_dir);
+            goto out;
+        }
+        fprintf(stderr, "tripod: pages from %s (TRIPOD_WEB), not the built-in copies\n", s.web_dir);
+    }
     signal(SIGPIPE, SIG_IGN);
     sigemptyset(&set);
     sigaddset(&set, SIGINT);

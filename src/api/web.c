@@ -1,5 +1,7 @@
-/* web.c — locating the web/ directory and mapping page URLs to its files
- * safely (no traversal, no hidden files, no symlinks leading outside). */
+/* web.c — the pages: finding a compiled-in file (web_assets.c, generated at
+ * build time) for a page URL, its content type and ETag check, and the
+ * development override directory, whose files are mapped from URLs safely
+ * (no traversal, no hidden files, no symlinks leading outside). */
 #include "api/web.h"
 
 #include <limits.h>
@@ -7,32 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-static int web_is_dir(const char *p)
+char *web_dir_real(const char *dir)
 {
     struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-char *web_dir_find(void)
-{
-    char buf[PATH_MAX];
-    const char *env = getenv("TRIPOD_WEB");
-    if (env && *env) return web_is_dir(env) ? realpath(env, NULL) : NULL;
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n > 0) {
-        buf[n] = '\0';
-        char *slash = strrchr(buf, '/');
-        if (slash) {
-            *slash = '\0';
-            char cand[PATH_MAX];
-            if (snprintf(cand, sizeof cand, "%s/../web", buf) < (int)sizeof cand &&
-                web_is_dir(cand))
-                return realpath(cand, NULL);
-        }
-    }
-    return web_is_dir("web") ? realpath("web", NULL) : NULL;
+    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? realpath(dir, NULL) : NULL;
 }
 
 static const struct {
@@ -55,7 +36,7 @@ static const struct {
     {".webmanifest", "application/manifest+json"},
 };
 
-static const char *web_type_of(const char *path)
+const char *web_content_type(const char *path)
 {
     const char *dot = strrchr(path, '.');
     if (dot && !strchr(dot, '/'))
@@ -68,11 +49,40 @@ static const char *web_type_of(const char *path)
 static const char *web_page_file(const char *path)
 {
     if (strcmp(path, "/") == 0 || strcmp(path, "/book") == 0 || strcmp(path, "/book/") == 0)
-        return "book.html";
-    if (strcmp(path, "/admin") == 0 || strcmp(path, "/admin/") == 0) return "admin.html";
+        return "/book.html";
+    if (strcmp(path, "/admin") == 0 || strcmp(path, "/admin/") == 0) return "/admin.html";
     if (strncmp(path, "/manage/", 8) == 0 && path[8] && !strchr(path + 8, '/'))
-        return "manage.html";
+        return "/manage.html";
     return NULL;
+}
+
+static int web_asset_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const web_asset *)elem)->path);
+}
+
+const web_asset *web_find(const char *path)
+{
+    const char *page = web_page_file(path);
+    return bsearch(page ? page : path, web_assets, web_assets_count, sizeof web_assets[0],
+                   web_asset_cmp);
+}
+
+int web_etag_match(const char *if_none_match, const char *etag)
+{
+    size_t elen = strlen(etag);
+    const char *p = if_none_match;
+    if (!p) return 0;
+    for (;;) {
+        p += strspn(p, " \t,");
+        if (!*p) return 0;
+        if (*p == '*') return 1;
+        if (strncmp(p, "W/", 2) == 0) p += 2; /* If-None-Match compares weakly */
+        const char *end = *p == '"' ? strchr(p + 1, '"') : NULL;
+        end = end ? end + 1 : p + strcspn(p, ",");
+        if ((size_t)(end - p) == elen && memcmp(p, etag, elen) == 0) return 1;
+        p = end;
+    }
 }
 
 /* 1 when every segment of PATH (after its leading '/') is a plain name. */
@@ -95,7 +105,7 @@ int web_resolve(const char *dir, const char *path, char *out, size_t len, const 
     const char *page = web_page_file(path);
     int n;
     if (page)
-        n = snprintf(cand, sizeof cand, "%s/%s", dir, page);
+        n = snprintf(cand, sizeof cand, "%s%s", dir, page);
     else if (web_path_safe(path))
         n = snprintf(cand, sizeof cand, "%s%s", dir, path);
     else
@@ -109,7 +119,7 @@ int web_resolve(const char *dir, const char *path, char *out, size_t len, const 
              S_ISREG(st.st_mode) && strlen(real) < len;
     if (ok) {
         strcpy(out, real);
-        *ctype = web_type_of(real);
+        *ctype = web_content_type(real);
     }
     free(real);
     return ok ? 0 : -1;

@@ -1,6 +1,6 @@
 /* test_api_helpers.c — unit tests of the HTTP layer's pure helpers: input
- * validators, settings merge, the rate limiter, credential sealing and the
- * page path resolver. */
+ * validators, settings merge, the rate limiter, credential sealing, and the
+ * pages (the override directory's path resolver, the compiled-in table, ETags). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -323,6 +323,40 @@ static void test_web_resolve_refuses_traversal(void **state)
     rmdir(dir);
 }
 
+static void test_web_find_compiled_in_pages(void **state)
+{
+    (void)state;
+    const web_asset *book = web_find("/");
+    assert_non_null(book);
+    assert_string_equal(book->path, "/book.html");
+    assert_ptr_equal(web_find("/book"), book);
+    assert_ptr_equal(web_find("/book.html"), book);
+    assert_string_equal(web_find("/manage/abc")->path, "/manage.html");
+    assert_string_equal(web_find("/admin/")->path, "/admin.html");
+    assert_non_null(web_find("/js/admin/main.js"));
+    assert_int_equal(strncmp(web_content_type("/js/api.js"), "text/javascript", 15), 0);
+    for (size_t i = 1; i < web_assets_count; i++)
+        assert_true(strcmp(web_assets[i - 1].path, web_assets[i].path) < 0);
+    static const char *const none[] = {"/manage/a/b",    "/nope.js",  "js/api.js",
+                                       "/js/../app.css", "//app.css", ""};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+        assert_null(web_find(none[i]));
+}
+
+static void test_web_etag_match(void **state)
+{
+    (void)state;
+    const char *tag = "\"abc\"";
+    assert_true(web_etag_match("\"abc\"", tag));
+    assert_true(web_etag_match("W/\"abc\"", tag));
+    assert_true(web_etag_match("\"x,y\", \"z\" ,W/\"abc\"", tag));
+    assert_true(web_etag_match("*", tag));
+    static const char *const no[] = {"\"abcd\"", "\"ab\"", "abc", "\"abc", "W/", ",,", "", " "};
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        assert_false(web_etag_match(no[i], tag));
+    assert_false(web_etag_match(NULL, tag));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -335,6 +369,8 @@ int main(void)
         cmocka_unit_test(test_secret_seal_round_trip),
         cmocka_unit_test(test_secret_key_created_once_by_racing_instances),
         cmocka_unit_test(test_web_resolve_refuses_traversal),
+        cmocka_unit_test(test_web_find_compiled_in_pages),
+        cmocka_unit_test(test_web_etag_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

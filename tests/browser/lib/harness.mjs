@@ -106,11 +106,13 @@ async function stopChild(child) {
 }
 
 // Starts `tripod serve` with a temp data dir. Returns
-// {url, token, call(method, path, body, token?), stop(), log()}.
+// {url, token, call(method, path, body, token?), stop(), log()}. The pages are
+// the ones compiled into the binary, as shipped; a TRIPOD_WEB in the caller's
+// environment (the repository's web/) tries edited pages without a rebuild.
 export async function startTripod({ now = NOW, env = {} } = {}) {
   const data = path.join(tempDir('tripod-web-'), 'data');
   const port = await freePort();
-  const e = { TRIPOD_NOW: now, TRIPOD_RATE_LIMIT: '0', TRIPOD_WEB: path.join(REPO, 'web'), ...env };
+  const e = { TRIPOD_NOW: now, TRIPOD_RATE_LIMIT: '0', ...env };
   const child = startChild(bin(), ['serve', '--port', String(port), '--data', data], e);
   const url = `http://127.0.0.1:${port}`;
   await waitFor('tripod serve', async () => (await fetch(url + '/api/v1/health')).ok, child);
