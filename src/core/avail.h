@@ -69,8 +69,13 @@ typedef struct {
 } avail_tier;
 
 /* A requested Service or Package. A package is one item with its own
- * duration; its skills are its own plus its services'. */
+ * duration; its skills are its own plus its services'. A service that a
+ * requested package already contains (or a service requested twice) is
+ * covered: it adds no length (avail_item_covered). */
 typedef struct {
+    int64_t service_id;       /* a service: its id; a package: 0 */
+    const int64_t *contains;  /* a package: the ids of its services; else NULL */
+    size_t ncontains;
     int minutes;             /* ≤ 0: not schedulable */
     const avail_tier *tiers; /* ascending max_sqft; the first with sqft ≤ max_sqft
                                 applies, else MINUTES (also when sqft is unknown) */
@@ -173,6 +178,19 @@ int avail_compute(const avail_query *q, avail_result *r);
  * (then *BAD_ITEM is set). */
 avail_status avail_duration(const avail_query *q, int *raw_min, int *sched_min, int *crew,
                             size_t *bad_item);
+
+/* 1 when item I of ITEMS[0..n) is covered: a service that one of the
+ * requested packages contains, or one requested again before I. A covered
+ * item adds no length (and, in the application, no price). */
+int avail_item_covered(const avail_item *items, size_t n, size_t i);
+
+/* The index of the size tier of IT that applies to a property of SQFT square
+ * feet (0 = unknown), or -1 when its own duration applies. */
+int avail_item_tier(const avail_item *it, int sqft);
+
+/* 1 when some active staff member serves the query's property (or there is
+ * no staff at all); 0 means the property is outside the service area. */
+int avail_serves_property(const avail_query *q);
 
 /* The staff free for the whole buffered window at instant AT (all rules:
  * eligibility, hours, busy, notice, horizon, alignment). Writes up to MAX

@@ -13,14 +13,32 @@ int avail__times_reserve(avail__times *t, size_t n)
     return ARRAY_RESERVE(t->v, t->cap, n, 64);
 }
 
+int avail_item_tier(const avail_item *it, int sqft)
+{
+    if (sqft > 0)
+        for (size_t i = 0; i < it->ntiers; i++)
+            if (sqft <= it->tiers[i].max_sqft) return (int)i;
+    return -1;
+}
+
 /* An item's scheduling minutes for SQFT (0 = unknown). */
 static int item_minutes(const avail_item *it, int sqft)
 {
     if (it->minutes <= 0) return it->minutes;
-    if (sqft > 0)
-        for (size_t i = 0; i < it->ntiers; i++)
-            if (sqft <= it->tiers[i].max_sqft) return it->tiers[i].minutes;
-    return it->minutes;
+    int t = avail_item_tier(it, sqft);
+    return t >= 0 ? it->tiers[t].minutes : it->minutes;
+}
+
+int avail_item_covered(const avail_item *items, size_t n, size_t i)
+{
+    if (i >= n || items[i].service_id == 0) return 0;
+    const int64_t sid = items[i].service_id;
+    for (size_t k = 0; k < n; k++) {
+        if (k < i && items[k].service_id == sid) return 1;
+        for (size_t j = 0; j < items[k].ncontains; j++)
+            if (items[k].contains[j] == sid) return 1;
+    }
+    return 0;
 }
 
 avail_status avail_duration(const avail_query *q, int *raw_min, int *sched_min, int *crew,
@@ -36,7 +54,7 @@ avail_status avail_duration(const avail_query *q, int *raw_min, int *sched_min, 
             if (bad_item) *bad_item = i;
             return AVAIL_NOT_SCHEDULABLE;
         }
-        d += m;
+        if (!avail_item_covered(q->items, q->nitems, i)) d += m;
         force_two |= q->items[i].force_two != 0;
     }
     const avail_rules *ru = q->rules;
@@ -91,6 +109,15 @@ int avail__serves(const avail_query *q, const avail__plan *p, const avail_staff 
         if (z && zone_matches(q, p, z)) return 1;
     }
     return 0;
+}
+
+int avail_serves_property(const avail_query *q)
+{
+    avail__plan p;
+    avail__plan_init(q, &p);
+    for (size_t i = 0; i < q->nstaff; i++)
+        if (q->staff[i].active && avail__serves(q, &p, &q->staff[i])) return 1;
+    return q->nstaff == 0;
 }
 
 int avail__has_skill(const avail_staff *s, int64_t skill)

@@ -493,6 +493,64 @@ static void test_duration_tiers_and_errors(void **state)
     assert_int_equal(f->r.status, AVAIL_NO_ITEMS);
 }
 
+/* A package and a service it contains are not counted twice: the service
+ * adds no length, its skills still count; a service asked for twice counts
+ * once; a service outside the package still adds its own length. */
+static void test_duration_package_contains_service(void **state)
+{
+    fixture *f = *state;
+    int64_t inside[] = {11, 12};
+    int raw, len, crew;
+    size_t bad;
+    f->items[0] = (avail_item){.service_id = 0, .contains = inside, .ncontains = 2, .minutes = 150};
+    f->items[1] = (avail_item){.service_id = 11, .minutes = 60};
+    f->items[2] = (avail_item){.service_id = 13, .minutes = 45};
+    f->items[3] = (avail_item){.service_id = 13, .minutes = 45};
+    f->q.nitems = 2;
+    assert_true(avail_item_covered(f->items, 2, 1));
+    assert_false(avail_item_covered(f->items, 2, 0));
+    assert_int_equal(avail_duration(&f->q, &raw, &len, &crew, &bad), AVAIL_OK);
+    assert_int_equal(raw, 150);
+    f->q.nitems = 3;
+    assert_false(avail_item_covered(f->items, 3, 2));
+    assert_int_equal(avail_duration(&f->q, &raw, &len, &crew, &bad), AVAIL_OK);
+    assert_int_equal(raw, 195);
+    f->q.nitems = 4;
+    assert_true(avail_item_covered(f->items, 4, 3));
+    assert_int_equal(avail_duration(&f->q, &raw, &len, &crew, &bad), AVAIL_OK);
+    assert_int_equal(raw, 195);
+    /* The service alone is its own length again. */
+    f->items[0] = f->items[1];
+    f->q.nitems = 1;
+    assert_int_equal(avail_duration(&f->q, &raw, &len, &crew, &bad), AVAIL_OK);
+    assert_int_equal(raw, 60);
+    /* A covered item without a duration still makes the request unschedulable. */
+    f->items[0] = (avail_item){.contains = inside, .ncontains = 2, .minutes = 150};
+    f->items[1].minutes = 0;
+    f->q.nitems = 2;
+    assert_int_equal(avail_duration(&f->q, &raw, &len, &crew, &bad), AVAIL_NOT_SCHEDULABLE);
+}
+
+static void test_serves_property(void **state)
+{
+    fixture *f = *state;
+    int64_t zone_ids[] = {7};
+    const char *codes[] = {"10001"};
+    avail_zone z = {7, NULL, codes, 1};
+    f->q.zones = &z;
+    f->q.nzones = 1;
+    f->staff[0].zones = zone_ids;
+    f->staff[0].nzones = 1;
+    f->prop.postal_code = "10001";
+    assert_true(avail_serves_property(&f->q));
+    f->prop.postal_code = "99999";
+    assert_false(avail_serves_property(&f->q));
+    f->staff[0].nzones = 0; /* serves everywhere */
+    assert_true(avail_serves_property(&f->q));
+    f->staff[0].active = 0; /* nobody active */
+    assert_false(avail_serves_property(&f->q));
+}
+
 static void test_free_at(void **state)
 {
     fixture *f = *state;
@@ -550,6 +608,8 @@ int main(void)
         T(test_hours_merge_across_midnight),
         T(test_travel_buffer),
         T(test_duration_tiers_and_errors),
+        T(test_duration_package_contains_service),
+        T(test_serves_property),
         T(test_free_at),
         T(test_result_reuse),
     };
