@@ -158,6 +158,16 @@ static int config_from_env(tripod_config *cfg)
     cfg->mail_from = env_text("TRIPOD_MAIL_FROM", NULL);
     cfg->public_url = env_text("TRIPOD_PUBLIC_URL", cfg->public_url);
     cfg->web_dir = env_text("TRIPOD_WEB", NULL);
+    cfg->geocoder_url = env_text("TRIPOD_GEOCODER_URL", NULL);
+    cfg->geocoder_user_agent = env_text("TRIPOD_GEOCODER_USER_AGENT", cfg->geocoder_user_agent);
+    cfg->geocoder_email = env_text("TRIPOD_GEOCODER_EMAIL", NULL);
+    cfg->tile_url = env_text("TRIPOD_TILE_URL", NULL);
+    cfg->tile_attribution = env_text("TRIPOD_TILE_ATTRIBUTION", cfg->tile_attribution);
+    if (cfg->tile_url && (strncmp(cfg->tile_url, "https://", 8) != 0 &&
+                          strncmp(cfg->tile_url, "http://", 7) != 0)) {
+        fprintf(stderr, "tripod: TRIPOD_TILE_URL must be an http(s) URL with {z}/{x}/{y}\n");
+        return 2;
+    }
     cfg->demo_caldav_url = env_text("TRIPOD_DEMO_CALDAV_URL", NULL);
     cfg->demo_caldav_user = env_text("TRIPOD_DEMO_CALDAV_USER", NULL);
     cfg->demo_caldav_password = env_text("TRIPOD_DEMO_CALDAV_PASSWORD", NULL);
@@ -179,6 +189,10 @@ static int config_from_env(tripod_config *cfg)
         {"TRIPOD_OUTBOX_BACKOFF_MAX", 1, 604800, "seconds",
          offsetof(tripod_config, outbox_backoff_max_s)},
         {"TRIPOD_OUTBOX_LEASE", 1, 86400, "seconds", offsetof(tripod_config, outbox_lease_s)},
+        {"TRIPOD_GEOCODER_INTERVAL_MS", 0, 60000, "milliseconds between address look-ups",
+         offsetof(tripod_config, geocoder_interval_ms)},
+        {"TRIPOD_GEOCODER_CACHE_DAYS", 0, 3650, "days an address look-up is reused",
+         offsetof(tripod_config, geocoder_cache_days)},
     };
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
         if (env_int(ints[i].name, ints[i].min, ints[i].max, ints[i].what,

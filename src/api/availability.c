@@ -1,4 +1,5 @@
-/* availability.c — GET /availability (offered starts, public) and
+/* availability.c — GET /availability (offered starts and their price,
+ * public), GET /coverage (is the property in the service area, public) and
  * GET /availability/explain (why each staff member is or is not offered). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,12 +43,25 @@ static char *put_time(char *p, const tz_zone *tz, tp_time t)
 }
 
 /* The answer as JSON text: {duration_minutes, buffer_minutes, timezone,
- * slots:[{start, end, crew_size}], message}. Sets RES (500 on no memory). */
-static void answer(api_res *res, const snapshot *m, const avail_result *ar, const char *message)
+ * price, [next_free,] slots:[{start, end, crew_size}], message}. Sets RES
+ * (500 on no memory). */
+static void answer(api_res *res, const availability *av, int next)
 {
-    json_t *head =
-        json_pack("{s:i, s:i, s:s}", "duration_minutes", ar->duration_min, "buffer_minutes",
-                  m->rules.buffer_min, "timezone", tz_zone_name(m->rules.tz));
+    const snapshot *m = av->s;
+    const avail_result *ar = av->result;
+    const char *message = av->message;
+    json_t *head = json_pack("{s:i, s:i, s:s, s:O}", "duration_minutes", ar->duration_min,
+                             "buffer_minutes", m->rules.buffer_min, "timezone",
+                             tz_zone_name(m->rules.tz), "price", av->price);
+    if (head && next) {
+        char day[16] = "";
+        int y, mo, d;
+        if (av->next_free >= 0) {
+            tz_civil_from_days(av->next_free, &y, &mo, &d);
+            snprintf(day, sizeof day, "%04d-%02d-%02d", y, mo, d);
+        }
+        json_object_set_new(head, "next_free", *day ? json_string(day) : json_null());
+    }
     json_t *msg = message ? json_string(message) : json_null();
     char *head_text = head ? json_dumps(head, JSON_COMPACT) : NULL;
     char *msg_text = msg ? json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
@@ -89,7 +103,8 @@ static availability_ask ask_of(const api_req *r)
     return (availability_ask){api_query(r, "services"),    api_query(r, "packages"),
                               api_query(r, "postal_code"), api_query(r, "lat"),
                               api_query(r, "lon"),         api_query(r, "sqft"),
-                              api_query(r, "from"),        api_query(r, "to")};
+                              api_query(r, "from"),        api_query(r, "to"),
+                              api_query(r, "next"),        r->bearer};
 }
 
 static void availability_get(api_req *r, api_res *res)
@@ -101,7 +116,7 @@ static void availability_get(api_req *r, api_res *res)
         api_outcome(res, &o);
         return;
     }
-    answer(res, av.s, av.result, av.message);
+    answer(res, &av, ask.next != NULL);
     availability_done(r->app, &av);
 }
 
@@ -116,8 +131,23 @@ static void availability_explain_get(api_req *r, api_res *res)
         api_outcome(res, &o);
 }
 
+/* GET /coverage?postal_code=&lat=&lon=: whether anyone serves the property,
+ * before any dates are asked: {covered, message}. */
+static void coverage_get(api_req *r, api_res *res)
+{
+    outcome o = {0};
+    int covered = 0;
+    json_t *message = NULL;
+    availability_ask ask = ask_of(r);
+    if (availability_coverage(r->app, &ask, &covered, &message, &o) == 0)
+        api_json(res, 200, json_pack("{s:b, s:o}", "covered", covered, "message", message));
+    else
+        api_outcome(res, &o);
+}
+
 const api_route api_routes_avail[] = {
     {"GET", "/api/v1/availability", API_PUBLIC, availability_get},
+    {"GET", "/api/v1/coverage", API_PUBLIC, coverage_get},
     {"GET", "/api/v1/availability/explain", API_ADMIN, availability_explain_get},
     {0},
 };

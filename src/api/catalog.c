@@ -37,6 +37,17 @@ static int cat_duration(const json_t *in, json_t *out, val_error *e)
     return 0;
 }
 
+/* price: a whole number of minor units, or null/missing = no price. */
+static int cat_price(const json_t *in, const char *field, json_t *out, val_error *e)
+{
+    int64_t v;
+    const json_t *p = json_object_get(in, "price");
+    if (!p || json_is_null(p)) return 0;
+    if (val_price(p, field, &v, e) != 0) return CRUD_INVALID;
+    json_object_set_new(out, "price", json_integer((json_int_t)v));
+    return 0;
+}
+
 static int cat_check_skill(const api_req *req, store_conn *c, const json_t *in, const json_t *old,
                            json_t **out, val_error *e)
 {
@@ -57,7 +68,7 @@ static int cat_tiers(const json_t *in, json_t *out, val_error *e)
     json_object_set_new(out, "tiers", arr);
     if (!v || json_is_null(v)) return 0;
     if (!json_is_array(v))
-        return val_fail(e, "tiers", "must be an array of {max_sqft, duration_minutes}");
+        return val_fail(e, "tiers", "must be an array of {max_sqft, duration_minutes, price}");
     if (json_array_size(v) > CAT_MAX_TIERS)
         return val_fail(e, "tiers", "at most %d tiers", CAT_MAX_TIERS);
     json_array_foreach(v, i, t)
@@ -65,10 +76,11 @@ static int cat_tiers(const json_t *in, json_t *out, val_error *e)
         int sqft, d;
         snprintf(field, sizeof field, "tiers[%zu]", i);
         if (!json_is_object(t) ||
-            val_known_keys(t, field, (const char *const[]){"max_sqft", "duration_minutes", NULL},
-                           e))
-            return json_is_object(t) ? CRUD_INVALID
-                                     : val_fail(e, field, "must be {max_sqft, duration_minutes}");
+            val_known_keys(t, field,
+                           (const char *const[]){"max_sqft", "duration_minutes", "price", NULL}, e))
+            return json_is_object(t)
+                       ? CRUD_INVALID
+                       : val_fail(e, field, "must be {max_sqft, duration_minutes, price}");
         snprintf(field, sizeof field, "tiers[%zu].max_sqft", i);
         if (val_int(json_object_get(t, "max_sqft"), field, 1, 1000000, &sqft, e) != 0)
             return CRUD_INVALID;
@@ -77,8 +89,13 @@ static int cat_tiers(const json_t *in, json_t *out, val_error *e)
         if (val_int(json_object_get(t, "duration_minutes"), field, 5, 1440, &d, e) != 0)
             return CRUD_INVALID;
         prev = sqft;
-        json_array_append_new(arr,
-                              json_pack("{s:i, s:i}", "max_sqft", sqft, "duration_minutes", d));
+        json_t *tier = json_pack("{s:i, s:i}", "max_sqft", sqft, "duration_minutes", d);
+        snprintf(field, sizeof field, "tiers[%zu].price", i);
+        if (cat_price(t, field, tier, e) != 0) {
+            json_decref(tier);
+            return CRUD_INVALID;
+        }
+        json_array_append_new(arr, tier);
     }
     return 0;
 }
@@ -89,11 +106,13 @@ static int cat_check_service(const api_req *req, store_conn *c, const json_t *in
     (void)req, (void)old;
     *out = json_object();
     if (val_known_keys(in, NULL,
-                       (const char *const[]){"name", "duration_minutes", "tiers", "skills", NULL},
+                       (const char *const[]){"name", "duration_minutes", "tiers", "skills",
+                                             "price", NULL},
                        e))
         return CRUD_INVALID;
     int rc = cat_name(in, *out, e);
     if (rc == 0) rc = cat_duration(in, *out, e);
+    if (rc == 0) rc = cat_price(in, "price", *out, e);
     if (rc == 0) rc = cat_tiers(in, *out, e);
     if (rc == 0) rc = crud_ref_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
     return rc;
@@ -107,12 +126,13 @@ static int cat_check_package(const api_req *req, store_conn *c, const json_t *in
     *out = json_object();
     if (val_known_keys(in, NULL,
                        (const char *const[]){"name", "duration_minutes", "services", "skills",
-                                             "two_photographers", NULL},
+                                             "two_photographers", "price", NULL},
                        e))
         return CRUD_INVALID;
     const json_t *t = json_object_get(in, "two_photographers");
     int rc = cat_name(in, *out, e);
     if (rc == 0) rc = cat_duration(in, *out, e);
+    if (rc == 0) rc = cat_price(in, "price", *out, e);
     if (rc == 0) rc = crud_ref_ids(c, in, "services", STORE_SERVICE, "service", *out, e);
     if (rc == 0) rc = crud_ref_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
     if (rc == 0 && t && !json_is_null(t) && val_bool(t, "two_photographers", &two, e) != 0)
@@ -266,12 +286,15 @@ static json_t *cat_public_list(store_conn *c, store_kind k, const char *const *f
     return out;
 }
 
-/* GET /catalog: business name, zone, clock and booking rules, and the
- * bookable services and packages. Public: no skills, zones or staff. */
+/* GET /catalog: business name and contact, zone, clock, booking rules,
+ * currency and country, the map's tiles and whether addresses can be looked
+ * up, and the bookable services and packages with their prices. Public: no
+ * skills, zones or staff. */
 static void cat_public(api_req *req, api_res *res)
 {
-    static const char *const svc_fields[] = {"tiers", NULL};
-    static const char *const pkg_fields[] = {"services", "two_photographers", NULL};
+    static const char *const svc_fields[] = {"tiers", "price", NULL};
+    static const char *const pkg_fields[] = {"services", "two_photographers", "price", NULL};
+    static const char *const contact[] = {"contact_email", "contact_phone", NULL};
     char now[32];
     int rc = STORE_OK;
     json_t *services = NULL, *packages = NULL;
@@ -287,6 +310,19 @@ static void cat_public(api_req *req, api_res *res)
     json_t *o = json_object();
     json_t *name = json_object_get(m->settings, "business_name");
     if (json_is_string(name)) json_object_set(o, "business_name", name);
+    for (const char *const *k = contact; *k; k++) {
+        json_t *v = json_object_get(m->settings, *k);
+        if (json_is_string(v)) json_object_set(o, *k, v);
+    }
+    const tripod_config *cfg = req->app->cfg;
+    json_object_set_new(o, "currency", json_string(m->currency));
+    json_object_set_new(o, "country", json_string(m->country));
+    json_object_set_new(o, "geocoder", json_boolean(cfg->geocoder_url && *cfg->geocoder_url));
+    json_object_set_new(o, "tiles",
+                        cfg->tile_url && *cfg->tile_url
+                            ? json_pack("{s:s, s:s}", "url", cfg->tile_url, "attribution",
+                                        cfg->tile_attribution ? cfg->tile_attribution : "")
+                            : json_null());
     json_object_set_new(o, "timezone", json_string(tz_zone_name(m->rules.tz)));
     json_object_set_new(o, "now",
                         json_string(snapshot_time(m, app_now(req->app), now, sizeof now)));

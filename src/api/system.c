@@ -1,12 +1,13 @@
 /* system.c — GET /health, GET /readiness (the four prerequisites of
  * PRODUCT.md, each {ok, problems[]}, plus calendars whose sync is not
- * working) and GET/PUT /settings. */
+ * working and items nobody could ever staff) and GET/PUT /settings. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "api/crud.h"
+#include "app/availability.h"
 #include "app/settings.h"
 #include "app/validate.h"
 
@@ -161,13 +162,21 @@ static void sys_readiness(api_req *req, api_res *res)
     sys_durations(services, "Service", p4);
     sys_durations(packages, "Package", p4);
 
+    json_t *staffing = json_array();
+    outcome o = {0};
+    if (availability_staffing(req->app, staffing, &o) != 0) {
+        json_decref(staffing);
+        json_decref(p1), json_decref(p2), json_decref(p3), json_decref(p4);
+        api_outcome(res, &o);
+        goto out;
+    }
     int ready = !json_array_size(p1) && !json_array_size(p2) && !json_array_size(p3) &&
                 !json_array_size(p4);
     api_json(res, 200,
-             json_pack("{s:b, s:{s:o, s:o, s:o, s:o}, s:o}", "ready", ready, "prerequisites",
+             json_pack("{s:b, s:{s:o, s:o, s:o, s:o}, s:o, s:o}", "ready", ready, "prerequisites",
                        "integrated_booking", sys_prereq(p1), "primary_calendar", sys_prereq(p2),
                        "staff_calendars", sys_prereq(p3), "durations", sys_prereq(p4),
-                       "calendar_sync", sys_prereq(sync)));
+                       "calendar_sync", sys_prereq(sync), "staffing", sys_prereq(staffing)));
     sync = NULL;
 out:
     json_decref(sync);

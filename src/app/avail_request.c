@@ -153,6 +153,12 @@ static int set_property(avail_request *a, const char *postal, int has_lat, doubl
                      "a postal code has at most 32 characters");
         return -1;
     }
+    char hint[120];
+    if (postal && *postal && val_postal_code(a->m->country, postal, hint, sizeof hint) != 0) {
+        snprintf(field, sizeof field, "%spostal_code", prefix);
+        outcome_fail(o, OUT_INVALID, "validation", field, "%s", hint);
+        return -1;
+    }
     if (has_lat != has_lon) {
         snprintf(field, sizeof field, "%s%s", prefix, has_lat ? "lon" : "lat");
         outcome_fail(o, OUT_INVALID, "validation", field, "give both lat and lon, or neither");

@@ -2,10 +2,13 @@
  * computed by the engine (core/avail) on the current snapshot. */
 #include "app/availability.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "app/avail_request.h"
+#include "app/busy_fresh.h"
+#include "app/price.h"
 #include "app/validate.h"
 
 #define EXPLAIN_MAX_REASONS 16
@@ -20,26 +23,98 @@ static int parse_common(avail_request *q, const availability_ask *ask, int *len_
     return 0;
 }
 
+/* The id of the booking whose manage token is TOKEN, or 0 (none, unknown). */
+static int64_t booking_of_token(store_conn *c, const char *token)
+{
+    uint8_t hash[32];
+    store_booking b;
+    memset(&b, 0, sizeof b);
+    crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
+    int64_t id = store_booking_by_manage(c, hash, &b) == STORE_OK ? b.id : 0;
+    store_booking_clear(&b);
+    return id;
+}
+
+/* Computes Q into R: on the snapshot's busy time, or with a manage token on
+ * the store's, that booking's own time left out. 0, or -1 with O. */
+static int compute(app *a, const availability_ask *ask, avail_request *q, avail_result *r,
+                   outcome *o)
+{
+    int64_t own = 0;
+    busy_fresh v;
+    store_conn *c = NULL;
+    memset(&v, 0, sizeof v);
+    if (ask->manage_token && *ask->manage_token) {
+        if (!(c = app_conn(a, o))) return -1;
+        own = booking_of_token(c, ask->manage_token);
+        if (own) {
+            int rc = busy_fresh_load(c, q->m, q->q.from - 86400, q->q.to + 86400, own, &v);
+            if (rc != STORE_OK) {
+                store_release(c);
+                return outcome_store(o, rc, NULL);
+            }
+            q->q.staff = v.staff;
+        }
+    }
+    int rc = avail_compute(&q->q, r);
+    q->q.staff = q->m->staff;
+    busy_fresh_free(&v);
+    store_release(c);
+    return rc == 0 ? 0 : outcome_fail(o, OUT_INTERNAL, "internal", NULL, "out of memory");
+}
+
+/* Business-local day number of instant T on S. */
+static int64_t local_day(const snapshot *s, tp_time t)
+{
+    int64_t local = tz_utc_to_local(s->rules.tz, t);
+    return local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+}
+
+/* Keeps only the slots of R's first day (NEXT): sets *DAY, or -1 when none. */
+static void keep_first_day(const snapshot *s, avail_result *r, int64_t *day)
+{
+    *day = r->nslots ? local_day(s, r->slots[0].start) : -1;
+    size_t n = 0;
+    while (n < r->nslots && local_day(s, r->slots[n].start) == *day)
+        n++;
+    r->nslots = n;
+}
+
 int availability_find(app *a, const availability_ask *ask, availability *out, outcome *o)
 {
     avail_request q;
     int len = 0;
+    int next = ask->next && strcmp(ask->next, "1") == 0;
     memset(out, 0, sizeof *out);
+    out->next_free = -1;
+    if (ask->next && *ask->next && !next) {
+        outcome_fail(o, OUT_INVALID, "validation", "next", "next is 1 (the first free day) or absent");
+        return -1;
+    }
     if (!(out->s = app_snapshot(a, o))) return -1;
     if (avail_request_prereq(out->s, o) != 0) goto fail;
     avail_request_init(&q, out->s, app_now(a));
-    if (parse_common(&q, ask, &len, o) != 0 || avail_request_dates(&q, ask->from, ask->to, o) != 0)
+    /* NEXT looks up to the horizon: avail_request_dates caps the end there. */
+    if (parse_common(&q, ask, &len, o) != 0 ||
+        avail_request_dates(&q, ask->from, next ? "9999-12-31" : ask->to, o) != 0)
         goto fail;
-    if (!(out->result = snapshot_cache_result_take(a->snaps)) ||
-        avail_compute(&q.q, out->result) != 0) {
+    if (!(out->price = price_quote(&q))) {
         outcome_fail(o, OUT_INTERNAL, "internal", NULL, "out of memory");
         goto fail;
     }
+    if (!(out->result = snapshot_cache_result_take(a->snaps))) {
+        outcome_fail(o, OUT_INTERNAL, "internal", NULL, "out of memory");
+        goto fail;
+    }
+    if (compute(a, ask, &q, out->result, o) != 0) goto fail;
+    if (next) keep_first_day(out->s, out->result, &out->next_free);
     if (out->result->status == AVAIL_OUTSIDE_AREA) {
         out->message = out->s->outside_message;
         out->result->nslots = 0;
     } else if (out->result->nslots == 0) {
-        out->message = "No times are free on these dates for this shoot; please try other dates.";
+        out->message = next ? "No times are free for this shoot before the booking horizon."
+                            : "No times are free on these dates for this shoot; please try "
+                              "other dates.";
     }
     return 0;
 fail:
@@ -49,9 +124,76 @@ fail:
 
 void availability_done(app *a, availability *av)
 {
+    json_decref(av->price);
     snapshot_cache_result_give(a->snaps, av->result);
     snapshot_release(av->s);
     memset(av, 0, sizeof *av);
+}
+
+int availability_coverage(app *a, const availability_ask *ask, int *covered, json_t **message,
+                          outcome *o)
+{
+    avail_request q;
+    snapshot *s = app_snapshot(a, o);
+    if (!s) return -1;
+    avail_request_init(&q, s, app_now(a));
+    int rc = -1;
+    if ((!ask->postal_code || !*ask->postal_code) && (!ask->lat || !*ask->lat))
+        outcome_fail(o, OUT_INVALID, "validation", "postal_code",
+                     "give the property's postal code, or its lat and lon");
+    else
+        rc = avail_request_property_text(&q, ask->postal_code, ask->lat, ask->lon, NULL, o);
+    if (rc == 0) {
+        *covered = avail_serves_property(&q.q);
+        *message = *covered ? json_null() : json_string(s->outside_message);
+    }
+    snapshot_release(s);
+    return rc;
+}
+
+/* Appends the problem of item IT (a package when IS_PACKAGE) of S: fewer
+ * people who could do it alone than it needs. */
+static void staffing_item(const snapshot *s, const snapshot_item *it, int is_package,
+                          json_t *problems)
+{
+    const avail_rules *ru = &s->rules;
+    avail_query q = {.rules = ru, .items = &it->item, .nitems = 1};
+    int raw = 0, len = 0, crew = 1, able = 0, seniors = 0;
+    size_t bad = 0;
+    if (avail_duration(&q, &raw, &len, &crew, &bad) != AVAIL_OK) return; /* readiness says so */
+    for (size_t i = 0; i < s->nstaff; i++) {
+        if (!avail_staff_able(&q, &s->staff[i])) continue;
+        able++;
+        seniors += s->staff[i].senior != 0;
+    }
+    char msg[400];
+    const char *kind = is_package ? "Package" : "Service";
+    if (able < crew)
+        snprintf(msg, sizeof msg,
+                 "%s \"%.200s\" can never be booked: it needs %d %s with its skills and a "
+                 "calendar, and %s %d",
+                 kind, it->name, crew, crew == 1 ? "active person" : "active people",
+                 able == 1 ? "there is" : "there are", able);
+    else if (crew == 2 && ru->two.senior_required && seniors == 0)
+        snprintf(msg, sizeof msg,
+                 "%s \"%.200s\" can never be booked: two photographers with a senior are "
+                 "required, and nobody able to do it is senior",
+                 kind, it->name);
+    else
+        return;
+    json_array_append_new(problems, json_string(msg));
+}
+
+int availability_staffing(app *a, json_t *problems, outcome *o)
+{
+    snapshot *s = app_snapshot(a, o);
+    if (!s) return -1;
+    for (size_t i = 0; i < s->nservices; i++)
+        staffing_item(s, &s->services[i], 0, problems);
+    for (size_t i = 0; i < s->npackages; i++)
+        staffing_item(s, &s->packages[i], 1, problems);
+    snapshot_release(s);
+    return 0;
 }
 
 static const char *reason_message(avail_why why)

@@ -12,6 +12,7 @@
 #include "app/avail_request.h"
 #include "app/booking_view.h"
 #include "app/busy_fresh.h"
+#include "app/price.h"
 #include "app/recheck.h"
 #include "app/secret.h"
 #include "app/settings.h"
@@ -370,9 +371,12 @@ static int create_prepare(tx *t, outcome *o)
     return 0;
 }
 
-/* The stored body: what the agent asked for, in canonical form. */
+/* The stored body: what the agent asked for, in canonical form, with the
+ * price it was quoted (kept whatever the prices become later). */
 static json_t *create_stored_body(const create_run *x)
 {
+    json_t *price = price_quote(&x->t.q);
+    if (!price) return NULL;
     const avail_request *q = &x->t.q;
     const json_t *agent = json_object_get(x->req, "agent"),
                  *prop = json_object_get(x->req, "property");
@@ -388,11 +392,12 @@ static json_t *create_stored_body(const create_run *x)
     if (p && q->prop.sqft > 0) json_object_set_new(p, "sqft", json_integer(q->prop.sqft));
     const json_t *phone = json_object_get(agent, "phone"),
                  *notes = json_object_get(x->req, "notes");
-    return json_pack("{s:{s:O, s:O, s:s}, s:o, s:o, s:o, s:s, s:i}", "agent", "name",
+    return json_pack("{s:{s:O, s:O, s:s}, s:o, s:o, s:o, s:s, s:i, s:o}", "agent", "name",
                      json_object_get(agent, "name"), "email", json_object_get(agent, "email"),
                      "phone", json_is_string(phone) ? json_string_value(phone) : "", "property", p,
                      "services", services, "packages", packages, "notes",
-                     json_is_string(notes) ? json_string_value(notes) : "", "crew_size", x->crew);
+                     json_is_string(notes) ? json_string_value(notes) : "", "crew_size", x->crew,
+                     "price", price);
 }
 
 /* The stored answer TEXT for X's Idempotency-Key as X's answer (its manage

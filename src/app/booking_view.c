@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/price.h"
 #include "app/validate.h"
 
 json_t *booking_view_staff(const snapshot *s, const int64_t *ids, int n)
@@ -57,7 +58,8 @@ json_t *booking_view(store_conn *c, const snapshot *s, const store_booking *b, i
         snapshot_time(s, b->updated, up, sizeof up));
     if (!o) return NULL;
     json_t *body = b->body ? json_loads(b->body, 0, NULL) : NULL;
-    const char *keys[] = {"agent", "property", "services", "packages", "notes", "crew_size"};
+    const char *keys[] = {"agent",     "property", "services", "packages", "notes",
+                          "crew_size", "price"};
     for (size_t k = 0; body && k < sizeof keys / sizeof keys[0]; k++) {
         json_t *v = json_object_get(body, keys[k]);
         if (v) json_object_set(o, keys[k], v);
@@ -131,6 +133,11 @@ void booking_view_facts(const snapshot *s, const tripod_config *cfg, const store
     copy_text(f->address, sizeof f->address, json_object_get(prop, "address"));
     copy_text(f->postal_code, sizeof f->postal_code, json_object_get(prop, "postal_code"));
     copy_text(f->notes, sizeof f->notes, json_object_get(body, "notes"));
+    const json_t *price = json_object_get(body, "price");
+    if (json_is_object(price))
+        price_text(json_string_value(json_object_get(price, "currency")),
+                   (int64_t)json_integer_value(json_object_get(price, "total")), f->price,
+                   sizeof f->price);
     json_decref(body);
     if (!used) snprintf(f->what, sizeof f->what, "Shoot");
     for (int k = 0; k < after->nstaff; k++)

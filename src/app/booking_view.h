@@ -13,7 +13,8 @@
 #include "store/store.h"
 
 /* B as the API object (id, start, end, status, staff with names, agent,
- * property, services, packages, notes, sequence, calendar, created, updated),
+ * property, services, packages, notes, the quoted price, sequence, calendar,
+ * created, updated),
  * plus "history" when WITH_HISTORY (read on C). Names and times come from
  * snapshot S. New reference; NULL on store error or out of memory. */
 json_t *booking_view(store_conn *c, const snapshot *s, const store_booking *b, int with_history);
@@ -33,8 +34,8 @@ int booking_view_history_add(store_conn *c, int64_t id, tp_time at, const char *
 /* What the outbox and the staff feed say about a change of booking BEFORE
  * (NULL: none) → AFTER beyond the booking row: the business's name and
  * zone (snapshot S), the organizer and link base (CFG), the names of AFTER's
- * items and of the staff on both sides (S), and the agent, property and
- * notes AFTER was booked with. Strings are borrowed from S and CFG, which
+ * items and of the staff on both sides (S), and the agent, property, notes
+ * and quoted price AFTER was booked with. Strings are borrowed from S and CFG, which
  * must outlive F. */
 void booking_view_facts(const snapshot *s, const tripod_config *cfg, const store_booking *before,
                         const store_booking *after, outbox_facts *f);

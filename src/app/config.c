@@ -15,4 +15,8 @@ void config_defaults(tripod_config *cfg)
     cfg->outbox_backoff_max_s = 3600;
     cfg->outbox_lease_s = 120;
     cfg->rate_limit = 120;
+    cfg->geocoder_user_agent = "Tripod/1.0 (self-service shoot booking)";
+    cfg->geocoder_interval_ms = 1000;
+    cfg->geocoder_cache_days = 30;
+    cfg->tile_attribution = "&copy; OpenStreetMap contributors";
 }

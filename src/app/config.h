@@ -26,6 +26,14 @@ typedef struct {
     int outbox_lease_s;        /* TRIPOD_OUTBOX_LEASE (120) */
     /* `tripod demo`: a CalDAV server to put the demo calendars on */
     const char *demo_caldav_url, *demo_caldav_user, *demo_caldav_password;
+    /* Places: the address search and the map */
+    const char *geocoder_url; /* TRIPOD_GEOCODER_URL: a Nominatim-compatible service; NULL: off */
+    const char *geocoder_user_agent; /* TRIPOD_GEOCODER_USER_AGENT: identifies this install */
+    const char *geocoder_email;      /* TRIPOD_GEOCODER_EMAIL: the contact sent as &email= */
+    int geocoder_interval_ms;        /* TRIPOD_GEOCODER_INTERVAL_MS (1000): between requests */
+    int geocoder_cache_days;         /* TRIPOD_GEOCODER_CACHE_DAYS (30): an answer is reused */
+    const char *tile_url;            /* TRIPOD_TILE_URL: {z}/{x}/{y} tile template; NULL: no map */
+    const char *tile_attribution;    /* TRIPOD_TILE_ATTRIBUTION: the credit the tiles ask for */
     /* HTTP */
     int rate_limit;      /* TRIPOD_RATE_LIMIT: public requests per minute per client (120; 0 off) */
     int threads;         /* TRIPOD_THREADS: HTTP workers; 0 = 4 per CPU, at least 8 */

@@ -3,7 +3,9 @@
  * notice (0 min: bookable up to the next aligned slot), 30 min slot step,
  * 60 days horizon, Mon–Fri 09:00–17:00, two photographers off (180 min,
  * 40 %, no senior), balanced assignment, travel-aware buffer off (0 km/h);
- * no business name (the optional name the agent pages and mails show). */
+ * no business name (the optional name the agent pages and mails show);
+ * prices in USD, postal codes of the US; no contact e-mail or phone (shown
+ * to agents when online booking is closed). */
 #include "app/settings.h"
 
 #include <stdlib.h>
@@ -21,7 +23,7 @@ static const char settings_default_text[] =
     " \"assignment\": \"balanced\","
     " \"outside_area_message\": \"Sorry, this property is outside our service area. Please call"
     " or e-mail us and we will see what we can do.\","
-    " \"travel_speed_kmh\": 0}";
+    " \"travel_speed_kmh\": 0, \"currency\": \"USD\", \"country\": \"US\"}";
 
 static const char *const settings_keys[] = {"integrated_booking",
                                             "timezone",
@@ -35,6 +37,10 @@ static const char *const settings_keys[] = {"integrated_booking",
                                             "outside_area_message",
                                             "travel_speed_kmh",
                                             "business_name",
+                                            "currency",
+                                            "country",
+                                            "contact_email",
+                                            "contact_phone",
                                             NULL};
 
 static const char *const settings_two_keys[] = {"enabled", "threshold_minutes", "reduction_percent",
@@ -158,12 +164,19 @@ static int settings_check(const char *key, const json_t *v, json_t *out, val_err
         if (val_string(v, key, 1000, 0, &s, e) != 0) return -1;
         return json_object_set(out, key, (json_t *)v);
     }
-    if (strcmp(key, "business_name") == 0) {
+    if (strcmp(key, "business_name") == 0 || strcmp(key, "contact_phone") == 0 ||
+        strcmp(key, "contact_email") == 0) {
         if (json_is_null(v) || (json_is_string(v) && json_string_value(v)[0] == '\0')) {
-            json_object_del(out, key); /* cleared: the pages show no name */
+            json_object_del(out, key); /* cleared: the pages show none */
             return 0;
         }
-        if (val_string(v, key, 200, 0, &s, e) != 0) return -1;
+        if (strcmp(key, "contact_email") == 0 ? val_email(v, key, e) != 0
+                                              : val_string(v, key, 200, 0, &s, e) != 0)
+            return -1;
+        return json_object_set(out, key, (json_t *)v);
+    }
+    if (strcmp(key, "currency") == 0 || strcmp(key, "country") == 0) {
+        if (val_upper_code(v, key, key[1] == 'u' ? 3 : 2, e) != 0) return -1;
         return json_object_set(out, key, (json_t *)v);
     }
     if (strcmp(key, "travel_speed_kmh") == 0) {

@@ -185,7 +185,11 @@ static int build_rules(snapshot *m)
     const char *msg = json_string_value(json_object_get(s, "outside_area_message"));
     m->outside_message =
         arena_strdup(m->priv, msg ? msg : "Sorry, this property is outside our service area.");
-    return m->outside_message ? 0 : -1;
+    const char *cur = json_string_value(json_object_get(s, "currency"));
+    const char *country = json_string_value(json_object_get(s, "country"));
+    m->currency = arena_strdup(m->priv, cur ? cur : "USD");
+    m->country = arena_strdup(m->priv, country ? country : "");
+    return m->outside_message && m->currency && m->country ? 0 : -1;
 }
 
 /* ---- Documents → snapshot ---- */
@@ -233,6 +237,13 @@ static int load_docs(store_conn *c, store_kind k, doc_list *l)
     return store_doc_list(c, k, doc_collect, l) == STORE_OK ? 0 : -1;
 }
 
+/* A stored price (validated on write): minor units, or -1 when none. */
+static int64_t price_of(const json_t *obj)
+{
+    const json_t *v = json_object_get(obj, "price");
+    return json_is_integer(v) && json_integer_value(v) >= 0 ? (int64_t)json_integer_value(v) : -1;
+}
+
 static int build_services(snapshot *m, const doc_list *l)
 {
     struct snapshot_priv *p = m->priv;
@@ -248,13 +259,18 @@ static int build_services(snapshot *m, const doc_list *l)
         const json_t *tiers = json_object_get(d, "tiers");
         size_t nt = json_is_array(tiers) ? json_array_size(tiers) : 0;
         avail_tier *t = arena_alloc(p, (nt ? nt : 1) * sizeof *t);
+        int64_t *tp = arena_alloc(p, (nt ? nt : 1) * sizeof *tp);
         int64_t *skills = ids_from_json(p, json_object_get(d, "skills"), 0, &it->item.nskills);
-        if (!it->name || !t || !skills) return -1;
+        if (!it->name || !t || !tp || !skills) return -1;
         for (size_t k = 0; k < nt; k++) {
             const json_t *tier = json_array_get(tiers, k);
             t[k].max_sqft = json_int_or(tier, "max_sqft", 0);
             t[k].minutes = json_int_or(tier, "duration_minutes", 0);
+            tp[k] = price_of(tier);
         }
+        it->item.service_id = it->id;
+        it->price = price_of(d);
+        it->tier_prices = tp;
         it->item.tiers = t;
         it->item.ntiers = nt;
         it->item.nskills = ids_unique(skills, it->item.nskills);
@@ -277,6 +293,7 @@ static int build_packages(snapshot *m, const doc_list *l)
         it->name = arena_strdup(p, json_string_value(json_object_get(d, "name")));
         it->item.minutes = json_int_or(d, "duration_minutes", 0);
         it->item.force_two = json_is_true(json_object_get(d, "two_photographers"));
+        it->price = price_of(d);
         /* A package's skills: its own plus those of its services. */
         const json_t *svcs = json_object_get(d, "services");
         size_t extra = 0, k;
@@ -290,7 +307,10 @@ static int build_packages(snapshot *m, const doc_list *l)
         }
         size_t n;
         int64_t *skills = ids_from_json(p, json_object_get(d, "skills"), extra, &n);
-        if (!it->name || !skills) return -1;
+        int64_t *contains = ids_from_json(p, svcs, 0, &it->item.ncontains);
+        if (!it->name || !skills || !contains) return -1;
+        it->item.ncontains = ids_unique(contains, it->item.ncontains);
+        it->item.contains = contains;
         json_array_foreach(svcs, k, v)
         {
             const snapshot_item *s =

@@ -11,11 +11,14 @@
 #include "core/avail.h"
 #include "store/store.h"
 
-/* A Service or Package, ready for the engine. */
+/* A Service or Package, ready for the engine, with its prices (minor units
+ * of the business currency; -1 where none is set). */
 typedef struct {
     int64_t id;
     const char *name;
     avail_item item; /* its arrays belong to the snapshot */
+    int64_t price;
+    const int64_t *tier_prices; /* parallel to item.tiers; -1: the item's price */
 } snapshot_item;
 
 /* Who a staff member is (parallel to snapshot.staff). */
@@ -44,6 +47,8 @@ typedef struct snapshot {
     int integrated_booking;
     int has_primary; /* a primary calendar is configured */
     const char *outside_message;
+    const char *currency; /* ISO 4217 code of the prices */
+    const char *country;  /* ISO 3166-1 alpha-2: how postal codes look */
     avail_rules rules;                  /* rules.tz is the business zone */
     snapshot_item *services, *packages; /* ascending id */
     size_t nservices, npackages;

@@ -2,6 +2,7 @@
  * field and says what to fix. */
 #include "app/validate.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -341,6 +342,80 @@ int val_known_keys(const json_t *j, const char *field, const char *const *keys, 
                 snprintf(sub, sizeof sub, "%.100s", k);
             return val_fail(e, sub, "unknown field");
         }
+    }
+    return 0;
+}
+
+int val_price(const json_t *j, const char *field, int64_t *out, val_error *e)
+{
+    if (!json_is_integer(j) || json_integer_value(j) < 0 || json_integer_value(j) > VAL_MAX_PRICE)
+        return val_fail(e, field,
+                        "must be a whole number of minor units (cents), from 0 to %ld",
+                        VAL_MAX_PRICE);
+    *out = (int64_t)json_integer_value(j);
+    return 0;
+}
+
+int val_upper_code(const json_t *j, const char *field, size_t len, val_error *e)
+{
+    const char *s = json_string_value(j);
+    size_t n = s ? strlen(s) : 0;
+    for (size_t i = 0; s && i < n; i++)
+        if (s[i] < 'A' || s[i] > 'Z') n = 0;
+    if (!s || n != len)
+        return val_fail(e, field, "must be a code of %zu capital letters, e.g. %s", len,
+                        len == 3 ? "USD" : "US");
+    return 0;
+}
+
+/* Postal code forms: '9' a digit, 'A' a letter, ' ' an optional space,
+ * anything else itself. */
+static const struct {
+    const char *country, *example;
+    const char *forms[7];
+} val_postal_forms[] = {
+    {"US", "12345 or 12345-6789", {"99999", "99999-9999", NULL}},
+    {"CA", "K1A 0B1", {"A9A 9A9", NULL}},
+    {"GB", "SW1A 1AA", {"A9 9AA", "A99 9AA", "AA9 9AA", "AA99 9AA", "A9A 9AA", "AA9A 9AA", NULL}},
+    {"AU", "2000", {"9999", NULL}},
+    {"NZ", "6011", {"9999", NULL}},
+    {"DE", "10115", {"99999", NULL}},
+    {"FR", "75001", {"99999", NULL}},
+    {"ES", "28001", {"99999", NULL}},
+    {"IT", "00184", {"99999", NULL}},
+    {"NL", "1012 AB", {"9999 AA", NULL}},
+    {"BE", "1000", {"9999", NULL}},
+    {"CH", "8001", {"9999", NULL}},
+    {"AT", "1010", {"9999", NULL}},
+    {"IE", "D02 X285", {"A99 A9A9", "A99 AAAA", "A99 A9AA", "A99 AA9A", "A99 AA99", "A99 A999", NULL}},
+};
+
+static int postal_matches(const char *form, const char *code)
+{
+    for (; *form; form++) {
+        unsigned char c = (unsigned char)*code;
+        if (*form == ' ') {
+            if (c == ' ') code++;
+            continue;
+        }
+        if (*form == '9' ? !isdigit(c)
+            : *form == 'A' ? !isalpha(c)
+                           : c != (unsigned char)*form)
+            return 0;
+        code++;
+    }
+    return *code == '\0';
+}
+
+int val_postal_code(const char *country, const char *code, char *hint, size_t len)
+{
+    for (size_t i = 0; country && i < sizeof val_postal_forms / sizeof val_postal_forms[0]; i++) {
+        if (strcmp(val_postal_forms[i].country, country) != 0) continue;
+        for (const char *const *f = val_postal_forms[i].forms; *f; f++)
+            if (postal_matches(*f, code)) return 0;
+        snprintf(hint, len, "this is not a postal code of %s; they look like %s", country,
+                 val_postal_forms[i].example);
+        return -1;
     }
     return 0;
 }

@@ -70,6 +70,21 @@ int val_exceptions(const json_t *j, const char *field, avail_exception **out, si
 /* The canonical JSON of exceptions EX[0..n). New reference. */
 json_t *val_exceptions_json(const avail_exception *ex, size_t n);
 
+/* A price: a whole number of minor units of the business currency (cents),
+ * 0 to VAL_MAX_PRICE. */
+#define VAL_MAX_PRICE 1000000000L
+int val_price(const json_t *j, const char *field, int64_t *out, val_error *e);
+
+/* A code of LEN upper-case letters (ISO 4217 currency: 3, ISO 3166-1
+ * alpha-2 country: 2). */
+int val_upper_code(const json_t *j, const char *field, size_t len, val_error *e);
+
+/* Whether postal code CODE has the form postal codes have in COUNTRY (ISO
+ * 3166-1 alpha-2; the United States, Canada, the United Kingdom and a few
+ * more are known, any other country accepts any code). 0, or -1 with a
+ * sentence showing the form in HINT (LEN bytes). */
+int val_postal_code(const char *country, const char *code, char *hint, size_t len);
+
 /* Refuses any key of object J not in the NULL-terminated list KEYS. */
 int val_known_keys(const json_t *j, const char *field, const char *const *keys, val_error *e);
 

@@ -149,12 +149,13 @@ static int add_mail(change *x, const who *to, const char *method, int is_agent, 
     }
     /* The manage link goes between TEXT and TAIL at delivery (mail_body). */
     snprintf(text, sizeof text,
-             "Hello %s,\n\n%s.\n\nWhat: %s\nWhen: %s\nWhere: %s\nCrew: %s\n\n%s\n",
+             "Hello %s,\n\n%s.\n\nWhat: %s\nWhen: %s\nWhere: %s\nCrew: %s\n%s%s%s\n%s\n",
              *to->name ? to->name : to->email,
              cancel ? (removed ? "You are no longer assigned to this shoot"
                                : "This shoot has been cancelled")
                     : (x->b->sequence == 0 ? "This shoot is booked" : "This shoot has changed"),
-             x->f->what, x->when, x->location, *crew ? crew : "-", x->description);
+             x->f->what, x->when, x->location, *crew ? crew : "-", *x->f->price ? "Price: " : "",
+             x->f->price, *x->f->price ? "\n" : "", x->description);
     snprintf(tail, sizeof tail, "\n%s\n", x->f->business);
     json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "to", to->email, "subject", subject,
                           "text", text, "text_tail", tail, "ics", ics, "method", method);

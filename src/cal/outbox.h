@@ -31,6 +31,7 @@ typedef struct {
     char what[512];        /* the booked items' names, e.g. "Photos, Drone video" */
     char agent_name[160], agent_email[256], agent_phone[64]; /* who booked */
     char address[320], postal_code[40], notes[2048];         /* the property, the notes */
+    char price[64]; /* the quoted total as text ("$450.00"); "" when none was quoted */
     outbox_person people[OUTBOX_MAX_PEOPLE]; /* the staff of both sides of the change */
     int npeople;
 } outbox_facts;

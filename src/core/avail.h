@@ -192,6 +192,10 @@ int avail_item_tier(const avail_item *it, int sqft);
  * no staff at all); 0 means the property is outside the service area. */
 int avail_serves_property(const avail_query *q);
 
+/* 1 when staff member S could ever do the query's items: active, with a
+ * calendar, and with every skill they require (hours and zones aside). */
+int avail_staff_able(const avail_query *q, const avail_staff *s);
+
 /* The staff free for the whole buffered window at instant AT (all rules:
  * eligibility, hours, busy, notice, horizon, alignment). Writes up to MAX
  * staff indexes, ascending, into OUT and returns how many there are in all. */

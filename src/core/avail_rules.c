@@ -141,6 +141,11 @@ int avail__has_all_skills(const avail_query *q, const avail_staff *s)
     return 1;
 }
 
+int avail_staff_able(const avail_query *q, const avail_staff *s)
+{
+    return s->active && s->has_calendar && avail__has_all_skills(q, s);
+}
+
 int avail__aligned(const avail_query *q, tp_time at)
 {
     int64_t wall = tz_utc_to_local(q->rules->tz, at);
