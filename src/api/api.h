@@ -89,9 +89,10 @@ extern const api_route api_routes_system[];    /* health, readiness, settings */
 extern const api_route api_routes_catalog[];   /* skills, services, packages, zones */
 extern const api_route api_routes_staff[];     /* staff, staff ICS feed */
 extern const api_route api_routes_calendars[]; /* calendars, sync */
-extern const api_route api_routes_avail[];     /* availability, explain */
+extern const api_route api_routes_avail[];     /* availability, coverage, explain */
 extern const api_route api_routes_bookings[];  /* bookings */
 extern const api_route api_routes_busy[];      /* synced busy time for the schedule */
+extern const api_route api_routes_places[];    /* address search */
 
 /* Runs `tripod serve` for application A (its workers included) until
  * SIGINT/SIGTERM. Returns the process exit code. */

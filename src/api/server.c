@@ -34,6 +34,7 @@ struct api_server {
     app *app;
     ratelimit *rl; /* NULL when rate limiting is off */
     char *web_dir; /* the pages directory overriding the compiled-in pages, or NULL */
+    char csp[600]; /* the pages' Content-Security-Policy (srv_csp) */
     atomic_int inflight; /* requests begun and not yet completed */
 };
 
@@ -48,6 +49,7 @@ typedef struct {
 static const api_route *const srv_tables[] = {
     api_routes_system, api_routes_catalog,  api_routes_staff, api_routes_calendars,
     api_routes_avail,  api_routes_bookings, api_routes_busy,  api_routes_metrics,
+    api_routes_places,
 };
 
 const char *api_query(const api_req *r, const char *key)
@@ -323,7 +325,29 @@ static struct MHD_Response *srv_body(api_res *res)
     return MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 }
 
-static void srv_headers(struct MHD_Response *r, const api_res *res, int is_api, const char *allow)
+/* The pages' Content-Security-Policy into OUT: everything from this server
+ * only, except images, which may also come from the map tiles' origin
+ * (TILE_URL's scheme and host; a "{s}." subdomain becomes "*."). */
+static void srv_csp(const char *tile_url, char *out, size_t len)
+{
+    char origin[300] = "";
+    const char *p = tile_url ? strstr(tile_url, "://") : NULL;
+    if (p) {
+        size_t n = (size_t)(p - tile_url) + 3 + strcspn(p + 3, "/?#");
+        if (n < sizeof origin - 2) snprintf(origin, sizeof origin, " %.*s", (int)n, tile_url);
+        char *s = strstr(origin, "{s}.");
+        if (s) {
+            s[0] = '*';
+            memmove(s + 1, s + 3, strlen(s + 3) + 1);
+        }
+        if (strpbrk(origin + 1, " ;,'\"{}")) origin[0] = '\0'; /* not a plain origin: no map */
+    }
+    snprintf(out, len, "default-src 'self'; img-src 'self' data:%s; frame-ancestors 'none'",
+             origin);
+}
+
+static void srv_headers(struct MHD_Response *r, const api_res *res, int is_api, const char *allow,
+                        const char *csp)
 {
     char num[16];
     const char *ct = res->content_type ? res->content_type : "application/json";
@@ -337,8 +361,7 @@ static void srv_headers(struct MHD_Response *r, const api_res *res, int is_api, 
     if (is_api) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     } else {
-        MHD_add_response_header(r, "Content-Security-Policy",
-                                "default-src 'self'; frame-ancestors 'none'");
+        MHD_add_response_header(r, "Content-Security-Policy", csp);
         MHD_add_response_header(r, "X-Frame-Options", "DENY");
         MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     }
@@ -390,7 +413,7 @@ static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, co
     if (!r) r = srv_body(&res);
     enum MHD_Result ok = MHD_NO;
     if (r) {
-        srv_headers(r, &res, is_api || cx->too_large, allow);
+        srv_headers(r, &res, is_api || cx->too_large, allow, s->csp);
         ok = MHD_queue_response(conn, (unsigned)res.status, r);
         MHD_destroy_response(r);
     }
@@ -437,6 +460,7 @@ int api_serve(app *a, int port)
     struct MHD_Daemon *d = NULL;
     sigset_t set;
     int sig = 0, rc = 1;
+    srv_csp(cfg->tile_url, s.csp, sizeof s.csp);
     if (cfg->rate_limit > 0 && !(s.rl = ratelimit_new(cfg->rate_limit))) {
         fprintf(stderr, "tripod: out of memory\n");
         goto out;

@@ -163,6 +163,10 @@ static const char *const migrations[] = {
     "CREATE INDEX bookings_end_lean ON bookings(end_at) INCLUDE (start_at, status, buffer_min,"
     "  staff, lat, lon, sequence, cal_state, created_at, updated_at);"
     "DROP INDEX bookings_end;",
+    /* 8: answers of the address search service (app/geocode.c), reused for
+     * TRIPOD_GEOCODER_CACHE_DAYS so repeated look-ups do not reach it */
+    "CREATE TABLE geocode_cache (query TEXT PRIMARY KEY, answer TEXT NOT NULL,"
+    "  fetched_at BIGINT NOT NULL);",
 };
 
 /* ---- errors ---- */

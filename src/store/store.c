@@ -395,3 +395,36 @@ int store_token_find(store_conn *c, const uint8_t hash[32], int64_t *id_out)
     if (rc == STORE_OK && *id_out == 0) rc = STORE_NOTFOUND;
     return rc;
 }
+
+/* ---- address look-ups ---- */
+
+static int row_text(void *ctx, const db_row_ops *ops, const db_row *row)
+{
+    char **out = ctx;
+    free(*out);
+    *out = store__dup(COL_TEXT(0));
+    return *out ? 0 : 100;
+}
+
+int store_geocode_get(store_conn *c, const char *key, tp_time not_before, char **text)
+{
+    static const char sql[] = "SELECT answer FROM geocode_cache WHERE query = ? AND fetched_at >= ?";
+    db_val p[] = {DBT(key), DBI(not_before)};
+    *text = NULL;
+    int rc = EXEC(c, sql, p, row_text, text, NULL);
+    if (rc == 100) return STORE_ERROR;
+    if (rc == STORE_OK && !*text) return STORE_NOTFOUND;
+    return rc;
+}
+
+int store_geocode_put(store_conn *c, const char *key, const char *text, tp_time now)
+{
+    static const char sql[] =
+        "INSERT INTO geocode_cache(query, answer, fetched_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (query) DO UPDATE SET answer = excluded.answer, fetched_at = excluded.fetched_at";
+    int own, rc = store__wbegin(c, 0, &own);
+    if (rc) return rc;
+    db_val p[] = {DBT(key), DBT(text), DBI(now)};
+    rc = EXEC(c, sql, p, NULL, NULL, NULL);
+    return store__wend(c, own, rc);
+}

@@ -151,6 +151,13 @@ int store_history_list(store_conn *c, int64_t booking, store_history_cb cb, void
 int store_idem_get(store_conn *c, const char *key, int *status, char **body_out); /* NOTFOUND */
 int store_idem_put(store_conn *c, const char *key, int status, const char *body, tp_time now);
 
+/* Address look-ups (app/geocode.c): the answer TEXT stored for KEY when it
+ * was fetched at or after NOT_BEFORE (malloc'ed into *TEXT, the caller
+ * frees), else STORE_NOTFOUND; and storing (or replacing) one. Neither
+ * bumps a generation: availability does not read them. */
+int store_geocode_get(store_conn *c, const char *key, tp_time not_before, char **text);
+int store_geocode_put(store_conn *c, const char *key, const char *text, tp_time now);
+
 /* ---- Busy time synced from calendars ---- */
 typedef struct {
     tp_time start, end;
