@@ -1,7 +1,9 @@
 /* demo.c — `tripod demo`: a New York media team (skills, services with size
- * tiers, packages, a polygon zone and a postal-code zone, four staff, a
- * primary business calendar and one calendar per staff member on a local
- * CalDAV server, with a few busy events in the coming weeks). */
+ * tiers and prices, packages, a zone drawn as a polygon with a few postal
+ * codes and a postal-code zone, four staff, a primary business calendar and
+ * one calendar per staff member on a local CalDAV server, with a few busy
+ * events in the coming weeks). Every service and package can be booked in
+ * both zones from the booking page (postal code alone is enough). */
 #include "app/demo.h"
 
 #include <jansson.h>
@@ -84,8 +86,10 @@ static json_t *demo_ids(int64_t a, int64_t b, int64_t c)
 static int demo_settings(store_conn *c)
 {
     val_error e;
-    json_t *patch = json_pack("{s:b, s:s, s:s}", "integrated_booking", 1, "timezone", DEMO_TZ,
-                              "business_name", "Hudson Media Co.");
+    json_t *patch = json_pack("{s:b, s:s, s:s, s:s, s:s, s:s}", "integrated_booking", 1,
+                              "timezone", DEMO_TZ, "business_name", "Hudson Media Co.", "currency",
+                              "USD", "contact_email", "bookings@hudson-media.example",
+                              "contact_phone", "+1 212 555 0100");
     json_t *defaults = settings_defaults();
     json_t *merged = defaults && patch ? settings_merge(defaults, patch, &e) : NULL;
     char *text = merged ? json_dumps(merged, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -106,9 +110,9 @@ typedef struct {
 static const demo_person demo_people[] = {
     {"Alice Rivera", "alice@example.com", "1111100", "09:00", "17:00", 1, 1, 1, 1, 1, 1, 1, 40.7831,
      -73.9712},
-    {"Ben Okafor", "ben@example.com", "1111110", "08:00", "16:00", 0, 2, 1, 0, 1, 1, 0, 40.7527,
+    {"Ben Okafor", "ben@example.com", "1111110", "08:00", "16:00", 0, 2, 1, 1, 1, 1, 0, 40.7527,
      -73.9772},
-    {"Chloe Park", "chloe@example.com", "0111110", "10:00", "18:00", 0, 3, 1, 1, 0, 0, 1, 40.6782,
+    {"Chloe Park", "chloe@example.com", "0111110", "10:00", "18:00", 0, 3, 1, 1, 1, 0, 1, 40.6782,
      -73.9442},
     {"Dev Shah", "dev@example.com", NULL, NULL, NULL, 0, 4, 1, 0, 0, 0, 0, 40.7282, -73.7949},
 };
@@ -125,38 +129,43 @@ static int demo_catalog(store_conn *c, const demo_dav *dav)
     DEMO_TRY(demo_insert(c, STORE_SKILL, json_pack("{s:s}", "name", "video"), &video));
     DEMO_TRY(demo_insert(c, STORE_SKILL, json_pack("{s:s}", "name", "drone"), &drone));
     DEMO_TRY(demo_insert(c, STORE_SERVICE,
-                         json_pack("{s:s, s:i, s:[{s:i, s:i}, {s:i, s:i}], s:o}", "name", "Photos",
-                                   "duration_minutes", 60, "tiers", "max_sqft", 2000,
-                                   "duration_minutes", 60, "max_sqft", 4000, "duration_minutes", 90,
+                         json_pack("{s:s, s:i, s:i, s:[{s:i, s:i, s:i}, {s:i, s:i, s:i}], s:o}",
+                                   "name", "Photos", "duration_minutes", 60, "price", 25000,
+                                   "tiers", "max_sqft", 2000, "duration_minutes", 60, "price",
+                                   25000, "max_sqft", 4000, "duration_minutes", 90, "price", 32500,
                                    "skills", demo_ids(photo, 0, 0)),
                          &s_photos));
     DEMO_TRY(demo_insert(c, STORE_SERVICE,
-                         json_pack("{s:s, s:i, s:[], s:o}", "name", "Video", "duration_minutes", 60,
-                                   "tiers", "skills", demo_ids(video, 0, 0)),
+                         json_pack("{s:s, s:i, s:i, s:[], s:o}", "name", "Video", "duration_minutes",
+                                   60, "price", 30000, "tiers", "skills", demo_ids(video, 0, 0)),
                          &s_video));
     DEMO_TRY(demo_insert(c, STORE_SERVICE,
-                         json_pack("{s:s, s:i, s:[], s:o}", "name", "Drone", "duration_minutes", 30,
-                                   "tiers", "skills", demo_ids(drone, 0, 0)),
+                         json_pack("{s:s, s:i, s:i, s:[], s:o}", "name", "Drone", "duration_minutes",
+                                   30, "price", 15000, "tiers", "skills", demo_ids(drone, 0, 0)),
                          &s_drone));
     DEMO_TRY(
         demo_insert(c, STORE_SERVICE,
-                    json_pack("{s:s, s:i, s:[], s:o}", "name", "Twilight photos",
-                              "duration_minutes", 45, "tiers", "skills", demo_ids(photo, 0, 0)),
+                    json_pack("{s:s, s:i, s:i, s:[], s:o}", "name", "Twilight photos",
+                              "duration_minutes", 45, "price", 20000, "tiers", "skills",
+                              demo_ids(photo, 0, 0)),
                     &s_twilight));
     DEMO_TRY(demo_insert(
         c, STORE_PACKAGE,
-        json_pack("{s:s, s:i, s:o, s:[], s:b}", "name", "Essentials", "duration_minutes", 90,
-                  "services", demo_ids(s_photos, s_drone, 0), "skills", "two_photographers", 0),
+        json_pack("{s:s, s:i, s:i, s:o, s:[], s:b}", "name", "Essentials", "duration_minutes", 90,
+                  "price", 35000, "services", demo_ids(s_photos, s_drone, 0), "skills",
+                  "two_photographers", 0),
         &id));
     DEMO_TRY(
         demo_insert(c, STORE_PACKAGE,
-                    json_pack("{s:s, s:i, s:o, s:[], s:b}", "name", "Premium", "duration_minutes",
-                              180, "services", demo_ids(s_photos, s_video, s_drone), "skills",
-                              "two_photographers", 1),
+                    json_pack("{s:s, s:i, s:i, s:o, s:[], s:b}", "name", "Premium",
+                              "duration_minutes", 180, "price", 65000, "services",
+                              demo_ids(s_photos, s_video, s_drone), "skills", "two_photographers",
+                              1),
                     &id));
     DEMO_TRY(demo_insert(c, STORE_ZONE,
-                         json_pack("{s:s, s:o, s:[]}", "name", "Manhattan", "polygon",
-                                   json_loads(demo_manhattan, 0, NULL), "postal_codes"),
+                         json_pack("{s:s, s:o, s:[s,s,s,s,s,s]}", "name", "Manhattan", "polygon",
+                                   json_loads(demo_manhattan, 0, NULL), "postal_codes", "10001",
+                                   "10011", "10016", "10018", "10036", "10118"),
                          &z_man));
     DEMO_TRY(demo_insert(c, STORE_ZONE,
                          json_pack("{s:s, s:n, s:[s,s,s,s,s,s,s]}", "name", "Brooklyn", "polygon",
