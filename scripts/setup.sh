@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Tripod needs on Debian 12: system packages (only the missing
-# ones, with one `apt-get update` first) and the npm browser-test tooling.
+# ones, with one `apt-get update` first), the npm web assets built into
+# tripod (vendor/: Leaflet) and the npm browser-test tooling.
 set -euo pipefail
 
 PKGS=(
@@ -34,8 +35,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Browser-test tooling (playwright-core drives Debian's chromium; no browser download).
 here="$(cd "$(dirname "$0")/.." && pwd)"
+# Web assets compiled into tripod (Leaflet for the maps), pinned in vendor/package-lock.json.
+if [ ! -f "$here/vendor/node_modules/leaflet/dist/leaflet.js" ]; then
+  (cd "$here/vendor" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# Browser-test tooling (playwright-core drives Debian's chromium; no browser download).
 if [ -f "$here/tests/browser/package.json" ] && [ ! -d "$here/tests/browser/node_modules/playwright-core" ]; then
   (cd "$here/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
 fi

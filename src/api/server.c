@@ -301,8 +301,11 @@ static struct MHD_Response *srv_static(api_server *s, struct MHD_Connection *c, 
         api_error(res, 405, "method_not_allowed", "pages accept GET only", NULL);
         return NULL;
     }
-    struct MHD_Response *r =
-        s->web_dir ? srv_static_file(s->web_dir, path, res) : srv_static_embedded(c, path, res);
+    /* The override directory holds web/ alone: the vendor assets (Leaflet)
+     * still come compiled in. */
+    struct MHD_Response *r = s->web_dir && strncmp(path, "/vendor/", 8) != 0
+                                 ? srv_static_file(s->web_dir, path, res)
+                                 : srv_static_embedded(c, path, res);
     /* Page URLs carry no version: caches must ask again each time. */
     if (r) MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     return r;

@@ -53,7 +53,8 @@ def test_services_with_tiers_and_skills(admin):
     ({"name": "x", "duration_minutes": "60"}, "duration_minutes"),
     ({"name": ""}, "name"),
     ({"duration_minutes": 60}, "name"),
-    ({"name": "x", "price": 100}, "price"),
+    ({"name": "x", "price": -100}, "price"),
+    ({"name": "x", "colour": "red"}, "colour"),
 ])
 def test_service_validation(admin, body, field):
     r = admin.post(API + "/services", json=body)
@@ -168,7 +169,9 @@ def test_public_catalog_shows_bookable_items_and_rules(server, admin, anon):
     body = r.json()
     assert body == {"timezone": "America/New_York", "now": "2030-06-03T08:00:00-04:00",
                     "min_notice_minutes": 0, "horizon_days": 60, "integrated_booking": False,
-                    "services": [], "packages": []}
+                    "services": [], "packages": [],
+                    # Places and prices: currency and country, no address search, no map.
+                    "currency": "USD", "country": "US", "geocoder": False, "tiles": None}
     video = admin.post(API + "/skills", json={"name": "video"}).json()["id"]
     tiers = [{"max_sqft": 2000, "duration_minutes": 60}, {"max_sqft": 4000, "duration_minutes": 90}]
     photos = admin.post(API + "/services", json={"name": "Photos", "duration_minutes": 60,
