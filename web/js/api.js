@@ -1,5 +1,6 @@
-// api.js — the pages' one way to call Tripod's JSON API, plus time formatting
-// in the business time zone (Intl.DateTimeFormat) and small DOM helpers.
+// api.js — the pages' one way to call Tripod's JSON API, plus time and money
+// formatting (Intl: the business zone, the agent's own zone, the business
+// currency) and small DOM helpers.
 
 export const BASE = '/api/v1';
 
@@ -148,6 +149,28 @@ export function addDays(date, n) {
 export function weekday(date) {
   const [y, m, d] = date.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+}
+
+// The browser's own IANA zone (the agent's), e.g. "Europe/Berlin".
+export function agentZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+// AMOUNT minor units of CURRENCY (ISO 4217) as "$1,250.00" (en-US style).
+export function formatMoney(amount, currency) {
+  const cur = currency || 'USD';
+  let f;
+  try {
+    f = new Intl.NumberFormat('en-US', { style: 'currency', currency: cur });
+  } catch {
+    return `${(Number(amount) / 100).toFixed(2)} ${cur}`;
+  }
+  const digits = f.resolvedOptions().maximumFractionDigits;
+  return f.format(Number(amount) / 10 ** digits);
 }
 
 // "1 h 30 min", "45 min", "2 h".

@@ -1,18 +1,30 @@
-// book.js — the agent's booking page: choose what, where and when, give
-// contact details, confirm; handles the lost race (409) by refreshing times.
+// book.js — the agent's booking page: choose what (with prices), where
+// (address suggestions, a map pin, the service-area check right after the
+// address), and when (the picker: business zone, the agent's zone too, next
+// free day), give contact details, confirm; handles the lost race (409) by
+// refreshing times. The confirmation says what was booked, the price, the
+// photographer, and offers "Add to calendar" and the private link.
 
 import {
   api, query, el, status, fieldError, clearErrors, busy, formatDateTime, dateInZone, formatMinutes,
+  formatMoney, agentZone,
 } from './api.js';
-import { loadCatalog, lengthParts, describeLength } from './catalog.js';
+import { loadCatalog, lengthParts, describeLength, describePrice, servicePrice } from './catalog.js';
 import { createSlotPicker } from './slots.js';
+import { createPlace } from './places.js';
+import { renderFacts, renderAddToCalendar } from './booked.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('book-form');
 let catalog = null;
 let picker = null;
+let place = null;
 let searched = null; // the query the picker shows, as a string key
 let idemKey = null;
+let areaTimer = null;
+
+// Error codes that name the business's set-up, never shown as they are.
+const CLOSED = new Set(['booking_disabled', 'no_primary_calendar']);
 
 function chosen(kind) {
   return [...form.querySelectorAll(`input[name="${kind}"]:checked`)].map((i) => i.value);
@@ -24,7 +36,12 @@ function criteria() {
     packages: chosen('package'),
     postal_code: $('postal_code').value.trim(),
     sqft: $('sqft').value.trim(),
+    ...(place ? place.point() : {}),
   };
+}
+
+function priceText(price) {
+  return Number.isInteger(price) ? formatMoney(price, catalog.currency) : '';
 }
 
 function choiceList(root, kind, items) {
@@ -42,14 +59,20 @@ function choiceList(root, kind, items) {
       }).filter(Boolean).join(', ')
       : '';
     const tiers = (it.tiers || []).length ? ' (longer for larger homes)' : '';
+    const price = kind === 'service' ? servicePrice(it, '') : it.price;
+    const priced = (it.tiers || []).some((t) => Number.isInteger(t.price) && t.price !== price) ? 'from ' : '';
     root.append(el('label', { class: 'choice', for: id },
       el('input', { type: 'checkbox', id, name: kind, value: String(it.id) }),
       el('span', { class: 'choice-name', text: it.name }),
-      el('span', { class: 'choice-meta', text: formatMinutes(it.duration_minutes) + tiers }),
+      el('span', { class: 'choice-meta' },
+        Number.isInteger(price) ? el('span', { class: 'choice-price', text: priced + priceText(price) }) : null,
+        el('span', { text: formatMinutes(it.duration_minutes) + tiers })),
       detail ? el('span', { class: 'choice-detail', text: detail }) : null));
   }
 }
 
+// The length and price beside it: from the catalog while choosing, from the
+// server's answer (ANSWER) once times are shown.
 function showLength(answer) {
   const c = criteria();
   const parts = lengthParts(catalog, c.services, c.packages, c.sqft);
@@ -62,6 +85,19 @@ function showLength(answer) {
     $('length').append(el('p', { class: 'muted',
       text: `The photographer also needs ${formatMinutes(answer.buffer_minutes)} of travel time before and after.` }));
   }
+  let quote = answer ? answer.price : null;
+  const counted = parts.filter((p) => !p.includedIn);
+  if (!answer && counted.length && counted.every((p) => Number.isInteger(p.price))) {
+    quote = {
+      currency: catalog.currency,
+      total: counted.reduce((a, p) => a + p.price, 0),
+      lines: parts.map((p) => (p.includedIn ? { name: p.name, amount: 0, included_in: p.includedIn }
+        : { name: p.name, amount: p.price })),
+    };
+  }
+  const price = describePrice(quote);
+  $('price').hidden = !price;
+  $('price').replaceChildren(el('strong', { text: 'Price: ' }), price);
 }
 
 function validateWhat() {
@@ -87,13 +123,43 @@ function validateWhat() {
   return ok;
 }
 
+// "Online booking is closed for now" with the business's contact.
+function closedMessage() {
+  const contact = [catalog.contact_phone, catalog.contact_email].filter(Boolean);
+  return 'Online booking is closed for now.' +
+    (contact.length ? ` Please contact us: ${contact.join(' · ')}.` : ' Please contact the business directly.');
+}
+
+function closeForm() {
+  status($('page-status'), closedMessage(), 'warn');
+  $('form-fields').disabled = true;
+  $('form-fields').setAttribute('aria-disabled', 'true');
+}
+
 function showError(e) {
+  if (CLOSED.has(e.code)) {
+    closeForm();
+    status($('form-status'), closedMessage(), 'error');
+    return;
+  }
   if (e.field && fieldError(form, e.field, e.message)) {
     const input = form.querySelector('[aria-invalid="true"]');
     if (input && input.focus) input.focus();
     status($('form-status'), 'Please fix the marked field.', 'error');
   } else {
     status($('form-status'), e.message, 'error');
+  }
+}
+
+// The service-area check right after the address; a postal code of another
+// country is marked on its field.
+async function checkArea() {
+  try {
+    clearErrors($('h-where').parentElement);
+    return await place.checkArea();
+  } catch (e) {
+    if (e.field) fieldError(form, e.field === 'postal_code' ? 'property.postal_code' : e.field, e.message);
+    return false;
   }
 }
 
@@ -112,14 +178,16 @@ async function findTimes() {
     tz: catalog.timezone,
     today,
     horizonDays: catalog.horizon_days || 60,
+    agentTz: agentZone(),
     load: (from, to) => api('GET', '/availability' + query({ ...c, from, to })),
+    loadNext: (from) => api('GET', '/availability' + query({ ...c, from, next: 1 })),
     onSelect: summarize,
     onLoaded: showLength,
   });
   try {
     await busy($('find'), 'Finding free times…', picker.refresh());
   } catch (e) {
-    if (e.field) showError(e);
+    if (e.field || CLOSED.has(e.code)) showError(e);
   }
 }
 
@@ -131,11 +199,13 @@ function summarize(slot) {
   status($('when-status'), '');
   const tz = (picker.answer && picker.answer.timezone) || catalog.timezone;
   const mins = picker.answer ? picker.answer.duration_minutes : null;
+  const quote = picker.answer && picker.answer.price;
   $('summary').replaceChildren(
     el('strong', { text: formatDateTime(slot.start, tz) }),
     mins ? ` for ${formatMinutes(mins)}` : '',
     slot.crew_size > 1 ? ' with two photographers' : '',
-    ` at ${$('address').value.trim()}.`);
+    ` at ${$('address').value.trim()}.`,
+    quote ? ` Total: ${formatMoney(quote.total, quote.currency)}.` : '');
   clearErrors(form);
 }
 
@@ -149,6 +219,12 @@ function invalidate() {
   $('picker').replaceChildren(el('p', { class: 'muted', text: 'Your choices changed. Press “Find free times” again.' }));
   showLength(null);
   summarize(null);
+}
+
+function placeChanged() {
+  invalidate();
+  clearTimeout(areaTimer);
+  areaTimer = setTimeout(checkArea, 500);
 }
 
 async function submit(ev) {
@@ -180,7 +256,7 @@ async function submit(ev) {
   const c = criteria();
   const body = {
     agent: { name: $('name').value.trim(), email: $('email').value.trim(), phone: $('phone').value.trim() },
-    property: { address: $('address').value.trim(), postal_code: c.postal_code },
+    property: { address: $('address').value.trim(), postal_code: c.postal_code, ...place.point() },
     services: c.services,
     packages: c.packages,
     start: picker.slot.start,
@@ -192,9 +268,9 @@ async function submit(ev) {
   try {
     const b = await busy($('confirm'), 'Booking…',
       api('POST', '/bookings', { body, headers: { 'Idempotency-Key': idemKey } }));
-    done(b, body);
+    done(b);
   } catch (e) {
-    if (e.status === 409) {
+    if (e.status === 409 && e.code === 'slot_unavailable') {
       idemKey = null;
       const when = formatDateTime(body.start, catalog.timezone);
       const msg = `Sorry, ${when} was just taken by someone else. The free times are up to date — please pick another.`;
@@ -215,20 +291,12 @@ async function submit(ev) {
   }
 }
 
-function done(b, body) {
-  const tz = catalog.timezone;
+function done(b) {
   form.hidden = true;
   $('done').hidden = false;
-  $('done-when').textContent = formatDateTime(b.start, tz) + ' (' + tz + ')';
-  const mins = Math.round((new Date(b.end) - new Date(b.start)) / 60000);
-  $('done-length').textContent = formatMinutes(mins);
-  const staff = (b.staff || []).map((s) => s.name).filter(Boolean);
-  $('done-staff').textContent = staff.length ? staff.join(' and ') : 'assigned shortly';
-  if (staff.length > 1) $('done-staff').previousElementSibling.textContent = 'Photographers';
-  $('done-where').textContent = `${body.property.address}, ${body.property.postal_code}`;
   const link = new URL('/manage/' + encodeURIComponent(b.manage_token), location.origin).href;
-  $('done-manage').href = link;
-  $('done-manage').textContent = link;
+  renderFacts($('done-facts'), catalog, b, link, 'done');
+  renderAddToCalendar($('done-cal'), catalog, b, link);
   $('done').focus();
 }
 
@@ -237,7 +305,7 @@ async function start() {
   try {
     catalog = await loadCatalog();
   } catch (e) {
-    status($('page-status'), `Online booking is not available right now: ${e.message}`, 'error');
+    status($('page-status'), 'Online booking is not available right now. Please try again in a few minutes.', 'error');
     return;
   }
   status($('page-status'), '');
@@ -250,16 +318,23 @@ async function start() {
   choiceList($('services'), 'service', catalog.services);
   choiceList($('packages'), 'package', catalog.packages);
   if (!catalog.packages.length) $('packages-set').hidden = true;
-  if (catalog.integrated_booking === false) {
-    status($('page-status'), 'Online booking is switched off at the moment. Please contact the business directly.', 'warn');
-  }
   form.hidden = false;
+  if (catalog.integrated_booking === false) closeForm();
+  place = createPlace({
+    address: $('address'), postal: $('postal_code'), list: $('address-list'), hint: $('address-hint'),
+    mapBox: $('map'), mapNote: $('map-note'), area: $('area-status'),
+  }, catalog, placeChanged);
   form.addEventListener('change', (ev) => {
     if (ev.target.closest('#picker')) return;
     invalidate();
   });
   form.addEventListener('input', (ev) => {
-    if (ev.target.id === 'sqft' || ev.target.id === 'postal_code') invalidate();
+    if (ev.target.id === 'sqft') invalidate();
+    if (ev.target.id === 'postal_code') placeChanged();
+  });
+  $('postal_code').addEventListener('blur', () => {
+    clearTimeout(areaTimer);
+    checkArea();
   });
   $('find').addEventListener('click', findTimes);
   form.addEventListener('submit', submit);

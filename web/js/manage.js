@@ -1,12 +1,15 @@
 // manage.js — the agent's own booking, opened with the private link
-// /manage/{token}: see it, reschedule it (same picker), or cancel it, within
-// the business's notice rule (the server enforces it; the page explains it).
+// /manage/{token}: see it (what, when, price, photographer, add to
+// calendar), reschedule it (same picker, its own time marked and never
+// blocking the move), or cancel it, within the business's notice rule (the
+// server enforces it; the page explains it).
 
 import {
-  api, query, el, status, busy, formatDateTime, formatMinutes, dateInZone,
+  api, query, el, status, busy, formatDateTime, formatMinutes, dateInZone, agentZone,
 } from './api.js';
 import { loadCatalog, lengthParts, describeLength } from './catalog.js';
 import { createSlotPicker } from './slots.js';
+import { renderFacts, renderAddToCalendar } from './booked.js';
 
 const $ = (id) => document.getElementById(id);
 const token = decodeURIComponent(location.pathname.replace(/^\/manage\//, '').replace(/\/$/, ''));
@@ -28,19 +31,12 @@ function render() {
   $('booking').hidden = false;
   $('state').textContent = cancelled ? 'Cancelled' : 'Confirmed';
   $('state').className = 'badge ' + (cancelled ? 'bad' : 'ok');
-  $('b-when').textContent = `${formatDateTime(booking.start, tz)} (${tz})`;
-  const mins = Math.round((new Date(booking.end) - new Date(booking.start)) / 60000);
-  $('b-length').textContent = formatMinutes(mins);
-  const staff = (booking.staff || []).map((s) => s.name).filter(Boolean);
-  $('b-staff').textContent = staff.length ? staff.join(' and ') : 'to be assigned';
-  $('b-staff-label').textContent = staff.length > 1 ? 'Photographers' : 'Photographer';
-  const p = booking.property || {};
-  const parts = lengthParts(catalog, ids(booking.services), ids(booking.packages), p.sqft);
-  $('b-what').textContent = parts.map((x) => x.name).join(', ') || '—';
-  $('b-where').textContent = [p.address, p.postal_code].filter(Boolean).join(', ') +
-    (p.sqft ? ` (${p.sqft} sq ft)` : '');
+  renderFacts($('b-facts'), catalog, booking, location.href, 'b');
   const a = booking.agent || {};
-  $('b-agent').textContent = [a.name, a.email, a.phone].filter(Boolean).join(' · ');
+  $('b-facts').append(el('dt', { text: 'Contact' }),
+    el('dd', { id: 'b-agent', text: [a.name, a.email, a.phone].filter(Boolean).join(' · ') }));
+  if (cancelled) $('b-cal').replaceChildren();
+  else renderAddToCalendar($('b-cal'), catalog, booking, location.href);
   const late = !cancelled && tooLate();
   $('actions').hidden = cancelled || late;
   if (cancelled) {
@@ -65,11 +61,15 @@ function openMove() {
     services: ids(booking.services), packages: ids(booking.packages),
     postal_code: p.postal_code, lat: p.lat, lon: p.lon, sqft: p.sqft,
   };
+  // With the manage token the booking's own time does not count as busy.
   picker = createSlotPicker($('picker'), {
     tz: catalog.timezone,
     today: dateInZone(catalog.now || new Date(), catalog.timezone),
     horizonDays: catalog.horizon_days || 60,
-    load: (from, to) => api('GET', '/availability' + query({ ...q, from, to })),
+    current: booking.start,
+    agentTz: agentZone(),
+    load: (from, to) => api('GET', '/availability' + query({ ...q, from, to }), { token }),
+    loadNext: (from) => api('GET', '/availability' + query({ ...q, from, next: 1 }), { token }),
     onSelect: (slot) => {
       $('move-confirm').disabled = !slot;
       $('move-summary').textContent = slot ? `New time: ${formatDateTime(slot.start, catalog.timezone)}` : '';
@@ -80,7 +80,7 @@ function openMove() {
       $('move-summary').textContent = 'Shoot length: ' + describeLength(parts, answer.duration_minutes, crew);
     },
   });
-  picker.refresh().catch(() => {});
+  picker.refresh().then(() => picker.showDayOf(booking.start)).catch(() => {});
   $('move').scrollIntoView({ block: 'start' });
   $('h-move').focus();
 }
