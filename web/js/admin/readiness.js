@@ -1,6 +1,7 @@
 // readiness.js — the four booking prerequisites, each OK or missing with
-// what to fix and a link to the section where it is fixed, and the health of
-// calendar sync (calendars never synced or failing for over an hour).
+// what to fix and a link to the section where it is fixed, the health of
+// calendar sync (calendars never synced or failing for over an hour), and
+// services or packages that nobody could ever staff.
 
 import { el } from '../api.js';
 
@@ -67,6 +68,17 @@ export async function renderReadiness(root, ctx) {
             el('a', { href: '#calendars', text: 'Open Calendars' })),
           (sync.problems || []).length
             ? el('ul', {}, sync.problems.map((p) => el('li', { text: problemText(p) }))) : null)))) : null;
+  const staffing = answer && answer.staffing;
+  const staffingCard = staffing && !staffing.ok ? el('section', { class: 'card', 'aria-label': 'Staffing', id: 'staffing' },
+    el('h2', { text: 'Staffing' }),
+    el('ul', { class: 'check-list' },
+      el('li', { 'data-check': 'staffing', 'data-ok': 'false' },
+        el('span', { class: 'badge bad', text: 'Attention' }),
+        el('div', {},
+          el('strong', { text: 'Some services or packages can never be booked' }),
+          el('p', { class: 'hint' }, 'Nobody (or not enough people) has the skills and a calendar for them. ',
+            el('a', { href: '#staff', text: 'Open Staff' })),
+          el('ul', {}, (staffing.problems || []).map((p) => el('li', { text: problemText(p) }))))))) : null;
   root.replaceChildren(
     el('h1', { text: 'Readiness' }),
     el('p', { class: 'status', role: 'status', 'data-kind': allOk ? 'ok' : 'warn',
@@ -74,6 +86,7 @@ export async function renderReadiness(root, ctx) {
         : 'Agents cannot book until every item below is OK.' }),
     el('section', { class: 'card', 'aria-label': 'Prerequisites' }, ul),
     syncCard,
+    staffingCard,
     el('div', { class: 'actions' },
       el('button', { type: 'button', id: 'readiness-refresh', onclick: () => renderReadiness(root, ctx), text: 'Check again' }),
       el('a', { class: 'button', href: '/book', target: '_blank', text: 'Open the booking page' })));

@@ -1,8 +1,10 @@
 // zones.js (admin) — service zones: a polygon drawn by clicking points on a
-// plain SVG lon/lat grid (no map tiles offline) or pasted as GeoJSON, and/or
-// a list of postal codes.
+// map (Leaflet, when the business has a tile service) or on a plain SVG
+// lon/lat grid (always there, the fallback without tiles), or pasted as
+// GeoJSON, and/or a list of postal codes.
 
-import { el, status } from '../api.js';
+import { el, status, api } from '../api.js';
+import { loadLeaflet, tileMap } from '../places.js';
 import { crudBlock } from './crud.js';
 import { field, val } from './form.js';
 
@@ -135,7 +137,46 @@ function polygonDrawer(points, others, homes, onChange) {
   };
 }
 
+// A map of the same POINTS under the drawing (OTHERS: other zones' rings)
+// once NODE is on the page; clicks add corners, then onAdd(). Returns
+// {redraw()}; without tiles or Leaflet NODE stays hidden.
+function zoneMap(node, tiles, points, others, onAdd) {
+  let map = null;
+  let L = null;
+  let layer = null;
+  function redraw() {
+    if (!map) return;
+    if (layer) layer.remove();
+    const ll = points.map(([lon, lat]) => [lat, lon]);
+    layer = L.layerGroup([
+      ...others.map((r) => L.polygon(r.map(([lon, lat]) => [lat, lon]), { color: '#9aa3b2', weight: 1 })),
+      ...(ll.length >= 3 ? [L.polygon(ll, { color: '#1f5fbf' })] : ll.length ? [L.polyline(ll, { color: '#1f5fbf' })] : []),
+      ...ll.map((p) => L.circleMarker(p, { radius: 5, color: '#1f5fbf' })),
+    ]).addTo(map);
+  }
+  (async () => {
+    if (!tiles) return;
+    try {
+      L = await loadLeaflet();
+    } catch {
+      return;
+    }
+    for (let i = 0; i < 50 && !node.isConnected; i++) await new Promise((r) => setTimeout(r, 20));
+    node.hidden = false;
+    const all = [...points, ...others.flat()];
+    map = tileMap(L, node, tiles, { center: [40, -98], zoom: 3 });
+    if (all.length) map.fitBounds(all.map(([lon, lat]) => [lat, lon]), { padding: [20, 20] });
+    map.on('click', (ev) => {
+      points.push([Number(ev.latlng.lng.toFixed(6)), Number(ev.latlng.lat.toFixed(6))]);
+      onAdd();
+    });
+    redraw();
+  })();
+  return { redraw };
+}
+
 export async function renderZones(root, ctx) {
+  const tiles = await api('GET', '/catalog').then((c) => c.tiles, () => null);
   const [zones, staff] = await Promise.all([ctx.items('zones', true), ctx.items('staff', true)]);
   const homes = staff.filter((s) => s.home && Number.isFinite(s.home.lat) && Number.isFinite(s.home.lon))
     .map((s) => ({ name: s.name, lat: s.home.lat, lon: s.home.lon }));
@@ -167,13 +208,18 @@ export async function renderZones(root, ctx) {
       }).filter(Boolean);
       const geo = el('textarea', { id: 'zone-geojson', name: 'zone-geojson', 'data-field': 'polygon', rows: 4, spellcheck: 'false' });
       const drawStatus = el('p', { class: 'hint', id: 'zone-points', 'aria-live': 'polite' });
+      let onMap = null;
       const sync = () => {
+        if (onMap) onMap.redraw();
         geo.value = points.length >= 3 ? JSON.stringify(polygonOf(points)) : '';
         drawStatus.textContent = points.length
           ? `${points.length} corner${points.length === 1 ? '' : 's'}${points.length < 3 ? ' — add at least three' : ''}.`
           : 'No polygon: click on the grid to add corners, or paste GeoJSON below.';
       };
       const drawer = polygonDrawer(points, others, homes, sync);
+      const mapNode = el('div', { class: 'map zone-map', id: 'zone-map', hidden: true,
+        'aria-label': 'Map: click to add a corner of the polygon' });
+      onMap = zoneMap(mapNode, tiles, points, others, () => { drawer.redraw(); sync(); });
       sync();
       const geoStatus = el('p', { class: 'status', role: 'status', hidden: true });
       const useGeo = el('button', { type: 'button', class: 'small', id: 'zone-geojson-apply', text: 'Use this GeoJSON',
@@ -193,7 +239,8 @@ export async function renderZones(root, ctx) {
         field('zone-name', 'Name', z.name, { field: 'name', required: true }),
         el('fieldset', { class: 'field' },
           el('legend', { text: 'Polygon' }),
-          el('p', { class: 'hint', text: 'Click on the grid to add corners in order (longitude across, latitude up). Grey shapes are other zones; green dots are staff home bases.' }),
+          el('p', { class: 'hint', text: 'Click on the map (or the grid) to add corners in order (longitude across, latitude up). Grey shapes are other zones; green dots are staff home bases.' }),
+          mapNode,
           drawer.node,
           drawStatus,
           el('div', { class: 'inline' },
