@@ -40,6 +40,8 @@ typedef struct tx tx;
 struct tx {
     app *a;
     snapshot *s; /* current snapshot (a reference); renewed on TX_STALE */
+    int peeked;  /* S was taken without checking the store: a refusal of
+                    prepare is checked again on a current snapshot */
     tp_time now;
     recheck live;                      /* staff read live in this run, and who was busy */
     int64_t unchecked[STORE_MAX_CREW]; /* TX_RECHECK: whom to read live */
@@ -155,7 +157,17 @@ static int tx_run(tx *t, store_conn *c, outcome *o)
 {
     outcome_clear(o); /* success is an attempt that ends with no outcome */
     for (int attempt = 0;;) {
-        if (t->prepare && t->prepare(t, o) != 0) return -1;
+        if (t->prepare && t->prepare(t, o) != 0) {
+            /* A peeked snapshot may predate a settings or catalog change
+             * (e.g. booking switched back on): refuse only on a current one. */
+            if (!t->peeked) return -1;
+            t->peeked = 0;
+            outcome_clear(o);
+            snapshot_release(t->s);
+            if (!(t->s = snapshot_cache_get(t->a->snaps, t->now)))
+                return outcome_store(o, STORE_ERROR, NULL);
+            continue;
+        }
         if (attempt == BOOKING_TX_TRIES) {
             outcome_fail(o, OUT_UNAVAILABLE, "busy", NULL, "%s", t->busy_message);
             o->retry_after = 1;
@@ -255,6 +267,7 @@ static int tx_begin(tx *t, app *a, int peek, outcome *o)
      * its catalog and staff are still current, and bookings are re-read from
      * the store, so writes that only added bookings need no rebuild. */
     if (peek) t->s = snapshot_cache_peek(a->snaps);
+    t->peeked = t->s != NULL;
     if (!t->s) t->s = snapshot_cache_get(a->snaps, t->now);
     return t->s ? 0 : outcome_store(o, STORE_ERROR, NULL);
 }

@@ -28,9 +28,14 @@ export function loadLeaflet() {
 }
 
 // A Leaflet map in NODE with the catalog's tiles and the attribution they ask
-// for (Leaflet's own prefix as plain text: the page allows no inline styles).
+// for (Leaflet's own prefix as plain text: the page allows no inline styles);
+// without animations when the person asked for reduced motion.
 export function tileMap(L, node, tiles, view) {
-  const map = L.map(node, { attributionControl: false, scrollWheelZoom: false });
+  const still = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  const map = L.map(node, {
+    attributionControl: false, scrollWheelZoom: false,
+    zoomAnimation: !still, fadeAnimation: !still, markerZoomAnimation: !still, inertia: !still,
+  });
   L.control.attribution({ prefix: '<a href="https://leafletjs.com">Leaflet</a>' }).addTo(map);
   L.tileLayer(tiles.url, { attribution: tiles.attribution || '', maxZoom: 19 }).addTo(map);
   map.setView(view.center, view.zoom);

@@ -5,6 +5,7 @@
 import {
   el, status, busy, formatDateTime, formatMinutes, formatTime, dateInZone, timeInZone, zonedToIso, clearErrors, fieldError,
 } from '../api.js';
+import { bookedPrice } from '../booked.js';
 
 function ids(list) {
   return (list || []).map((x) => String(x && typeof x === 'object' ? x.id : x));
@@ -51,6 +52,7 @@ export async function openBooking(ctx, b, opts) {
       el('dt', { text: 'When' }), el('dd', { id: 'bk-when', text: `${formatDateTime(b.start, tz)} – ${formatTime(b.end, tz)} (${formatMinutes(mins)})` }),
       el('dt', { text: 'What' }), el('dd', { text: what.join(', ') || '—' }),
       el('dt', { text: 'Where' }), el('dd', { text: [p.address, p.postal_code].filter(Boolean).join(', ') + (p.sqft ? ` (${p.sqft} sq ft)` : '') }),
+      b.price ? el('dt', { text: 'Price (quoted)' }) : null, b.price ? el('dd', { id: 'bk-price', text: bookedPrice(b) }) : null,
       el('dt', { text: 'Agent' }), el('dd', { text: [a.name, a.email, a.phone].filter(Boolean).join(' · ') || '—' }),
       el('dt', { text: 'Staff' }), el('dd', { id: 'bk-current-staff', text: (b.staff || []).map((s) => s.name || `#${s.id || s}`).join(', ') || '—' }),
       b.notes ? el('dt', { text: 'Notes' }) : null, b.notes ? el('dd', { text: b.notes }) : null,
