@@ -276,8 +276,24 @@ await run([
   }],
 
   ['booking turned off: "closed for now" with the business contact, the form disabled, no internal names', async () => {
-    await srv.call('PUT', '/settings', { integrated_booking: false, contact_phone: '+1 413 555 0100', contact_email: 'desk@springfield.example' });
+    await srv.call('PUT', '/settings', { contact_phone: '+1 413 555 0100', contact_email: 'desk@springfield.example' });
+    const early = await open();
+    await bookPage(early); // opened while booking was still on
+    await srv.call('PUT', '/settings', { integrated_booking: false });
     try {
+      await early.check(`#service-${seed.services.photos.id}`);
+      await early.fill('#address', '12 Elm Street');
+      await early.fill('#postal_code', '01101');
+      await early.click('#find');
+      await early.waitForFunction(() => /closed for now/.test(document.body.innerText));
+      const seen = await early.evaluate(() => document.body.innerText);
+      assert(!/integrated_booking|booking_disabled/.test(seen) && seen.includes('+1 413 555 0100'),
+        'an answer refused meanwhile says "closed" with the contact, no internal names');
+      assert(await early.evaluate(() => document.getElementById('form-fields').disabled), 'and disables the form');
+      await screenshot(early, 'places-desktop-closed-meanwhile');
+      await assertClean(early, 'closed meanwhile');
+      await early.context().close();
+
       const page = await open(390, 844);
       await page.goto(srv.url + '/book');
       await page.waitForFunction(() => /closed for now/.test(document.getElementById('page-status').textContent));

@@ -20,6 +20,7 @@
 
 #include "app/app.h"
 #include "app/booking.h"
+#include "app/booking_view.h"
 #include "app/secret.h"
 #include "app/snapshot.h"
 #include "cal/caldav.h"
@@ -560,6 +561,73 @@ static int group_teardown(void **state)
     return radicale_fixture_stop(&g_dav);
 }
 
+/* Sets FX's settings to TEXT (a whole settings document). */
+static void put_settings(fixture *fx, const char *text)
+{
+    store_conn *c = store_acquire(fx->db);
+    assert_int_equal(store_settings_put(c, text), STORE_OK);
+    store_release(c);
+    app_wrote(&fx->a);
+}
+
+/* The booking keeps the price it was quoted whatever the catalog says later,
+ * and the mails' facts carry it. */
+static void booking_keeps_its_quote(void **state)
+{
+    fixture *fx = *state;
+    outcome o;
+    store_conn *c = store_acquire(fx->db);
+    assert_int_equal(store_doc_update(c, STORE_SERVICE, fx->photos,
+                                      "{\"name\":\"Photos\",\"duration_minutes\":60,\"price\":"
+                                      "12500,\"tiers\":[],\"skills\":[]}"),
+                     STORE_OK);
+    store_release(c);
+    app_wrote(&fx->a);
+    json_t *b = book(fx, fx->photos, "2030-06-04T10:00:00-04:00", NULL, &o);
+    assert_non_null(b);
+    json_t *price = json_object_get(b, "price");
+    assert_string_equal(json_string_value(json_object_get(price, "currency")), "USD");
+    assert_int_equal(json_integer_value(json_object_get(price, "total")), 12500);
+    c = store_acquire(fx->db);
+    assert_int_equal(store_doc_update(c, STORE_SERVICE, fx->photos,
+                                      "{\"name\":\"Photos\",\"duration_minutes\":60,\"price\":"
+                                      "99900,\"tiers\":[],\"skills\":[]}"),
+                     STORE_OK);
+    store_booking stored;
+    memset(&stored, 0, sizeof stored);
+    assert_int_equal(store_booking_get(c, id_of(b), &stored), STORE_OK);
+    store_release(c);
+    app_wrote(&fx->a);
+    json_t *again = NULL;
+    assert_int_equal(booking_get(&fx->a, id_of(b), &again, &o), 0);
+    assert_true(json_equal(json_object_get(again, "price"), price));
+    snapshot *s = app_snapshot(&fx->a, &o);
+    outbox_facts facts;
+    booking_view_facts(s, &fx->cfg, NULL, &stored, &facts);
+    assert_string_equal(facts.price, "$125.00");
+    snapshot_release(s);
+    store_booking_clear(&stored);
+    json_decref(again);
+    json_decref(b);
+}
+
+/* Booking switched off then on again: the first booking after it is not
+ * refused on the snapshot the cache still holds from before. */
+static void booking_switched_back_on(void **state)
+{
+    fixture *fx = *state;
+    outcome o;
+    put_settings(fx, "{\"integrated_booking\":false,\"timezone\":\"America/New_York\"}");
+    snapshot_release(app_snapshot(&fx->a, &o)); /* the cache now holds "off" */
+    assert_null(book(fx, fx->photos, "2030-06-04T10:00:00-04:00", NULL, &o));
+    assert_string_equal(o.code, "booking_disabled");
+    outcome_clear(&o);
+    put_settings(fx, "{\"integrated_booking\":true,\"timezone\":\"America/New_York\"}");
+    json_t *b = book(fx, fx->photos, "2030-06-04T10:00:00-04:00", NULL, &o);
+    assert_non_null(b);
+    json_decref(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -571,6 +639,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(change_reschedules_reassigns_and_forces, setup, teardown),
         cmocka_unit_test_setup_teardown(cancel_once_and_notice, setup, teardown),
         cmocka_unit_test_setup_teardown(catalog_changed_under_the_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(booking_keeps_its_quote, setup, teardown),
+        cmocka_unit_test_setup_teardown(booking_switched_back_on, setup, teardown),
         cmocka_unit_test_setup_teardown(live_recheck_sees_an_event_the_snapshot_missed, setup_dav,
                                         teardown),
     };

@@ -9,7 +9,10 @@ import {
   api, query, el, status, fieldError, clearErrors, busy, formatDateTime, dateInZone, formatMinutes,
   formatMoney, agentZone,
 } from './api.js';
-import { loadCatalog, lengthParts, describeLength, describePrice, servicePrice } from './catalog.js';
+import {
+  loadCatalog, lengthParts, describeLength, describePrice, servicePrice, CLOSED_CODES as CLOSED, closedMessage,
+  agentMessage,
+} from './catalog.js';
 import { createSlotPicker } from './slots.js';
 import { createPlace } from './places.js';
 import { renderFacts, renderAddToCalendar } from './booked.js';
@@ -22,9 +25,6 @@ let place = null;
 let searched = null; // the query the picker shows, as a string key
 let idemKey = null;
 let areaTimer = null;
-
-// Error codes that name the business's set-up, never shown as they are.
-const CLOSED = new Set(['booking_disabled', 'no_primary_calendar']);
 
 function chosen(kind) {
   return [...form.querySelectorAll(`input[name="${kind}"]:checked`)].map((i) => i.value);
@@ -123,15 +123,8 @@ function validateWhat() {
   return ok;
 }
 
-// "Online booking is closed for now" with the business's contact.
-function closedMessage() {
-  const contact = [catalog.contact_phone, catalog.contact_email].filter(Boolean);
-  return 'Online booking is closed for now.' +
-    (contact.length ? ` Please contact us: ${contact.join(' · ')}.` : ' Please contact the business directly.');
-}
-
 function closeForm() {
-  status($('page-status'), closedMessage(), 'warn');
+  status($('page-status'), closedMessage(catalog), 'warn');
   $('form-fields').disabled = true;
   $('form-fields').setAttribute('aria-disabled', 'true');
 }
@@ -139,7 +132,7 @@ function closeForm() {
 function showError(e) {
   if (CLOSED.has(e.code)) {
     closeForm();
-    status($('form-status'), closedMessage(), 'error');
+    status($('form-status'), closedMessage(catalog), 'error');
     return;
   }
   if (e.field && fieldError(form, e.field, e.message)) {
@@ -183,6 +176,7 @@ async function findTimes() {
     loadNext: (from) => api('GET', '/availability' + query({ ...c, from, next: 1 })),
     onSelect: summarize,
     onLoaded: showLength,
+    explain: (e) => agentMessage(catalog, e),
   });
   try {
     await busy($('find'), 'Finding free times…', picker.refresh());

@@ -95,3 +95,18 @@ export function describePrice(quote) {
   return `${formatMoney(quote.total, quote.currency)}` + (why ? ` — ${why}` : '') +
     (inc.length ? ` (${inc.join('; ')})` : '');
 }
+
+// Error codes that name the business's set-up: agents see closedMessage().
+export const CLOSED_CODES = new Set(['booking_disabled', 'no_primary_calendar']);
+
+// "Online booking is closed for now" with the business's contact.
+export function closedMessage(catalog) {
+  const contact = [catalog.contact_phone, catalog.contact_email].filter(Boolean);
+  return 'Online booking is closed for now.' +
+    (contact.length ? ` Please contact us: ${contact.join(' · ')}.` : ' Please contact the business directly.');
+}
+
+// What to tell an agent about API error E: never an internal name.
+export function agentMessage(catalog, e) {
+  return CLOSED_CODES.has(e.code) ? closedMessage(catalog) : e.message;
+}

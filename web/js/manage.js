@@ -7,7 +7,7 @@
 import {
   api, query, el, status, busy, formatDateTime, formatMinutes, dateInZone, agentZone,
 } from './api.js';
-import { loadCatalog, lengthParts, describeLength } from './catalog.js';
+import { loadCatalog, lengthParts, describeLength, agentMessage } from './catalog.js';
 import { createSlotPicker } from './slots.js';
 import { renderFacts, renderAddToCalendar } from './booked.js';
 
@@ -70,6 +70,7 @@ function openMove() {
     agentTz: agentZone(),
     load: (from, to) => api('GET', '/availability' + query({ ...q, from, to }), { token }),
     loadNext: (from) => api('GET', '/availability' + query({ ...q, from, next: 1 }), { token }),
+    explain: (e) => agentMessage(catalog, e),
     onSelect: (slot) => {
       $('move-confirm').disabled = !slot;
       $('move-summary').textContent = slot ? `New time: ${formatDateTime(slot.start, catalog.timezone)}` : '';
@@ -111,7 +112,7 @@ async function confirmMove() {
         /* the picker shows its own error */
       }
     } else {
-      status($('move-status'), e.message, 'error');
+      status($('move-status'), agentMessage(catalog, e), 'error');
     }
   }
 }
@@ -127,7 +128,7 @@ async function doCancel() {
     render();
     status($('action-status'), 'Your shoot is cancelled. Everyone on it has been told.', 'ok');
   } catch (e) {
-    status($('action-status'), e.message, 'error');
+    status($('action-status'), agentMessage(catalog, e), 'error');
   }
 }
 

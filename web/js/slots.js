@@ -38,6 +38,7 @@ function dayName(d) {
 //   loadNext(from) → Promise of the answer with next_free (GET /availability&next=1),
 //   onSelect(slot | null), onLoaded(answer),
 //   current: the start (RFC 3339) of the booking being moved, marked and not offered as a change,
+//   explain(error) → the sentence shown for a failed load (default: its message),
 //   agentTz: the agent's own zone (a switch shows times in it too when it differs).
 export function createSlotPicker(root, options) {
   const state = {
@@ -136,7 +137,7 @@ export function createSlotPicker(root, options) {
       answer = await options.load(from, to);
     } catch (e) {
       if (seq !== state.seq) return null;
-      status(note, e.message, 'error');
+      status(note, options.explain ? options.explain(e) : e.message, 'error');
       throw e;
     }
     if (seq !== state.seq) return null;
@@ -176,7 +177,7 @@ export function createSlotPicker(root, options) {
     try {
       answer = await options.loadNext(from);
     } catch (e) {
-      status(note, e.message, 'error');
+      status(note, options.explain ? options.explain(e) : e.message, 'error');
       return;
     }
     if (!answer.next_free) {
