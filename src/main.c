@@ -163,8 +163,8 @@ static int config_from_env(tripod_config *cfg)
     cfg->geocoder_email = env_text("TRIPOD_GEOCODER_EMAIL", NULL);
     cfg->tile_url = env_text("TRIPOD_TILE_URL", NULL);
     cfg->tile_attribution = env_text("TRIPOD_TILE_ATTRIBUTION", cfg->tile_attribution);
-    if (cfg->tile_url && (strncmp(cfg->tile_url, "https://", 8) != 0 &&
-                          strncmp(cfg->tile_url, "http://", 7) != 0)) {
+    if (cfg->tile_url &&
+        (strncmp(cfg->tile_url, "https://", 8) != 0 && strncmp(cfg->tile_url, "http://", 7) != 0)) {
         fprintf(stderr, "tripod: TRIPOD_TILE_URL must be an http(s) URL with {z}/{x}/{y}\n");
         return 2;
     }

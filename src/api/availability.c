@@ -50,10 +50,10 @@ static void answer(api_res *res, const availability *av, int next)
     const snapshot *m = av->s;
     const avail_result *ar = av->result;
     const char *message = av->message;
-    json_t *head = json_pack("{s:i, s:i, s:s, s:O, s:b}", "duration_minutes", ar->duration_min,
-                             "buffer_minutes", m->rules.buffer_min, "timezone",
-                             tz_zone_name(m->rules.tz), "price", av->price, "outside_area",
-                             ar->status == AVAIL_OUTSIDE_AREA);
+    json_t *head =
+        json_pack("{s:i, s:i, s:s, s:O, s:b}", "duration_minutes", ar->duration_min,
+                  "buffer_minutes", m->rules.buffer_min, "timezone", tz_zone_name(m->rules.tz),
+                  "price", av->price, "outside_area", ar->status == AVAIL_OUTSIDE_AREA);
     if (head && next) {
         char day[16] = "";
         int y, mo, d;

@@ -32,9 +32,9 @@
 
 struct api_server {
     app *app;
-    ratelimit *rl; /* NULL when rate limiting is off */
-    char *web_dir; /* the pages directory overriding the compiled-in pages, or NULL */
-    char csp[600]; /* the pages' Content-Security-Policy (srv_csp) */
+    ratelimit *rl;       /* NULL when rate limiting is off */
+    char *web_dir;       /* the pages directory overriding the compiled-in pages, or NULL */
+    char csp[600];       /* the pages' Content-Security-Policy (srv_csp) */
     atomic_int inflight; /* requests begun and not yet completed */
 };
 
@@ -47,9 +47,9 @@ typedef struct {
 } srv_ctx;
 
 static const api_route *const srv_tables[] = {
-    api_routes_system, api_routes_catalog,  api_routes_staff, api_routes_calendars,
-    api_routes_avail,  api_routes_bookings, api_routes_busy,  api_routes_metrics,
-    api_routes_places,
+    api_routes_system,    api_routes_catalog, api_routes_staff,
+    api_routes_calendars, api_routes_avail,   api_routes_bookings,
+    api_routes_busy,      api_routes_metrics, api_routes_places,
 };
 
 const char *api_query(const api_req *r, const char *key)

@@ -88,7 +88,8 @@ int availability_find(app *a, const availability_ask *ask, availability *out, ou
     memset(out, 0, sizeof *out);
     out->next_free = -1;
     if (ask->next && *ask->next && !next) {
-        outcome_fail(o, OUT_INVALID, "validation", "next", "next is 1 (the first free day) or absent");
+        outcome_fail(o, OUT_INVALID, "validation", "next",
+                     "next is 1 (the first free day) or absent");
         return -1;
     }
     if (!(out->s = app_snapshot(a, o))) return -1;

@@ -58,8 +58,8 @@ json_t *booking_view(store_conn *c, const snapshot *s, const store_booking *b, i
         snapshot_time(s, b->updated, up, sizeof up));
     if (!o) return NULL;
     json_t *body = b->body ? json_loads(b->body, 0, NULL) : NULL;
-    const char *keys[] = {"agent",     "property", "services", "packages", "notes",
-                          "crew_size", "price"};
+    const char *keys[] = {"agent", "property",  "services", "packages",
+                          "notes", "crew_size", "price"};
     for (size_t k = 0; body && k < sizeof keys / sizeof keys[0]; k++) {
         json_t *v = json_object_get(body, keys[k]);
         if (v) json_object_set(o, keys[k], v);

@@ -86,10 +86,10 @@ static json_t *demo_ids(int64_t a, int64_t b, int64_t c)
 static int demo_settings(store_conn *c)
 {
     val_error e;
-    json_t *patch = json_pack("{s:b, s:s, s:s, s:s, s:s, s:s}", "integrated_booking", 1,
-                              "timezone", DEMO_TZ, "business_name", "Hudson Media Co.", "currency",
-                              "USD", "contact_email", "bookings@hudson-media.example",
-                              "contact_phone", "+1 212 555 0100");
+    json_t *patch =
+        json_pack("{s:b, s:s, s:s, s:s, s:s, s:s}", "integrated_booking", 1, "timezone", DEMO_TZ,
+                  "business_name", "Hudson Media Co.", "currency", "USD", "contact_email",
+                  "bookings@hudson-media.example", "contact_phone", "+1 212 555 0100");
     json_t *defaults = settings_defaults();
     json_t *merged = defaults && patch ? settings_merge(defaults, patch, &e) : NULL;
     char *text = merged ? json_dumps(merged, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -135,33 +135,33 @@ static int demo_catalog(store_conn *c, const demo_dav *dav)
                                    25000, "max_sqft", 4000, "duration_minutes", 90, "price", 32500,
                                    "skills", demo_ids(photo, 0, 0)),
                          &s_photos));
-    DEMO_TRY(demo_insert(c, STORE_SERVICE,
-                         json_pack("{s:s, s:i, s:i, s:[], s:o}", "name", "Video", "duration_minutes",
-                                   60, "price", 30000, "tiers", "skills", demo_ids(video, 0, 0)),
-                         &s_video));
-    DEMO_TRY(demo_insert(c, STORE_SERVICE,
-                         json_pack("{s:s, s:i, s:i, s:[], s:o}", "name", "Drone", "duration_minutes",
-                                   30, "price", 15000, "tiers", "skills", demo_ids(drone, 0, 0)),
-                         &s_drone));
     DEMO_TRY(
         demo_insert(c, STORE_SERVICE,
-                    json_pack("{s:s, s:i, s:i, s:[], s:o}", "name", "Twilight photos",
-                              "duration_minutes", 45, "price", 20000, "tiers", "skills",
-                              demo_ids(photo, 0, 0)),
-                    &s_twilight));
-    DEMO_TRY(demo_insert(
-        c, STORE_PACKAGE,
-        json_pack("{s:s, s:i, s:i, s:o, s:[], s:b}", "name", "Essentials", "duration_minutes", 90,
-                  "price", 35000, "services", demo_ids(s_photos, s_drone, 0), "skills",
-                  "two_photographers", 0),
-        &id));
+                    json_pack("{s:s, s:i, s:i, s:[], s:o}", "name", "Video", "duration_minutes", 60,
+                              "price", 30000, "tiers", "skills", demo_ids(video, 0, 0)),
+                    &s_video));
+    DEMO_TRY(
+        demo_insert(c, STORE_SERVICE,
+                    json_pack("{s:s, s:i, s:i, s:[], s:o}", "name", "Drone", "duration_minutes", 30,
+                              "price", 15000, "tiers", "skills", demo_ids(drone, 0, 0)),
+                    &s_drone));
+    DEMO_TRY(demo_insert(c, STORE_SERVICE,
+                         json_pack("{s:s, s:i, s:i, s:[], s:o}", "name", "Twilight photos",
+                                   "duration_minutes", 45, "price", 20000, "tiers", "skills",
+                                   demo_ids(photo, 0, 0)),
+                         &s_twilight));
     DEMO_TRY(
         demo_insert(c, STORE_PACKAGE,
-                    json_pack("{s:s, s:i, s:i, s:o, s:[], s:b}", "name", "Premium",
-                              "duration_minutes", 180, "price", 65000, "services",
-                              demo_ids(s_photos, s_video, s_drone), "skills", "two_photographers",
-                              1),
+                    json_pack("{s:s, s:i, s:i, s:o, s:[], s:b}", "name", "Essentials",
+                              "duration_minutes", 90, "price", 35000, "services",
+                              demo_ids(s_photos, s_drone, 0), "skills", "two_photographers", 0),
                     &id));
+    DEMO_TRY(demo_insert(c, STORE_PACKAGE,
+                         json_pack("{s:s, s:i, s:i, s:o, s:[], s:b}", "name", "Premium",
+                                   "duration_minutes", 180, "price", 65000, "services",
+                                   demo_ids(s_photos, s_video, s_drone), "skills",
+                                   "two_photographers", 1),
+                         &id));
     DEMO_TRY(demo_insert(c, STORE_ZONE,
                          json_pack("{s:s, s:o, s:[s,s,s,s,s,s]}", "name", "Manhattan", "polygon",
                                    json_loads(demo_manhattan, 0, NULL), "postal_codes", "10001",

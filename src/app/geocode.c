@@ -87,9 +87,9 @@ json_t *geocode_parse(const char *text)
         if (!isfinite(lat) || !isfinite(lon) || fabs(lat) > 90 || fabs(lon) > 180 || !label)
             continue;
         const json_t *code = json_object_get(json_object_get(place, "address"), "postcode");
-        json_t *row = json_pack("{s:s, s:f, s:f, s:o}", "label", label, "lat", lat, "lon", lon,
-                                "postal_code",
-                                json_is_string(code) ? json_copy((json_t *)code) : json_null());
+        json_t *row =
+            json_pack("{s:s, s:f, s:f, s:o}", "label", label, "lat", lat, "lon", lon, "postal_code",
+                      json_is_string(code) ? json_copy((json_t *)code) : json_null());
         if (!row || json_array_append_new(out, row) != 0) goto fail;
         if (json_array_size(out) == GEOCODE_LIMIT) break;
     }
@@ -133,10 +133,11 @@ static int fetch(app *a, const char *text, const char *country, json_t **places,
         blen--;
     size_t cap = blen + strlen(eq ? eq : "") + (email ? strlen(email) : 0) + 200;
     if (eq && (url = malloc(cap)))
-        snprintf(url, cap,
-                 "%.*s/search?format=jsonv2&addressdetails=1&limit=%d&accept-language=en%s%s%s%s&q=%s",
-                 (int)blen, base, GEOCODE_LIMIT, *country ? "&countrycodes=" : "", country,
-                 email ? "&email=" : "", email ? email : "", eq);
+        snprintf(
+            url, cap,
+            "%.*s/search?format=jsonv2&addressdetails=1&limit=%d&accept-language=en%s%s%s%s&q=%s",
+            (int)blen, base, GEOCODE_LIMIT, *country ? "&countrycodes=" : "", country,
+            email ? "&email=" : "", email ? email : "", eq);
     if (!url) {
         outcome_fail(o, OUT_INTERNAL, "internal", NULL, "out of memory");
         goto out;

@@ -47,8 +47,8 @@ typedef struct snapshot {
     int integrated_booking;
     int has_primary; /* a primary calendar is configured */
     const char *outside_message;
-    const char *currency; /* ISO 4217 code of the prices */
-    const char *country;  /* ISO 3166-1 alpha-2: how postal codes look */
+    const char *currency;               /* ISO 4217 code of the prices */
+    const char *country;                /* ISO 3166-1 alpha-2: how postal codes look */
     avail_rules rules;                  /* rules.tz is the business zone */
     snapshot_item *services, *packages; /* ascending id */
     size_t nservices, npackages;

@@ -349,8 +349,7 @@ int val_known_keys(const json_t *j, const char *field, const char *const *keys, 
 int val_price(const json_t *j, const char *field, int64_t *out, val_error *e)
 {
     if (!json_is_integer(j) || json_integer_value(j) < 0 || json_integer_value(j) > VAL_MAX_PRICE)
-        return val_fail(e, field,
-                        "must be a whole number of minor units (cents), from 0 to %ld",
+        return val_fail(e, field, "must be a whole number of minor units (cents), from 0 to %ld",
                         VAL_MAX_PRICE);
     *out = (int64_t)json_integer_value(j);
     return 0;
@@ -387,7 +386,9 @@ static const struct {
     {"BE", "1000", {"9999", NULL}},
     {"CH", "8001", {"9999", NULL}},
     {"AT", "1010", {"9999", NULL}},
-    {"IE", "D02 X285", {"A99 A9A9", "A99 AAAA", "A99 A9AA", "A99 AA9A", "A99 AA99", "A99 A999", NULL}},
+    {"IE",
+     "D02 X285",
+     {"A99 A9A9", "A99 AAAA", "A99 A9AA", "A99 AA9A", "A99 AA99", "A99 A999", NULL}},
 };
 
 static int postal_matches(const char *form, const char *code)
@@ -398,9 +399,7 @@ static int postal_matches(const char *form, const char *code)
             if (c == ' ') code++;
             continue;
         }
-        if (*form == '9' ? !isdigit(c)
-            : *form == 'A' ? !isalpha(c)
-                           : c != (unsigned char)*form)
+        if (*form == '9' ? !isdigit(c) : *form == 'A' ? !isalpha(c) : c != (unsigned char)*form)
             return 0;
         code++;
     }

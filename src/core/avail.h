@@ -73,8 +73,8 @@ typedef struct {
  * requested package already contains (or a service requested twice) is
  * covered: it adds no length (avail_item_covered). */
 typedef struct {
-    int64_t service_id;       /* a service: its id; a package: 0 */
-    const int64_t *contains;  /* a package: the ids of its services; else NULL */
+    int64_t service_id;      /* a service: its id; a package: 0 */
+    const int64_t *contains; /* a package: the ids of its services; else NULL */
     size_t ncontains;
     int minutes;             /* ≤ 0: not schedulable */
     const avail_tier *tiers; /* ascending max_sqft; the first with sqft ≤ max_sqft

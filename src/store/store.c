@@ -408,7 +408,8 @@ static int row_text(void *ctx, const db_row_ops *ops, const db_row *row)
 
 int store_geocode_get(store_conn *c, const char *key, tp_time not_before, char **text)
 {
-    static const char sql[] = "SELECT answer FROM geocode_cache WHERE query = ? AND fetched_at >= ?";
+    static const char sql[] =
+        "SELECT answer FROM geocode_cache WHERE query = ? AND fetched_at >= ?";
     db_val p[] = {DBT(key), DBI(not_before)};
     *text = NULL;
     int rc = EXEC(c, sql, p, row_text, text, NULL);
@@ -421,7 +422,8 @@ int store_geocode_put(store_conn *c, const char *key, const char *text, tp_time 
 {
     static const char sql[] =
         "INSERT INTO geocode_cache(query, answer, fetched_at) VALUES (?, ?, ?) "
-        "ON CONFLICT (query) DO UPDATE SET answer = excluded.answer, fetched_at = excluded.fetched_at";
+        "ON CONFLICT (query) DO UPDATE SET answer = excluded.answer, fetched_at = "
+        "excluded.fetched_at";
     int own, rc = store__wbegin(c, 0, &own);
     if (rc) return rc;
     db_val p[] = {DBT(key), DBT(text), DBI(now)};

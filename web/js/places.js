@@ -37,7 +37,9 @@ export function tileMap(L, node, tiles, view) {
     zoomAnimation: !still, fadeAnimation: !still, markerZoomAnimation: !still, inertia: !still,
   });
   L.control.attribution({ prefix: '<a href="https://leafletjs.com">Leaflet</a>' }).addTo(map);
-  L.tileLayer(tiles.url, { attribution: tiles.attribution || '', maxZoom: 19 }).addTo(map);
+  // Tile services ask for a Referer naming the site; the pages send none
+  // (a manage link holds a token), so tiles get the origin alone.
+  L.tileLayer(tiles.url, { attribution: tiles.attribution || '', maxZoom: 19, referrerPolicy: 'origin' }).addTo(map);
   map.setView(view.center, view.zoom);
   return map;
 }
