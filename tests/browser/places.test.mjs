@@ -30,21 +30,9 @@ const WEST_SIDE = {
   coordinates: [[[-72.64, 42.095], [-72.60, 42.095], [-72.60, 42.12], [-72.64, 42.12], [-72.64, 42.095]]],
 };
 
+// A page without animations (the map then moves at once).
 async function open(width = 1280, height = 900, extra = {}) {
-  const page = await newPage(browser, { width, height });
-  if (extra.timezoneId) {
-    await page.context().close();
-    const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1, timezoneId: extra.timezoneId });
-    const p = await context.newPage();
-    p.problems = [];
-    p.on('pageerror', (e) => p.problems.push(`page error: ${e.message}`));
-    p.on('console', (m) => {
-      if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) p.problems.push(`console error: ${m.text()}`);
-    });
-    p.setDefaultTimeout(15000);
-    await p.emulateMedia({ reducedMotion: 'reduce' });
-    return p;
-  }
+  const page = await newPage(browser, { width, height, ...extra });
   await page.emulateMedia({ reducedMotion: 'reduce' });
   return page;
 }

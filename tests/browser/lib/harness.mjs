@@ -216,9 +216,10 @@ export async function launchBrowser() {
 }
 
 // A page that fails the test on any uncaught script error, console error
-// (other than expected HTTP error statuses) or CSP violation.
-export async function newPage(browser, { width = 1280, height = 900 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
+// (other than expected HTTP error statuses) or CSP violation. TIMEZONEID:
+// the browser's own zone (default: the machine's).
+export async function newPage(browser, { width = 1280, height = 900, timezoneId } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1, ...(timezoneId ? { timezoneId } : {}) });
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
