@@ -208,3 +208,18 @@ def test_demo_offers_everything_in_both_zones(make_server):
                 r = ok(anon.get(API + "/availability", params=params))
                 assert r["slots"], (code, item["name"], r)
                 assert r["price"]["total"] > 0
+
+
+def test_leaflet_is_built_in_and_the_csp_allows_the_tile_origin_for_images(make_server):
+    srv = make_server(env={"TRIPOD_TILE_URL": "https://{s}.tiles.example.org/{z}/{x}/{y}.png"})
+    import requests
+    r = requests.get(srv.url + "/vendor/leaflet/leaflet.js", timeout=10)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/javascript")
+    assert "Leaflet" in r.text[:400]
+    assert requests.get(srv.url + "/vendor/leaflet/images/marker-icon.png", timeout=10).status_code == 200
+    csp = requests.get(srv.url + "/book", timeout=10).headers["Content-Security-Policy"]
+    assert "img-src 'self' data: https://*.tiles.example.org;" in csp, csp
+    assert csp.startswith("default-src 'self';") and "script-src" not in csp
+    cat = requests.get(srv.api + "/catalog", timeout=10).json()
+    assert cat["tiles"]["url"] == "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+    assert "OpenStreetMap" in cat["tiles"]["attribution"]
