@@ -2,11 +2,11 @@
  * computed by the engine (core/avail) on the current snapshot. */
 #include "app/availability.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "app/avail_request.h"
+#include "app/booking.h"
 #include "app/busy_fresh.h"
 #include "app/price.h"
 #include "app/validate.h"
@@ -23,18 +23,6 @@ static int parse_common(avail_request *q, const availability_ask *ask, int *len_
     return 0;
 }
 
-/* The id of the booking whose manage token is TOKEN, or 0 (none, unknown). */
-static int64_t booking_of_token(store_conn *c, const char *token)
-{
-    uint8_t hash[32];
-    store_booking b;
-    memset(&b, 0, sizeof b);
-    crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
-    int64_t id = store_booking_by_manage(c, hash, &b) == STORE_OK ? b.id : 0;
-    store_booking_clear(&b);
-    return id;
-}
-
 /* Computes Q into R: on the snapshot's busy time, or with a manage token on
  * the store's, that booking's own time left out. 0, or -1 with O. */
 static int compute(app *a, const availability_ask *ask, avail_request *q, avail_result *r,
@@ -46,9 +34,13 @@ static int compute(app *a, const availability_ask *ask, avail_request *q, avail_
     memset(&v, 0, sizeof v);
     if (ask->manage_token && *ask->manage_token) {
         if (!(c = app_conn(a, o))) return -1;
-        own = booking_of_token(c, ask->manage_token);
+        int rc = booking_manage_id(c, ask->manage_token, &own);
+        if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+            store_release(c);
+            return outcome_store(o, rc, NULL);
+        }
         if (own) {
-            int rc = busy_fresh_load(c, q->m, q->q.from - 86400, q->q.to + 86400, own, &v);
+            rc = busy_fresh_load(c, q->m, q->q.from - 86400, q->q.to + 86400, own, &v);
             if (rc != STORE_OK) {
                 store_release(c);
                 return outcome_store(o, rc, NULL);

@@ -285,6 +285,18 @@ static void token_hash(const char *token, uint8_t hash[32])
     crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
 }
 
+int booking_manage_id(store_conn *c, const char *token, int64_t *id)
+{
+    uint8_t hash[32];
+    store_booking b;
+    memset(&b, 0, sizeof b);
+    token_hash(token, hash);
+    int rc = store_booking_by_manage(c, hash, &b);
+    *id = rc == STORE_OK ? b.id : 0;
+    store_booking_clear(&b);
+    return rc;
+}
+
 int booking_authorize(app *a, const char *id_text, const char *bearer, int is_admin, int64_t *id,
                       booking_role *role, outcome *o)
 {
@@ -299,13 +311,8 @@ int booking_authorize(app *a, const char *id_text, const char *bearer, int is_ad
                             "an admin token or the booking's manage token is required");
     store_conn *c = app_conn(a, o);
     if (!c) return -1;
-    uint8_t hash[32];
-    store_booking b;
-    memset(&b, 0, sizeof b);
-    token_hash(bearer, hash);
-    int rc = store_booking_by_manage(c, hash, &b);
-    int64_t own = b.id;
-    store_booking_clear(&b);
+    int64_t own = 0;
+    int rc = booking_manage_id(c, bearer, &own);
     store_release(c);
     if (rc == STORE_NOTFOUND)
         return outcome_fail(o, OUT_UNAUTHORIZED, "unauthorized", NULL,
@@ -958,25 +965,21 @@ int booking_get(app *a, int64_t id, json_t **answer, outcome *o)
 
 int booking_of_manage_token(app *a, const char *token, json_t **answer, outcome *o)
 {
-    store_booking b;
-    uint8_t hash[32];
     if (!token || !*token)
         return outcome_fail(o, OUT_UNAUTHORIZED, "unauthorized", NULL,
                             "send the manage token as Authorization: Bearer …");
     store_conn *c = app_conn(a, o);
     if (!c) return -1;
-    memset(&b, 0, sizeof b);
-    token_hash(token, hash);
-    int rc = store_booking_by_manage(c, hash, &b);
+    int64_t id = 0;
+    int rc = booking_manage_id(c, token, &id);
     int out = -1;
     if (rc == STORE_OK)
-        out = answer_booking(a, c, b.id, answer, o);
+        out = answer_booking(a, c, id, answer, o);
     else if (rc == STORE_NOTFOUND)
         outcome_fail(o, OUT_NOT_FOUND, "not_found", NULL,
                      "no booking has this link; check that it was copied whole");
     else
         outcome_store(o, rc, NULL);
-    store_booking_clear(&b);
     store_release(c);
     return out;
 }

@@ -29,6 +29,10 @@ typedef enum { BOOKING_ADMIN = 0, BOOKING_AGENT } booking_role;
 int booking_authorize(app *a, const char *id_text, const char *bearer, int is_admin, int64_t *id,
                       booking_role *role, outcome *o);
 
+/* The id of the booking whose manage token is TOKEN, read on C, into *ID
+ * (0 when none). Returns STORE_OK, STORE_NOTFOUND or the store's error. */
+int booking_manage_id(store_conn *c, const char *token, int64_t *id);
+
 /* Books BODY {agent:{name, email, phone}, property:{address, postal_code,
  * lat, lon, sqft}, services:[ids], packages:[ids], start, notes} for the
  * agent: validates it, picks the crew by the business's policy on the
