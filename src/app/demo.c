@@ -163,9 +163,9 @@ static int demo_catalog(store_conn *c, const demo_dav *dav)
                                    "two_photographers", 1),
                          &id));
     DEMO_TRY(demo_insert(c, STORE_ZONE,
-                         json_pack("{s:s, s:o, s:[s,s,s,s,s,s]}", "name", "Manhattan", "polygon",
-                                   json_loads(demo_manhattan, 0, NULL), "postal_codes", "10001",
-                                   "10011", "10016", "10018", "10036", "10118"),
+                         json_pack("{s:s, s:o, s:[s,s,s,s,s]}", "name", "Manhattan", "polygon",
+                                   json_loads(demo_manhattan, 0, NULL), "postal_codes", "10011",
+                                   "10016", "10018", "10036", "10118"),
                          &z_man));
     DEMO_TRY(demo_insert(c, STORE_ZONE,
                          json_pack("{s:s, s:n, s:[s,s,s,s,s,s,s]}", "name", "Brooklyn", "polygon",

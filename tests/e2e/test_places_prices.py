@@ -201,7 +201,7 @@ def test_demo_offers_everything_in_both_zones(make_server):
     cat = ok(anon.get(API + "/catalog"))
     assert cat["contact_email"] and cat["contact_phone"] and cat["currency"] == "USD"
     assert ok(admin.get(API + "/readiness"))["staffing"]["ok"]
-    for code in ("10001", "11201"):
+    for code in ("10118", "11201"):  # Manhattan (polygon and a few codes), Brooklyn
         for kind in ("services", "packages"):
             for item in cat[kind]:
                 params = {kind: item["id"], "postal_code": code, "from": "2030-06-04", "next": "1"}
