@@ -88,6 +88,48 @@ async function fillAgent(page, name = 'Mia Map') {
   await page.fill('#phone', '555-0777');
 }
 
+// The business zone and the agent's own, the day grid from the keyboard,
+// and horizon days against fully booked ones, at width W.
+async function zonesAndKeys(w, h, name) {
+  const page = await open(w, h, { timezoneId: 'Europe/Berlin' });
+  await bookPage(page);
+  await page.check(`#service-${seed.services.photos.id}`);
+  await page.fill('#address', '12 Elm Street');
+  await page.fill('#postal_code', '01101');
+  await page.click('#find');
+  await page.waitForSelector('.time');
+  assert((await textOf(page, '.tz-label')).includes('America/New_York (EDT)'), 'times labelled with the business zone');
+  assert((await textOf(page, 'label[for="own-zone"]')).includes('Europe/Berlin'), 'the switch names the agent\'s zone');
+  await page.check('#own-zone');
+  const first = await page.locator('.time').first().textContent();
+  assert(/9:30\s*AM/.test(first) && /3:30\s*PM your time/.test(first), `both zones on a time: ${first}`);
+  await screenshot(page, `places-${name}-own-zone`);
+  // The day grid: one Tab stop, arrows, Home/End, Page Down.
+  await page.focus('.cal-day[tabindex="0"]');
+  const start = await page.evaluate(() => document.activeElement.dataset.date);
+  await page.keyboard.press('ArrowDown');
+  assert(await page.evaluate(() => document.activeElement.dataset.date) === '2030-06-10', `ArrowDown moves a week from ${start}`);
+  await page.keyboard.press('End');
+  assert(await page.evaluate(() => document.activeElement.dataset.date) === '2030-06-15', 'End goes to Saturday');
+  const sat = await page.getAttribute('.cal-day[data-date="2030-06-15"]', 'aria-label');
+  assert(/fully booked/.test(sat), `a day without times says so: ${sat}`);
+  const fullLook = await page.evaluate(() => getComputedStyle(document.querySelector('.cal-day[data-date="2030-06-15"]')).backgroundImage);
+  await page.keyboard.press('PageDown');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.dataset.date === '2030-07-15');
+  await page.waitForSelector('.cal-day.open[data-date="2030-07-15"]');
+  await page.keyboard.press('PageDown');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.dataset.date === '2030-08-15');
+  await page.waitForSelector('.cal-day.beyond[data-date="2030-08-05"]');
+  const beyond = await page.getAttribute('.cal-day[data-date="2030-08-05"]', 'aria-label');
+  assert(/not open yet: bookings open 60 days ahead/.test(beyond), `a day beyond the horizon says why: ${beyond}`);
+  assert(!/not open yet/.test(sat), `a fully booked day inside the horizon is not "not open yet": ${sat}`);
+  const beyondLook = await page.evaluate(() => getComputedStyle(document.querySelector('.cal-day[data-date="2030-08-05"]')).backgroundImage);
+  assert(beyondLook !== fullLook, `horizon days look different from fully booked ones: ${beyondLook} vs ${fullLook}`);
+  await screenshot(page, `places-${name}-horizon`);
+  await assertClean(page, `zones and keyboard (${name})`);
+  await page.context().close();
+}
+
 await run([
   ['desktop: a polygon-only address from the suggestions, the pin dragged out and back, booked with the one who serves the drawn zone', async () => {
     const page = await open();
@@ -194,43 +236,7 @@ await run([
   }],
 
   ['times in the business zone with a switch to the agent\'s own; the day grid from the keyboard; horizon vs fully booked days', async () => {
-    const page = await open(1280, 900, { timezoneId: 'Europe/Berlin' });
-    await bookPage(page);
-    await page.check(`#service-${seed.services.photos.id}`);
-    await page.fill('#address', '12 Elm Street');
-    await page.fill('#postal_code', '01101');
-    await page.click('#find');
-    await page.waitForSelector('.time');
-    assert((await textOf(page, '.tz-label')).includes('America/New_York (EDT)'), 'times labelled with the business zone');
-    assert((await textOf(page, 'label[for="own-zone"]')).includes('Europe/Berlin'), 'the switch names the agent\'s zone');
-    await page.check('#own-zone');
-    const first = await page.locator('.time').first().textContent();
-    assert(/9:30\s*AM/.test(first) && /3:30\s*PM your time/.test(first), `both zones on a time: ${first}`);
-    await screenshot(page, 'places-desktop-own-zone');
-    // The day grid: one Tab stop, arrows, Home/End, Page Down.
-    await page.focus('.cal-day[tabindex="0"]');
-    const start = await page.evaluate(() => document.activeElement.dataset.date);
-    await page.keyboard.press('ArrowDown');
-    assert(await page.evaluate(() => document.activeElement.dataset.date) === '2030-06-10', `ArrowDown moves a week from ${start}`);
-    await page.keyboard.press('End');
-    assert(await page.evaluate(() => document.activeElement.dataset.date) === '2030-06-15', 'End goes to Saturday');
-    const sat = await page.getAttribute('.cal-day[data-date="2030-06-15"]', 'aria-label');
-    assert(/fully booked/.test(sat), `a day without times says so: ${sat}`);
-    const fullLook = await page.evaluate(() => getComputedStyle(document.querySelector('.cal-day[data-date="2030-06-15"]')).backgroundImage);
-    await page.keyboard.press('PageDown');
-    await page.waitForFunction(() => document.activeElement && document.activeElement.dataset.date === '2030-07-15');
-    await page.waitForSelector('.cal-day.open[data-date="2030-07-15"]');
-    await page.keyboard.press('PageDown');
-    await page.waitForFunction(() => document.activeElement && document.activeElement.dataset.date === '2030-08-15');
-    await page.waitForSelector('.cal-day.beyond[data-date="2030-08-05"]');
-    const beyond = await page.getAttribute('.cal-day[data-date="2030-08-05"]', 'aria-label');
-    assert(/not open yet: bookings open 60 days ahead/.test(beyond), `a day beyond the horizon says why: ${beyond}`);
-    assert(!/not open yet/.test(sat), `a fully booked day inside the horizon is not "not open yet": ${sat}`);
-    const beyondLook = await page.evaluate(() => getComputedStyle(document.querySelector('.cal-day[data-date="2030-08-05"]')).backgroundImage);
-    assert(beyondLook !== fullLook, `horizon days look different from fully booked ones: ${beyondLook} vs ${fullLook}`);
-    await screenshot(page, 'places-desktop-horizon');
-    await assertClean(page, 'zones and keyboard');
-    await page.context().close();
+    for (const [w, h, name] of [[1280, 900, 'desktop'], [390, 844, 'phone']]) await zonesAndKeys(w, h, name);
   }],
 
   ['a month without free time offers "Next free day", found in one query', async () => {
