@@ -67,8 +67,8 @@ def snapshot(admin):
         assert r.status_code == 200, (coll, r.text)
         out[coll] = r.json()
     for c in out["calendars"]:  # sync bookkeeping may move on its own
-        c.pop("last_sync", None), c.pop("last_error", None)
-    for b in out["bookings"]:  # and so does delivery (calendar.state)
+        c.pop("last_sync", None), c.pop("last_error", None), c.pop("last_attempt", None)
+    for b in out["bookings"]:  # so does delivery (the outbox worker sets calendar.state)
         b.pop("calendar", None)
     return out
 
