@@ -83,7 +83,8 @@ typedef enum {
  * SUNRISE / SUNSET: the shoot starts no earlier than the event − before_min
  * and ends no later than the same event + after_min, −600 ≤ each ≤ 600
  * (negative before: starts after the event). The event is the solar_event of
- * the property's place; a day without one (polar day or night) has no room.
+ * the property's place, to the minute (solar_to_minute, as pages show it); a
+ * day without one (polar day or night) has no room.
  * A window outside these ranges allows no time at all. */
 typedef struct {
     avail_window_kind kind;

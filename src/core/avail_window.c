@@ -33,6 +33,7 @@ static int solar_span(const avail__plan *p, const avail_window *w, int64_t day, 
     solar_kind kind = w->kind == AVAIL_WINDOW_SUNSET ? SOLAR_SUNSET : SOLAR_SUNRISE;
     tp_time ev;
     if (solar_event(kind, day, p->sun_lat, p->sun_lon, &ev) != SOLAR_OK) return 0;
+    ev = solar_to_minute(ev); /* the event as pages show it */
     *a = ev - (tp_time)w->before_min * 60;
     *e = ev + (tp_time)w->after_min * 60;
     return 1;

@@ -41,6 +41,12 @@ static void sun_at(double t, double *decl, double *eqtime)
     *eqtime = deg(eq) * 4.0;
 }
 
+tp_time solar_to_minute(tp_time t)
+{
+    int64_t r = ((t + 30) % 60 + 60) % 60;
+    return t + 30 - r;
+}
+
 int64_t solar_day_of(tp_time t, double lon)
 {
     return (int64_t)floor(((double)t + lon * 240.0) / 86400.0);
@@ -101,8 +107,7 @@ static int first_in(solar_kind kind, tp_time from, tp_time to, int64_t d0, doubl
     for (int64_t d = d0 - 2; d <= d0 + 2; d++) {
         tp_time t;
         if (solar_event(kind, d, lat, lon, &t) != SOLAR_OK) continue;
-        int64_t r = ((t + 30) % 60 + 60) % 60;
-        t = t + 30 - r;
+        t = solar_to_minute(t);
         if (t >= from && t < to) {
             *at = t;
             return 1;

@@ -31,6 +31,9 @@ typedef enum {
  * coordinates give SOLAR_ALWAYS_DOWN. */
 solar_status solar_event(solar_kind kind, int64_t day, double lat, double lon, tp_time *at);
 
+/* T rounded to the nearest minute, as tables and pages show events. */
+tp_time solar_to_minute(tp_time t);
+
 /* The solar day (local mean date at LON) of instant T. */
 int64_t solar_day_of(tp_time t, double lon);
 
