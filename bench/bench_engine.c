@@ -8,7 +8,7 @@
 
 #include "bench.h"
 #include "core/avail.h"
-#include "oracle.h"
+#include "oracle/oracle.h"
 
 #define TEAM 1000
 #define EVENTS 200
