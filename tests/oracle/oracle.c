@@ -6,7 +6,7 @@
  * exception) and clear of busy time. Beyond the public types it uses only
  * primitives tested on their own: tz (zone names, civil dates), geo (zones,
  * distance; test_geo.c) and solar_event (sunrise/sunset; test_solar.c checks
- * it against the USNO's published tables). */
+ * it against the USNO's published tables) and the growable-array helper. */
 #include "oracle/oracle.h"
 
 #include <libical/ical.h>
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/solar.h"
 
 static icaltimezone *ical_zone(const tz_zone *z)
@@ -228,13 +229,7 @@ static int free_at(const avail_query *q, const avail_staff *s, icaltimezone *zon
 
 static int push_pair(avail_result *r, tp_time start, uint32_t staff)
 {
-    if (r->npairs == r->pairs_cap) {
-        size_t cap = r->pairs_cap ? 2 * r->pairs_cap : 256;
-        avail_pair *v = realloc(r->pairs, cap * sizeof *v);
-        if (!v) return -1;
-        r->pairs = v;
-        r->pairs_cap = cap;
-    }
+    if (ARRAY_RESERVE(r->pairs, r->pairs_cap, r->npairs + 1, 256) != 0) return -1;
     r->pairs[r->npairs].start = start;
     r->pairs[r->npairs].staff = staff;
     r->npairs++;
@@ -243,13 +238,7 @@ static int push_pair(avail_result *r, tp_time start, uint32_t staff)
 
 static int push_slot(avail_result *r, tp_time start, tp_time end, int crew)
 {
-    if (r->nslots == r->slots_cap) {
-        size_t cap = r->slots_cap ? 2 * r->slots_cap : 64;
-        avail_slot *v = realloc(r->slots, cap * sizeof *v);
-        if (!v) return -1;
-        r->slots = v;
-        r->slots_cap = cap;
-    }
+    if (ARRAY_RESERVE(r->slots, r->slots_cap, r->nslots + 1, 64) != 0) return -1;
     r->slots[r->nslots].start = start;
     r->slots[r->nslots].end = end;
     r->slots[r->nslots].crew = crew;

@@ -14,22 +14,11 @@
 #include <cmocka.h>
 
 #include "core/solar.h"
+#include "fixture_file.h"
 
 /* Published times are rounded to the minute; ours is rounded the same way
  * and may differ from the published minute by at most this many minutes. */
 #define TOLERANCE_MIN 1
-
-static FILE *open_fixture(const char *name)
-{
-    char path[1024];
-    const char *here = __FILE__;
-    const char *slash = strrchr(here, '/');
-    int dir = slash ? (int)(slash - here) : 0;
-    snprintf(path, sizeof path, "%.*s/../fixtures/solar/%s", dir, here, name);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    return f;
-}
 
 typedef struct {
     int rows, events, same_minute, polar, places_south, places_arctic;
@@ -83,7 +72,8 @@ static int check_cell(const char *place, const tz_zone *z, int64_t date, double 
 static void test_matches_usno_tables(void **state)
 {
     (void)state;
-    FILE *f = open_fixture("usno_sun.txt");
+    FILE *f = fixture_open("solar/usno_sun.txt");
+    assert_non_null(f);
     char line[512];
     tally tl;
     memset(&tl, 0, sizeof tl);
