@@ -244,7 +244,7 @@ typedef enum {
     AVAIL_WHY_BUSY,          /* the shoot overlaps busy time: what/start/end */
     AVAIL_WHY_BUFFER_BUSY,   /* only the drive buffer overlaps busy time */
     AVAIL_WHY_NOT_SCHEDULABLE,
-    AVAIL_WHY_NO_PARTNER,         /* two photographers needed, no free partner */
+    AVAIL_WHY_NO_PARTNER,          /* two photographers needed, no free partner */
     AVAIL_WHY_OUTSIDE_ITEM_WINDOW, /* the shoot is outside item REF's window: start/end */
     AVAIL_WHY_NO_PLACE             /* item REF has a solar window and there is no place */
 } avail_why;

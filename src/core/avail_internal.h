@@ -20,9 +20,9 @@ typedef struct {
     avail_status status;
     size_t bad_item;
     int raw_min, len_min, crew;
-    char postal[64]; /* normalised property postal code, "" when unknown */
-    int has_latlon;  /* the property has coordinates */
-    int has_windows; /* some item has a shoot window */
+    char postal[64];         /* normalised property postal code, "" when unknown */
+    int has_latlon;          /* the property has coordinates */
+    int has_windows;         /* some item has a shoot window */
     double sun_lat, sun_lon; /* where solar windows are computed; NAN when nowhere */
 } avail__plan;
 

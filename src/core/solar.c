@@ -55,7 +55,7 @@ int64_t solar_day_of(tp_time t, double lon)
 solar_status solar_event(solar_kind kind, int64_t day, double lat, double lon, tp_time *at)
 {
     if (!isfinite(lat) || !isfinite(lon) || lat < -90 || lat > 90) return SOLAR_ALWAYS_DOWN;
-    if (fabs(lat) > 89.9999) lat = lat > 0 ? 89.9999 : -89.9999; /* keeps cos(lat) > 0 */
+    if (fabs(lat) > 89.9999) lat = lat > 0 ? 89.9999 : -89.9999;       /* keeps cos(lat) > 0 */
     const double noon = (double)day * 86400.0 + 43200.0 - lon * 240.0; /* mean noon, UT */
     const double sign = kind == SOLAR_SUNSET ? 1.0 : -1.0;
     /* Where the sun only just crosses the horizon, the crossing is near the
@@ -93,8 +93,8 @@ static double sun_altitude(tp_time t, double lat, double lon)
     sun_at((double)t, &decl, &eqtime);
     double minutes = fmod((double)t / 60.0 + eqtime + 4.0 * lon, 1440.0); /* true solar time */
     double hour_angle = rad(minutes / 4.0 - 180.0);
-    return deg(asin(sin(rad(lat)) * sin(rad(decl)) +
-                    cos(rad(lat)) * cos(rad(decl)) * cos(hour_angle)));
+    return deg(
+        asin(sin(rad(lat)) * sin(rad(decl)) + cos(rad(lat)) * cos(rad(decl)) * cos(hour_angle)));
 }
 
 /* The first event of KIND in [FROM, TO), rounded to the minute and placed by

@@ -13,7 +13,7 @@ typedef enum {
     SOLAR_OK = 0,      /* the event happens; its instant is written */
     SOLAR_ALWAYS_UP,   /* the sun stays above the horizon: no rise or set (polar day) */
     SOLAR_ALWAYS_DOWN, /* the sun stays below the horizon: no rise or set (polar night) */
-    SOLAR_NOT_ON_DATE  /* solar_event_on only: the sun rises or sets that date, but not this event */
+    SOLAR_NOT_ON_DATE /* solar_event_on only: the sun rises or sets that date, but not this event */
 } solar_status;
 
 /* The solar day DAY at longitude LON is civil date DAY (days since

@@ -31,9 +31,9 @@ static void twilight_setup(fixture *f)
 static tp_time nyc_sunset(fixture *f)
 {
     tp_time t;
-    assert_int_equal(solar_event_on(SOLAR_SUNSET, f->ny, tz_days_from_civil(2030, 6, 3), NYC_LAT,
-                                    NYC_LON, &t),
-                     SOLAR_OK);
+    assert_int_equal(
+        solar_event_on(SOLAR_SUNSET, f->ny, tz_days_from_civil(2030, 6, 3), NYC_LAT, NYC_LON, &t),
+        SOLAR_OK);
     return t;
 }
 
@@ -93,7 +93,7 @@ static void test_windows_intersect(void **state)
     twilight_setup(f);
     f->q.nitems = 2; /* a 120-min shoot */
     f->items[0].window = twilight(120, 30);
-    fx_compute(f, AVAIL_OK); /* room for it on its own */
+    fx_compute(f, AVAIL_OK);           /* room for it on its own */
     f->items[1].window = local(9, 17); /* daylight interiors and a twilight shoot */
     fx_compute(f, AVAIL_NO_WINDOW);
     assert_int_equal(f->r.bad_item, 1);

@@ -55,7 +55,7 @@ static int check_cell(const char *place, const tz_zone *z, int64_t date, double 
     }
     int64_t local = tz_utc_to_local(z, t);
     int64_t published = date * 1440 + h * 60 + m; /* minutes since 1970 on the table's clock */
-    int64_t ours = (local + 30) / 60;           /* rounded to the minute, as the table is */
+    int64_t ours = (local + 30) / 60;             /* rounded to the minute, as the table is */
     double diff_s = fabs((double)local - (double)published * 60.0);
     if (diff_s > tl->worst_s) {
         tl->worst_s = diff_s;
@@ -114,9 +114,9 @@ static void test_matches_usno_tables(void **state)
 static void test_days_are_ordered(void **state)
 {
     (void)state;
-    static const double places[][2] = {{40.71, -74.01}, {-33.87, 151.21}, {69.65, 18.96},
-                                       {64.84, -147.72}, {-54.8, -68.3}, {1.29, 103.85},
-                                       {78.22, 15.65}, {-77.85, 166.67}, {21.3, -157.86}};
+    static const double places[][2] = {{40.71, -74.01},  {-33.87, 151.21}, {69.65, 18.96},
+                                       {64.84, -147.72}, {-54.8, -68.3},   {1.29, 103.85},
+                                       {78.22, 15.65},   {-77.85, 166.67}, {21.3, -157.86}};
     const int64_t d0 = tz_days_from_civil(2030, 1, 1);
     for (size_t p = 0; p < sizeof places / sizeof places[0]; p++) {
         tp_time prev[2] = {0, 0};
@@ -132,7 +132,8 @@ static void test_days_are_ordered(void **state)
                 tp_time noon = d * 86400 + 43200 - (tp_time)(places[p][1] * 240);
                 assert_true(k == SOLAR_SUNRISE ? ev[k] < noon + 1200 : ev[k] > noon - 1200);
                 assert_true(llabs(ev[k] - noon) < 12 * 3600 + 1200);
-                if (prev[k]) assert_true(ev[k] - prev[k] > 20 * 3600 && ev[k] - prev[k] < 28 * 3600);
+                if (prev[k])
+                    assert_true(ev[k] - prev[k] > 20 * 3600 && ev[k] - prev[k] < 28 * 3600);
                 prev[k] = ev[k];
                 assert_int_equal(solar_day_of(noon, places[p][1]), d);
             }
