@@ -85,6 +85,10 @@ static const char *reason_message(avail_why why)
         return "an item has no scheduling duration";
     case AVAIL_WHY_NO_PARTNER:
         return "two photographers are needed and no partner is free";
+    case AVAIL_WHY_OUTSIDE_ITEM_WINDOW:
+        return "the shoot falls outside an item's shoot window";
+    case AVAIL_WHY_NO_PLACE:
+        return "the property has no location for its sunrise/sunset window";
     }
     return "not offered";
 }

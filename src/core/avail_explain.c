@@ -1,5 +1,6 @@
 /* avail_explain.c — why one staff member is not offered at one start: every
- * applicable reason, not just the first, with the busy interval that blocks. */
+ * applicable reason, not just the first, with the busy interval or the item's
+ * shoot window that blocks. */
 #include "core/avail_internal.h"
 
 typedef struct {
@@ -7,17 +8,23 @@ typedef struct {
     size_t max, n;
 } reasons;
 
-static void add(reasons *rs, avail_why why, int64_t ref, const avail_busy *b)
+static void add_span(reasons *rs, avail_why why, int64_t ref, const char *what, tp_time start,
+                     tp_time end)
 {
     if (rs->n < rs->max) {
         avail_reason *r = &rs->out[rs->n];
         r->why = why;
         r->ref = ref;
-        r->what = b ? b->what : NULL;
-        r->start = b ? b->start : 0;
-        r->end = b ? b->end : 0;
+        r->what = what;
+        r->start = start;
+        r->end = end;
     }
     rs->n++;
+}
+
+static void add(reasons *rs, avail_why why, int64_t ref, const avail_busy *b)
+{
+    add_span(rs, why, ref, b ? b->what : NULL, b ? b->start : 0, b ? b->end : 0);
 }
 
 /* 1 when skill K of item I was already required by an earlier item or slot. */
@@ -60,6 +67,10 @@ size_t avail_explain(const avail_query *q, size_t staff_idx, tp_time at, avail_r
     if (at < q->from || at >= q->to) add(&rs, AVAIL_WHY_OUTSIDE_WINDOW, 0, NULL);
     if (at < q->now + (tp_time)ru->notice_min * 60) add(&rs, AVAIL_WHY_NOTICE, 0, NULL);
     if (at > q->now + (tp_time)ru->horizon_days * 86400) add(&rs, AVAIL_WHY_HORIZON, 0, NULL);
+    if (p.status == AVAIL_NO_PLACE) {
+        add(&rs, AVAIL_WHY_NO_PLACE, (int64_t)p.bad_item, NULL);
+        return rs.n;
+    }
     if (p.status != AVAIL_OK) {
         add(&rs, AVAIL_WHY_NOT_SCHEDULABLE, 0, NULL);
         return rs.n;
@@ -68,6 +79,11 @@ size_t avail_explain(const avail_query *q, size_t staff_idx, tp_time at, avail_r
         add(&rs, AVAIL_WHY_OUTSIDE_HOURS, 0, NULL);
     else if (!avail__in_hours(ru, s, at, p.len_min, ru->buffer_min))
         add(&rs, AVAIL_WHY_BUFFER_HOURS, 0, NULL);
+    for (size_t k = 0; p.has_windows && k < q->nitems; k++) {
+        tp_time ws, we;
+        if (!avail__window_holds(q, &p, k, at, &ws, &we))
+            add_span(&rs, AVAIL_WHY_OUTSIDE_ITEM_WINDOW, (int64_t)k, NULL, ws, we);
+    }
     const tp_time end = at + (tp_time)p.len_min * 60;
     for (size_t i = 0; i < s->nbusy; i++) {
         const avail_busy *b = &s->busy[i];
@@ -112,6 +128,10 @@ const char *avail_why_code(avail_why why)
         return "not_schedulable";
     case AVAIL_WHY_NO_PARTNER:
         return "no_partner";
+    case AVAIL_WHY_OUTSIDE_ITEM_WINDOW:
+        return "outside_item_window";
+    case AVAIL_WHY_NO_PLACE:
+        return "no_place";
     }
     return "unknown";
 }

@@ -1,27 +1,9 @@
 /* test_avail_crew.c — two photographers (threshold, reduction rounding,
  * senior, force_two, no pair), the assignment policies with their ties, and
  * explain's reasons. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include "avail_fixture.h"
 
 #define NY(h, m) fx_local(f->ny, 2030, 6, 3, h, m)
-
-static int setup(void **state)
-{
-    *state = fx_new();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_free(*state);
-    return 0;
-}
 
 static void two_on(fixture *f, int threshold, int pct)
 {
@@ -320,7 +302,7 @@ static void test_explain_no_partner(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
     const struct CMUnitTest tests[] = {
         T(test_threshold_edge),
         T(test_reduction_rounding),
