@@ -78,6 +78,22 @@ static size_t on_header(char *line, size_t size, size_t n, void *userp)
     return len;
 }
 
+/* URL without the user name and password libcurl puts into a resolved
+ * Location; malloc'ed, NULL when it cannot be parsed or memory ran out. */
+static char *url_without_credentials(const char *url)
+{
+    CURLU *u = curl_url();
+    char *v = NULL, *out = NULL;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_set(u, CURLUPART_USER, NULL, 0) == CURLUE_OK &&
+        curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_URL, &v, 0) == CURLUE_OK)
+        out = strdup(v);
+    curl_free(v);
+    curl_url_cleanup(u);
+    return out;
+}
+
 int caldav_request(const caldav_target *t, const char *method, const char *url,
                    const char *const *headers, const char *body, caldav_response *r, char *err,
                    size_t errlen)
@@ -146,8 +162,8 @@ int caldav_request(const caldav_target *t, const char *method, const char *url,
     if (r->status >= 300 && r->status < 400) {
         char *loc = NULL; /* Location resolved against the request URL; owned by H */
         if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc &&
-            !(r->location = strdup(loc))) {
-            snprintf(err, errlen, "out of memory");
+            !(r->location = url_without_credentials(loc))) {
+            snprintf(err, errlen, "unusable redirect");
             caldav_response_free(r);
             goto out;
         }

@@ -29,7 +29,8 @@ typedef struct {
     size_t cap;          /* bytes allocated at body */
     char *etag;          /* ETag header or NULL */
     char *last_modified; /* Last-Modified header or NULL */
-    char *location;      /* 3xx not followed: the Location, resolved to an absolute URL, or NULL */
+    char
+        *location; /* 3xx not followed: the Location as an absolute URL (no credentials), or NULL */
 } caldav_response;
 
 void caldav_response_free(caldav_response *r); /* accepts NULL; zeroes R */
