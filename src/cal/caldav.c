@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "cal/davurl.h"
 #include "cal/davxml.h"
 #include "core/array.h"
 
@@ -76,22 +77,6 @@ static size_t on_header(char *line, size_t size, size_t n, void *userp)
     header_value(line, len, "ETag", &r->etag);
     header_value(line, len, "Last-Modified", &r->last_modified);
     return len;
-}
-
-/* URL without the user name and password libcurl puts into a resolved
- * Location; malloc'ed, NULL when it cannot be parsed or memory ran out. */
-static char *url_without_credentials(const char *url)
-{
-    CURLU *u = curl_url();
-    char *v = NULL, *out = NULL;
-    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_set(u, CURLUPART_USER, NULL, 0) == CURLUE_OK &&
-        curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_URL, &v, 0) == CURLUE_OK)
-        out = strdup(v);
-    curl_free(v);
-    curl_url_cleanup(u);
-    return out;
 }
 
 int caldav_request(const caldav_target *t, const char *method, const char *url,
@@ -162,7 +147,7 @@ int caldav_request(const caldav_target *t, const char *method, const char *url,
     if (r->status >= 300 && r->status < 400) {
         char *loc = NULL; /* Location resolved against the request URL; owned by H */
         if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc &&
-            !(r->location = url_without_credentials(loc))) {
+            !(r->location = davurl_resolve(loc, loc))) {
             snprintf(err, errlen, "unusable redirect");
             caldav_response_free(r);
             goto out;

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cal/caldav.h"
+#include "cal/davurl.h"
 #include "cal/davxml.h"
 #include "core/array.h"
 
@@ -21,7 +22,6 @@
 #define MAX_HOMES 4          /* calendar-home-set hrefs followed */
 #define MAX_CALENDARS 200    /* calendars reported */
 #define MAX_RESPONSES 2000   /* DAV:response elements read from one reply */
-#define MAX_URL 2048         /* bytes of any URL followed */
 #define MAX_NAME 200         /* bytes of a calendar name */
 
 /* Every request asks for the same properties: whatever the resource turns
@@ -77,124 +77,15 @@ fail(dctx *x, discover_status status, const char *step, const char *fmt, ...)
     return status;
 }
 
-/* ---- URLs ---- */
-
-/* A URL handle for absolute URL URL, or NULL. */
-static CURLU *url_handle(const char *url)
-{
-    CURLU *u = curl_url();
-    if (u && curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
-        curl_url_cleanup(u);
-        u = NULL;
-    }
-    return u;
-}
-
-/* Part P of URL as a malloc'ed string (NULL when absent); FLAGS as for
- * curl_url_get. */
-static char *url_part(const char *url, CURLUPart p, unsigned flags)
-{
-    CURLU *u = url_handle(url);
-    char *v = NULL, *out = NULL;
-    if (u && curl_url_get(u, p, &v, flags) == CURLUE_OK && v) out = strdup(v);
-    curl_free(v);
-    curl_url_cleanup(u);
-    return out;
-}
-
-/* HREF with the bytes a URI may not hold percent-encoded (servers send raw
- * spaces and UTF-8); '%' is kept, so encoded hrefs stay as they are. */
-static char *encode_loose(const char *href)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = strlen(href);
-    char *out = n < MAX_URL ? malloc(n * 3 + 1) : NULL, *o = out;
-    if (!out) return NULL;
-    for (const unsigned char *p = (const unsigned char *)href; *p; p++) {
-        if (*p <= 0x20 || *p >= 0x7f || strchr("\"<>\\^`{|}", *p)) {
-            *o++ = '%';
-            *o++ = hex[*p >> 4];
-            *o++ = hex[*p & 15];
-        } else {
-            *o++ = (char)*p;
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
-/* REF (absolute, or relative to BASE as RFC 4918 §8.3 allows) as an
- * absolute http(s) URL without user name, password or fragment (libcurl's
- * resolved Location can carry the credentials of the request); malloc'ed,
- * NULL when it is none. */
-static char *url_resolve(const char *base, const char *ref)
-{
-    char *enc = encode_loose(ref), *v = NULL, *out = NULL, *scheme = NULL;
-    CURLU *u = enc ? url_handle(base) : NULL;
-    if (u && curl_url_set(u, CURLUPART_URL, enc, 0) == CURLUE_OK &&
-        curl_url_set(u, CURLUPART_USER, NULL, 0) == CURLUE_OK &&
-        curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
-        curl_url_set(u, CURLUPART_OPTIONS, NULL, 0) == CURLUE_OK &&
-        curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0) &&
-        curl_url_get(u, CURLUPART_URL, &v, 0) == CURLUE_OK && strlen(v) < MAX_URL)
-        out = strdup(v);
-    curl_free(v);
-    curl_free(scheme);
-    curl_url_cleanup(u);
-    free(enc);
-    return out;
-}
-
-/* URL's path replaced by PATH (query and fragment dropped); malloc'ed or NULL. */
-static char *url_with_path(const char *url, const char *path)
-{
-    char *v = NULL, *out = NULL;
-    CURLU *u = url_handle(url);
-    if (u && curl_url_set(u, CURLUPART_PATH, path, 0) == CURLUE_OK &&
-        curl_url_set(u, CURLUPART_QUERY, NULL, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_URL, &v, 0) == CURLUE_OK)
-        out = strdup(v);
-    curl_free(v);
-    curl_url_cleanup(u);
-    return out;
-}
-
-/* 1 when A and B name one resource: same host (any case) and port, and
- * the same decoded path but for a trailing slash. */
-static int same_resource(const char *a, const char *b)
-{
-    char *ha = url_part(a, CURLUPART_HOST, 0), *hb = url_part(b, CURLUPART_HOST, 0);
-    char *pa = url_part(a, CURLUPART_PORT, CURLU_DEFAULT_PORT);
-    char *pb = url_part(b, CURLUPART_PORT, CURLU_DEFAULT_PORT);
-    char *xa = url_part(a, CURLUPART_PATH, CURLU_URLDECODE);
-    char *xb = url_part(b, CURLUPART_PATH, CURLU_URLDECODE);
-    if (!xa) xa = url_part(a, CURLUPART_PATH, 0);
-    if (!xb) xb = url_part(b, CURLUPART_PATH, 0);
-    int same = 0;
-    if (ha && hb && pa && pb && xa && xb && strcasecmp(ha, hb) == 0 && strcmp(pa, pb) == 0) {
-        size_t la = strlen(xa), lb = strlen(xb);
-        if (la > 1 && xa[la - 1] == '/') la--;
-        if (lb > 1 && xb[lb - 1] == '/') lb--;
-        same = la == lb && memcmp(xa, xb, la) == 0;
-    }
-    free(ha);
-    free(hb);
-    free(pa);
-    free(pb);
-    free(xa);
-    free(xb);
-    return same;
-}
+/* ---- the password's way ---- */
 
 /* The password may go to URL: over https, or to the origin itself when the
  * user typed http:// (their own choice, e.g. a server on their network). */
 static int may_send_password(const dctx *x, const char *url)
 {
-    char *scheme = url_part(url, CURLUPART_SCHEME, 0);
-    char *host = url_part(url, CURLUPART_HOST, 0);
-    char *port = url_part(url, CURLUPART_PORT, CURLU_DEFAULT_PORT);
+    char *scheme = davurl_part(url, CURLUPART_SCHEME, 0);
+    char *host = davurl_part(url, CURLUPART_HOST, 0);
+    char *port = davurl_part(url, CURLUPART_PORT, CURLU_DEFAULT_PORT);
     int ok =
         scheme && (strcmp(scheme, "https") == 0 ||
                    (strcmp(x->origin_scheme, "http") == 0 && host && port &&
@@ -203,42 +94,6 @@ static int may_send_password(const dctx *x, const char *url)
     free(host);
     free(port);
     return ok;
-}
-
-/* A redirect from https to http on the same host is taken over https:
- * the password is never sent in the clear, and proxies that terminate TLS
- * often write such Location headers. Returns malloc'ed NEXT or its upgrade. */
-static char *no_downgrade(const char *from, const char *next)
-{
-    char *fs = url_part(from, CURLUPART_SCHEME, 0), *ns = url_part(next, CURLUPART_SCHEME, 0);
-    char *fh = url_part(from, CURLUPART_HOST, 0), *nh = url_part(next, CURLUPART_HOST, 0);
-    char *out = NULL, *v = NULL;
-    if (fs && ns && fh && nh && strcmp(fs, "https") == 0 && strcmp(ns, "http") == 0 &&
-        strcasecmp(fh, nh) == 0) {
-        CURLU *u = url_handle(next);
-        if (u && curl_url_set(u, CURLUPART_SCHEME, "https", 0) == CURLUE_OK &&
-            curl_url_set(u, CURLUPART_PORT, NULL, 0) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_URL, &v, 0) == CURLUE_OK)
-            out = strdup(v);
-        curl_free(v);
-        curl_url_cleanup(u);
-    } else {
-        out = strdup(next);
-    }
-    free(fs);
-    free(ns);
-    free(fh);
-    free(nh);
-    return out;
-}
-
-/* The host of URL for messages (never userinfo); static buffer per call site. */
-static const char *host_of(const char *url, char *buf, size_t len)
-{
-    char *h = url_part(url, CURLUPART_HOST, 0);
-    snprintf(buf, len, "%s", h ? h : "the server");
-    free(h);
-    return buf;
 }
 
 /* ---- requests ---- */
@@ -264,13 +119,13 @@ static discover_status propfind(dctx *x, const char *url, int depth, const char 
         for (size_t i = 0; i < hops; i++)
             if (strcmp(seen[i], cur) == 0) {
                 st = fail(x, DISCOVER_FAILED, step, "redirect loop at %s while %s",
-                          host_of(cur, host, sizeof host), step_doing(step));
+                          davurl_host(cur, host, sizeof host), step_doing(step));
                 goto out;
             }
         double left = x->deadline - mono_now();
         if (x->requests >= MAX_REQUESTS || left < 1) {
             st = fail(x, DISCOVER_FAILED, step, "gave up %s at %s: %s", step_doing(step),
-                      host_of(cur, host, sizeof host),
+                      davurl_host(cur, host, sizeof host),
                       left < 1 ? "the discovery took too long" : "too many requests");
             break;
         }
@@ -285,7 +140,7 @@ static discover_status propfind(dctx *x, const char *url, int depth, const char 
         char err[256];
         if (caldav_request(&t, "PROPFIND", cur, hdr, PROPFIND_BODY, r, err, sizeof err) != 0) {
             st = fail(x, DISCOVER_FAILED, step, "cannot reach %s while %s: %s%s",
-                      host_of(cur, host, sizeof host), step_doing(step), err,
+                      davurl_host(cur, host, sizeof host), step_doing(step), err,
                       x->guessed ? " (https was assumed; if the server has none, write http:// "
                                    "in front of the address)"
                                  : "");
@@ -296,7 +151,7 @@ static discover_status propfind(dctx *x, const char *url, int depth, const char 
             st = fail(x, DISCOVER_FAILED, step,
                       "%s asks for the password while %s, but Tripod sends it only over https "
                       "or to the address you gave",
-                      host_of(cur, host, sizeof host), step_doing(step));
+                      davurl_host(cur, host, sizeof host), step_doing(step));
             break;
         }
         if (r->status < 300 || r->status >= 400 || !r->location) {
@@ -308,19 +163,19 @@ static discover_status propfind(dctx *x, const char *url, int depth, const char 
         if (hops == MAX_HOPS) {
             caldav_response_free(r);
             st = fail(x, DISCOVER_FAILED, step, "more than %d redirects from %s while %s", MAX_HOPS,
-                      host_of(url, host, sizeof host), step_doing(step));
+                      davurl_host(url, host, sizeof host), step_doing(step));
             break;
         }
         seen[hops++] = cur;
         cur = NULL;
-        char *next = url_resolve(seen[hops - 1], r->location);
+        char *next = davurl_resolve(seen[hops - 1], r->location);
         caldav_response_free(r);
         if (!next) {
             st = fail(x, DISCOVER_FAILED, step, "%s redirected to an unusable address while %s",
-                      host_of(seen[hops - 1], host, sizeof host), step_doing(step));
+                      davurl_host(seen[hops - 1], host, sizeof host), step_doing(step));
             break;
         }
-        cur = no_downgrade(seen[hops - 1], next);
+        cur = davurl_no_downgrade(seen[hops - 1], next);
         free(next);
     }
 out:
@@ -335,7 +190,7 @@ out:
 static discover_status answer_error(dctx *x, const char *step, const char *at, long status)
 {
     char host[256];
-    host_of(at, host, sizeof host);
+    davurl_host(at, host, sizeof host);
     if (status == 401 || status == 403)
         return fail(x, DISCOVER_AUTH, step,
                     "credentials refused by %s (HTTP %ld) while %s: check the user name and "
@@ -357,8 +212,8 @@ static xmlNode *self_response(xmlDoc *doc, const char *at)
         n++;
         if (!first) first = r;
         char *href = davxml_text_trim(davxml_child(r, DAVXML_NS_DAV, "href"));
-        char *abs = href ? url_resolve(at, href) : NULL;
-        int hit = abs && same_resource(abs, at);
+        char *abs = href ? davurl_resolve(at, href) : NULL;
+        int hit = abs && davurl_same_resource(abs, at);
         free(href);
         free(abs);
         if (hit) return r;
@@ -371,7 +226,7 @@ static xmlNode *self_response(xmlDoc *doc, const char *at)
 static char *prop_href(const xmlNode *resp, const char *ns, const char *name, const char *at)
 {
     char *href = davxml_text_trim(davxml_child(davxml_prop(resp, ns, name), DAVXML_NS_DAV, "href"));
-    char *abs = href && *href ? url_resolve(at, href) : NULL;
+    char *abs = href && *href ? davurl_resolve(at, href) : NULL;
     free(href);
     return abs;
 }
@@ -448,7 +303,7 @@ static char *calendar_name(const xmlNode *resp, const char *url)
     if (name && *name && clean_name(name) == 0) return name;
     free(name);
     for (unsigned flags = CURLU_URLDECODE;; flags = 0) {
-        char *path = url_part(url, CURLUPART_PATH, flags);
+        char *path = davurl_part(url, CURLUPART_PATH, flags);
         if (path) {
             size_t n = strlen(path);
             while (n > 1 && path[n - 1] == '/')
@@ -478,14 +333,13 @@ static char *calendar_color(const xmlNode *resp)
 
 /* Adds RESP (the resource at URL) when it is a calendar that takes events
  * and is not listed yet. 0, or -1 when memory ran out. */
-static int add_calendar(dctx *x, const xmlNode *resp, const char *url)
+static int add_calendar(discover_list *l, const xmlNode *resp, const char *url)
 {
-    discover_list *l = x->out;
     if (!has_type(resp, DAVXML_NS_CALDAV, "calendar") || !takes_events(resp) ||
         l->n >= MAX_CALENDARS)
         return 0;
     for (size_t i = 0; i < l->n; i++)
-        if (same_resource(l->v[i].url, url)) return 0;
+        if (davurl_same_resource(l->v[i].url, url)) return 0;
     if (ARRAY_RESERVE(l->v, l->cap, l->n + 1, 8) != 0) return -1;
     discover_calendar c = {strdup(url), calendar_name(resp, url), calendar_color(resp),
                            write_privilege(resp)};
@@ -535,14 +389,14 @@ static discover_status probe_run(dctx *x, const char *url, const char *step, pro
         if (!p->doc) {
             st = fail(x, DISCOVER_FAILED, step,
                       "%s sent an unreadable reply while %s (not a WebDAV multistatus)",
-                      host_of(p->at, host, sizeof host), step_doing(step));
+                      davurl_host(p->at, host, sizeof host), step_doing(step));
         } else if ((p->self = self_response(p->doc, p->at))) {
             p->principal = prop_href(p->self, DAVXML_NS_DAV, "current-user-principal", p->at);
             xmlNode *set = davxml_prop(p->self, DAVXML_NS_CALDAV, "calendar-home-set");
             for (xmlNode *h = set ? set->children : NULL; h && p->nhomes < MAX_HOMES; h = h->next) {
                 if (!davxml_is(h, DAVXML_NS_DAV, "href")) continue;
                 char *text = davxml_text_trim(h);
-                char *abs = text && *text ? url_resolve(p->at, text) : NULL;
+                char *abs = text && *text ? davurl_resolve(p->at, text) : NULL;
                 free(text);
                 if (abs) p->homes[p->nhomes++] = abs;
             }
@@ -553,43 +407,52 @@ static discover_status probe_run(dctx *x, const char *url, const char *step, pro
     return st;
 }
 
+discover_status discover_read_listing(const char *body, size_t len, const char *home,
+                                      const char *at, discover_list *out, discover_error *e)
+{
+    char err[128], host[256];
+    xmlDoc *doc = davxml_parse_multistatus(body, len, err, sizeof err);
+    dctx x = {.out = out, .e = e};
+    discover_status st = DISCOVER_OK;
+    if (!doc)
+        return fail(&x, DISCOVER_FAILED, "calendars",
+                    "%s sent an unreadable reply while %s (not a WebDAV multistatus)",
+                    davurl_host(at, host, sizeof host), step_doing("calendars"));
+    int n = 0;
+    for (xmlNode *resp = xmlDocGetRootElement(doc)->children; resp && n < MAX_RESPONSES;
+         resp = resp->next) {
+        if (!davxml_is(resp, DAVXML_NS_DAV, "response")) continue;
+        n++;
+        char *href = davxml_text_trim(davxml_child(resp, DAVXML_NS_DAV, "href"));
+        char *abs = href && *href ? davurl_resolve(at, href) : NULL;
+        int rc = abs && !davurl_same_resource(abs, at) && !davurl_same_resource(abs, home)
+                     ? add_calendar(out, resp, abs)
+                     : 0;
+        free(href);
+        free(abs);
+        if (rc != 0) {
+            st = fail(&x, DISCOVER_FAILED, "calendars", "out of memory while %s",
+                      step_doing("calendars"));
+            break;
+        }
+    }
+    xmlFreeDoc(doc);
+    return st;
+}
+
 /* Lists home HOME (Depth 1) into x->out. *FOUND counts what it added. */
 static discover_status list_home(dctx *x, const char *home, size_t *found)
 {
     caldav_response r;
-    char *at = NULL, err[128], host[256];
+    char *at = NULL;
     size_t before = x->out->n;
     discover_status st = propfind(x, home, 1, "calendars", &r, &at);
     if (st != DISCOVER_OK) return st;
-    xmlDoc *doc = NULL;
-    if (r.status != 207) {
+    if (r.status != 207)
         st = answer_error(x, "calendars", at, r.status);
-    } else if (!(doc = davxml_parse_multistatus(r.body, r.len, err, sizeof err))) {
-        st = fail(x, DISCOVER_FAILED, "calendars",
-                  "%s sent an unreadable reply while %s (not a WebDAV multistatus)",
-                  host_of(at, host, sizeof host), step_doing("calendars"));
-    } else {
-        int n = 0;
-        for (xmlNode *resp = xmlDocGetRootElement(doc)->children; resp && n < MAX_RESPONSES;
-             resp = resp->next) {
-            if (!davxml_is(resp, DAVXML_NS_DAV, "response")) continue;
-            n++;
-            char *href = davxml_text_trim(davxml_child(resp, DAVXML_NS_DAV, "href"));
-            char *abs = href && *href ? url_resolve(at, href) : NULL;
-            int rc = abs && !same_resource(abs, at) && !same_resource(abs, home)
-                         ? add_calendar(x, resp, abs)
-                         : 0;
-            free(href);
-            free(abs);
-            if (rc != 0) {
-                st = fail(x, DISCOVER_FAILED, "calendars", "out of memory while %s",
-                          step_doing("calendars"));
-                break;
-            }
-        }
-    }
+    else
+        st = discover_read_listing(r.body, r.len, home, at, x->out, x->e);
     *found = x->out->n - before;
-    xmlFreeDoc(doc);
     caldav_response_free(&r);
     free(at);
     return st;
@@ -616,13 +479,13 @@ static void account_take_homes(account *a, probe *p)
  * the context path /.well-known/caldav, then "/" (its 404 fallback). */
 static discover_status find_account(dctx *x, const char *url, account *a)
 {
-    char *path = url_part(url, CURLUPART_PATH, 0), host[256];
+    char *path = davurl_part(url, CURLUPART_PATH, 0), host[256];
     char *cands[3] = {0};
     int ncand = 0, dav_seen = 0;
     discover_status st = DISCOVER_OK;
     if (path && strcmp(path, "/") != 0) cands[ncand++] = strdup(url);
-    cands[ncand++] = url_with_path(url, "/.well-known/caldav");
-    cands[ncand++] = url_with_path(url, "/");
+    cands[ncand++] = davurl_with_path(url, "/.well-known/caldav");
+    cands[ncand++] = davurl_with_path(url, "/");
     free(path);
     for (int i = 0; i < ncand && st == DISCOVER_OK && !a->nhomes && !a->principal && !a->done;
          i++) {
@@ -643,8 +506,8 @@ static discover_status find_account(dctx *x, const char *url, account *a)
             int given = i == 0 && cands[0] && ncand == 3;
             if (given && has_type(p.self, DAVXML_NS_CALDAV, "calendar")) {
                 char *href = davxml_text_trim(davxml_child(p.self, DAVXML_NS_DAV, "href"));
-                char *abs = href && *href ? url_resolve(p.at, href) : NULL;
-                if (add_calendar(x, p.self, abs ? abs : p.at) != 0)
+                char *abs = href && *href ? davurl_resolve(p.at, href) : NULL;
+                if (add_calendar(x->out, p.self, abs ? abs : p.at) != 0)
                     st = fail(x, DISCOVER_FAILED, "calendars", "out of memory");
                 free(href);
                 free(abs);
@@ -664,7 +527,7 @@ static discover_status find_account(dctx *x, const char *url, account *a)
     for (int i = 0; i < ncand; i++)
         free(cands[i]);
     if (st != DISCOVER_OK || a->nhomes || a->principal || a->done) return st;
-    host_of(url, host, sizeof host);
+    davurl_host(url, host, sizeof host);
     if (x->refused && !dav_seen) return answer_error(x, "service", url, 403);
     if (x->last_5xx)
         return fail(x, DISCOVER_FAILED, "service", "%s answered HTTP %ld while %s", host,
@@ -707,8 +570,8 @@ static discover_status read_address(dctx *x, char **url)
     size_t n = strlen(in);
     while (n && (in[n - 1] == ' ' || in[n - 1] == '\t'))
         n--;
-    char *raw = n && n < MAX_URL ? strndup(in, n) : NULL;
-    char *text = raw ? encode_loose(raw) : NULL, *v = NULL;
+    char *raw = n && n < DAVURL_MAX ? strndup(in, n) : NULL;
+    char *text = raw ? davurl_encode_loose(raw) : NULL, *v = NULL;
     char *scheme = NULL, *user = NULL, *pass = NULL, *host = NULL, *port = NULL;
     CURLU *u = text ? curl_url() : NULL;
     discover_status st = DISCOVER_OK;

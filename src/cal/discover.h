@@ -59,4 +59,15 @@ typedef struct {
  * reply, 200 calendars. Needs caldav_global_init() first. */
 discover_status discover_run(const discover_request *q, discover_list *out, discover_error *e);
 
+/* The calendars that take events among the responses of multistatus
+ * BODY[0..LEN): the answer of AT (the URL that answered, after redirects) to
+ * a Depth 1 PROPFIND of home HOME. Relative hrefs are resolved against AT;
+ * the home itself, inboxes, outboxes, address books, subscriptions and
+ * calendars without VEVENT are left out; OUT gains the rest (not twice, at
+ * most 200 in all, at most 2000 responses read). Returns DISCOVER_OK, or
+ * DISCOVER_FAILED with E when BODY is no multistatus or memory ran out
+ * (what was added stays in OUT). Does no I/O. */
+discover_status discover_read_listing(const char *body, size_t len, const char *home,
+                                      const char *at, discover_list *out, discover_error *e);
+
 #endif
