@@ -74,18 +74,22 @@ char *davurl_resolve(const char *base, const char *ref)
     return out;
 }
 
-/* URL's path replaced by PATH (query and fragment dropped); malloc'ed or NULL. */
-char *davurl_with_path(const char *url, const char *path)
+/* URL with part P1 set to V1 and P2 to V2 (NULL: removed); malloc'ed or NULL. */
+static char *url_with(const char *url, CURLUPart p1, const char *v1, CURLUPart p2, const char *v2)
 {
     char *v = NULL, *out = NULL;
     CURLU *u = url_handle(url);
-    if (u && curl_url_set(u, CURLUPART_PATH, path, 0) == CURLUE_OK &&
-        curl_url_set(u, CURLUPART_QUERY, NULL, 0) == CURLUE_OK &&
+    if (u && curl_url_set(u, p1, v1, 0) == CURLUE_OK && curl_url_set(u, p2, v2, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_URL, &v, 0) == CURLUE_OK)
         out = strdup(v);
     curl_free(v);
     curl_url_cleanup(u);
     return out;
+}
+
+char *davurl_with_path(const char *url, const char *path)
+{
+    return url_with(url, CURLUPART_PATH, path, CURLUPART_QUERY, NULL);
 }
 
 /* 1 when A and B name one resource: same host (any case) and port, and
@@ -122,24 +126,13 @@ char *davurl_no_downgrade(const char *from, const char *next)
 {
     char *fs = davurl_part(from, CURLUPART_SCHEME, 0), *ns = davurl_part(next, CURLUPART_SCHEME, 0);
     char *fh = davurl_part(from, CURLUPART_HOST, 0), *nh = davurl_part(next, CURLUPART_HOST, 0);
-    char *out = NULL, *v = NULL;
-    if (fs && ns && fh && nh && strcmp(fs, "https") == 0 && strcmp(ns, "http") == 0 &&
-        strcasecmp(fh, nh) == 0) {
-        CURLU *u = url_handle(next);
-        if (u && curl_url_set(u, CURLUPART_SCHEME, "https", 0) == CURLUE_OK &&
-            curl_url_set(u, CURLUPART_PORT, NULL, 0) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_URL, &v, 0) == CURLUE_OK)
-            out = strdup(v);
-        curl_free(v);
-        curl_url_cleanup(u);
-    } else {
-        out = strdup(next);
-    }
+    int up = fs && ns && fh && nh && strcmp(fs, "https") == 0 && strcmp(ns, "http") == 0 &&
+             strcasecmp(fh, nh) == 0;
     free(fs);
     free(ns);
     free(fh);
     free(nh);
-    return out;
+    return up ? url_with(next, CURLUPART_SCHEME, "https", CURLUPART_PORT, NULL) : strdup(next);
 }
 
 const char *davurl_host(const char *url, char *buf, size_t len)

@@ -4,7 +4,7 @@
 // real Radicale with password logins. A wrong password is named at its field.
 
 import {
-  startTripod, startRadicaleWithLogins, launchBrowser, newPage, assertClean, screenshot, assert, run,
+  startTripod, startRadicaleWithLogins, launchBrowser, newPage, assertClean, screenshot, assert, run, waitForText,
 } from './lib/harness.mjs';
 
 const PW = 'app-Pa55word-for-tripod';
@@ -14,17 +14,7 @@ let browser;
 let page;
 let dee;
 
-async function statusSays(selector, pattern) {
-  try {
-    await page.waitForFunction(([s, p]) => {
-      const n = document.querySelector(s);
-      return n && new RegExp(p).test(n.textContent);
-    }, [selector, pattern.source], { timeout: 15000 });
-  } catch {
-    const text = await page.evaluate((s) => document.querySelector(s)?.textContent ?? '(missing)', selector);
-    throw new Error(`${selector} should match ${pattern} but says: ${text}`);
-  }
-}
+const statusSays = (selector, pattern) => waitForText(page, selector, pattern);
 
 // MKCALENDAR PATH on Radicale as ann, with a display name, color and components.
 async function mkcalendar(p, name, comps, color) {

@@ -272,6 +272,20 @@ export async function screenshot(page, name) {
   return file;
 }
 
+// Waits until the text of SELECTOR on PAGE matches PATTERN; the failure
+// names what it says instead.
+export async function waitForText(page, selector, pattern, timeout = 15000) {
+  try {
+    await page.waitForFunction(([s, p]) => {
+      const n = document.querySelector(s);
+      return n && new RegExp(p).test(n.textContent);
+    }, [selector, pattern.source], { timeout });
+  } catch {
+    const text = await page.evaluate((s) => document.querySelector(s)?.textContent ?? '(missing)', selector);
+    throw new Error(`${selector} should match ${pattern} but says: ${text}`);
+  }
+}
+
 export function assert(cond, message) {
   if (!cond) throw new Error(message);
 }
