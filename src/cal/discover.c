@@ -475,15 +475,26 @@ static void account_take_homes(account *a, probe *p)
 }
 
 /* RFC 6764 §6 step 5, from the address the user gave: the address itself
- * when it has a path (it may be a calendar, a home or a principal), then
- * the context path /.well-known/caldav, then "/" (its 404 fallback). */
+ * when it has a path (it may be a calendar, a home or a principal) and the
+ * well-known URI below that path, then the context path /.well-known/caldav,
+ * then "/" (its 404 fallback). */
 static discover_status find_account(dctx *x, const char *url, account *a)
 {
     char *path = davurl_part(url, CURLUPART_PATH, 0), host[256];
-    char *cands[3] = {0};
-    int ncand = 0, dav_seen = 0;
+    char *cands[4] = {0};
+    int ncand = 0, dav_seen = 0, has_path = path && strcmp(path, "/") != 0;
     discover_status st = DISCOVER_OK;
-    if (path && strcmp(path, "/") != 0) cands[ncand++] = strdup(url);
+    if (has_path) {
+        /* A server installed in a folder may answer the well-known URI there. */
+        size_t n = strlen(path);
+        char *wk = malloc(n + sizeof "/.well-known/caldav");
+        if (wk)
+            snprintf(wk, n + sizeof "/.well-known/caldav", "%.*s/.well-known/caldav",
+                     (int)(path[n - 1] == '/' ? n - 1 : n), path);
+        cands[ncand++] = strdup(url);
+        cands[ncand++] = wk ? davurl_with_path(url, wk) : NULL;
+        free(wk);
+    }
     cands[ncand++] = davurl_with_path(url, "/.well-known/caldav");
     cands[ncand++] = davurl_with_path(url, "/");
     free(path);
@@ -503,7 +514,7 @@ static discover_status find_account(dctx *x, const char *url, account *a)
             x->refused = 1;
         } else if (p.status == 207 && p.self) {
             dav_seen = 1;
-            int given = i == 0 && cands[0] && ncand == 3;
+            int given = i == 0 && has_path;
             if (given && has_type(p.self, DAVXML_NS_CALDAV, "calendar")) {
                 char *href = davxml_text_trim(davxml_child(p.self, DAVXML_NS_DAV, "href"));
                 char *abs = href && *href ? davurl_resolve(p.at, href) : NULL;

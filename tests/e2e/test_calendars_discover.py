@@ -148,6 +148,14 @@ def test_standin_principal_home_or_context_given(admin, standin, path):
     assert by_name(ok(discover(admin, standin.base + path))) == expected(standin)
 
 
+def test_standin_installed_in_a_folder(admin):
+    with CalDavStandin({"ann": PW}, folder="/nextcloud") as s:
+        cals = ok(discover(admin, s.base + "/nextcloud"))
+        assert {c["url"] for c in cals} == {s.base + "/nextcloud/remote.php/dav/calendars/ann/" + p
+                                            for p in ("personal/", "team%20shoots/", "caf%C3%A9/")}
+        assert [p for _, _, p, _, _ in s.log][:2] == ["/nextcloud", "/nextcloud/.well-known/caldav"]
+
+
 def test_standin_home_without_principal_is_listed(admin):
     with CalDavStandin({"ann": PW}, cup_everywhere=False) as s:
         r = discover(admin, s.base + "/remote.php/dav/calendars/ann/")
@@ -172,7 +180,8 @@ def test_no_caldav_anywhere(admin):
         assert r.status_code == 422, r.text
         assert r.json()["error"] == "no_caldav" and r.json()["field"] == "url"
         assert "no CalDAV service found at this address" in r.json()["message"]
-        assert [p for _, _, p, _, _ in s.log] == ["/some/path/", "/.well-known/caldav", "/"]
+        assert [p for _, _, p, _, _ in s.log] == ["/some/path/", "/some/path/.well-known/caldav",
+                                                  "/.well-known/caldav", "/"]
 
 
 def test_malformed_xml_is_a_clear_error(admin, server):

@@ -26,6 +26,8 @@ Modes: "normal"; "malformed" (the principal's answer is not XML); "loop"
 host name over plain http); "huge" (the home's listing is over 4 MiB);
 "many" (250 calendars). cup_everywhere=False answers current-user-principal
 only at the context path, like servers that have it nowhere else.
+folder="/nextcloud" serves everything, the well-known URI included, below
+that folder, as a Nextcloud installed in a folder does.
 
 As a module: srv = CalDavStandin({"ann": "pw"}).start(); srv.base; srv.log; srv.stop()
 """
@@ -77,8 +79,9 @@ def calendar(name=None, comps=("VEVENT", "VTODO"), privs=OWNER, color=None):
 
 
 class CalDavStandin:
-    def __init__(self, users, mode="normal", cup_everywhere=True):
+    def __init__(self, users, mode="normal", cup_everywhere=True, folder=""):
         self.users = dict(users)
+        self.folder = folder
         self.mode = mode
         self.cup_everywhere = cup_everywhere
         self.port = free_port()
@@ -98,7 +101,7 @@ class CalDavStandin:
             PRINCIPAL % user: Resource([(DAV, "principal")], {
                 q(DAV, "displayname"): ("text", user.capitalize()),
                 # An absolute URL, as servers whose homes live elsewhere send it.
-                q(CAL, "calendar-home-set"): ("href", self.base + home),
+                q(CAL, "calendar-home-set"): ("href", self.base + self.folder + home),
             }),
             home: Resource([(DAV, "collection")]),
             home + "personal/": calendar("Personal", color="#0082C9FF"),
@@ -220,16 +223,17 @@ def _handler(srv):
             self._propfind(urlsplit(self.path).path, "0", b"", only_redirects=True)
 
         def _propfind(self, path, depth, body, only_redirects=False):
-            mode = srv.mode
-            if mode == "nodav":
+            mode, folder = srv.mode, srv.folder
+            if mode == "nodav" or not path.startswith(folder):
                 return self._send(404)
+            path = path[len(folder):]
             if path == "/.well-known/caldav":
                 if mode == "loop":
                     return self._send(301, headers={"Location": "/loop/a"})
                 if mode == "cross_http":
                     return self._send(301, headers={
                         "Location": "http://localhost:%d%s" % (srv.port, CONTEXT)})
-                return self._send(301, headers={"Location": srv.base + CONTEXT})
+                return self._send(301, headers={"Location": srv.base + folder + CONTEXT})
             if path == "/loop/a" and mode == "loop":
                 return self._send(302, headers={"Location": srv.base + "/loop/b"})
             if path == "/loop/b" and mode == "loop":
@@ -248,8 +252,8 @@ def _handler(srv):
                 return self._send(207, b'<?xml version="1.0"?><d:multistatus xmlns:d="DAV:">'
                                        b'<d:response><d:href>/remote.php/</d:hre')
             for r in tree.values():
-                r.cup = PRINCIPAL % user if srv.cup_everywhere else None
-            tree[CONTEXT].cup = PRINCIPAL % user
+                r.cup = folder + PRINCIPAL % user if srv.cup_everywhere else None
+            tree[CONTEXT].cup = folder + PRINCIPAL % user
             try:
                 req = ET.fromstring(body) if body else None
             except ET.ParseError:
@@ -265,7 +269,7 @@ def _handler(srv):
                 # Relative references (RFC 4918 §8.3), resolved against the request URI.
                 href_of = lambda p: p[len(home):] or "./"  # noqa: E731
             else:
-                href_of = lambda p: p  # noqa: E731
+                href_of = lambda p: folder + p  # noqa: E731
             out = _multistatus(entries, href_of)
             if mode == "huge" and depth == "1":
                 pad = b"<!--" + b"x" * (5 << 20) + b"-->"
