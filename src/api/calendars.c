@@ -1,6 +1,7 @@
 /* calendars.c — CRUD of /calendars: connected CalDAV collections and ICS
  * feeds of the business or a staff member. Passwords are write-only and kept
- * sealed (secret.h); only one calendar, the business's, is primary. */
+ * sealed (secret.h); only one calendar, the business's, is primary. Also
+ * sync now and discovery of a CalDAV account's calendars. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "api/api.h"
 #include "app/workers.h"
 #include "api/crud.h"
+#include "app/calendar_discover.h"
 #include "app/secret.h"
 #include "app/settings.h"
 #include "app/validate.h"
@@ -234,7 +236,25 @@ static void cal_sync(api_req *req, api_res *res)
                        out.fallback[0] ? json_string(out.fallback) : json_null()));
 }
 
+/* POST /calendars/discover {url, username, password}: 200 [{url, name,
+ * can_write, color}] of the account's calendars that take events; 422 for
+ * bad input, refused credentials or no CalDAV service; 502 when the server
+ * failed. Nothing is stored. */
+static void cal_discover(api_req *req, api_res *res)
+{
+    outcome o = {0};
+    json_t *answer = NULL;
+    json_t *body = api_body_object(req, res);
+    if (!body) return;
+    if (app_calendar_discover(req->app, body, &answer, &o) != 0)
+        api_outcome(res, &o);
+    else
+        api_json(res, 200, answer);
+    json_decref(body);
+}
+
 const api_route api_routes_calendars[] = {
+    {"POST", "/api/v1/calendars/discover", API_ADMIN, cal_discover},
     {"GET", "/api/v1/calendars", API_ADMIN, cal_list},
     {"POST", "/api/v1/calendars", API_ADMIN, cal_create},
     {"GET", "/api/v1/calendars/{id}", API_ADMIN, cal_get},

@@ -1,11 +1,11 @@
 // harness.mjs — what every browser test needs: a real `tripod serve` on a
 // free port with a temp data dir and a fixed clock, a real Radicale for the
-// business calendar, an ICS feed server for staff calendars, Debian's
-// headless Chromium through playwright-core, and a tiny test runner that ends
-// with "N passed, M failed".
+// business calendar (open, or with password logins), an ICS feed server for
+// staff calendars, Debian's headless Chromium through playwright-core, and a
+// tiny test runner that ends with "N passed, M failed".
 
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -175,6 +175,28 @@ export async function startRadicale() {
   return { url: base + '/tripod/business/', username: 'tripod', password: 'secret', stop: () => stopChild(child) };
 }
 
+// Starts Radicale with password logins through tests/servers/radicale_server.py:
+// USERS {name: password} (handed over in files, never on the command line),
+// CALENDARS ["ann/work", …] created empty. Returns {base, stop()}.
+export async function startRadicaleWithLogins(users, calendars = []) {
+  const dir = tempDir('tripod-radicale-');
+  const args = [path.join(REPO, 'tests', 'servers', 'radicale_server.py'), '--dir', path.join(dir, 'srv')];
+  for (const [name, pw] of Object.entries(users)) {
+    const file = path.join(dir, `${name}.pw`);
+    writeFileSync(file, pw, { mode: 0o600 });
+    args.push('--user', `${name}:@${file}`);
+  }
+  for (const c of calendars) args.push('--calendar', c);
+  const child = startChild('/usr/bin/python3', args, {});
+  let base = null;
+  await waitFor('radicale', async () => {
+    const m = /ready (http:\/\/\S+)/.exec(child.log());
+    base = m && m[1];
+    return !!base;
+  }, child);
+  return { base, stop: () => stopChild(child) };
+}
+
 // Serves ICS feeds: FEEDS maps a path ("/ana.ics") to iCalendar text.
 // Returns {url(path), set(path, text), stop()}.
 export async function startIcsServer(feeds = {}) {
@@ -248,6 +270,20 @@ export async function screenshot(page, name) {
   const file = path.join(OUT, name + '.png');
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+// Waits until the text of SELECTOR on PAGE matches PATTERN; the failure
+// names what it says instead.
+export async function waitForText(page, selector, pattern, timeout = 15000) {
+  try {
+    await page.waitForFunction(([s, p]) => {
+      const n = document.querySelector(s);
+      return n && new RegExp(p).test(n.textContent);
+    }, [selector, pattern.source], { timeout });
+  } catch {
+    const text = await page.evaluate((s) => document.querySelector(s)?.textContent ?? '(missing)', selector);
+    throw new Error(`${selector} should match ${pattern} but says: ${text}`);
+  }
 }
 
 export function assert(cond, message) {
