@@ -265,7 +265,8 @@ static void cat_delete(api_req *req, api_res *res)
 
 /* The public fields of the bookable documents of kind K: those with a
  * scheduling duration (requesting any other is refused anyway). FIELDS names
- * the members copied besides id, name, duration_minutes and window. New reference,
+ * the members copied besides id, name, duration_minutes and a shoot window
+ * (only when there is one). New reference,
  * or NULL with *RC set. */
 static json_t *cat_public_list(store_conn *c, store_kind k, const char *const *fields, int *rc)
 {
@@ -284,8 +285,8 @@ static json_t *cat_public_list(store_conn *c, store_kind k, const char *const *f
             json_t *v = json_object_get(d, *f);
             if (v) json_object_set(o, *f, v);
         }
-        json_t *window = json_object_get(d, "window"); /* when the shoot may be */
-        json_object_set(o, "window", window ? window : json_null());
+        json_t *window = json_object_get(d, "window"); /* when the shoot may be, if limited */
+        if (json_is_object(window)) json_object_set(o, "window", window);
         json_array_append_new(out, o);
     }
     json_decref(docs);

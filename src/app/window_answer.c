@@ -151,11 +151,17 @@ fail:
 
 #define BIT(k) ((uint64_t)1 << (k))
 
+/* How probe() runs a query. */
+enum {
+    PROBE_STAFF = 1, /* on every staff member (else on none: the status alone then says
+                        whether the windows leave a candidate start) */
+    PROBE_SHORT = 2  /* each item lasts one minute: do the windows meet at all? */
+};
+
 /* A's query with only the items in USE and only the windows in WINS (bit
- * masks), on every staff member when STAFF, else on none (its status alone
- * then says whether the windows leave a candidate start). The result's
- * status with *NSLOTS, or -1 when memory ran out. */
-static int probe(const avail_request *a, uint64_t use, uint64_t wins, int staff, size_t *nslots)
+ * masks), run as FLAGS say. The result's status with *NSLOTS, or -1 when
+ * memory ran out. */
+static int probe(const avail_request *a, uint64_t use, uint64_t wins, int flags, size_t *nslots)
 {
     avail_item items[AVAIL_REQUEST_MAX_ITEMS];
     size_t n = 0;
@@ -163,13 +169,18 @@ static int probe(const avail_request *a, uint64_t use, uint64_t wins, int staff,
         if (!(use & BIT(k))) continue;
         items[n] = a->items[k];
         if (!(wins & BIT(k))) memset(&items[n].window, 0, sizeof items[n].window);
+        if (flags & PROBE_SHORT) {
+            items[n].minutes = 1;
+            items[n].ntiers = 0;
+            items[n].force_two = 0;
+        }
         n++;
     }
     avail_query q = a->q;
     q.items = items;
     q.nitems = n;
     q.property = &a->prop;
-    if (!staff) q.nstaff = 0;
+    if (!(flags & PROBE_STAFF)) q.nstaff = 0;
     avail_result r;
     avail_result_init(&r);
     int st = avail_compute(&q, &r) == 0 ? (int)r.status : -1;
@@ -178,11 +189,11 @@ static int probe(const avail_request *a, uint64_t use, uint64_t wins, int staff,
     return st;
 }
 
-/* 1 when the windows of USE's items in WINS leave a start for the shoot of USE. */
-static int fits(const avail_request *a, uint64_t use, uint64_t wins)
+/* 1 when the windows of USE's items in WINS leave a start for their shoot. */
+static int fits(const avail_request *a, uint64_t use, uint64_t wins, int flags)
 {
     size_t n;
-    return probe(a, use, wins, 0, &n) == AVAIL_OK;
+    return probe(a, use, wins, flags, &n) == AVAIL_OK;
 }
 
 /* 1 when item K's sunrise/sunset happens at A's place on some date of the query. */
@@ -204,23 +215,16 @@ static json_t *why_json(const avail_request *a, const char *code, size_t item, l
                      other >= 0 ? item_ref(a, (size_t)other) : json_null());
 }
 
-/* The NO_WINDOW diagnosis: item K's window, with those before it, leaves no start. */
+/* The NO_WINDOW diagnosis: item K's window, with those before it, leaves no
+ * start. Alone, K may not fit its own window on these dates; else its window
+ * never meets another item's; else the whole shoot is too long for it. */
 static json_t *why_no_window(const avail_request *a, const avail_result *r, size_t k, char *msg,
                              size_t len)
 {
-    const uint64_t all = a->nitems >= 64 ? ~(uint64_t)0 : BIT(a->nitems) - 1;
     const avail_window *w = &a->items[k].window;
     const char *name = a->refs[k]->name;
     char d[64], d2[64], m1[32], m2[32];
-    if (!fits(a, all, BIT(k))) {
-        if (fits(a, BIT(k), BIT(k))) {
-            snprintf(msg, len, "%s must be booked on their own: the whole shoot (%s) %s %s (%s).",
-                     name, minutes_text(r->duration_min, m1, sizeof m1),
-                     r->duration_min > window_minutes(w) ? "is longer than their time"
-                                                         : "leaves no start time in their time",
-                     describe(w, d, sizeof d), minutes_text(window_minutes(w), m2, sizeof m2));
-            return why_json(a, "window_too_short", k, -1);
-        }
+    if (!fits(a, BIT(k), BIT(k), 0)) {
         if (is_solar(w) && !any_event(a, k)) {
             snprintf(msg, len, "There is no %s at this place on these dates; %s are shot around %s.",
                      event_name(w), name, event_name(w));
@@ -230,8 +234,11 @@ static json_t *why_no_window(const avail_request *a, const avail_result *r, size
                  name, describe(w, d, sizeof d));
         return why_json(a, "window_closed", k, -1);
     }
-    for (size_t j = 0; j < k; j++) {
-        if (a->items[j].window.kind == AVAIL_WINDOW_NONE || fits(a, all, BIT(j) | BIT(k))) continue;
+    for (size_t j = 0; j < a->nitems; j++) {
+        const uint64_t pair = BIT(j) | BIT(k);
+        if (j == k || a->items[j].window.kind == AVAIL_WINDOW_NONE ||
+            fits(a, pair, pair, PROBE_SHORT))
+            continue;
         /* Name the twilight item as the one to book alone, else the later one. */
         size_t alone = is_solar(w) || !is_solar(&a->items[j].window) ? k : j;
         size_t other = alone == k ? j : k;
@@ -240,11 +247,12 @@ static json_t *why_no_window(const avail_request *a, const avail_result *r, size
                  a->refs[other]->name, describe(&a->items[other].window, d2, sizeof d2));
         return why_json(a, "window_conflict", alone, (long)other);
     }
-    snprintf(msg, len,
-             "%s must be booked on their own: they are shot %s, which never meets the shoot "
-             "windows of the other items.",
-             name, describe(w, d, sizeof d));
-    return why_json(a, "window_conflict", k, -1);
+    snprintf(msg, len, "%s must be booked on their own: the whole shoot (%s) %s %s (%s).", name,
+             minutes_text(r->duration_min, m1, sizeof m1),
+             r->duration_min > window_minutes(w) ? "is longer than their time"
+                                                 : "leaves no start time in their time",
+             describe(w, d, sizeof d), minutes_text(window_minutes(w), m2, sizeof m2));
+    return why_json(a, "window_too_short", k, -1);
 }
 
 json_t *window_answer_why(const avail_request *a, const avail_result *r, char *msg, size_t len)
@@ -270,7 +278,7 @@ json_t *window_answer_why(const avail_request *a, const avail_result *r, char *m
         if (w->kind != AVAIL_WINDOW_NONE && (named < 0 || (is_solar(w) && !is_solar(&a->items[named].window))))
             named = (long)k;
     }
-    if (named < 0 || probe(a, ~(uint64_t)0, 0, 1, &n) != AVAIL_OK || n == 0) return NULL;
+    if (named < 0 || probe(a, ~(uint64_t)0, 0, PROBE_STAFF, &n) != AVAIL_OK || n == 0) return NULL;
     snprintf(msg, len, "Nobody is free %s on these dates for %s; please try other dates.",
              describe(&a->items[named].window, d, sizeof d), a->refs[named]->name);
     return why_json(a, "window_no_staff", (size_t)named, -1);
