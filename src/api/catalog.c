@@ -109,10 +109,10 @@ static int cat_check_service(const api_req *req, store_conn *c, const json_t *in
 {
     (void)req, (void)old;
     *out = json_object();
-    if (val_known_keys(in, NULL,
-                       (const char *const[]){"name", "duration_minutes", "tiers", "skills",
-                                             "window", NULL},
-                       e))
+    if (val_known_keys(
+            in, NULL,
+            (const char *const[]){"name", "duration_minutes", "tiers", "skills", "window", NULL},
+            e))
         return CRUD_INVALID;
     int rc = cat_name(in, *out, e);
     if (rc == 0) rc = cat_duration(in, *out, e);

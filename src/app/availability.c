@@ -27,15 +27,15 @@ static int parse_common(avail_request *q, const availability_ask *ask, int *len_
  * when memory ran out. */
 static int answer_extra(const avail_request *q, availability *out)
 {
-    if (!(out->extra = json_object()) ||
-        window_answer_days(q, q->q.from, q->q.to, out->extra) != 0)
+    if (!(out->extra = json_object()) || window_answer_days(q, q->q.from, q->q.to, out->extra) != 0)
         return -1;
     json_t *why = window_answer_why(q, out->result, out->why, sizeof out->why);
     if (why)
         out->message = out->why;
     else if (out->message)
-        why = json_pack("{s:s}", "code",
-                        out->result->status == AVAIL_OUTSIDE_AREA ? "outside_area" : "no_free_time");
+        why =
+            json_pack("{s:s}", "code",
+                      out->result->status == AVAIL_OUTSIDE_AREA ? "outside_area" : "no_free_time");
     return json_object_set_new(out->extra, "reason", why ? why : json_null());
 }
 

@@ -10,10 +10,14 @@
 static int window_kind(const char *s, avail_window_kind *k)
 {
     if (!s) return -1;
-    if (strcmp(s, "local") == 0) *k = AVAIL_WINDOW_LOCAL;
-    else if (strcmp(s, "sunset") == 0) *k = AVAIL_WINDOW_SUNSET;
-    else if (strcmp(s, "sunrise") == 0) *k = AVAIL_WINDOW_SUNRISE;
-    else return -1;
+    if (strcmp(s, "local") == 0)
+        *k = AVAIL_WINDOW_LOCAL;
+    else if (strcmp(s, "sunset") == 0)
+        *k = AVAIL_WINDOW_SUNSET;
+    else if (strcmp(s, "sunrise") == 0)
+        *k = AVAIL_WINDOW_SUNRISE;
+    else
+        return -1;
     return 0;
 }
 
@@ -112,7 +116,8 @@ int shoot_window_location_check(const json_t *j, const char *field, json_t **out
         return 0;
     }
     if (!json_is_object(j))
-        return val_fail(e, field, "must be null or {lat, lon}, e.g. {\"lat\": 40.71, \"lon\": -74.0}");
+        return val_fail(e, field,
+                        "must be null or {lat, lon}, e.g. {\"lat\": 40.71, \"lon\": -74.0}");
     if (val_known_keys(j, field, (const char *const[]){"lat", "lon", NULL}, e) != 0 ||
         val_number(json_object_get(j, "lat"), member(sub, sizeof sub, field, "lat"), -90, 90, &lat,
                    e) != 0 ||

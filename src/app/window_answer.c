@@ -104,10 +104,10 @@ static json_t *event_days(const avail_request *a, const avail_window *w, int64_t
         tz_civil_from_days(d, &y, &mo, &dd);
         snprintf(date, sizeof date, "%04d-%02d-%02d", y, mo, dd);
         int ok = solar_event_on(kind, a->m->rules.tz, d, a->sun.lat, a->sun.lon, &t) == SOLAR_OK;
-        if (json_array_append_new(
-                days, json_pack("{s:s, s:o}", "date", date,
-                                "event", ok ? json_string(snapshot_time(a->m, t, ev, sizeof ev))
-                                            : json_null())) != 0) {
+        if (json_array_append_new(days,
+                                  json_pack("{s:s, s:o}", "date", date, "event",
+                                            ok ? json_string(snapshot_time(a->m, t, ev, sizeof ev))
+                                               : json_null())) != 0) {
             json_decref(days);
             return NULL;
         }
@@ -226,12 +226,14 @@ static json_t *why_no_window(const avail_request *a, const avail_result *r, size
     char d[64], d2[64], m1[32], m2[32];
     if (!fits(a, BIT(k), BIT(k), 0)) {
         if (is_solar(w) && !any_event(a, k)) {
-            snprintf(msg, len, "There is no %s at this place on these dates; %s are shot around %s.",
+            snprintf(msg, len,
+                     "There is no %s at this place on these dates; %s are shot around %s.",
                      event_name(w), name, event_name(w));
             return why_json(a, "no_sun", k, -1);
         }
-        snprintf(msg, len, "No time on these dates fits %s, which are shot %s; please try other dates.",
-                 name, describe(w, d, sizeof d));
+        snprintf(msg, len,
+                 "No time on these dates fits %s, which are shot %s; please try other dates.", name,
+                 describe(w, d, sizeof d));
         return why_json(a, "window_closed", k, -1);
     }
     for (size_t j = 0; j < a->nitems; j++) {
@@ -275,7 +277,8 @@ json_t *window_answer_why(const avail_request *a, const avail_result *r, char *m
     long named = -1;
     for (size_t k = 0; k < a->nitems; k++) {
         const avail_window *w = &a->items[k].window;
-        if (w->kind != AVAIL_WINDOW_NONE && (named < 0 || (is_solar(w) && !is_solar(&a->items[named].window))))
+        if (w->kind != AVAIL_WINDOW_NONE &&
+            (named < 0 || (is_solar(w) && !is_solar(&a->items[named].window))))
             named = (long)k;
     }
     if (named < 0 || probe(a, ~(uint64_t)0, 0, PROBE_STAFF, &n) != AVAIL_OK || n == 0) return NULL;
@@ -292,13 +295,15 @@ static json_t *miss_window(const avail_request *a, const avail_reason *rs)
     const avail_window *w = &a->items[rs->ref].window;
     char st[32], e[32], ev[32];
     int none = rs->start == 0 && rs->end == 0;
-    json_t *o = json_pack("{s:s, s:o, s:o}", "kind", kind_name(w), "start",
-                          none ? json_null() : json_string(snapshot_time(a->m, rs->start, st, sizeof st)),
-                          "end", none ? json_null() : json_string(snapshot_time(a->m, rs->end, e, sizeof e)));
+    json_t *o = json_pack(
+        "{s:s, s:o, s:o}", "kind", kind_name(w), "start",
+        none ? json_null() : json_string(snapshot_time(a->m, rs->start, st, sizeof st)), "end",
+        none ? json_null() : json_string(snapshot_time(a->m, rs->end, e, sizeof e)));
     if (o && is_solar(w)) {
         tp_time event = rs->start + (tp_time)w->before_min * 60;
         json_object_set_new(o, "event",
-                            none ? json_null() : json_string(snapshot_time(a->m, event, ev, sizeof ev)));
+                            none ? json_null()
+                                 : json_string(snapshot_time(a->m, event, ev, sizeof ev)));
     }
     return o;
 }
@@ -327,7 +332,8 @@ void window_answer_reason(const avail_request *a, const avail_reason *rs, json_t
     char text[256], msg[320];
     if (!o || rs->ref < 0 || (size_t)rs->ref >= a->nitems) return;
     if (rs->why == AVAIL_WHY_OUTSIDE_ITEM_WINDOW) {
-        snprintf(msg, sizeof msg, "the shoot falls outside %s", miss_text(a, rs, text, sizeof text));
+        snprintf(msg, sizeof msg, "the shoot falls outside %s",
+                 miss_text(a, rs, text, sizeof text));
         json_object_set_new(o, "window", miss_window(a, rs));
     } else if (rs->why == AVAIL_WHY_NO_PLACE) {
         snprintf(msg, sizeof msg, "%s need the property's location: they are shot around %s there",

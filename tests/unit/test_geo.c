@@ -93,7 +93,8 @@ static void test_centroid(void **state)
     (void)state;
     static const char *const cases[] = {
         /* the U: 9 × (1.5, 1.5) minus the notch 2 × (1.5, 2), over 7 */
-        "{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[3,0],[3,3],[2,3],[2,1],[1,1],[1,3],[0,3],[0,0]]]}",
+        "{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[3,0],[3,3],[2,3],[2,1],[1,1],[1,3],[0,3],["
+        "0,0]]]}",
         /* a rectangle far from 0,0, clockwise, with a hole in a corner */
         "{\"type\":\"Polygon\",\"coordinates\":[[[-74,40],[-74,41],[-72,41],[-72,40],[-74,40]],"
         "[[-73.9,40.1],[-73.8,40.1],[-73.8,40.2],[-73.9,40.1]]]}",
