@@ -5,6 +5,7 @@
 
 import {
   startTripod, startRadicale, startIcsServer, ics, launchBrowser, newPage, assertClean, screenshot, assert, run,
+  waitForText,
 } from './lib/harness.mjs';
 import { seedBusiness, bookViaApi } from './lib/business.mjs';
 
@@ -18,16 +19,8 @@ let drone;
 let cy;
 
 // Waits until SELECTOR's text matches PATTERN; the failure names what it says.
-async function statusSays(selector, pattern) {
-  try {
-    await page.waitForFunction(([s, p]) => {
-      const n = document.querySelector(s);
-      return n && new RegExp(p).test(n.textContent);
-    }, [selector, pattern.source], { timeout: 10000 });
-  } catch {
-    const text = await page.evaluate((s) => document.querySelector(s)?.textContent ?? '(missing)', selector);
-    throw new Error(`${selector} should match ${pattern} but says: ${text}`);
-  }
+function statusSays(selector, pattern) {
+  return waitForText(page, selector, pattern);
 }
 
 async function readiness() {

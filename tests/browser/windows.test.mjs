@@ -6,7 +6,7 @@
 // choices cannot be shot together.
 
 import {
-  startTripod, launchBrowser, newPage, assertClean, screenshot, assert, run, TZ,
+  startTripod, launchBrowser, newPage, assertClean, screenshot, assert, run, waitForText as says, TZ,
 } from './lib/harness.mjs';
 import { seedBusiness, requireCatalog } from './lib/business.mjs';
 
@@ -21,19 +21,6 @@ let twilight;
 
 const clock = (iso) => new Intl.DateTimeFormat('en-US', { timeZone: TZ, hour: 'numeric', minute: '2-digit' })
   .format(new Date(iso));
-
-// Waits until SELECTOR's text matches PATTERN; the failure names what it says.
-async function says(page, selector, pattern) {
-  try {
-    await page.waitForFunction(([s, p]) => {
-      const n = document.querySelector(s);
-      return n && new RegExp(p).test(n.textContent);
-    }, [selector, pattern.source], { timeout: 10000 });
-  } catch {
-    const text = await page.evaluate((s) => document.querySelector(s)?.textContent ?? '(missing)', selector);
-    throw new Error(`${selector} should match ${pattern} but says: ${text}`);
-  }
-}
 
 // The server's sunset for business date DAY at the Springfield seed's postal code.
 async function sunsetOn(day) {
