@@ -1,4 +1,5 @@
-/* availability.c — GET /availability (offered starts, public) and
+/* availability.c — GET /availability (offered starts, public, with what
+ * shoot windows add: each day's sunset, why no time is left) and
  * GET /availability/explain (why each staff member is or is not offered). */
 #include <stdio.h>
 #include <stdlib.h>

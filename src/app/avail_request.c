@@ -1,5 +1,5 @@
-/* avail_request.c — request parts (items, property, dates) → engine query over a
- * snapshot, with the shared refusals (outcome.h). */
+/* avail_request.c — request parts (items, property and where its sun is,
+ * dates) → engine query over a snapshot, with the shared refusals (outcome.h). */
 #include "app/avail_request.h"
 
 #include <math.h>

@@ -1,6 +1,6 @@
 /* validate.h — input checks shared by the resource handlers: ids, strings,
- * numbers, e-mail, time zones, RFC 3339 times, weekly hours and dated
- * exceptions. Each check returns 0, or -1 with what to fix and where. */
+ * numbers, e-mail, time zones, RFC 3339 times, wall-clock times, weekly hours
+ * and dated exceptions. Each check returns 0, or -1 with what to fix and where. */
 #ifndef TRIPOD_VALIDATE_H
 #define TRIPOD_VALIDATE_H
 

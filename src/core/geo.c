@@ -1,5 +1,6 @@
 /* geo.c — service-zone geometry: GeoJSON polygon parsing and validation,
- * point-in-polygon with boundary-inclusive edges, haversine, postal codes. */
+ * point-in-polygon with boundary-inclusive edges, centroids, haversine,
+ * postal codes. */
 #include "core/geo.h"
 
 #include <ctype.h>

@@ -1,5 +1,5 @@
 /* geo.h — service-zone geometry: GeoJSON polygons, point-in-polygon,
- * great-circle distance, postal-code normalisation. Pure functions. */
+ * centroids, great-circle distance, postal-code normalisation. Pure functions. */
 #ifndef TRIPOD_GEO_H
 #define TRIPOD_GEO_H
 

@@ -1,6 +1,7 @@
 // windows.test.mjs — shoot windows in the pages against a real `tripod
 // serve`: the admin gives a service a twilight window and the business its
-// location in the console, the agent then sees "Twilight photos: around
+// location in the console and asks explain about a daytime start, the agent
+// then sees "Twilight photos: around
 // sunset (8:2x PM on that day)" beside each day's times (the day's sunset from
 // the server, in the business zone), books one, and is told why when the
 // choices cannot be shot together.
@@ -84,6 +85,20 @@ await run([
     assert(s.location && s.location.lat === SPRINGFIELD.lat && s.location.lon === SPRINGFIELD.lon,
       `business location stored: ${JSON.stringify(s.location)}`);
     await screenshot(page, 'windows-admin-location');
+
+    // Explain at 10:00 names the item, its window and that day's sunset.
+    const { event } = await sunsetOn('2030-06-04');
+    await page.goto(`${srv.url}/admin#schedule/mode=day&date=2030-06-04`);
+    await page.waitForSelector('#explain-form');
+    await page.fill('#ex-time', '10:00');
+    await page.check(`#ex-services-${twilight.id}`);
+    await page.fill('#ex-postal', '01101');
+    await page.click('#explain-go');
+    await page.waitForSelector(`#explain-result li[data-staff="${seed.staff.ana.id}"]`);
+    await says(page, `#explain-result li[data-staff="${seed.staff.ana.id}"]`,
+      new RegExp(`outside the shoot window of Twilight photos: around sunset \\(${clock(event)}\\)`));
+    await says(page, '#explain-windows', new RegExp(`Twilight photos: around sunset \\(${clock(event)} on that day\\)`));
+    await screenshot(page, 'windows-admin-explain');
     await assertClean(page, 'admin windows');
     await page.context().close();
   }],
