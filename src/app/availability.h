@@ -29,7 +29,7 @@ typedef struct {
      * saying why MESSAGE, or null), and with shoot windows "windows" and
      * "sun_place" (window_answer_days). */
     json_t *extra;
-    char why[400]; /* a composed MESSAGE */
+    char why[1024]; /* a composed MESSAGE (room for two item names of 200 bytes) */
 } availability;
 
 /* Computes the offered slots of ASK into OUT. 0, or -1 with O (booking

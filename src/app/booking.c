@@ -140,7 +140,7 @@ out:
  * is outside one (or no_place). Returns -1. */
 static int tx_refuse(tx *t, store_conn *c, outcome *o)
 {
-    char why[400];
+    char why[sizeof o->message];
     json_t *miss = NULL;
     if (!t->have_query)
         return outcome_fail(o, OUT_CONFLICT, "slot_unavailable", "start",

@@ -329,7 +329,7 @@ static const char *miss_text(const avail_request *a, const avail_reason *rs, cha
 
 void window_answer_reason(const avail_request *a, const avail_reason *rs, json_t *o)
 {
-    char text[256], msg[320];
+    char text[512], msg[640];
     if (!o || rs->ref < 0 || (size_t)rs->ref >= a->nitems) return;
     if (rs->why == AVAIL_WHY_OUTSIDE_ITEM_WINDOW) {
         snprintf(msg, sizeof msg, "the shoot falls outside %s",
@@ -348,7 +348,7 @@ void window_answer_reason(const avail_request *a, const avail_reason *rs, json_t
 int window_answer_refusal(const avail_request *a, tp_time at, json_t **miss, char *msg, size_t len,
                           outcome *o)
 {
-    char text[256];
+    char text[512];
     *miss = NULL;
     for (size_t k = 0; k < a->nitems; k++)
         if (is_solar(&a->items[k].window) && !a->sun_from)

@@ -332,3 +332,19 @@ def test_explain_names_the_item_and_shows_the_sunset(admin, anon):
     (why,) = [r for r in nowhere["staff"][0]["reasons"] if r["code"] == "no_place"]
     assert why["item"]["id"] == tw and why["message"].startswith("Twilight photos need")
     assert nowhere["sun_place"] is None
+
+
+def test_long_item_names_stay_whole_in_messages(admin, anon):
+    business(admin)
+    staff(admin, "Pat", hours=EVENING)
+    dusk, day = ("Crépuscule ✨ " * 13)[:163], ("Intérieurs ☀ " * 13)[:163]  # 200 bytes each
+    tw = windowed(admin, dusk, 30, sunset_window())
+    inside = windowed(admin, day, 60, {"kind": "local", "from": "09:00", "to": "17:00"})
+    body = ok(slots(anon, [tw, inside], day=TUE, **NYC))
+    assert body["reason"]["code"] == "window_conflict"
+    assert body["message"].startswith(dusk + " must be booked on their own") and day in body["message"]
+    r = book(anon, at(TUE, "10:00"), [tw], **{k: float(v) for k, v in NYC.items()})
+    assert r.status_code == 409 and dusk in r.json()["message"]
+    why = ok(admin.get(API + "/availability/explain",
+                       params={"services": tw, "at": at(TUE, "10:00"), **NYC}))
+    assert dusk in why["staff"][0]["reasons"][0]["message"]
