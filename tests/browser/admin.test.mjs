@@ -4,8 +4,7 @@
 // booking in the schedule, and ask why nobody is free.
 
 import {
-  startTripod, startRadicale, startIcsServer, ics, launchBrowser, newPage, assertClean, screenshot, assert, run,
-  waitForText,
+  startTripod, startRadicale, startIcsServer, ics, launchBrowser, newPage, assertClean, screenshot, assert, run, waitForText,
 } from './lib/harness.mjs';
 import { seedBusiness, bookViaApi } from './lib/business.mjs';
 
@@ -19,9 +18,7 @@ let drone;
 let cy;
 
 // Waits until SELECTOR's text matches PATTERN; the failure names what it says.
-function statusSays(selector, pattern) {
-  return waitForText(page, selector, pattern);
-}
+const statusSays = (selector, pattern) => waitForText(page, selector, pattern, 10000);
 
 async function readiness() {
   await page.goto(`${srv.url}/admin#readiness`);

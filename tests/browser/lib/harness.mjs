@@ -1,9 +1,8 @@
 // harness.mjs — what every browser test needs: a real `tripod serve` on a
 // free port with a temp data dir and a fixed clock, a real Radicale for the
 // business calendar, an ICS feed server for staff calendars, Debian's
-// headless Chromium through playwright-core (pages that fail on script
-// errors, waiting for a text), and a tiny test runner that ends with
-// "N passed, M failed".
+// headless Chromium through playwright-core, and a tiny test runner that ends
+// with "N passed, M failed".
 
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
@@ -251,14 +250,14 @@ export async function screenshot(page, name) {
   return file;
 }
 
-// Waits until SELECTOR's text on PAGE matches PATTERN (a RegExp); the
-// failure names what it says instead.
-export async function waitForText(page, selector, pattern) {
+// Waits until the text of SELECTOR on PAGE matches PATTERN; the failure
+// names what it says instead.
+export async function waitForText(page, selector, pattern, timeout = 15000) {
   try {
     await page.waitForFunction(([s, p]) => {
       const n = document.querySelector(s);
       return n && new RegExp(p).test(n.textContent);
-    }, [selector, pattern.source], { timeout: 10000 });
+    }, [selector, pattern.source], { timeout });
   } catch {
     const text = await page.evaluate((s) => document.querySelector(s)?.textContent ?? '(missing)', selector);
     throw new Error(`${selector} should match ${pattern} but says: ${text}`);
