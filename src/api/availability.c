@@ -1,4 +1,5 @@
-/* availability.c — GET /availability (offered starts, public) and
+/* availability.c — GET /availability (offered starts, public, with what
+ * shoot windows add: each day's sunset, why no time is left) and
  * GET /availability/explain (why each staff member is or is not offered). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,12 +43,15 @@ static char *put_time(char *p, const tz_zone *tz, tp_time t)
 }
 
 /* The answer as JSON text: {duration_minutes, buffer_minutes, timezone,
- * slots:[{start, end, crew_size}], message}. Sets RES (500 on no memory). */
-static void answer(api_res *res, const snapshot *m, const avail_result *ar, const char *message)
+ * EXTRA's members (reason, windows, …), slots:[{start, end, crew_size}],
+ * message}. Sets RES (500 on no memory). */
+static void answer(api_res *res, const snapshot *m, const avail_result *ar, const char *message,
+                   const json_t *extra)
 {
     json_t *head =
         json_pack("{s:i, s:i, s:s}", "duration_minutes", ar->duration_min, "buffer_minutes",
                   m->rules.buffer_min, "timezone", tz_zone_name(m->rules.tz));
+    if (head && extra) json_object_update(head, (json_t *)extra);
     json_t *msg = message ? json_string(message) : json_null();
     char *head_text = head ? json_dumps(head, JSON_COMPACT) : NULL;
     char *msg_text = msg ? json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
@@ -101,7 +105,7 @@ static void availability_get(api_req *r, api_res *res)
         api_outcome(res, &o);
         return;
     }
-    answer(res, av.s, av.result, av.message);
+    answer(res, av.s, av.result, av.message, av.extra);
     availability_done(r->app, &av);
 }
 

@@ -1,5 +1,6 @@
 /* availability.c — offered starts and the explain view (availability.h),
- * computed by the engine (core/avail) on the current snapshot. */
+ * computed by the engine (core/avail) on the current snapshot, with what the
+ * items' shoot windows add to them (window_answer.h). */
 #include "app/availability.h"
 
 #include <stdio.h>
@@ -7,6 +8,7 @@
 
 #include "app/avail_request.h"
 #include "app/validate.h"
+#include "app/window_answer.h"
 
 #define EXPLAIN_MAX_REASONS 16
 
@@ -18,6 +20,23 @@ static int parse_common(avail_request *q, const availability_ask *ask, int *len_
         avail_request_duration(q, o, len_min, NULL) != 0)
         return -1;
     return 0;
+}
+
+/* OUT's extra members for request Q: the windows, and the reason for its
+ * message (a shoot window's sentence replaces the generic one). 0, or -1
+ * when memory ran out. */
+static int answer_extra(const avail_request *q, availability *out)
+{
+    if (!(out->extra = json_object()) || window_answer_days(q, q->q.from, q->q.to, out->extra) != 0)
+        return -1;
+    json_t *why = window_answer_why(q, out->result, out->why, sizeof out->why);
+    if (why)
+        out->message = out->why;
+    else if (out->message)
+        why =
+            json_pack("{s:s}", "code",
+                      out->result->status == AVAIL_OUTSIDE_AREA ? "outside_area" : "no_free_time");
+    return json_object_set_new(out->extra, "reason", why ? why : json_null());
 }
 
 int availability_find(app *a, const availability_ask *ask, availability *out, outcome *o)
@@ -41,6 +60,10 @@ int availability_find(app *a, const availability_ask *ask, availability *out, ou
     } else if (out->result->nslots == 0) {
         out->message = "No times are free on these dates for this shoot; please try other dates.";
     }
+    if (answer_extra(&q, out) != 0) {
+        outcome_fail(o, OUT_INTERNAL, "internal", NULL, "out of memory");
+        goto fail;
+    }
     return 0;
 fail:
     availability_done(a, out);
@@ -49,6 +72,7 @@ fail:
 
 void availability_done(app *a, availability *av)
 {
+    json_decref(av->extra);
     snapshot_cache_result_give(a->snaps, av->result);
     snapshot_release(av->s);
     memset(av, 0, sizeof *av);
@@ -130,8 +154,11 @@ int availability_explain(app *a, const availability_ask *ask, const char *at_tex
         avail_reason rs[EXPLAIN_MAX_REASONS];
         size_t n = avail_explain(&q.q, i, at, rs, EXPLAIN_MAX_REASONS);
         json_t *reasons = json_array();
-        for (size_t k = 0; k < n && k < EXPLAIN_MAX_REASONS; k++)
-            json_array_append_new(reasons, reason_json(s, &rs[k]));
+        for (size_t k = 0; k < n && k < EXPLAIN_MAX_REASONS; k++) {
+            json_t *r = reason_json(s, &rs[k]);
+            window_answer_reason(&q, &rs[k], r);
+            json_array_append_new(reasons, r);
+        }
         json_array_append_new(
             staff, json_pack("{s:o, s:s, s:b, s:o}", "id", val_id_json(s->staff[i].id), "name",
                              s->people[i].name, "eligible", n == 0, "reasons", reasons));
@@ -139,6 +166,10 @@ int availability_explain(app *a, const availability_ask *ask, const char *at_tex
     *answer = json_pack("{s:s, s:i, s:i, s:s, s:o}", "at", snapshot_time(s, at, buf, sizeof buf),
                         "duration_minutes", len, "buffer_minutes", s->rules.buffer_min, "timezone",
                         tz_zone_name(s->rules.tz), "staff", staff);
+    if (*answer && window_answer_days(&q, at, at + 1, *answer) != 0) {
+        json_decref(*answer);
+        *answer = NULL;
+    }
     rc = *answer ? 0 : outcome_fail(o, OUT_INTERNAL, "internal", NULL, "out of memory");
 out:
     snapshot_release(s);

@@ -16,6 +16,7 @@
 #include "app/secret.h"
 #include "app/settings.h"
 #include "app/validate.h"
+#include "app/window_answer.h"
 #include "cal/feed.h"
 #include "cal/outbox.h"
 
@@ -47,6 +48,7 @@ struct tx {
     avail_request q;           /* the query the check ran (alternatives) */
     int have_query;            /* q is set: a refusal offers alternatives */
     int64_t exclude;           /* the booking's own id in alternatives (0: none) */
+    int forced;                /* a forced change: its refusals are never about shoot windows */
     const char *taken_message; /* the slot_unavailable sentence */
     const char *busy_message;  /* the sentence after BOOKING_TX_TRIES attempts */
     /* Before each attempt (after a renewal too): derive what needs the
@@ -134,15 +136,26 @@ out:
 }
 
 /* O = slot_unavailable for T's checked start, with alternatives when T has
- * a query (C outside any transaction). Returns -1. */
+ * a query (C outside any transaction), and the item's window when the start
+ * is outside one (or no_place). Returns -1. */
 static int tx_refuse(tx *t, store_conn *c, outcome *o)
 {
+    char why[sizeof o->message];
+    json_t *miss = NULL;
     if (!t->have_query)
         return outcome_fail(o, OUT_CONFLICT, "slot_unavailable", "start",
                             "the staff are not free then");
+    /* A property without a place for a sunset window is bad input (422); a
+     * start outside an item's window is refused saying so. */
+    if (!t->forced && window_answer_refusal(&t->q, t->at, &miss, why, sizeof why, o) != 0)
+        return -1;
     json_t *alts = alternatives(c, &t->q, t->at, t->exclude);
-    outcome_fail(o, OUT_CONFLICT, "slot_unavailable", "start", "%s", t->taken_message);
+    outcome_fail(o, OUT_CONFLICT, "slot_unavailable", "start", "%s", miss ? why : t->taken_message);
     o->detail = json_pack("{s:o}", "alternatives", alts ? alts : json_array());
+    if (o->detail && miss)
+        json_object_set_new(o->detail, "window", miss);
+    else
+        json_decref(miss);
     return -1;
 }
 
@@ -865,7 +878,9 @@ int booking_change(app *a, int64_t id, booking_role role, const json_t *body, js
     x.t.busy_message = "the change could not be saved; try again";
     x.t.prepare = change_prepare;
     x.t.attempt = change_attempt;
-    int rc = change_parse(&x, body, o) == 0 ? edit_run_tx(&x, a, answer, o) : -1;
+    int rc = change_parse(&x, body, o);
+    x.t.forced = x.force; /* force skips the shoot windows like every availability rule */
+    if (rc == 0) rc = edit_run_tx(&x, a, answer, o);
     free(x.staff);
     return rc;
 }

@@ -1,5 +1,6 @@
 /* demo.c — `tripod demo`: a New York media team (skills, services with size
- * tiers, packages, a polygon zone and a postal-code zone, four staff, a
+ * tiers, twilight photos around sunset, packages, a polygon zone and a
+ * postal-code zone, the business's location, four staff, a
  * primary business calendar and one calendar per staff member on a local
  * CalDAV server, with a few busy events in the coming weeks). */
 #include "app/demo.h"
@@ -84,8 +85,9 @@ static json_t *demo_ids(int64_t a, int64_t b, int64_t c)
 static int demo_settings(store_conn *c)
 {
     val_error e;
-    json_t *patch = json_pack("{s:b, s:s, s:s}", "integrated_booking", 1, "timezone", DEMO_TZ,
-                              "business_name", "Hudson Media Co.");
+    json_t *patch =
+        json_pack("{s:b, s:s, s:s, s:{s:f, s:f}}", "integrated_booking", 1, "timezone", DEMO_TZ,
+                  "business_name", "Hudson Media Co.", "location", "lat", 40.7128, "lon", -74.0060);
     json_t *defaults = settings_defaults();
     json_t *merged = defaults && patch ? settings_merge(defaults, patch, &e) : NULL;
     char *text = merged ? json_dumps(merged, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -138,11 +140,12 @@ static int demo_catalog(store_conn *c, const demo_dav *dav)
                          json_pack("{s:s, s:i, s:[], s:o}", "name", "Drone", "duration_minutes", 30,
                                    "tiers", "skills", demo_ids(drone, 0, 0)),
                          &s_drone));
-    DEMO_TRY(
-        demo_insert(c, STORE_SERVICE,
-                    json_pack("{s:s, s:i, s:[], s:o}", "name", "Twilight photos",
-                              "duration_minutes", 45, "tiers", "skills", demo_ids(photo, 0, 0)),
-                    &s_twilight));
+    DEMO_TRY(demo_insert(c, STORE_SERVICE,
+                         json_pack("{s:s, s:i, s:[], s:o, s:{s:s, s:i, s:i}}", "name",
+                                   "Twilight photos", "duration_minutes", 45, "tiers", "skills",
+                                   demo_ids(photo, 0, 0), "window", "kind", "sunset",
+                                   "before_minutes", 60, "after_minutes", 30),
+                         &s_twilight));
     DEMO_TRY(demo_insert(
         c, STORE_PACKAGE,
         json_pack("{s:s, s:i, s:o, s:[], s:b}", "name", "Essentials", "duration_minutes", 90,

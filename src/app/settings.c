@@ -3,14 +3,18 @@
  * notice (0 min: bookable up to the next aligned slot), 30 min slot step,
  * 60 days horizon, Mon–Fri 09:00–17:00, two photographers off (180 min,
  * 40 %, no senior), balanced assignment, travel-aware buffer off (0 km/h);
- * no business name (the optional name the agent pages and mails show). */
+ * no business name (the optional name the agent pages and mails show); no
+ * business location (null: where sunset windows fall back to, {lat, lon}). */
 #include "app/settings.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/shoot_window.h"
+
 static const char settings_default_text[] =
     "{\"integrated_booking\": false, \"timezone\": \"" SETTINGS_DEFAULT_TIMEZONE "\","
+    " \"location\": null,"
     " \"drive_buffer_minutes\": 30, \"min_notice_minutes\": 0, \"slot_step_minutes\": 30,"
     " \"horizon_days\": 60,"
     " \"default_hours\": {\"mon\": [[\"09:00\", \"17:00\"]], \"tue\": [[\"09:00\", \"17:00\"]],"
@@ -25,6 +29,7 @@ static const char settings_default_text[] =
 
 static const char *const settings_keys[] = {"integrated_booking",
                                             "timezone",
+                                            "location",
                                             "drive_buffer_minutes",
                                             "min_notice_minutes",
                                             "slot_step_minutes",
@@ -128,6 +133,11 @@ static int settings_check(const char *key, const json_t *v, json_t *out, val_err
     if (strcmp(key, "timezone") == 0) {
         if (val_timezone(v, key, e) != 0) return -1;
         return json_object_set(out, key, (json_t *)v);
+    }
+    if (strcmp(key, "location") == 0) {
+        json_t *loc;
+        if (shoot_window_location_check(v, key, &loc, e) != 0) return -1;
+        return json_object_set_new(out, key, loc);
     }
     for (size_t i = 0; i < sizeof settings_ints / sizeof settings_ints[0]; i++) {
         if (strcmp(key, settings_ints[i].key) != 0) continue;

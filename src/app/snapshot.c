@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app/settings.h"
+#include "app/shoot_window.h"
 #include "app/validate.h"
 #include "core/array.h"
 
@@ -245,6 +246,7 @@ static int build_services(snapshot *m, const doc_list *l)
         it->id = l->ids[i];
         it->name = arena_strdup(p, json_string_value(json_object_get(d, "name")));
         it->item.minutes = json_int_or(d, "duration_minutes", 0);
+        it->item.window = shoot_window_stored(json_object_get(d, "window"));
         const json_t *tiers = json_object_get(d, "tiers");
         size_t nt = json_is_array(tiers) ? json_array_size(tiers) : 0;
         avail_tier *t = arena_alloc(p, (nt ? nt : 1) * sizeof *t);
@@ -277,6 +279,7 @@ static int build_packages(snapshot *m, const doc_list *l)
         it->name = arena_strdup(p, json_string_value(json_object_get(d, "name")));
         it->item.minutes = json_int_or(d, "duration_minutes", 0);
         it->item.force_two = json_is_true(json_object_get(d, "two_photographers"));
+        it->item.window = shoot_window_stored(json_object_get(d, "window"));
         /* A package's skills: its own plus those of its services. */
         const json_t *svcs = json_object_get(d, "services");
         size_t extra = 0, k;

@@ -1,11 +1,13 @@
-// book.js — the agent's booking page: choose what, where and when, give
-// contact details, confirm; handles the lost race (409) by refreshing times.
+// book.js — the agent's booking page: choose what, where and when (with each
+// day's shoot windows, e.g. its sunset), give contact details, confirm;
+// handles the lost race (409) by refreshing times.
 
 import {
   api, query, el, status, fieldError, clearErrors, busy, formatDateTime, dateInZone, formatMinutes,
 } from './api.js';
 import { loadCatalog, lengthParts, describeLength } from './catalog.js';
 import { createSlotPicker } from './slots.js';
+import { dayWindowNotes, windowText } from './windows.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('book-form');
@@ -46,7 +48,8 @@ function choiceList(root, kind, items) {
       el('input', { type: 'checkbox', id, name: kind, value: String(it.id) }),
       el('span', { class: 'choice-name', text: it.name }),
       el('span', { class: 'choice-meta', text: formatMinutes(it.duration_minutes) + tiers }),
-      detail ? el('span', { class: 'choice-detail', text: detail }) : null));
+      detail ? el('span', { class: 'choice-detail', text: detail }) : null,
+      it.window ? el('span', { class: 'choice-detail choice-window', text: `Shot ${windowText(it.window)}` }) : null));
   }
 }
 
@@ -115,6 +118,7 @@ async function findTimes() {
     load: (from, to) => api('GET', '/availability' + query({ ...c, from, to })),
     onSelect: summarize,
     onLoaded: showLength,
+    dayNotes: (day, answer) => dayWindowNotes(answer, day, answer.timezone || catalog.timezone),
   });
   try {
     await busy($('find'), 'Finding free times…', picker.refresh());

@@ -7,6 +7,7 @@ import {
 } from './api.js';
 import { loadCatalog, lengthParts, describeLength } from './catalog.js';
 import { createSlotPicker } from './slots.js';
+import { dayWindowNotes } from './windows.js';
 
 const $ = (id) => document.getElementById(id);
 const token = decodeURIComponent(location.pathname.replace(/^\/manage\//, '').replace(/\/$/, ''));
@@ -70,6 +71,7 @@ function openMove() {
     today: dateInZone(catalog.now || new Date(), catalog.timezone),
     horizonDays: catalog.horizon_days || 60,
     load: (from, to) => api('GET', '/availability' + query({ ...q, from, to })),
+    dayNotes: (day, answer) => dayWindowNotes(answer, day, answer.timezone || catalog.timezone),
     onSelect: (slot) => {
       $('move-confirm').disabled = !slot;
       $('move-summary').textContent = slot ? `New time: ${formatDateTime(slot.start, catalog.timezone)}` : '';

@@ -1,6 +1,7 @@
 // slots.js — the day-and-time picker shared by the booking and manage pages:
 // a month calendar of the business zone's days (days with free times are
-// marked) and the offered start times of the chosen day.
+// marked) and the offered start times of the chosen day, with notes on that
+// day (such as its sunset) from the page.
 
 import { el, status, formatTime, dateInZone, addDays, weekday, zoneAbbrev } from './api.js';
 
@@ -24,7 +25,9 @@ function shiftMonth(month, n) {
 // Creates a picker inside ROOT. OPTIONS:
 //   tz, today ("YYYY-MM-DD" in the business zone), horizonDays,
 //   load(from, to) → Promise of the availability answer,
-//   onSelect(slot | null), onLoaded(answer).
+//   onSelect(slot | null), onLoaded(answer),
+//   dayNotes(day, answer) → [sentence] shown beside the day's times (optional;
+//   e.g. the day's sunset for a twilight shoot).
 export function createSlotPicker(root, options) {
   const state = {
     month: monthOf(options.today),
@@ -44,13 +47,14 @@ export function createSlotPicker(root, options) {
   const tzLabel = el('p', { class: 'tz-label' });
   const times = el('div', { class: 'times', role: 'radiogroup', 'aria-label': 'Start times' });
   const timesHead = el('h3', { class: 'times-title' });
+  const notes = el('ul', { class: 'day-notes', id: 'day-notes', 'aria-live': 'polite' });
 
   root.replaceChildren(
     el('div', { class: 'picker' },
       el('div', { class: 'calendar' },
         el('div', { class: 'cal-head' }, prev, title, next),
         grid),
-      el('div', { class: 'day-times' }, timesHead, tzLabel, times)),
+      el('div', { class: 'day-times' }, timesHead, tzLabel, notes, times)),
     note);
 
   prev.addEventListener('click', () => go(shiftMonth(state.month, -1)));
@@ -191,9 +195,13 @@ export function createSlotPicker(root, options) {
   function renderTimes() {
     times.replaceChildren();
     const zone = (state.answer && state.answer.timezone) || options.tz;
+    notes.replaceChildren();
     if (!state.day) {
       timesHead.textContent = 'Pick a day';
       return;
+    }
+    if (options.dayNotes && state.answer) {
+      notes.replaceChildren(...options.dayNotes(state.day, state.answer).map((t) => el('li', { text: t })));
     }
     timesHead.textContent = `Free times on ${LONG_DAYS[weekday(state.day)]}, ` +
       `${MONTHS[Number(state.day.slice(5, 7)) - 1]} ${Number(state.day.slice(8))}`;

@@ -1,11 +1,13 @@
 // explain.js (admin) — "why is nobody free at …?": asks the explain
 // endpoint for one start time and job, and lists each staff member as
-// eligible or with the reasons they are not.
+// eligible or with the reasons they are not (and that day's sunset for a
+// twilight item).
 
 import {
   el, status, busy, query, zonedToIso, dateInZone, clearErrors, fieldError, formatTime,
 } from '../api.js';
 import { checkGroup, checked, field, val } from './form.js';
+import { dayWindowNotes } from '../windows.js';
 
 const REASONS = {
   outside_zone: 'outside their service zones',
@@ -95,6 +97,8 @@ export async function explainForm(ctx, tz, staff, date) {
           ok ? el('span', { class: 'badge ok', text: 'free' }) : el('span', { class: 'badge bad', text: 'not offered' }),
           reasons.length ? ` ${reasons.join('; ')}` : '');
       })));
+    const notes = dayWindowNotes(answer, date, (answer && answer.timezone) || tz);
+    if (notes.length) out.append(el('ul', { class: 'day-notes', id: 'explain-windows' }, notes.map((t) => el('li', { text: t }))));
   });
 
   return el('section', { class: 'card', 'aria-labelledby': 'explain-title' },

@@ -1,5 +1,6 @@
-// settings.js — every business setting of API.md on one form; settings the
-// page does not know are kept as they are.
+// settings.js — every business setting of API.md on one form (the business
+// location for sunset windows included); settings the page does not know are
+// kept as they are.
 
 import { el } from '../api.js';
 import { field, checkbox, select, save, val, intVal } from './form.js';
@@ -19,6 +20,23 @@ function speed(form) {
     throw e;
   }
   return n;
+}
+
+// The business location {lat, lon}, or null when both are empty: where
+// sunset/sunrise windows are computed for a property with no position.
+function location(form) {
+  const lat = val(form, 'location_lat');
+  const lon = val(form, 'location_lon');
+  if (lat === '' && lon === '') return null;
+  const n = [Number(lat), Number(lon)];
+  for (const [i, name, max] of [[0, 'lat', 90], [1, 'lon', 180]]) {
+    if ((i ? lon : lat) === '' || !Number.isFinite(n[i]) || Math.abs(n[i]) > max) {
+      const e = new Error(`Enter a ${i ? 'longitude' : 'latitude'} from -${max} to ${max}, or leave both empty.`);
+      e.field = `location.${name}`;
+      throw e;
+    }
+  }
+  return { lat: n[0], lon: n[1] };
 }
 
 // The server keeps the previous outside-area message when none is sent.
@@ -42,6 +60,12 @@ export async function renderSettings(root, ctx) {
       field('timezone', 'Business time zone', s.timezone, { list: 'tz-list', field: 'timezone',
         hint: 'IANA name, e.g. America/New_York. Slots are offered and shown in this zone.' }),
       zoneList(),
+      el('div', { class: 'row' },
+        field('location_lat', 'Business location: latitude', s.location ? s.location.lat : '',
+          { field: 'location.lat', inputmode: 'decimal',
+            hint: 'Twilight and sunrise shoots use the sun at this place when a property has no position of its own.' }),
+        field('location_lon', 'Longitude', s.location ? s.location.lon : '',
+          { field: 'location.lon', inputmode: 'decimal', hint: 'e.g. 40.7128 and -74.0060 for New York.' })),
       field('outside_area_message', 'Message for properties outside every service area', s.outside_area_message,
         { type: 'textarea', field: 'outside_area_message' })),
     el('section', { class: 'card' },
@@ -87,6 +111,7 @@ export async function renderSettings(root, ctx) {
       integrated_booking: form.querySelector('#integrated_booking').checked,
       business_name: val(form, 'business_name'),
       timezone: val(form, 'timezone'),
+      location: location(form),
       outside_area_message: val(form, 'outside_area_message'),
       drive_buffer_minutes: intVal(form, 'drive_buffer_minutes', 'drive_buffer_minutes', { max: 480 }),
       slot_step_minutes: intVal(form, 'slot_step_minutes', 'slot_step_minutes', { min: 5, max: 240 }),
