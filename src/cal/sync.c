@@ -1,5 +1,6 @@
 /* sync.c — syncs a connected calendar (CalDAV through davsync.c, in full or
- * incrementally, or an ICS feed with a conditional GET) into the store's
+ * incrementally; Google and Microsoft 365 through google.c / graph.c, with
+ * sync tokens / delta links; an ICS feed with a conditional GET) into the store's
  * busy time atomically; plus the background loop and the live re-check a
  * booking makes before it commits. */
 #include "cal/sync.h"
@@ -11,6 +12,8 @@
 
 #include "cal/davsync.h"
 #include "cal/event.h"
+#include "cal/google.h"
+#include "cal/graph.h"
 #include "cal/ics.h"
 #include "cal/worker.h"
 
@@ -312,6 +315,55 @@ static int read_collection(const calsrc *src, const sync_config *cfg, int64_t id
     return 0;
 }
 
+/* One read of a Google or Microsoft 365 calendar (TOKEN NULL: in full). */
+static int provider_read(provider_session *s, const sync_config *cfg, const calsrc *src,
+                         const char *token, const ics_opts *o, davsync_set *set, char **next,
+                         char *err, size_t errlen)
+{
+    if (src->kind == CALSRC_GOOGLE)
+        return google_read(s, src->remote_id, token, o, set, next, err, errlen);
+    return graph_read(s, cfg->db, src->remote_id, token, o, set, next, err, errlen);
+}
+
+/* Reads a provider calendar: the changes since the kept sync token (Google
+ * nextSyncToken, Graph deltaLink) unless a full read is due, else (or when
+ * the provider refuses the token: 410) the whole window. */
+static int read_provider(const calsrc *src, const sync_config *cfg, const store_calstate *prev,
+                         int due, tp_time now, parse_ctx *p, davsync_set *set, outcome *o,
+                         sync_result *res, char *err, size_t errlen)
+{
+    oauth_env env = {cfg->db, &cfg->opener, cfg->timeout_s, cfg->abort};
+    provider_session s;
+    char *next = NULL;
+    const char *token = !due && prev->sync_token ? prev->sync_token : NULL;
+    if (provider_open(&s, &env, src->account, now, err, errlen) != 0) return -1;
+    int rc = provider_read(&s, cfg, src, token, &p->o, set, &next, err, errlen);
+    if (rc != 0 && token && !net_aborted(&cfg->abort)) {
+        snprintf(res->fallback, sizeof res->fallback, "%s",
+                 rc == PROVIDER_GONE ? "the sync token is no longer valid (410 Gone)" : err);
+        davsync_set_free(set);
+        free(next);
+        next = NULL;
+        token = NULL;
+        rc = provider_read(&s, cfg, src, NULL, &p->o, set, &next, err, errlen);
+    }
+    provider_close(&s);
+    if (rc != 0) {
+        if (rc == PROVIDER_GONE) snprintf(err, errlen, "the provider answered 410 to a full read");
+        free(next);
+        return -1;
+    }
+    o->mode = token ? MODE_INCREMENTAL : MODE_FULL;
+    o->set = set;
+    o->markers.sync_token = next;
+    for (size_t i = 0; i < set->n; i++) {
+        res->deleted += set->v[i].gone && token;
+        res->changed += !(set->v[i].gone && token);
+    }
+    res->unchanged = token && set->n == 0;
+    return 0;
+}
+
 static int sync_one(const sync_config *cfg, int64_t id, tp_time now, sync_result *res, char *err,
                     size_t errlen)
 {
@@ -353,8 +405,10 @@ static int sync_one(const sync_config *cfg, int64_t id, tp_time now, sync_result
     src.target.abort = cfg->abort;
     ics_opts_init(&p.o, tz, src.owner_email, now - DAY, now + (tp_time)(horizon + 7) * DAY);
     int due = full_due(&prev, now);
-    if (src.is_ics ? read_feed(&src, &prev, due, &p, &o, res, err, errlen)
-                   : read_collection(&src, cfg, id, &prev, due, &p, &set, &o, res, err, errlen))
+    if (src.kind == CALSRC_GOOGLE || src.kind == CALSRC_MICROSOFT
+            ? read_provider(&src, cfg, &prev, due, now, &p, &set, &o, res, err, errlen)
+        : src.is_ics ? read_feed(&src, &prev, due, &p, &o, res, err, errlen)
+                     : read_collection(&src, cfg, id, &prev, due, &p, &set, &o, res, err, errlen))
         goto fail;
     if (record_success(cfg->db, id, now, &o, &res->events, err, errlen) != 0) goto fail;
     res->mode = modes[o.mode];
@@ -447,7 +501,7 @@ int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time f
         memset(&p, 0, sizeof p);
         ics_opts_init(&p.o, tz, src.owner_email, from, to);
         src.target.timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 5;
-        if (tz && !src.is_ics &&
+        if (tz && src.kind == CALSRC_CALDAV &&
             caldav_query(&src.target, from, to, on_resource, &p, err, sizeof err) == 0) {
             reached = 1;
             for (size_t k = 0; k < p.l.n; k++) {
