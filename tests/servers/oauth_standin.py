@@ -174,8 +174,9 @@ class Standin:
             if name == "restore":
                 self.revoked.discard(body["user"])
                 return {}
-            if name == "throttle":
+            if name == "throttle":  # count 0 lifts a throttle in force
                 self.throttle_left, self.throttle_after = int(body.get("count", 1)), int(body.get("retry_after", 1))
+                self.throttled_until = 0.0
                 return {}
             if name == "down":
                 self.down = bool(body.get("down", True))
