@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!set.v[r].href || (set.v[r].gone && set.v[r].l.n)) abort();
         for (size_t i = 0; i < set.v[r].l.n; i++) {
             const ics_busy *b = &set.v[r].l.v[i];
-            if (b->start >= b->end || b->end <= o.from || b->start >= o.to || !b->uid || !b->summary)
+            if (b->start >= b->end || b->end <= o.from || b->start >= o.to || !b->uid ||
+                !b->summary)
                 abort();
         }
     }

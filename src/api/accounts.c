@@ -46,7 +46,11 @@ static void acc_html_text(const char *s, char *out, size_t len)
 {
     size_t n = 0;
     for (; s && *s && n + 7 < len; s++) {
-        const char *rep = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '"' ? "&quot;" : NULL;
+        const char *rep = *s == '&'   ? "&amp;"
+                          : *s == '<' ? "&lt;"
+                          : *s == '>' ? "&gt;"
+                          : *s == '"' ? "&quot;"
+                                      : NULL;
         if (rep) {
             memcpy(out + n, rep, strlen(rep));
             n += strlen(rep);
@@ -62,8 +66,8 @@ static void acc_callback(api_req *req, api_res *res)
     outcome o = {0};
     accounts_done done;
     char loc[128], msg[1200], page[2048];
-    if (accounts_callback(req->app, req->params[0], api_query(req, "code"),
-                          api_query(req, "state"), api_query(req, "error"), &done, &o) == 0) {
+    if (accounts_callback(req->app, req->params[0], api_query(req, "code"), api_query(req, "state"),
+                          api_query(req, "error"), &done, &o) == 0) {
         if (done.via_link)
             snprintf(loc, sizeof loc, "/connect/done?provider=%s", done.provider);
         else

@@ -117,11 +117,13 @@ static int cal_provider(store_conn *c, const char *kind, const json_t *in, json_
     store_account acc;
     if (val_id(json_object_get(in, "account"), "account", &id, e) != 0) return CRUD_INVALID;
     int rc = store_account_get(c, id, &acc);
-    if (rc == STORE_NOTFOUND) return val_fail(e, "account", "account %lld is not connected", (long long)id);
+    if (rc == STORE_NOTFOUND)
+        return val_fail(e, "account", "account %lld is not connected", (long long)id);
     if (rc != STORE_OK) return rc;
     int same = strcmp(acc.provider, kind) == 0;
     store_account_clear(&acc);
-    if (!same) return val_fail(e, "account", "account %lld is not a %s account", (long long)id, kind);
+    if (!same)
+        return val_fail(e, "account", "account %lld is not a %s account", (long long)id, kind);
     if (val_string(json_object_get(in, "remote_id"), "remote_id", 1024, 0, &remote, e) != 0)
         return CRUD_INVALID;
     json_object_set_new(out, "account", val_id_json(id));

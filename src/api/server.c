@@ -32,8 +32,8 @@
 
 struct api_server {
     app *app;
-    ratelimit *rl; /* NULL when rate limiting is off */
-    char *web_dir; /* the pages directory overriding the compiled-in pages, or NULL */
+    ratelimit *rl;       /* NULL when rate limiting is off */
+    char *web_dir;       /* the pages directory overriding the compiled-in pages, or NULL */
     atomic_int inflight; /* requests begun and not yet completed */
 };
 
@@ -46,9 +46,9 @@ typedef struct {
 } srv_ctx;
 
 static const api_route *const srv_tables[] = {
-    api_routes_system, api_routes_catalog,  api_routes_staff, api_routes_calendars,
-    api_routes_avail,  api_routes_bookings, api_routes_busy,  api_routes_metrics,
-    api_routes_accounts,
+    api_routes_system,    api_routes_catalog, api_routes_staff,
+    api_routes_calendars, api_routes_avail,   api_routes_bookings,
+    api_routes_busy,      api_routes_metrics, api_routes_accounts,
 };
 
 /* Outside /api/: the OAuth redirect URIs, answered by a route like the API's. */
@@ -94,8 +94,7 @@ static void srv_log(const char *method, const char *path, int status, double ms)
                              : strncmp(path, "/connect/", 9) == 0         ? "/connect/…"
                              : strncmp(path, "/api/v1/connect/", 16) == 0 ? "/api/v1/connect/…"
                                                                           : path,
-                             "status",
-                             status, "ms", (double)(int64_t)(ms * 100) / 100);
+                             "status", status, "ms", (double)(int64_t)(ms * 100) / 100);
     char *text =
         line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
     if (text) {

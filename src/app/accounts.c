@@ -31,8 +31,8 @@ static int owner_text(store_conn *c, const json_t *owner, char out[24], outcome 
             return 0;
         }
         if (rc != STORE_NOTFOUND) return outcome_store(o, rc, NULL);
-        return outcome_fail(o, OUT_INVALID, "validation", "owner", "staff member %lld does not exist",
-                            (long long)id);
+        return outcome_fail(o, OUT_INVALID, "validation", "owner",
+                            "staff member %lld does not exist", (long long)id);
     }
     return outcome_fail(o, OUT_INVALID, "validation", "owner",
                         "owner must be \"business\" or a staff id");
@@ -130,9 +130,9 @@ static int link_calendar(store_conn *c, const char *provider, const char *owner,
     if (!pick) return STORE_OK;
     char acc[24];
     snprintf(acc, sizeof acc, "%lld", (long long)account);
-    json_t *doc = json_pack("{s:s, s:s, s:s, s:O, s:b}", "owner", owner, "kind", provider,
-                            "account", acc, "remote_id", json_object_get(pick, "remote_id"),
-                            "primary", 0);
+    json_t *doc =
+        json_pack("{s:s, s:s, s:s, s:O, s:b}", "owner", owner, "kind", provider, "account", acc,
+                  "remote_id", json_object_get(pick, "remote_id"), "primary", 0);
     char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     int rc = text ? store_doc_insert(c, STORE_CALENDAR, text, cal) : STORE_ERROR;
     free(text);
@@ -220,7 +220,8 @@ int accounts_callback(app *a, const char *provider, const char *code, const char
                          "this connect link was used already; ask for a new one");
             goto out;
         }
-        if (wr == STORE_OK) wr = link_calendar(c, st.provider, st.owner, acc.id, cals, &done->calendar);
+        if (wr == STORE_OK)
+            wr = link_calendar(c, st.provider, st.owner, acc.id, cals, &done->calendar);
     }
     if (wr == STORE_OK) wr = store_commit(c);
     if (wr != STORE_OK) {
@@ -390,13 +391,15 @@ json_t *accounts_link_view(app *a, const char *token, outcome *o)
     store_conn *c = app_conn(a, o);
     if (!c) return NULL;
     if (link_load(a, c, token, hash, &staff, &expires, &account, o) != 0) goto out;
-    if (store_doc_get(c, STORE_STAFF, staff, &doc) != STORE_OK || !(sdoc = json_loads(doc, 0, NULL))) {
+    if (store_doc_get(c, STORE_STAFF, staff, &doc) != STORE_OK ||
+        !(sdoc = json_loads(doc, 0, NULL))) {
         outcome_fail(o, OUT_NOT_FOUND, "not_found", NULL, "no such connect link");
         goto out;
     }
     const tz_zone *utc = tz_zone_get("UTC");
     json_t *providers = json_array();
-    if (oauth_provider_find(&a->providers, "google")) json_array_append_new(providers, json_string("google"));
+    if (oauth_provider_find(&a->providers, "google"))
+        json_array_append_new(providers, json_string("google"));
     if (oauth_provider_find(&a->providers, "microsoft"))
         json_array_append_new(providers, json_string("microsoft"));
     json_t *connected = json_null();

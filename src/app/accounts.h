@@ -12,8 +12,8 @@
 #include "app/app.h"
 #include "app/outcome.h"
 
-#define ACCOUNTS_STATE_TTL_S 1800          /* an authorization must come back within this */
-#define ACCOUNTS_LINK_TTL_S (7 * 86400)    /* a staff connect link is valid this long */
+#define ACCOUNTS_STATE_TTL_S 1800       /* an authorization must come back within this */
+#define ACCOUNTS_LINK_TTL_S (7 * 86400) /* a staff connect link is valid this long */
 
 /* Starts connecting a PROVIDER ("google" / "microsoft") account for OWNER
  * ("business" or a staff id as JSON): a single-use state (stored hashed,
@@ -23,9 +23,9 @@ int accounts_start(app *a, const char *provider, const json_t *owner, char **url
 
 /* Where the browser goes after a callback. */
 typedef struct {
-    int64_t account;    /* the account connected (0 on failure) */
-    int64_t calendar;   /* a staff link: the calendar added for them (0: none) */
-    int via_link;       /* the flow began on a staff connect link */
+    int64_t account;  /* the account connected (0 on failure) */
+    int64_t calendar; /* a staff link: the calendar added for them (0: none) */
+    int via_link;     /* the flow began on a staff connect link */
     char provider[16];
 } accounts_done;
 

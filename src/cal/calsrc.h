@@ -25,8 +25,8 @@ struct oauth_providers; /* cal/oauth.h */
 typedef struct {
     calsrc_open_fn open;
     void *ctx;
-    const char *default_tz; /* IANA name; NULL: UTC */
-    calsrc_seal_fn seal;    /* NULL: tokens cannot be refreshed */
+    const char *default_tz;                  /* IANA name; NULL: UTC */
+    calsrc_seal_fn seal;                     /* NULL: tokens cannot be refreshed */
     const struct oauth_providers *providers; /* Google and Microsoft endpoints; NULL: none */
 } calsrc_opener;
 

@@ -80,18 +80,10 @@ static int add_event(const json_t *ev, const ics_opts *o, davsync_set *set, char
     if (!booking) booking = booking_of(ical);
     const char *summary = provider_str(ev, "summary", 4096);
     return provider_set_add(set, o, id, 0, busy, start, end,
-                            booking ? event_uid(booking, uid, sizeof uid) : ical ? ical : id,
+                            booking ? event_uid(booking, uid, sizeof uid)
+                            : ical  ? ical
+                                    : id,
                             summary ? summary : "Busy", err, errlen);
-}
-
-/* *DST = a copy of the string member KEY of J (NULL when absent). */
-static int take_str(const json_t *j, const char *key, char **dst, char *err, size_t errlen)
-{
-    const char *v = provider_str(j, key, 8192);
-    *dst = NULL;
-    if (!v) return json_object_get(j, key) && !json_is_null(json_object_get(j, key)) ? -1 : 0;
-    if (!(*dst = strdup(v))) snprintf(err, errlen, "out of memory");
-    return *dst ? 0 : -1;
 }
 
 int google_parse_events(const char *text, size_t len, const ics_opts *o, davsync_set *set,
@@ -113,8 +105,8 @@ int google_parse_events(const char *text, size_t len, const ics_opts *o, davsync
     {
         if (add_event(ev, o, set, err, errlen) != 0) goto out;
     }
-    if ((page && take_str(j, "nextPageToken", page, err, errlen) != 0) ||
-        (sync && take_str(j, "nextSyncToken", sync, err, errlen) != 0)) {
+    if ((page && provider_take_str(j, "nextPageToken", page, err, errlen) != 0) ||
+        (sync && provider_take_str(j, "nextSyncToken", sync, err, errlen) != 0)) {
         snprintf(err, errlen, "Google Calendar events: unreadable page or sync token");
         goto out;
     }
@@ -148,11 +140,11 @@ int google_parse_calendars(const char *text, size_t len, json_t *arr, char **ema
         int write = role && (strcmp(role, "owner") == 0 || strcmp(role, "writer") == 0);
         if (primary && email && !*email && !(*email = strdup(id))) goto oom;
         if (json_array_append_new(arr, json_pack("{s:s, s:s, s:b, s:b}", "remote_id", id, "name",
-                                                 name ? name : id, "primary", primary,
-                                                 "can_write", write)) != 0)
+                                                 name ? name : id, "primary", primary, "can_write",
+                                                 write)) != 0)
             goto oom;
     }
-    if (take_str(j, "nextPageToken", page, err, errlen) != 0) goto out;
+    if (provider_take_str(j, "nextPageToken", page, err, errlen) != 0) goto out;
     rc = 0;
     goto out;
 oom:
@@ -222,8 +214,8 @@ int google_calendars(provider_session *s, json_t **out, char **email, char *err,
         }
         char *text = json_dumps(r.json, JSON_COMPACT);
         provider_reply_free(&r);
-        int prc = text ? google_parse_calendars(text, strlen(text), *out, email, &page, err, errlen)
-                       : -1;
+        int prc =
+            text ? google_parse_calendars(text, strlen(text), *out, email, &page, err, errlen) : -1;
         free(text);
         if (prc != 0) break;
         if (!page) {
@@ -258,12 +250,18 @@ int google_read(provider_session *s, const char *cal, const char *token, const i
     snprintf(max, sizeof max, "%d", MAX_RESULTS);
     for (int pages = 0; pages < MAX_PAGES; pages++) {
         /* A sync token is incompatible with timeMin/timeMax (events.list). */
-        const char *params[] = {"singleEvents", "true",
-                                "maxResults",   max,
-                                "syncToken",    token,
-                                "timeMin",      token ? NULL : from,
-                                "timeMax",      token ? NULL : to,
-                                "pageToken",    page,
+        const char *params[] = {"singleEvents",
+                                "true",
+                                "maxResults",
+                                max,
+                                "syncToken",
+                                token,
+                                "timeMin",
+                                token ? NULL : from,
+                                "timeMax",
+                                token ? NULL : to,
+                                "pageToken",
+                                page,
                                 NULL};
         char *url = api_url(s, path, params);
         provider_reply r;
@@ -290,8 +288,8 @@ int google_read(provider_session *s, const char *cal, const char *token, const i
         char *text = json_dumps(r.json, JSON_COMPACT);
         provider_reply_free(&r);
         char *sync = NULL;
-        int prc = text ? google_parse_events(text, strlen(text), o, set, &page, &sync, err, errlen)
-                       : -1;
+        int prc =
+            text ? google_parse_events(text, strlen(text), o, set, &page, &sync, err, errlen) : -1;
         free(text);
         if (prc != 0) goto out;
         if (!page) {
@@ -316,13 +314,10 @@ out:
 /* The events.insert / patch body of EV (event resource fields). */
 static json_t *event_body(const json_t *ev, const char *id)
 {
-    const tz_zone *utc = tz_zone_get("UTC");
     char st[32], en[32];
     size_t i;
     const json_t *a;
-    if (!utc) return NULL;
-    tz_format_rfc3339(utc, (tp_time)json_integer_value(json_object_get(ev, "start")), st, sizeof st);
-    tz_format_rfc3339(utc, (tp_time)json_integer_value(json_object_get(ev, "end")), en, sizeof en);
+    if (provider_event_times(ev, st, en) != 0) return NULL;
     json_t *att = json_array();
     json_array_foreach(json_object_get(ev, "attendees"), i, a)
     {
@@ -332,11 +327,11 @@ static json_t *event_body(const json_t *ev, const char *id)
             json_array_append_new(att, json_pack("{s:s, s:s}", "email", email, "displayName",
                                                  name && *name ? name : email));
     }
-    json_t *b = json_pack("{s:O?, s:O?, s:O?, s:{s:s}, s:{s:s}, s:o, s:s}", "summary",
-                          json_object_get(ev, "summary"), "location",
-                          json_object_get(ev, "location"), "description",
-                          json_object_get(ev, "description"), "start", "dateTime", st, "end",
-                          "dateTime", en, "attendees", att, "status", "confirmed");
+    json_t *b =
+        json_pack("{s:O?, s:O?, s:O?, s:{s:s}, s:{s:s}, s:o, s:s}", "summary",
+                  json_object_get(ev, "summary"), "location", json_object_get(ev, "location"),
+                  "description", json_object_get(ev, "description"), "start", "dateTime", st, "end",
+                  "dateTime", en, "attendees", att, "status", "confirmed");
     if (b && id) json_object_set_new(b, "id", json_string(id));
     return b;
 }

@@ -67,18 +67,17 @@ static int add_event(const json_t *ev, const ics_opts *o, davsync_set *set, char
                             subject && *subject ? subject : "Busy", err, errlen);
 }
 
+/* An @odata link: absent, or an http(s) URL. */
 static int take_link(const json_t *j, const char *key, char **dst, char *err, size_t errlen)
 {
-    const json_t *v = json_object_get(j, key);
-    const char *s = provider_str(j, key, 8192);
-    *dst = NULL;
-    if (!v || json_is_null(v)) return 0;
-    if (!s || (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0)) {
+    if (provider_take_str(j, key, dst, err, errlen) != 0) return -1;
+    if (*dst && strncmp(*dst, "https://", 8) != 0 && strncmp(*dst, "http://", 7) != 0) {
+        free(*dst);
+        *dst = NULL;
         snprintf(err, errlen, "Microsoft Graph: %s is not a URL", key);
         return -1;
     }
-    if (!(*dst = strdup(s))) snprintf(err, errlen, "out of memory");
-    return *dst ? 0 : -1;
+    return 0;
 }
 
 int graph_parse_delta(const char *text, size_t len, const ics_opts *o, davsync_set *set,
@@ -164,8 +163,10 @@ static int get_json(provider_session *s, const char *url, const char *const *hea
     *status = r.status;
     int rc = -1;
     if (r.status == 200 && r.json) {
-        if ((*text = json_dumps(r.json, JSON_COMPACT))) rc = 0;
-        else snprintf(err, errlen, "out of memory");
+        if ((*text = json_dumps(r.json, JSON_COMPACT)))
+            rc = 0;
+        else
+            snprintf(err, errlen, "out of memory");
     } else {
         provider_status_error(s, what, &r, err, errlen);
     }
@@ -279,8 +280,10 @@ int graph_read(provider_session *s, store *db, const char *cal, const char *delt
         }
         url = next;
     }
-    if (url) snprintf(err, errlen, "Microsoft Graph: more than %d pages", MAX_PAGES);
-    else if (rc != 0 && !*err) snprintf(err, errlen, "out of memory");
+    if (url)
+        snprintf(err, errlen, "Microsoft Graph: more than %d pages", MAX_PAGES);
+    else if (rc != 0 && !*err)
+        snprintf(err, errlen, "out of memory");
 out:
     free(url);
     return rc;
@@ -289,15 +292,11 @@ out:
 /* The Graph event body of EV (subject, body, start, end, location, attendees). */
 static json_t *event_body(const json_t *ev)
 {
-    const tz_zone *utc = tz_zone_get("UTC");
     char st[32], en[32];
     size_t i;
     const json_t *a;
-    if (!utc) return NULL;
-    /* "2030-06-03T17:00:00" in UTC: dateTimeTimeZone takes no offset. */
-    tz_format_rfc3339(utc, (tp_time)json_integer_value(json_object_get(ev, "start")), st, sizeof st);
-    tz_format_rfc3339(utc, (tp_time)json_integer_value(json_object_get(ev, "end")), en, sizeof en);
-    st[19] = en[19] = '\0';
+    if (provider_event_times(ev, st, en) != 0) return NULL;
+    st[19] = en[19] = '\0'; /* "2030-06-03T17:00:00" in UTC: dateTimeTimeZone has no offset */
     json_t *att = json_array();
     json_array_foreach(json_object_get(ev, "attendees"), i, a)
     {
@@ -313,13 +312,13 @@ static json_t *event_body(const json_t *ev)
     const char *desc = json_string_value(json_object_get(ev, "description"));
     return json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s}, s:o, s:s}",
                      "subject", summary ? summary : "Shoot", "body", "contentType", "text",
-                     "content", desc ? desc : "", "start", "dateTime", st, "timeZone", "UTC",
-                     "end", "dateTime", en, "timeZone", "UTC", "location", "displayName",
+                     "content", desc ? desc : "", "start", "dateTime", st, "timeZone", "UTC", "end",
+                     "dateTime", en, "timeZone", "UTC", "location", "displayName",
                      location ? location : "", "attendees", att, "showAs", "busy");
 }
 
-int graph_write(provider_session *s, store *db, int64_t calendar, const char *cal,
-                int64_t booking, const json_t *ev, long *retry_after, char *err, size_t errlen)
+int graph_write(provider_session *s, store *db, int64_t calendar, const char *cal, int64_t booking,
+                const json_t *ev, long *retry_after, char *err, size_t errlen)
 {
     char *remote = NULL, *url = NULL;
     provider_reply r;
@@ -369,7 +368,8 @@ int graph_write(provider_session *s, store *db, int64_t calendar, const char *ca
     if (!(url = graph_url(s, "/me/calendars/%s/events", cal))) goto oom;
     if (provider_call(s, "POST", url, NULL, body, &r, err, errlen) != 0) goto out;
     if (r.status / 100 != 2) goto status;
-    const char *id = provider_str(r.json, "id", 1024), *ical = provider_str(r.json, "iCalUId", 1024);
+    const char *id = provider_str(r.json, "id", 1024),
+               *ical = provider_str(r.json, "iCalUId", 1024);
     if (!id) {
         snprintf(err, errlen, "Microsoft Graph: the created event has no id");
         goto out;

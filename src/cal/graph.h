@@ -47,7 +47,7 @@ int graph_read(provider_session *s, store *db, const char *cal, const char *delt
  * update the stored event, create it (transactionId: retried creates do not
  * duplicate) when there is none, delete it when cancelled. 0, or -1 with
  * ERR and *RETRY_AFTER. */
-int graph_write(provider_session *s, store *db, int64_t calendar, const char *cal,
-                int64_t booking, const json_t *ev, long *retry_after, char *err, size_t errlen);
+int graph_write(provider_session *s, store *db, int64_t calendar, const char *cal, int64_t booking,
+                const json_t *ev, long *retry_after, char *err, size_t errlen);
 
 #endif

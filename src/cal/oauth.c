@@ -112,7 +112,8 @@ static int token_answer(const oauth_provider *p, const caldav_response *r, oauth
     json_t *j = r->len <= TOKEN_MAX_BODY ? json_loadb(r->body, r->len, 0, NULL) : NULL;
     int rc = -1;
     if (r->status == 200 && json_is_object(j)) {
-        const json_t *at = json_object_get(j, "access_token"), *rt = json_object_get(j, "refresh_token");
+        const json_t *at = json_object_get(j, "access_token"),
+                     *rt = json_object_get(j, "refresh_token");
         const char *access = json_string_value(at), *refresh = json_string_value(rt);
         const json_t *exp = json_object_get(j, "expires_in");
         long in = json_is_integer(exp)  ? (long)json_integer_value(exp)
@@ -162,8 +163,8 @@ static int token_request(const oauth_provider *p, const char *form, long timeout
     return rc;
 }
 
-int oauth_exchange(const oauth_provider *p, const char *code, const char *verifier,
-                   long timeout_s, oauth_grant *g, char *err, size_t errlen)
+int oauth_exchange(const oauth_provider *p, const char *code, const char *verifier, long timeout_s,
+                   oauth_grant *g, char *err, size_t errlen)
 {
     char *form = NULL;
     size_t n = 0;
@@ -239,8 +240,9 @@ static int refresh_claimed(const oauth_env *env, store_conn *c, const store_acco
     if (rc == OAUTH_REVOKED) {
         char why[200];
         snprintf(why, sizeof why, "%s", err);
-        snprintf(err, errlen, "%s account %s: consent was revoked or has expired (%s); reconnect it",
-                 p->label, a->email, why);
+        snprintf(err, errlen,
+                 "%s account %s: consent was revoked or has expired (%s); reconnect it", p->label,
+                 a->email, why);
         store_account_fail(c, a->id, err, now);
         return -1;
     }
@@ -254,8 +256,8 @@ static int refresh_claimed(const oauth_env *env, store_conn *c, const store_acco
     if (!access_sealed || (g.refresh && !refresh_sealed)) {
         snprintf(err, errlen, "out of memory");
         rc = -1;
-    } else if (store_account_set_tokens(c, a->id, access_sealed, refresh_sealed,
-                                        now + g.expires_in, now) != STORE_OK) {
+    } else if (store_account_set_tokens(c, a->id, access_sealed, refresh_sealed, now + g.expires_in,
+                                        now) != STORE_OK) {
         snprintf(err, errlen, "store: cannot keep the refreshed token");
         rc = -1;
     } else {
@@ -317,8 +319,9 @@ int oauth_access_token(const oauth_env *env, int64_t account, tp_time now, const
                     continue;
                 } else {
                     snprintf(err, errlen, "%s",
-                             claim == STORE_CONFLICT ? "another refresh of the account's token is slow"
-                                                     : "store: cannot claim the token refresh");
+                             claim == STORE_CONFLICT
+                                 ? "another refresh of the account's token is slow"
+                                 : "store: cannot claim the token refresh");
                 }
             }
         }

@@ -64,8 +64,8 @@ void oauth_grant_clear(oauth_grant *g); /* wipes and frees; accepts NULL */
 /* Exchanges authorization code CODE (with the PKCE VERIFIER) at P's token
  * endpoint (RFC 6749 4.1.3). 0 with G filled; OAUTH_REVOKED (invalid_grant:
  * a bad, used or expired code); -1 with ERR. ERR never holds a token. */
-int oauth_exchange(const oauth_provider *p, const char *code, const char *verifier,
-                   long timeout_s, oauth_grant *g, char *err, size_t errlen);
+int oauth_exchange(const oauth_provider *p, const char *code, const char *verifier, long timeout_s,
+                   oauth_grant *g, char *err, size_t errlen);
 /* Refreshes with REFRESH (RFC 6749 6). Same returns; OAUTH_REVOKED means the
  * user revoked consent (or the grant expired): the account must reconnect. */
 int oauth_refresh(const oauth_provider *p, const char *refresh, long timeout_s,

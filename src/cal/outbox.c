@@ -180,8 +180,8 @@ static json_t *event_json(const change *x)
                                                  "email", e->attendees[i].email));
     return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:b, s:i}", "uid", e->uid, "summary",
                      e->summary, "location", e->location, "description", e->description, "start",
-                     (json_int_t)e->start, "end", (json_int_t)e->end, "attendees", att,
-                     "cancelled", e->cancelled, "sequence", e->sequence);
+                     (json_int_t)e->start, "end", (json_int_t)e->end, "attendees", att, "cancelled",
+                     e->cancelled, "sequence", e->sequence);
 }
 
 static int add_event(change *x)
@@ -280,8 +280,7 @@ static int deliver_provider(const outbox_config *cfg, const calsrc *src, int64_t
         snprintf(err, errlen, "the outbox item has no event for the provider");
         return -1;
     }
-    if (provider_open(&s, &env, src->account, now, err, errlen) != 0)
-        return -1;
+    if (provider_open(&s, &env, src->account, now, err, errlen) != 0) return -1;
     if (src->kind == CALSRC_GOOGLE)
         rc = google_write(&s, src->remote_id, booking, ev, retry_after, err, errlen);
     else

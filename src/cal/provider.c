@@ -111,10 +111,8 @@ static int call_once(provider_session *s, const char *method, const char *url,
     for (size_t i = 0; headers && headers[i] && n < 11; i++)
         hdr[n++] = headers[i];
     hdr[n] = NULL;
-    caldav_target t = {.url = url,
-                       .bearer = s->token,
-                       .timeout_s = s->env->timeout_s,
-                       .abort = s->env->abort};
+    caldav_target t = {
+        .url = url, .bearer = s->token, .timeout_s = s->env->timeout_s, .abort = s->env->abort};
     caldav_response res;
     memset(r, 0, sizeof *r);
     if (caldav_request(&t, method, url, hdr, body, &res, err, errlen) != 0) return -1;
@@ -165,6 +163,20 @@ int provider_call(provider_session *s, const char *method, const char *url,
     free(text);
     if (rc != 0) provider_reply_free(r);
     return rc;
+}
+
+int provider_take_str(const json_t *j, const char *key, char **dst, char *err, size_t errlen)
+{
+    const json_t *v = json_object_get(j, key);
+    const char *s = provider_str(j, key, 8192);
+    *dst = NULL;
+    if (!v || json_is_null(v)) return 0;
+    if (!s) {
+        snprintf(err, errlen, "%s is not a usable string", key);
+        return -1;
+    }
+    if (!(*dst = strdup(s))) snprintf(err, errlen, "out of memory");
+    return *dst ? 0 : -1;
 }
 
 int provider_set_add(davsync_set *set, const ics_opts *o, const char *id, int gone, int busy,
@@ -218,5 +230,14 @@ int provider_local_day(const tz_zone *z, const char *date, tp_time *t)
     d[10] = '\0';
     if (tz_parse_date(d, &days) != 0) return -1;
     *t = tz_local_to_utc(z, days * 86400);
+    return 0;
+}
+
+int provider_event_times(const json_t *ev, char st[32], char en[32])
+{
+    const tz_zone *utc = tz_zone_get("UTC");
+    if (!utc) return -1;
+    tz_format_rfc3339(utc, (tp_time)json_integer_value(json_object_get(ev, "start")), st, 32);
+    tz_format_rfc3339(utc, (tp_time)json_integer_value(json_object_get(ev, "end")), en, 32);
     return 0;
 }

@@ -66,6 +66,11 @@ json_t *provider_parse(const char *text, size_t len, const char *what, char *err
 /* The string member KEY of OBJ when it is a string of at most MAX bytes, else NULL. */
 const char *provider_str(const json_t *obj, const char *key, size_t max);
 
+/* *DST = a copy of the string member KEY of J (at most 8 KiB), NULL when
+ * KEY is absent or null. 0, or -1 with ERR when it is something else or
+ * memory ran out. */
+int provider_take_str(const json_t *j, const char *key, char **dst, char *err, size_t errlen);
+
 /* Appends to SET the provider's event ID (at most 1024 bytes): GONE when it
  * was deleted or cancelled; else, when BUSY, its one instance [START, END)
  * if that overlaps O's window (UID, SUMMARY copied; SUMMARY cut at 200
@@ -75,6 +80,10 @@ const char *provider_str(const json_t *obj, const char *key, size_t max);
 int provider_set_add(davsync_set *set, const ics_opts *o, const char *id, int gone, int busy,
                      tp_time start, tp_time end, const char *uid, const char *summary, char *err,
                      size_t errlen);
+
+/* The start and end (epoch seconds) of an outbox event EV as RFC 3339 in UTC
+ * ("2030-06-03T17:00:00+00:00") into ST and EN (32 bytes each). 0, or -1. */
+int provider_event_times(const json_t *ev, char st[32], char en[32]);
 
 /* The instant local midnight begins day DATE ("YYYY-MM-DD") in zone Z. 0 or -1. */
 int provider_local_day(const tz_zone *z, const char *date, tp_time *t);

@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from google_standin import GoogleStandin  # noqa: E402
 from microsoft_standin import MicrosoftStandin  # noqa: E402
 
-from bookseed import API, hours, ok, service, settings  # noqa: E402
+from bookseed import API, MON, hours, ok, service, settings  # noqa: E402
 from calseed import cal_env, sink, wait  # noqa: E402,F401
 
 
@@ -102,3 +102,9 @@ def booking_body(photos, start):
 
 def booking_state(admin, bid):
     return ok(admin.get(API + f"/bookings/{bid}"))["calendar"]["state"]
+
+
+def starts(anon, photos, day=MON):
+    """The starts offered for PHOTOS on DAY."""
+    body = ok(anon.get(API + "/availability", params={"services": photos, "from": day, "to": day}))
+    return [s["start"] for s in body["slots"]]

@@ -9,12 +9,7 @@ import concurrent.futures as cf
 from bookseed import API, MON, at, ok
 from conftest import TripodServer
 from provseed import (basics, booking_body, booking_state, connect, control, google, pick,  # noqa: F401
-                      provider_server, sink, staff_member, sync, wait)
-
-
-def starts(anon, photos, day=MON):
-    body = ok(anon.get(API + "/availability", params={"services": photos, "from": day, "to": day}))
-    return [s["start"] for s in body["slots"]]
+                      provider_server, sink, staff_member, starts, sync, wait)
 
 
 def gev(eid, start, end, **kw):

@@ -7,12 +7,7 @@ Graph invites; no iTIP mails), reassign and cancel, refresh-token rotation,
 revoked consent, throttling."""
 from bookseed import API, MON, at, ok
 from provseed import (basics, booking_body, booking_state, connect, control, microsoft,  # noqa: F401
-                      pick, provider_server, sink, staff_member, sync, wait)
-
-
-def starts(anon, photos, day=MON):
-    body = ok(anon.get(API + "/availability", params={"services": photos, "from": day, "to": day}))
-    return [s["start"] for s in body["slots"]]
+                      pick, provider_server, sink, staff_member, starts, sync, wait)
 
 
 def mev(eid, start, end, **kw):
