@@ -7,6 +7,7 @@ The server clock is conftest.DEFAULT_NOW (Monday 2030-06-03 08:00 New York).
 """
 import os
 import sys
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -38,6 +39,20 @@ def control(standin, name, **body):
     r = requests.post(standin.base + "/_control/" + name, json=body, timeout=10)
     assert r.status_code == 200, r.text
     return r.json()
+
+
+def settle(standin, quiet=1.0, timeout=30):
+    """Waits until the background sync passes a calendar change woke are
+    over: STANDIN saw no API request for QUIET seconds."""
+    deadline = time.time() + timeout
+    seen, since = None, time.time()
+    while time.time() < deadline:
+        n = len(control(standin, "stats")["requests"])
+        if n != seen:
+            seen, since = n, time.time()
+        elif time.time() - since >= quiet:
+            return
+        time.sleep(0.1)
 
 
 def provider_server(make_server, sink, *standins, **extra):

@@ -9,7 +9,7 @@ import concurrent.futures as cf
 from bookseed import API, MON, at, ok
 from conftest import TripodServer
 from provseed import (basics, booking_body, booking_state, connect, control, google, pick,  # noqa: F401
-                      provider_server, sink, staff_member, starts, sync, wait)
+                      provider_server, settle, sink, staff_member, starts, sync, wait)
 
 
 def gev(eid, start, end, **kw):
@@ -52,6 +52,7 @@ def test_connect_sync_book_reassign_cancel(make_server, sink, google):
     doc = ok(admin.get(API + f"/calendars/{a_cal}"))
     assert doc["kind"] == "google" and doc["account"] == a_acc and "password" not in doc
     ok(admin.patch(API + f"/staff/{bob}", json={"active": False}))  # Ann alone is offered
+    settle(google)  # the syncs the new calendars woke are over
     r = sync(admin, a_cal)
     assert r["events"] == 3  # dentist, offsite (all day), later
     got = starts(anon, photos)
@@ -141,6 +142,7 @@ def test_refresh_once_revoked_consent_and_outage(make_server, sink, google):
     a_jobs = pick(admin, a_acc, ann, want="ann-jobs@group.test")
     sync(admin, a_cal)
     sync(admin, a_jobs)
+    settle(google)
 
     # Expired access tokens while two calendars of the account sync at once
     # on two instances sharing the store: one refresh for the account.
