@@ -57,7 +57,7 @@ def settle(standin, quiet=1.0, timeout=30):
 
 def provider_server(make_server, sink, *standins, **extra):
     """A started tripod whose redirect URI is its own URL, wired to STANDINS."""
-    env = cal_env(sink, **extra)
+    env = cal_env(sink, TRIPOD_OUTBOX_BACKOFF_BASE="1", **extra)
     for s in standins:
         env.update(s.env())
     srv = make_server(env=env, start=False)

@@ -173,6 +173,16 @@ def test_refresh_once_revoked_consent_and_outage(make_server, sink, google):
     assert wait(lambda: booking_state(admin, b["id"]) == "synced", timeout=60)
     assert f"tripodbooking{b['id']}" in control(google, "events", user="office@biz.test")
 
+    # A create whose answer was lost is retried without a second event: the
+    # client-supplied id makes the retried insert a 409, then a patch.
+    control(google, "lose_reply", method="POST", count=1)
+    b2 = ok(anon.post(API + "/bookings", json=booking_body(photos, at(MON, "13:00"))), 201)
+    assert wait(lambda: booking_state(admin, b2["id"]) == "synced", timeout=60)
+    mine = [e for e in control(google, "events", user="office@biz.test") if e == f"tripodbooking{b2['id']}"]
+    assert len(mine) == 1
+    posts = [q for m, p, q in control(google, "stats")["requests"] if m == "POST" and p.endswith("/events")]
+    assert len(posts) >= 2, "the insert was sent again"
+
     # Revoked consent: the refresh gets invalid_grant, the account fails,
     # readiness names it, the calendar's sync says why.
     control(google, "revoke", user="ann@team.test")
@@ -188,7 +198,7 @@ def test_refresh_once_revoked_consent_and_outage(make_server, sink, google):
     assert connect(srv, admin, google, "ann@team.test", owner=ann) == a_acc
     acc = next(a for a in ok(admin.get(API + "/accounts")) if a["id"] == a_acc)
     assert acc["state"] == "ok"
-    assert sync(admin, a_cal)["events"] == 1  # the booking's invitation on her calendar
+    assert sync(admin, a_cal)["events"] == 2  # the two bookings' invitations on her calendar
 
 
 def test_bad_state_and_staff_link(make_server, sink, google):

@@ -106,7 +106,7 @@ def test_connect_delta_sync_and_booking_event(make_server, sink, microsoft):
 def test_rotation_revocation_throttling(make_server, sink, microsoft):
     srv = provider_server(make_server, sink, microsoft)
     admin = srv.client(srv.token)
-    basics(admin)
+    photos = basics(admin)
     ann = staff_member(admin, "ann")
     control(microsoft, "user", user="ann@team.test")
     a_acc = connect(srv, admin, microsoft, "ann@team.test", owner=ann)
@@ -127,6 +127,18 @@ def test_rotation_revocation_throttling(make_server, sink, microsoft):
     r = admin.post(API + f"/calendars/{a_cal}/sync")
     assert r.status_code == 502 and "429" in r.json()["message"] and "retry after" in r.json()["message"]
     control(microsoft, "throttle", count=0)
+    # A create whose answer was lost: the retry with the same transactionId
+    # gets the first event back, not a second one.
+    control(microsoft, "user", user="office@biz.test")
+    biz = connect(srv, admin, microsoft, "office@biz.test")
+    pick(admin, biz, "business", primary=True)
+    sync(admin, a_cal)
+    control(microsoft, "lose_reply", method="POST", count=1)
+    b = ok(srv.client().post(API + "/bookings", json=booking_body(photos, at(MON, "10:00"))), 201)
+    assert wait(lambda: booking_state(admin, b["id"]) == "synced", timeout=60)
+    assert len(control(microsoft, "events", user="office@biz.test")) == 1
+    posts = [m for m, p, q in control(microsoft, "stats")["requests"] if m == "POST" and p.endswith("/events")]
+    assert len(posts) == 2, "the create was sent again"
     # Revoked consent.
     control(microsoft, "revoke", user="ann@team.test")
     control(microsoft, "expire_tokens")

@@ -60,6 +60,7 @@ class Standin:
         self.throttled_until = 0.0
         self.throttled = 0           # 429s answered
         self.down = False            # every request is answered 503
+        self.lose = {}               # method → N: the next N such API calls are done, then 503
         self.requests = []           # (method, path, query dict) of API calls
         self.sent = []               # invitations the provider mailed: {to, kind, event}
         self.httpd = None
@@ -178,6 +179,9 @@ class Standin:
                 self.throttle_left, self.throttle_after = int(body.get("count", 1)), int(body.get("retry_after", 1))
                 self.throttled_until = 0.0
                 return {}
+            if name == "lose_reply":  # {method, count}: done, but the answer is lost (503)
+                self.lose[body["method"]] = int(body.get("count", 1))
+                return {}
             if name == "down":
                 self.down = bool(body.get("down", True))
                 return {}
@@ -211,8 +215,14 @@ class Standin:
                         body = standin.control(split.path[len("/_control/"):],
                                                json.loads(raw or b"{}"))
                     else:
-                        body = standin.route(self.command, unquote(split.path), query, raw,
-                                             self.headers)
+                        path = unquote(split.path)
+                        try:
+                            body = standin.route(self.command, path, query, raw, self.headers)
+                        except Reply as r:
+                            if r.status < 300:
+                                standin.maybe_lose(self.command, path)
+                            raise
+                        standin.maybe_lose(self.command, path)
                 except Reply as r:
                     status, body, headers = r.status, r.body, r.headers
                 except (ValueError, KeyError) as e:
@@ -239,6 +249,15 @@ class Standin:
             self.httpd.shutdown()
             self.httpd.server_close()
             self.httpd = None
+
+    def maybe_lose(self, method, path):
+        """An API call that was done answers 503 as if its reply had been lost."""
+        if path.endswith("/token") or "/oauth2/" in path:
+            return
+        with self.lock:
+            if self.lose.get(method, 0) > 0:
+                self.lose[method] -= 1
+                raise Reply(503, self.api_error(503, "backend error (the call was done)"))
 
     def log(self, method, path, query):
         with self.lock:
