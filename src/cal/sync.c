@@ -484,18 +484,57 @@ int sync_all(const sync_config *cfg, tp_time now)
     return failed;
 }
 
-int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time from, tp_time to,
-                 int *busy, char *what, size_t whatlen)
+typedef struct {
+    int *busy;
+    char *what;
+    size_t whatlen;
+} overlap;
+
+static int overlap_row(void *ctx, int64_t calendar, const store_busy *ev)
+{
+    overlap *x = ctx;
+    (void)calendar;
+    if (event_uid_booking(ev->uid)) return 0; /* a Tripod booking's own event */
+    *x->busy = 1;
+    snprintf(x->what, x->whatlen, "%s", ev->summary ? ev->summary : "");
+    return 1;
+}
+
+/* A Google / Microsoft 365 calendar read live: what changed since its last
+ * sync is synced now (a sync token / delta link makes that one short
+ * request), then its busy time over [FROM, TO) is looked at. 0, or -1 when
+ * it could not be read (a sync of it runs elsewhere, the provider failed). */
+static int recheck_provider(const sync_config *cfg, int64_t id, tp_time now, tp_time from,
+                            tp_time to, int *busy, char *what, size_t whatlen)
+{
+    sync_result res;
+    char err[512];
+    overlap x = {busy, what, whatlen};
+    if (sync_calendar(cfg, id, now, &res, err, sizeof err) != 0) return -1;
+    store_conn *c = store_acquire(cfg->db);
+    int rc = c ? store_busy_list(c, id, from, to, overlap_row, &x) : STORE_ERROR;
+    store_release(c);
+    return rc == STORE_OK || rc == 1 ? 0 : -1;
+}
+
+int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time now, tp_time from,
+                 tp_time to, int *busy, char *what, size_t whatlen)
 {
     int reached = 0;
     *busy = 0;
     what[0] = '\0';
-    store_conn *c = store_acquire(cfg->db);
-    if (!c) return -1;
     for (size_t i = 0; i < n && !*busy; i++) {
         calsrc src;
         char err[256];
-        if (calsrc_load(c, ids[i], &cfg->opener, &src) != STORE_OK) continue;
+        store_conn *c = store_acquire(cfg->db);
+        int rc = c ? calsrc_load(c, ids[i], &cfg->opener, &src) : STORE_ERROR;
+        store_release(c);
+        if (rc != STORE_OK) continue;
+        if (src.kind == CALSRC_GOOGLE || src.kind == CALSRC_MICROSOFT) {
+            calsrc_clear(&src);
+            if (recheck_provider(cfg, ids[i], now, from, to, busy, what, whatlen) == 0) reached = 1;
+            continue;
+        }
         const tz_zone *tz = tz_zone_get(src.owner_tz);
         parse_ctx p;
         memset(&p, 0, sizeof p);
@@ -514,7 +553,6 @@ int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time f
         ics_list_free(&p.l);
         calsrc_clear(&src);
     }
-    store_release(c);
     return reached ? 0 : -1;
 }
 

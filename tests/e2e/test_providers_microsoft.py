@@ -2,9 +2,10 @@
 (tests/servers/microsoft_standin.py): connect by following the OAuth
 redirects, busy time through calendarView/delta (paged by nextLink,
 incremental by deltaLink, @removed, 410 → full resync, showAs, all-day,
-declined), the booking's event created through Graph (transactionId,
-Graph invites; no iTIP mails), reassign and cancel, refresh-token rotation,
-revoked consent, throttling."""
+declined), the live re-check before a booking commits, the booking's event
+created through Graph (transactionId, Graph invites; no iTIP mails),
+reassign and cancel, refresh-token rotation, revoked consent, throttling,
+a lost create reply."""
 from bookseed import API, MON, at, ok
 from provseed import (basics, booking_body, booking_state, connect, control, microsoft,  # noqa: F401
                       pick, provider_server, settle, sink, staff_member, starts, sync, wait)
@@ -71,6 +72,14 @@ def test_connect_delta_sync_and_booking_event(make_server, sink, microsoft):
     ok(admin.patch(API + f"/staff/{bob}", json={"active": True}))
     sync(admin, b_cal)
     ok(admin.patch(API + f"/staff/{ann}", json={"active": False}))
+    # The live re-check: an event Bob added a moment ago (not synced yet)
+    # refuses the booking it overlaps.
+    control(microsoft, "event", user="bob@team.test",
+            event=mev("surprise", "2030-06-03T18:00:00Z", "2030-06-03T19:00:00Z"))
+    assert at(MON, "14:00") in starts(anon, photos)
+    r = anon.post(API + "/bookings", json=booking_body(photos, at(MON, "14:00")))
+    assert r.status_code == 409 and r.json()["error"] == "slot_unavailable"
+    assert at(MON, "14:00") not in starts(anon, photos)
     b = ok(anon.post(API + "/bookings", json=booking_body(photos, at(MON, "10:00"))), 201)
     ok(admin.patch(API + f"/staff/{ann}", json={"active": True}))
     assert b["staff"][0]["id"] == bob
