@@ -27,6 +27,17 @@ async function says(selector, pattern) {
   }
 }
 
+// Waits for the round trip console → provider consent → Tripod's callback →
+// the console's calendar picker; a failure says where the browser stopped.
+async function backFromProvider() {
+  try {
+    await page.waitForURL(/#calendars\/pick\/\d+$/);
+  } catch {
+    const said = await page.evaluate(() => document.querySelector('#accounts-status, #oauth-error')?.textContent);
+    throw new Error(`the browser stopped at ${page.url()}: ${said} ${page.problems.join('; ')}`);
+  }
+}
+
 await run([
   ['connect Google for the business from the console and pick the primary calendar', async () => {
     await page.goto(`${srv.url}/admin`);
@@ -37,7 +48,7 @@ await run([
     await page.waitForSelector('#connect-google');
     await page.selectOption('#connect-owner', 'business');
     await page.click('#connect-google');
-    try { await page.waitForURL(/#calendars\/pick\/\d+$/); } catch (e) { throw new Error('at ' + page.url() + ' ' + await page.evaluate(() => document.querySelector('#accounts-status')?.textContent) + page.problems.join(';')); }
+    await backFromProvider();
     await page.waitForSelector('#pick-form');
     await says('#accounts-status', /Google account office@biz\.test connected/);
     await page.selectOption('#pick-calendar', 'office@biz.test');
@@ -65,7 +76,8 @@ await run([
     await page.waitForSelector('#accounts-table tr[data-state="failing"]');
     await screenshot(page, 'providers-console-failing');
     await google.control('restore', { user: 'office@biz.test' });
-    await Promise.all([page.waitForURL(/#calendars\/pick\/\d+$/), page.click('#accounts-table tr[data-state="failing"] [data-reconnect]')]);
+    await page.click('#accounts-table tr[data-state="failing"] [data-reconnect]');
+    await backFromProvider();
     await page.waitForSelector('#accounts-table tr[data-state="ok"]');
     const accounts = await srv.call('GET', '/accounts');
     assert(accounts.length === 1 && accounts[0].state === 'ok', JSON.stringify(accounts));
