@@ -207,7 +207,13 @@ int provider_set_add(davsync_set *set, const ics_opts *o, const char *id, int go
     b->start = start;
     b->end = end;
     b->uid = strdup(uid ? uid : id);
-    b->summary = strndup(summary ? summary : "", 200);
+    size_t cut = summary ? strlen(summary) : 0;
+    if (cut > 200) {
+        cut = 200; /* not inside a UTF-8 sequence */
+        while (cut > 0 && ((unsigned char)summary[cut] & 0xC0) == 0x80)
+            cut--;
+    }
+    b->summary = strndup(summary ? summary : "", cut);
     if (!b->uid || !b->summary) {
         free(b->uid);
         free(b->summary);
