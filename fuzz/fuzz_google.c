@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cal/google.h"
+#include "provider_check.h"
 
 #define FZ_MAX_INSTANCES 500
 
@@ -24,17 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.max_events = 1000;
     o.max_instances = FZ_MAX_INSTANCES;
     int rc = google_parse_events((const char *)data, size, &o, &set, &page, &sync, err, sizeof err);
-    if (rc != 0 && (err[0] == '\0' || page || sync)) abort();
-    if (set.instances > FZ_MAX_INSTANCES || set.events > o.max_events + 1) abort();
-    for (size_t r = 0; rc == 0 && r < set.n; r++) {
-        if (!set.v[r].href || (set.v[r].gone && set.v[r].l.n)) abort();
-        for (size_t i = 0; i < set.v[r].l.n; i++) {
-            const ics_busy *b = &set.v[r].l.v[i];
-            if (b->start >= b->end || b->end <= o.from || b->start >= o.to || !b->uid ||
-                !b->summary)
-                abort();
-        }
-    }
+    fz_check_set(rc, err, page, sync, &set, &o);
     free(page);
     free(sync);
     davsync_set_free(&set);
