@@ -51,6 +51,7 @@ typedef struct {
     size_t raw_len;
     const char *content_type; /* static string; default "application/json" */
     int retry_after;          /* > 0: Retry-After header (seconds) */
+    char *location;           /* owned; a redirect's Location header (with status 302/303) */
 } api_res;
 
 /* Sets RES to STATUS with body {"error": CODE, "message": MESSAGE, "field": FIELD}
@@ -92,6 +93,7 @@ extern const api_route api_routes_calendars[]; /* calendars, sync */
 extern const api_route api_routes_avail[];     /* availability, explain */
 extern const api_route api_routes_bookings[];  /* bookings */
 extern const api_route api_routes_busy[];      /* synced busy time for the schedule */
+extern const api_route api_routes_accounts[];  /* OAuth connect, accounts, connect links */
 
 /* Runs `tripod serve` for application A (its workers included) until
  * SIGINT/SIGTERM. Returns the process exit code. */

@@ -53,6 +53,8 @@ static const char *web_page_file(const char *path)
     if (strcmp(path, "/admin") == 0 || strcmp(path, "/admin/") == 0) return "/admin.html";
     if (strncmp(path, "/manage/", 8) == 0 && path[8] && !strchr(path + 8, '/'))
         return "/manage.html";
+    if (strncmp(path, "/connect/", 9) == 0 && path[9] && !strchr(path + 9, '/'))
+        return "/connect.html"; /* a staff member's connect link, and its done page */
     return NULL;
 }
 

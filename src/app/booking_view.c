@@ -111,6 +111,7 @@ void booking_view_facts(const snapshot *s, const tripod_config *cfg, const store
     f->organizer = cfg->mail_from;
     f->link_base = cfg->public_url;
     f->tz = s->rules.tz;
+    f->provider_primary = s->provider_primary; /* the provider invites: no iTIP mails */
     json_t *body = after->body ? json_loads(after->body, 0, NULL) : NULL;
     size_t used = 0;
     for (size_t l = 0; l < 2; l++) {

@@ -15,4 +15,10 @@ void config_defaults(tripod_config *cfg)
     cfg->outbox_backoff_max_s = 3600;
     cfg->outbox_lease_s = 120;
     cfg->rate_limit = 120;
+    cfg->google_auth_url = "https://accounts.google.com/o/oauth2/v2/auth";
+    cfg->google_token_url = "https://oauth2.googleapis.com/token";
+    cfg->google_api_url = "https://www.googleapis.com/calendar/v3";
+    cfg->ms_tenant = "common";
+    cfg->ms_login_url = "https://login.microsoftonline.com";
+    cfg->ms_graph_url = "https://graph.microsoft.com/v1.0";
 }

@@ -360,7 +360,10 @@ static int build_calendars(snapshot *m, const doc_list *l)
         cal->id = l->ids[i];
         cal->owner = calendar_owner(l->docs[i]);
         cal->primary = json_is_true(json_object_get(l->docs[i], "primary"));
+        const char *kind = json_string_value(json_object_get(l->docs[i], "kind"));
+        cal->provider = kind && (strcmp(kind, "google") == 0 || strcmp(kind, "microsoft") == 0);
         if (cal->primary) m->has_primary = 1;
+        if (cal->primary) m->provider_primary = cal->provider;
     }
     m->ncalendars = l->n;
     return 0;

@@ -31,6 +31,7 @@ typedef struct {
     int64_t id;
     int64_t owner; /* staff id; 0 = the business */
     int primary;
+    int provider; /* a Google or Microsoft 365 calendar (written through its API) */
 } snapshot_calendar;
 
 /* One snapshot. Every field is read-only once published; strings and arrays
@@ -42,7 +43,8 @@ typedef struct snapshot {
     tp_time busy_from, busy_to; /* busy time is loaded for this window */
     json_t *settings;           /* effective settings (API.md names) */
     int integrated_booking;
-    int has_primary; /* a primary calendar is configured */
+    int has_primary;      /* a primary calendar is configured */
+    int provider_primary; /* … and it is a Google or Microsoft 365 calendar */
     const char *outside_message;
     avail_rules rules;                  /* rules.tz is the business zone */
     snapshot_item *services, *packages; /* ascending id */

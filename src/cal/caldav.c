@@ -70,12 +70,29 @@ static void header_value(const char *line, size_t len, const char *name, char **
     *dst = strndup(v, (size_t)(end - v));
 }
 
+/* Retry-After (RFC 9110 10.2.3): delay-seconds or an HTTP-date, as seconds
+ * from now, at least 1 and at most a day. */
+static long retry_seconds(const char *v)
+{
+    char *end;
+    long s = strtol(v, &end, 10);
+    if (end == v || *end) {
+        time_t at = curl_getdate(v, NULL), now = time(NULL);
+        s = at > now ? (long)(at - now) : 1;
+    }
+    return s < 1 ? 1 : s > 86400 ? 86400 : s;
+}
+
 static size_t on_header(char *line, size_t size, size_t n, void *userp)
 {
     caldav_response *r = userp;
     size_t len = size * n;
+    char *retry = NULL;
     header_value(line, len, "ETag", &r->etag);
     header_value(line, len, "Last-Modified", &r->last_modified);
+    header_value(line, len, "Retry-After", &retry);
+    if (retry) r->retry_after = retry_seconds(retry);
+    free(retry);
     return len;
 }
 

@@ -126,6 +126,25 @@ static const char *const migrations[] = {
     "CREATE INDEX bookings_end_lean ON bookings(end_at, start_at, status, buffer_min, staff, lat,"
     "  lon, sequence, cal_state, created_at, updated_at);"
     "DROP INDEX bookings_end;",
+    /* 8: calendar provider accounts (Google, Microsoft 365) and their OAuth
+     * 2.0 grants, sealed; single-use OAuth states; staff connect links (hash
+     * only); the id a provider gave a booking's event */
+    "CREATE TABLE accounts (id INTEGER PRIMARY KEY AUTOINCREMENT, provider TEXT NOT NULL,"
+    "  owner TEXT NOT NULL, email TEXT NOT NULL, access_sealed TEXT, refresh_sealed TEXT,"
+    "  expires_at INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'ok', error TEXT,"
+    "  version INTEGER NOT NULL DEFAULT 0, refresh_lease INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    "  UNIQUE (provider, owner, email));"
+    "CREATE TABLE oauth_states (hash TEXT PRIMARY KEY, provider TEXT NOT NULL,"
+    "  owner TEXT NOT NULL, verifier_sealed TEXT NOT NULL, link_hash TEXT,"
+    "  expires_at INTEGER NOT NULL);"
+    "CREATE TABLE connect_links (hash TEXT PRIMARY KEY, staff_id INTEGER NOT NULL"
+    "  REFERENCES staff(id) ON DELETE CASCADE, expires_at INTEGER NOT NULL,"
+    "  account_id INTEGER, created_at INTEGER NOT NULL);"
+    "CREATE TABLE remote_events (booking_id INTEGER NOT NULL REFERENCES bookings(id)"
+    "  ON DELETE CASCADE, calendar_id INTEGER NOT NULL, remote_id TEXT NOT NULL,"
+    "  ical_uid TEXT, PRIMARY KEY (booking_id, calendar_id));"
+    "CREATE INDEX remote_events_uid ON remote_events(ical_uid);",
 };
 
 /* ---- errors ---- */

@@ -109,9 +109,9 @@ async function stopChild(child) {
 // {url, token, call(method, path, body, token?), stop(), log()}. The pages are
 // the ones compiled into the binary, as shipped; a TRIPOD_WEB in the caller's
 // environment (the repository's web/) tries edited pages without a rebuild.
-export async function startTripod({ now = NOW, env = {} } = {}) {
+export async function startTripod({ now = NOW, env = {}, port: wanted } = {}) {
   const data = path.join(tempDir('tripod-web-'), 'data');
-  const port = await freePort();
+  const port = wanted || await freePort();
   const e = { TRIPOD_NOW: now, TRIPOD_RATE_LIMIT: '0', ...env };
   const child = startChild(bin(), ['serve', '--port', String(port), '--data', data], e);
   const url = `http://127.0.0.1:${port}`;
@@ -153,6 +153,29 @@ export async function startTripod({ now = NOW, env = {} } = {}) {
       if (code !== 0) throw new Error(`tripod serve exited ${code} on SIGTERM:\n${child.log().slice(-4000)}`);
     },
   };
+}
+
+// Starts a provider stand-in (tests/servers/NAME_standin.py: "google" or
+// "microsoft"). Returns {base, env (the TRIPOD_* variables pointing at it),
+// control(name, body), stop()}.
+export async function startStandin(name) {
+  const port = await freePort();
+  const script = path.join(REPO, 'tests', 'servers', `${name}_standin.py`);
+  const child = startChild('/usr/bin/python3', [script, '--port', String(port)], { PYTHONDONTWRITEBYTECODE: '1' });
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${name} stand-in`, async () => child.log().includes('ready'), child);
+  const control = async (what, body = {}) => {
+    const res = await fetch(`${base}/_control/${what}`, { method: 'POST', body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${name} stand-in control ${what}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const env = name === 'google'
+    ? { TRIPOD_GOOGLE_CLIENT_ID: 'tripod-test-client', TRIPOD_GOOGLE_CLIENT_SECRET: 'tripod-test-secret',
+      TRIPOD_GOOGLE_AUTH_URL: `${base}/o/oauth2/v2/auth`, TRIPOD_GOOGLE_TOKEN_URL: `${base}/token`,
+      TRIPOD_GOOGLE_API_URL: `${base}/calendar/v3` }
+    : { TRIPOD_MS_CLIENT_ID: 'tripod-test-client', TRIPOD_MS_CLIENT_SECRET: 'tripod-test-secret',
+      TRIPOD_MS_LOGIN_URL: base, TRIPOD_MS_GRAPH_URL: `${base}/v1.0` };
+  return { base, env, control, stop: () => stopChild(child) };
 }
 
 // Starts Radicale (no auth) and creates calendar collection /tripod/business/.
