@@ -163,6 +163,21 @@ static const char *const migrations[] = {
     "CREATE INDEX bookings_end_lean ON bookings(end_at) INCLUDE (start_at, status, buffer_min,"
     "  staff, lat, lon, sequence, cal_state, created_at, updated_at);"
     "DROP INDEX bookings_end;",
+    /* 8: the admin's booking search (GET /bookings?q=): a search column
+     * written with the booking (see db_sqlite.c's migration 8) with a
+     * pg_trgm GIN index, which serves LIKE '%term%'; the view gives store.c
+     * the same `bookings_fts (rowid, search)` SQLite's FTS5 table has. The
+     * lowering is ASCII-only, as the application's and SQLite's are. */
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+    "ALTER TABLE bookings ADD COLUMN search TEXT NOT NULL DEFAULT '';"
+    "UPDATE bookings SET search = translate("
+    "  coalesce(body::json->'agent'->>'name', '') || chr(10) ||"
+    "  coalesce(body::json->'agent'->>'email', '') || chr(10) ||"
+    "  coalesce(body::json->'property'->>'address', '') || chr(10) ||"
+    "  coalesce(body::json->'property'->>'postal_code', ''),"
+    "  'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz');"
+    "CREATE INDEX bookings_search ON bookings USING gin (search gin_trgm_ops);"
+    "CREATE VIEW bookings_fts AS SELECT id AS rowid, search FROM bookings;",
 };
 
 /* ---- errors ---- */

@@ -24,6 +24,7 @@ void store_booking_clear(store_booking *b)
     if (!b) return;
     free(b->body);
     free(b->cal_error);
+    free(b->search);
     memset(b, 0, sizeof *b);
 }
 
@@ -117,8 +118,8 @@ int store_booking_insert(store_conn *c, store_booking *b)
 {
     static const char sql[] =
         "INSERT INTO bookings(status, start_at, end_at, buffer_min, staff, lat, lon, manage_hash, "
-        "body, sequence, cal_state, cal_error, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+        "body, sequence, cal_state, cal_error, created_at, updated_at, search) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
     char hx[65], staff[64];
     store__hex32(b->manage_hash, hx);
     staff_text(b, staff, sizeof staff);
@@ -137,7 +138,8 @@ int store_booking_insert(store_conn *c, store_booking *b)
                   DBT(b->cal_state[0] ? b->cal_state : "pending"),
                   DBT(b->cal_error),
                   DBI(b->created),
-                  DBI(b->updated)};
+                  DBI(b->updated),
+                  DBT(b->search ? b->search : "")};
     b->id = 0;
     rc = EXEC(c, sql, p, store__row_first_int, &b->id, NULL);
     if (rc == STORE_OK) rc = write_assignments(c, b);
@@ -148,8 +150,8 @@ int store_booking_update(store_conn *c, const store_booking *b)
 {
     static const char sql[] =
         "UPDATE bookings SET status = ?, start_at = ?, end_at = ?, buffer_min = ?, staff = ?, "
-        "lat = ?, lon = ?, body = ?, sequence = ?, cal_state = ?, cal_error = ?, updated_at = ? "
-        "WHERE id = ?";
+        "lat = ?, lon = ?, body = ?, sequence = ?, cal_state = ?, cal_error = ?, updated_at = ?, "
+        "search = COALESCE(?, search) WHERE id = ?";
     char staff[64];
     staff_text(b, staff, sizeof staff);
     int own, rc = store__wbegin(c, DIRTY_BOOKINGS, &own);
@@ -166,6 +168,7 @@ int store_booking_update(store_conn *c, const store_booking *b)
                   DBT(b->cal_state[0] ? b->cal_state : "pending"),
                   DBT(b->cal_error),
                   DBI(b->updated),
+                  DBT(b->search),
                   DBI(b->id)};
     rc = store__exec_one_change(c, sql, p, (int)(sizeof p / sizeof p[0]));
     if (rc == STORE_OK) rc = write_assignments(c, b);
@@ -253,6 +256,65 @@ int store_booking_list(store_conn *c, const store_booking_filter *f, store_booki
         db_val p[] = {DBI(from), DBI(to), DBT(status), DBT(status)};
         rc = EXEC(c, any_staff[lean], p, row_booking_walk, &w, NULL);
     }
+    return rc == 100 ? STORE_ERROR : rc;
+}
+
+/* Two statements, so that each walks one index in id order and stops at
+ * the limit: the search index (bookings_fts: SQLite's FTS5 trigram table,
+ * PostgreSQL's view over the pg_trgm-indexed column) when there are terms,
+ * else the primary key. Unused terms are '%', which every text matches. */
+int store_booking_list_page(store_conn *c, const store_booking_page *p, store_booking_cb cb,
+                            void *ctx)
+{
+#define PAGE_FILTERS                                                                               \
+    "AND b.end_at > ? AND b.start_at < ? AND (? = '' OR b.status = ?) "                            \
+    "AND (? = 0 OR EXISTS (SELECT 1 FROM assignments a WHERE a.booking_id = b.id "                 \
+    "AND a.staff_id = ?)) "
+    static const char by_id[] =
+        "SELECT " BOOKING_COLS " FROM bookings b WHERE b.id < ? " PAGE_FILTERS
+        "ORDER BY b.id DESC LIMIT ?";
+    static const char by_search[] =
+        "SELECT " BOOKING_COLS " FROM bookings_fts f JOIN bookings b ON b.id = f.rowid "
+        "WHERE f.search LIKE ? AND f.search LIKE ? AND f.search LIKE ? AND f.search LIKE ? "
+        "AND f.rowid < ? " PAGE_FILTERS "ORDER BY f.rowid DESC LIMIT ?";
+#undef PAGE_FILTERS
+    const store_booking_filter *f = &p->f;
+    int ranged = f->from != 0 || f->to != 0;
+    const char *status = f->status ? f->status : "";
+    int64_t before = p->before > 0 ? p->before : INT64_MAX;
+    char *like[STORE_SEARCH_TERMS] = {NULL};
+    int searching = 0, rc = STORE_OK;
+    for (int i = 0; i < STORE_SEARCH_TERMS && rc == STORE_OK; i++) {
+        const char *t = p->terms[i] && *p->terms[i] ? p->terms[i] : NULL;
+        size_t n = t ? strlen(t) : 0;
+        if (!(like[i] = malloc(n + 3)))
+            rc = STORE_ERROR;
+        else if (t)
+            snprintf(like[i], n + 3, "%%%s%%", t);
+        else
+            snprintf(like[i], 3, "%%");
+        searching |= t != NULL;
+    }
+    struct booking_walk w = {cb, ctx};
+    db_val filters[] = {DBI(ranged ? f->from : INT64_MIN),
+                        DBI(ranged ? f->to : INT64_MAX),
+                        DBT(status),
+                        DBT(status),
+                        DBI(f->staff),
+                        DBI(f->staff),
+                        DBI(p->limit)};
+    if (rc == STORE_OK && searching) {
+        db_val q[] = {DBT(like[0]), DBT(like[1]), DBT(like[2]), DBT(like[3]),
+                      DBI(before),  filters[0],   filters[1],   filters[2],
+                      filters[3],   filters[4],   filters[5],   filters[6]};
+        rc = EXEC(c, by_search, q, row_booking_walk, &w, NULL);
+    } else if (rc == STORE_OK) {
+        db_val q[] = {DBI(before), filters[0], filters[1], filters[2],
+                      filters[3],  filters[4], filters[5], filters[6]};
+        rc = EXEC(c, by_id, q, row_booking_walk, &w, NULL);
+    }
+    for (int i = 0; i < STORE_SEARCH_TERMS; i++)
+        free(like[i]);
     return rc == 100 ? STORE_ERROR : rc;
 }
 
