@@ -288,6 +288,7 @@ static void cat_public(api_req *req, api_res *res)
     json_t *name = json_object_get(m->settings, "business_name");
     if (json_is_string(name)) json_object_set(o, "business_name", name);
     json_object_set_new(o, "timezone", json_string(tz_zone_name(m->rules.tz)));
+    json_object_set(o, "clock_format", json_object_get(m->settings, "clock_format"));
     json_object_set_new(o, "now",
                         json_string(snapshot_time(m, app_now(req->app), now, sizeof now)));
     json_object_set_new(o, "min_notice_minutes", json_integer(m->rules.notice_min));

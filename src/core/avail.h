@@ -36,11 +36,13 @@ typedef struct {
 
 /* A busy interval [start, end) in UTC. WHAT is a borrowed label shown by
  * explain ("Dentist", "Booking 42", "Time off"); lat/lon are NAN unless the
- * event has a known location (used by the travel-aware buffer). */
+ * event has a known location (used by the travel-aware buffer); BOOKING is
+ * the Tripod booking it is (0: calendar busy time), for explain's words. */
 typedef struct {
     tp_time start, end;
     const char *what;
     double lat, lon;
+    int64_t booking;
 } avail_busy;
 
 typedef struct {
@@ -218,6 +220,8 @@ typedef struct {
     int64_t ref;        /* skill id for MISSING_SKILL, else 0 */
     const char *what;   /* borrowed busy label for BUSY / BUFFER_BUSY */
     tp_time start, end; /* the busy interval for BUSY / BUFFER_BUSY */
+    int64_t booking;    /* BUSY / BUFFER_BUSY: the interval's booking (0: calendar) */
+    tp_time gap;        /* BUSY / BUFFER_BUSY: the drive time needed either side, seconds */
 } avail_reason;
 
 /* Every reason staff member STAFF_IDX is not offered at AT (none when they are

@@ -7,7 +7,8 @@ typedef struct {
     size_t max, n;
 } reasons;
 
-static void add(reasons *rs, avail_why why, int64_t ref, const avail_busy *b)
+/* Appends reason WHY (REF: a skill; B: the busy interval, whose drive GAP applies). */
+static void add(reasons *rs, avail_why why, int64_t ref, const avail_busy *b, tp_time gap)
 {
     if (rs->n < rs->max) {
         avail_reason *r = &rs->out[rs->n];
@@ -16,6 +17,8 @@ static void add(reasons *rs, avail_why why, int64_t ref, const avail_busy *b)
         r->what = b ? b->what : NULL;
         r->start = b ? b->start : 0;
         r->end = b ? b->end : 0;
+        r->booking = b ? b->booking : 0;
+        r->gap = gap;
     }
     rs->n++;
 }
@@ -49,35 +52,35 @@ size_t avail_explain(const avail_query *q, size_t staff_idx, tp_time at, avail_r
     avail__plan p;
     avail__plan_init(q, &p);
     reasons rs = {.out = out, .max = max};
-    if (!s->active) add(&rs, AVAIL_WHY_INACTIVE, 0, NULL);
-    if (!s->has_calendar) add(&rs, AVAIL_WHY_NO_CALENDAR, 0, NULL);
-    if (!avail__serves(q, &p, s)) add(&rs, AVAIL_WHY_OUTSIDE_ZONE, 0, NULL);
+    if (!s->active) add(&rs, AVAIL_WHY_INACTIVE, 0, NULL, 0);
+    if (!s->has_calendar) add(&rs, AVAIL_WHY_NO_CALENDAR, 0, NULL, 0);
+    if (!avail__serves(q, &p, s)) add(&rs, AVAIL_WHY_OUTSIDE_ZONE, 0, NULL, 0);
     for (size_t i = 0; i < q->nitems; i++)
         for (size_t k = 0; k < q->items[i].nskills; k++)
             if (!avail__has_skill(s, q->items[i].skills[k]) && !skill_seen(q, i, k))
-                add(&rs, AVAIL_WHY_MISSING_SKILL, q->items[i].skills[k], NULL);
-    if (!avail__aligned(q, at)) add(&rs, AVAIL_WHY_NOT_ALIGNED, 0, NULL);
-    if (at < q->from || at >= q->to) add(&rs, AVAIL_WHY_OUTSIDE_WINDOW, 0, NULL);
-    if (at < q->now + (tp_time)ru->notice_min * 60) add(&rs, AVAIL_WHY_NOTICE, 0, NULL);
-    if (at > q->now + (tp_time)ru->horizon_days * 86400) add(&rs, AVAIL_WHY_HORIZON, 0, NULL);
+                add(&rs, AVAIL_WHY_MISSING_SKILL, q->items[i].skills[k], NULL, 0);
+    if (!avail__aligned(q, at)) add(&rs, AVAIL_WHY_NOT_ALIGNED, 0, NULL, 0);
+    if (at < q->from || at >= q->to) add(&rs, AVAIL_WHY_OUTSIDE_WINDOW, 0, NULL, 0);
+    if (at < q->now + (tp_time)ru->notice_min * 60) add(&rs, AVAIL_WHY_NOTICE, 0, NULL, 0);
+    if (at > q->now + (tp_time)ru->horizon_days * 86400) add(&rs, AVAIL_WHY_HORIZON, 0, NULL, 0);
     if (p.status != AVAIL_OK) {
-        add(&rs, AVAIL_WHY_NOT_SCHEDULABLE, 0, NULL);
+        add(&rs, AVAIL_WHY_NOT_SCHEDULABLE, 0, NULL, 0);
         return rs.n;
     }
     if (!avail__in_hours(ru, s, at, p.len_min, 0))
-        add(&rs, AVAIL_WHY_OUTSIDE_HOURS, 0, NULL);
+        add(&rs, AVAIL_WHY_OUTSIDE_HOURS, 0, NULL, 0);
     else if (!avail__in_hours(ru, s, at, p.len_min, ru->buffer_min))
-        add(&rs, AVAIL_WHY_BUFFER_HOURS, 0, NULL);
+        add(&rs, AVAIL_WHY_BUFFER_HOURS, 0, NULL, 0);
     const tp_time end = at + (tp_time)p.len_min * 60;
     for (size_t i = 0; i < s->nbusy; i++) {
         const avail_busy *b = &s->busy[i];
         if (b->start < end && b->end > at)
-            add(&rs, AVAIL_WHY_BUSY, 0, b);
+            add(&rs, AVAIL_WHY_BUSY, 0, b, avail__gap(q, &p, b));
         else if (avail__busy_hits(q, &p, b, at))
-            add(&rs, AVAIL_WHY_BUFFER_BUSY, 0, b);
+            add(&rs, AVAIL_WHY_BUFFER_BUSY, 0, b, avail__gap(q, &p, b));
     }
     if (rs.n == 0 && p.crew == 2 && !has_partner(q, &p, staff_idx, at))
-        add(&rs, AVAIL_WHY_NO_PARTNER, 0, NULL);
+        add(&rs, AVAIL_WHY_NO_PARTNER, 0, NULL, 0);
     return rs.n;
 }
 
