@@ -232,7 +232,7 @@ json_t *reasons_refusal(const snapshot *s, const avail_query *q, tp_time at, con
             json_array_append_new(
                 texts, json_string(reasons_text(s, q, i, at, &rs[k], text, sizeof text)));
         }
-        if (texts && has_id(live_busy, nlive, st->id))
+        if (texts && n == 0 && has_id(live_busy, nlive, st->id))
             json_array_append_new(texts, json_string("busy then (calendar, checked live)"));
         if (json_array_size(texts))
             json_array_append_new(

@@ -30,7 +30,8 @@ const char *reasons_clock(const snapshot *s, tp_time t, char *buf, size_t len);
  * busy time the refusing transaction read): [{staff: {id, name}, reasons:
  * [text]}] for staff members ONLY[0..nonly) (none: every active one), each
  * with at least one reason; those in LIVE_BUSY[0..nlive) were found busy by
- * the live look at their calendars. New reference; NULL when memory ran out. */
+ * the live look at their calendars (said when Q's busy time does not show
+ * it yet). New reference; NULL when memory ran out. */
 json_t *reasons_refusal(const snapshot *s, const avail_query *q, tp_time at, const int64_t *only,
                         size_t nonly, const int64_t *live_busy, size_t nlive);
 
