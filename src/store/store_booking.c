@@ -259,14 +259,28 @@ int store_booking_list(store_conn *c, const store_booking_filter *f, store_booki
     return rc == 100 ? STORE_ERROR : rc;
 }
 
+/* Characters (not bytes) of UTF-8 text T. */
+static size_t utf8_chars(const char *t)
+{
+    size_t n = 0;
+    for (; *t; t++)
+        n += ((unsigned char)*t & 0xC0) != 0x80;
+    return n;
+}
+
 /* Two statements, so that each walks one index in id order and stops at
  * the limit: the search index (bookings_fts: SQLite's FTS5 trigram table,
- * PostgreSQL's view over the pg_trgm-indexed column) when there are terms,
- * else the primary key. Unused terms are '%', which every text matches. */
+ * PostgreSQL's view over the pg_trgm-indexed column) for terms of three
+ * characters or more, else the primary key. Shorter terms (no trigram to
+ * look up) are checked on each row the walk reaches. Unused terms are '%',
+ * which every text matches; in the index they come last, after every real
+ * term (SQLite 3.40's FTS5 crashes on a short LIKE pattern followed by a
+ * longer one in one query). */
 int store_booking_list_page(store_conn *c, const store_booking_page *p, store_booking_cb cb,
                             void *ctx)
 {
 #define PAGE_FILTERS                                                                               \
+    "AND b.search LIKE ? AND b.search LIKE ? AND b.search LIKE ? AND b.search LIKE ? "             \
     "AND b.end_at > ? AND b.start_at < ? AND (? = '' OR b.status = ?) "                            \
     "AND (? = 0 OR EXISTS (SELECT 1 FROM assignments a WHERE a.booking_id = b.id "                 \
     "AND a.staff_id = ?)) "
@@ -282,38 +296,45 @@ int store_booking_list_page(store_conn *c, const store_booking_page *p, store_bo
     int ranged = f->from != 0 || f->to != 0;
     const char *status = f->status ? f->status : "";
     int64_t before = p->before > 0 ? p->before : INT64_MAX;
-    char *like[STORE_SEARCH_TERMS] = {NULL};
-    int searching = 0, rc = STORE_OK;
+    /* like[0..4): the index's patterns (long terms); like[4..8): the rows' (short terms). */
+    char *like[2 * STORE_SEARCH_TERMS] = {NULL};
+    int nlong = 0, nshort = 0, rc = STORE_OK;
     for (int i = 0; i < STORE_SEARCH_TERMS && rc == STORE_OK; i++) {
-        const char *t = p->terms[i] && *p->terms[i] ? p->terms[i] : NULL;
-        size_t n = t ? strlen(t) : 0;
-        if (!(like[i] = malloc(n + 3)))
+        const char *t = p->terms[i];
+        if (!t || !*t) continue;
+        int k = utf8_chars(t) >= 3 ? nlong++ : STORE_SEARCH_TERMS + nshort++;
+        size_t n = strlen(t) + 3;
+        if (!(like[k] = malloc(n)))
             rc = STORE_ERROR;
-        else if (t)
-            snprintf(like[i], n + 3, "%%%s%%", t);
         else
-            snprintf(like[i], 3, "%%");
-        searching |= t != NULL;
+            snprintf(like[k], n, "%%%s%%", t);
     }
+    const char *pat[2 * STORE_SEARCH_TERMS];
+    for (int i = 0; i < 2 * STORE_SEARCH_TERMS; i++)
+        pat[i] = like[i] ? like[i] : "%";
     struct booking_walk w = {cb, ctx};
-    db_val filters[] = {DBI(ranged ? f->from : INT64_MIN),
+    db_val filters[] = {DBT(pat[4]),
+                        DBT(pat[5]),
+                        DBT(pat[6]),
+                        DBT(pat[7]),
+                        DBI(ranged ? f->from : INT64_MIN),
                         DBI(ranged ? f->to : INT64_MAX),
                         DBT(status),
                         DBT(status),
                         DBI(f->staff),
                         DBI(f->staff),
                         DBI(p->limit)};
-    if (rc == STORE_OK && searching) {
-        db_val q[] = {DBT(like[0]), DBT(like[1]), DBT(like[2]), DBT(like[3]),
-                      DBI(before),  filters[0],   filters[1],   filters[2],
-                      filters[3],   filters[4],   filters[5],   filters[6]};
+    if (rc == STORE_OK && nlong) {
+        db_val q[] = {DBT(pat[0]), DBT(pat[1]), DBT(pat[2]), DBT(pat[3]), DBI(before), filters[0],
+                      filters[1],  filters[2],  filters[3],  filters[4],  filters[5],  filters[6],
+                      filters[7],  filters[8],  filters[9],  filters[10]};
         rc = EXEC(c, by_search, q, row_booking_walk, &w, NULL);
     } else if (rc == STORE_OK) {
-        db_val q[] = {DBI(before), filters[0], filters[1], filters[2],
-                      filters[3],  filters[4], filters[5], filters[6]};
+        db_val q[] = {DBI(before), filters[0], filters[1], filters[2], filters[3], filters[4],
+                      filters[5],  filters[6], filters[7], filters[8], filters[9], filters[10]};
         rc = EXEC(c, by_id, q, row_booking_walk, &w, NULL);
     }
-    for (int i = 0; i < STORE_SEARCH_TERMS; i++)
+    for (int i = 0; i < 2 * STORE_SEARCH_TERMS; i++)
         free(like[i]);
     return rc == 100 ? STORE_ERROR : rc;
 }
