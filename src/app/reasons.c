@@ -143,7 +143,7 @@ static void w_busy(const words_ctx *x, char *buf, size_t len)
     char span[80];
     if (r->booking) {
         span_text(x->s, r->start - r->gap, r->end + r->gap, x->at, span, sizeof span);
-        snprintf(buf, len, "another shoot %s incl. drive time", span);
+        snprintf(buf, len, "busy with another shoot %s incl. drive time", span);
         return;
     }
     int64_t day = day_of(tz_utc_to_local(x->s->rules.tz, x->at));

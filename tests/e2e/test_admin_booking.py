@@ -42,7 +42,7 @@ def test_named_staff_must_be_free_unless_forced(admin, anon):
     # Never a double booking of the same person, forced or not.
     r = admin.post(API + "/bookings", json=body(ids, at(MON, "10:30"), staff=[val], force=True))
     assert r.status_code == 409 and r.json()["reasons"] == [
-        {"staff": {"id": val, "name": "Val"}, "reasons": ["another shoot 09:40–11:40 incl. drive time"]}]
+        {"staff": {"id": val, "name": "Val"}, "reasons": ["busy with another shoot 09:40–11:40 incl. drive time"]}]
     # Without staff the policy picks, as for an agent.
     assert [s["id"] for s in ok(admin.post(API + "/bookings",
                                            json=body(ids, at(MON, "13:00"))), 201)["staff"]] == [pat]

@@ -69,7 +69,7 @@ def test_another_shoot_with_its_drive_time(admin, anon, ids):
     staff(admin, "Pat")
     ok(book(anon, at(MON, "13:00"), [ids["photos"]]), 201)
     assert refused(book(anon, at(MON, "14:00"), [ids["photos"]])) == {
-        "Pat": ["another shoot 12:30–14:30 incl. drive time"]}
+        "Pat": ["busy with another shoot 12:30–14:30 incl. drive time"]}
 
 
 def test_too_soon_too_far_and_off_the_grid(admin, anon):
@@ -110,7 +110,7 @@ def test_a_twelve_hour_business_reads_twelve_hour_times(admin, anon):
     staff(admin, "Pat")
     ok(book(anon, at(MON, "13:00"), [ids["photos"]]), 201)
     assert refused(book(anon, at(MON, "14:00"), [ids["photos"]])) == {
-        "Pat": ["another shoot 12:30 PM–2:30 PM incl. drive time"]}
+        "Pat": ["busy with another shoot 12:30 PM–2:30 PM incl. drive time"]}
 
 
 def test_a_move_and_a_reassign_say_why(admin, anon, ids):
@@ -120,7 +120,7 @@ def test_a_move_and_a_reassign_say_why(admin, anon, ids):
     ok(book(anon, at(MON, "13:00"), [ids["photos"]]), 201)  # Pat again (Val is off on Monday)
     # Move: the crew may change when Pat is not free then, so everyone says why.
     r = admin.patch(API + f"/bookings/{b['id']}", json={"start": at(MON, "13:30")})
-    assert refused(r) == {"Pat": ["another shoot 12:30–14:30 incl. drive time"], "Val": ["day off"]}
+    assert refused(r) == {"Pat": ["busy with another shoot 12:30–14:30 incl. drive time"], "Val": ["day off"]}
     assert r.json()["alternatives"]
     # Reassign: only the person asked for.
     r = admin.patch(API + f"/bookings/{b['id']}", json={"staff": [val]})
@@ -128,10 +128,10 @@ def test_a_move_and_a_reassign_say_why(admin, anon, ids):
     # The agent's reschedule may go to anyone: everyone's reasons.
     agent = anon.__class__(anon.base, b["manage_token"])
     r = agent.patch(API + f"/bookings/{b['id']}", json={"start": at(MON, "13:30")})
-    assert refused(r) == {"Pat": ["another shoot 12:30–14:30 incl. drive time"], "Val": ["day off"]}
+    assert refused(r) == {"Pat": ["busy with another shoot 12:30–14:30 incl. drive time"], "Val": ["day off"]}
     # Force overrides the rules, never another booking of the same person.
     r = admin.patch(API + f"/bookings/{b['id']}", json={"start": at(MON, "13:30"), "force": True})
-    assert refused(r) == {"Pat": ["another shoot 12:30–14:30 incl. drive time"]}
+    assert refused(r) == {"Pat": ["busy with another shoot 12:30–14:30 incl. drive time"]}
     assert ok(admin.patch(API + f"/bookings/{b['id']}", json={"staff": [val], "force": True}))[
         "staff"] == [{"id": val, "name": "Val"}]
     assert pat

@@ -1,7 +1,7 @@
 // settings.js — every business setting of API.md on one form; settings the
 // page does not know are kept as they are.
 
-import { el } from '../api.js';
+import { el, setClockFormat } from '../api.js';
 import { field, checkbox, select, save, val, intVal } from './form.js';
 import { hoursEditor } from './hours.js';
 
@@ -42,6 +42,10 @@ export async function renderSettings(root, ctx) {
       field('timezone', 'Business time zone', s.timezone, { list: 'tz-list', field: 'timezone',
         hint: 'IANA name, e.g. America/New_York. Slots are offered and shown in this zone.' }),
       zoneList(),
+      select('clock_format', 'Clock', s.clock_format || '12h', [
+        ['12h', '12-hour clock — 1:30 PM'],
+        ['24h', '24-hour clock — 13:30'],
+      ], 'clock_format'),
       field('outside_area_message', 'Message for properties outside every service area', s.outside_area_message,
         { type: 'textarea', field: 'outside_area_message' })),
     el('section', { class: 'card' },
@@ -94,6 +98,7 @@ export async function renderSettings(root, ctx) {
       horizon_days: intVal(form, 'horizon_days', 'horizon_days', { min: 1, max: 730 }),
       travel_speed_kmh: speed(form),
       assignment: val(form, 'assignment'),
+      clock_format: val(form, 'clock_format'),
       two_photographers: {
         ...two,
         enabled: form.querySelector('#tp_enabled').checked,
@@ -106,6 +111,7 @@ export async function renderSettings(root, ctx) {
     if (res) {
       ctx.forget('/settings', '/readiness');
       Object.assign(s, res);
+      setClockFormat(s.clock_format);
     }
   });
   root.replaceChildren(el('h1', { text: 'Settings' }), form);
