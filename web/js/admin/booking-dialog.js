@@ -115,7 +115,7 @@ export async function openBooking(ctx, listed, opts) {
         el('div', { class: 'field' }, el('label', { for: 'bk-date', text: 'Date' }), date),
         el('div', { class: 'field' }, el('label', { for: 'bk-time', text: 'Start time' }), time))),
     el('div', { class: 'field checks' }, el('label', { for: 'bk-force' }, force,
-      'Force: skip the availability check (double booking is possible)')),
+      'Force: skip the availability rules (hours, calendars, notice, zones, skills); never two shoots of one person at once')),
     st, alts,
     el('div', { class: 'actions' }, saveBtn, cancelBtn, closeBtn));
   const dlg = el('dialog', { id: 'booking-dialog', 'aria-labelledby': 'bk-title' }, form);

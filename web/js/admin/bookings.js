@@ -18,6 +18,8 @@ function readHash() {
 export async function renderBookings(root, ctx) {
   const tz = await ctx.tz();
   const staff = await ctx.items('staff', true);
+  const catalog = await ctx.get('/catalog').catch(() => ({}));
+  const today = dateInZone((catalog && catalog.now) || new Date(), tz); // the server's clock
   const active = staff.filter((s) => s.active !== false);
   const params = readHash();
 
@@ -126,7 +128,7 @@ export async function renderBookings(root, ctx) {
 
   exportBtn.addEventListener('click', async () => {
     const f = filters();
-    const name = `bookings-${dateInZone(new Date(), tz)}.csv`;
+    const name = `bookings-${today}.csv`;
     try {
       await busy(exportBtn, 'Exporting…', ctx.download('/bookings.csv?' + new URLSearchParams(f), name));
       status(listStatus, `Exported ${name}: the bookings shown by these filters, all pages.`, 'ok');

@@ -96,11 +96,11 @@ export function hoursEditor(prefix, hours) {
   for (const d of DAY_KEYS) {
     const id = `${prefix}-${d}`;
     const label = el('span', { class: 'day-name', id: `${id}-label`, text: DAY_NAMES[d] });
-    const offBtn = el('button', { type: 'button', class: 'small ghost', id: `${id}-off`, text: 'Day off',
-      'aria-label': `${DAY_NAMES[d]}: day off` });
+    const offBtn = el('button', { type: 'button', class: 'small', id: `${id}-off`, text: 'Make it a day off',
+      'aria-label': `Make ${DAY_NAMES[d]} a day off` });
     days[d] = rangesEditor(id, `${prefix}.${d}`, (hours || {})[d], 'Day off', (count) => { offBtn.hidden = count === 0; });
     offBtn.addEventListener('click', () => days[d].clear());
-    grid.append(el('div', { class: 'hours-day', role: 'group', 'aria-labelledby': `${id}-label` },
+    grid.append(el('div', { class: 'hours-day field', role: 'group', 'aria-labelledby': `${id}-label` },
       label, days[d].node, offBtn));
   }
   const node = el('div', {},
@@ -130,7 +130,7 @@ export function exceptionsEditor(prefix, exceptions) {
     const i = n++;
     const date = el('input', { type: 'date', id: `${prefix}-date-${i}`, value: (ex && ex.date) || '', 'aria-label': 'Date' });
     const off = el('input', { type: 'checkbox', id: `${prefix}-off-${i}`, checked: !ex || ex.off || !ex.hours });
-    const row = el('div', { class: 'exception', 'data-row': String(i) });
+    const row = el('div', { class: 'exception field', 'data-row': String(i) });
     const hours = rangesEditor(`${prefix}-${i}-hours`, `${prefix}.${i}.hours`, ex && ex.hours, 'No hours yet');
     const hoursWrap = el('div', { class: 'exception-hours' }, hours.node);
     const syncOff = () => { hoursWrap.hidden = off.checked; };

@@ -119,6 +119,16 @@ export async function renderSchedule(root, ctx) {
     board.replaceChildren(state.mode === 'week'
       ? weekView(from, bookings, busyList, open)
       : dayView(from, bookings, busyList, open));
+    fitRows();
+  }
+
+  // Day view: each row as tall as its tallest block's words, so a short
+  // shoot still shows its times and address in full.
+  function fitRows() {
+    for (const track of board.querySelectorAll('.sched-day .sched-track')) {
+      const need = Math.max(0, ...[...track.querySelectorAll('.blk')].map((b) => b.scrollHeight + b.offsetHeight - b.clientHeight));
+      track.style.minHeight = `${need + 8}px`;
+    }
   }
 
   function dayView(date, bookings, busyList, open) {
