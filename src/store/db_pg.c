@@ -446,12 +446,14 @@ static Oid param_oid(const db_val *v)
 
 /* The name of SQL's statement on C's session, preparing it on first use with
  * the types of PARAMS. Returns NULL with *RC set on failure. When the cache is
- * full, the unnamed statement is prepared (and replaced by the next one). */
+ * full, or SQL starts with DB_PLAN_PER_RUN, the unnamed statement is prepared
+ * (and replaced by the next one): planned with this run's values. */
 static const char *stmt_for(pg_conn *c, const char *sql, const db_val *params, int nparams, int *rc)
 {
     size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
     stmt_slot *slot = NULL;
-    for (size_t i = 0; i < STMT_CACHE; i++) {
+    int per_run = strncmp(sql, DB_PLAN_PER_RUN, strlen(DB_PLAN_PER_RUN)) == 0;
+    for (size_t i = 0; i < STMT_CACHE && !per_run; i++) {
         stmt_slot *sl = &c->cache[(h + i) % STMT_CACHE];
         if (sl->sql == sql) return sl->name;
         if (!sl->sql) {

@@ -146,6 +146,7 @@ int store_booking_list(store_conn *c, const store_booking_filter *f, store_booki
 
 /* One page of the admin's booking list, newest (highest id) first. */
 #define STORE_SEARCH_TERMS 4
+#define STORE_PAGE_RANGE_DAYS 92 /* a time range up to this long is read by shoot time */
 typedef struct {
     store_booking_filter f; /* time range, staff, status as above (lean is ignored) */
     /* Substrings the booking's search text must all contain (ASCII-lowercase,
@@ -156,8 +157,8 @@ typedef struct {
 } store_booking_page;
 /* CB gets each booking of page P (borrowed for the call), descending id.
  * With terms the walk follows the search index (SQLite FTS5 trigram,
- * PostgreSQL pg_trgm), else the primary key: neither reads the bodies of
- * bookings that do not match. */
+ * PostgreSQL pg_trgm); with a time range up to STORE_PAGE_RANGE_DAYS the
+ * bookings by shoot time; else the primary key. */
 int store_booking_list_page(store_conn *c, const store_booking_page *p, store_booking_cb cb,
                             void *ctx);
 

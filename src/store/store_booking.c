@@ -268,29 +268,40 @@ static size_t utf8_chars(const char *t)
     return n;
 }
 
-/* Two statements, so that each walks one index in id order and stops at
- * the limit: the search index (bookings_fts: SQLite's FTS5 trigram table,
- * PostgreSQL's view over the pg_trgm-indexed column) for terms of three
- * characters or more, else the primary key. Shorter terms (no trigram to
- * look up) are checked on each row the walk reaches. Unused terms are '%',
- * which every text matches; in the index they come last, after every real
- * term (SQLite 3.40's FTS5 crashes on a short LIKE pattern followed by a
- * longer one in one query). */
+/* Three statements, each reading one index: the search index (bookings_fts:
+ * SQLite's FTS5 trigram table, PostgreSQL's view over the pg_trgm-indexed
+ * column) in id order for terms of three characters or more; without such
+ * terms, the bookings by end for a range of at most STORE_PAGE_RANGE_DAYS
+ * (few rows, sorted by id: the schedule's day or week), else the primary key
+ * in id order. The id walks stop at the limit. Shorter terms (no trigram to
+ * look up) are checked on each row read. Unused terms are '%', which every
+ * text matches; in the index they come last, after every real term (SQLite
+ * 3.40's FTS5 crashes on a short LIKE pattern followed by a longer one in
+ * one query). Each is planned for its values: a generic plan would take the
+ * trigram index even for the unused '%'. */
 int store_booking_list_page(store_conn *c, const store_booking_page *p, store_booking_cb cb,
                             void *ctx)
 {
+#define PAGE_TERMS                                                                                 \
+    "AND b.search LIKE ? AND b.search LIKE ? AND b.search LIKE ? AND b.search LIKE ? "
 #define PAGE_FILTERS                                                                               \
-    "AND b.search LIKE ? AND b.search LIKE ? AND b.search LIKE ? AND b.search LIKE ? "             \
-    "AND b.end_at > ? AND b.start_at < ? AND (? = '' OR b.status = ?) "                            \
+    "AND (? = '' OR b.status = ?) "                                                                \
     "AND (? = 0 OR EXISTS (SELECT 1 FROM assignments a WHERE a.booking_id = b.id "                 \
     "AND a.staff_id = ?)) "
-    static const char by_id[] =
-        "SELECT " BOOKING_COLS " FROM bookings b WHERE b.id < ? " PAGE_FILTERS
-        "ORDER BY b.id DESC LIMIT ?";
-    static const char by_search[] =
+    static const char by_id[] = DB_PLAN_PER_RUN
+        "SELECT " BOOKING_COLS " FROM bookings b WHERE b.id < ? " PAGE_TERMS
+        "AND b.end_at > ? AND b.start_at < ? " PAGE_FILTERS "ORDER BY b.id DESC LIMIT ?";
+    /* The unary `+`s keep SQLite on the index by end: neither a walk down
+     * every id nor one over every booking that started before the range. */
+    static const char by_range[] = DB_PLAN_PER_RUN
+        "SELECT " BOOKING_COLS " FROM bookings b WHERE +b.id < ? " PAGE_TERMS
+        "AND b.end_at > ? AND +b.start_at < ? " PAGE_FILTERS "ORDER BY +b.id DESC LIMIT ?";
+    static const char by_search[] = DB_PLAN_PER_RUN
         "SELECT " BOOKING_COLS " FROM bookings_fts f JOIN bookings b ON b.id = f.rowid "
         "WHERE f.search LIKE ? AND f.search LIKE ? AND f.search LIKE ? AND f.search LIKE ? "
-        "AND f.rowid < ? " PAGE_FILTERS "ORDER BY f.rowid DESC LIMIT ?";
+        "AND f.rowid < ? " PAGE_TERMS "AND b.end_at > ? AND b.start_at < ? " PAGE_FILTERS
+        "ORDER BY f.rowid DESC LIMIT ?";
+#undef PAGE_TERMS
 #undef PAGE_FILTERS
     const store_booking_filter *f = &p->f;
     int ranged = f->from != 0 || f->to != 0;
@@ -332,7 +343,8 @@ int store_booking_list_page(store_conn *c, const store_booking_page *p, store_bo
     } else if (rc == STORE_OK) {
         db_val q[] = {DBI(before), filters[0], filters[1], filters[2], filters[3], filters[4],
                       filters[5],  filters[6], filters[7], filters[8], filters[9], filters[10]};
-        rc = EXEC(c, by_id, q, row_booking_walk, &w, NULL);
+        int narrow = ranged && f->to - f->from <= (tp_time)STORE_PAGE_RANGE_DAYS * 86400;
+        rc = EXEC(c, narrow ? by_range : by_id, q, row_booking_walk, &w, NULL);
     }
     for (int i = 0; i < 2 * STORE_SEARCH_TERMS; i++)
         free(like[i]);
