@@ -369,9 +369,9 @@ static int clash_row(void *ctx, const store_booking *other)
 /* Whether B as it would be written double-books one of its staff: another
  * confirmed booking of theirs whose [start − buffer, end) overlaps B's (the
  * rule PostgreSQL's exclusion constraint enforces; checked here for every
- * engine). Sets *CLASH; each clash is one entry of T->reasons (a new array).
- * Returns the store's code. */
-static int double_booked(tx *t, store_conn *c, const store_booking *b, int *clash)
+ * engine, as what force never overrides). STORE_CONFLICT when it does, each
+ * clash one entry of T->reasons; else STORE_OK or the store's error. */
+static int double_booked(tx *t, store_conn *c, const store_booking *b)
 {
     clash_walk w = {t->s, b, 0, json_array()};
     int rc = w.reasons ? STORE_OK : STORE_ERROR;
@@ -383,11 +383,11 @@ static int double_booked(tx *t, store_conn *c, const store_booking *b, int *clas
         rc = store_booking_list(c, &f, clash_row, &w);
     }
     if (rc > STORE_ERROR) rc = STORE_ERROR;
-    *clash = json_array_size(w.reasons) > 0;
+    int clash = json_array_size(w.reasons) > 0;
     json_decref(t->reasons);
-    t->reasons = *clash ? w.reasons : NULL;
-    if (!*clash) json_decref(w.reasons);
-    return rc;
+    t->reasons = clash ? w.reasons : NULL;
+    if (!clash) json_decref(w.reasons);
+    return rc == STORE_OK && clash ? STORE_CONFLICT : rc;
 }
 
 /* ---- create ---- */
@@ -629,15 +629,7 @@ static tx_step create_attempt(tx *t, store_conn *c, outcome *o)
     b.lat = t->q.prop.lat;
     b.lon = t->q.prop.lon;
     b.created = b.updated = t->now;
-    if (x->force) {
-        /* Force skips the availability rules, never the double booking. */
-        int clash;
-        if ((rc = double_booked(t, c, &b, &clash)) != STORE_OK) goto fail;
-        if (clash) {
-            step = TX_TAKEN;
-            goto rollback;
-        }
-    }
+    if (x->force && (rc = double_booked(t, c, &b)) != STORE_OK) goto fail;
     new_token(token, b.manage_hash);
     if (!(body = create_stored_body(x)) || !(b.body = json_dumps(body, JSON_COMPACT)) ||
         !(b.search = booking_view_search(body))) {
@@ -875,15 +867,8 @@ static tx_step change_attempt(tx *t, store_conn *c, outcome *o)
     }
     b.start = t->at;
     b.end = t->at + t->len;
-    if (x->force) {
-        /* Force skips the availability re-check, never the double booking. */
-        int clash;
-        if ((rc = double_booked(t, c, &b, &clash)) != STORE_OK) goto fail;
-        if (clash) {
-            step = TX_TAKEN;
-            goto rollback;
-        }
-    }
+    /* Force skips the availability re-check, never the double booking. */
+    if (x->force && (rc = double_booked(t, c, &b)) != STORE_OK) goto fail;
     if (b.start == old.start && same_crew(&b, &old)) {
         store_rollback(c);
         step = edit_answer(x, c, &b, o);

@@ -82,16 +82,6 @@ static const char *local_time(booking_csv *x, const json_t *v)
     return x->failed ? "" : x->cell.p;
 }
 
-static const char *col_id(booking_csv *x, const json_t *b)
-{
-    (void)x;
-    return str(json_object_get(b, "id"));
-}
-static const char *col_status(booking_csv *x, const json_t *b)
-{
-    (void)x;
-    return str(json_object_get(b, "status"));
-}
 static const char *col_start(booking_csv *x, const json_t *b)
 {
     return local_time(x, json_object_get(b, "start"));
@@ -99,6 +89,14 @@ static const char *col_start(booking_csv *x, const json_t *b)
 static const char *col_end(booking_csv *x, const json_t *b)
 {
     return local_time(x, json_object_get(b, "end"));
+}
+static const char *col_created(booking_csv *x, const json_t *b)
+{
+    return local_time(x, json_object_get(b, "created"));
+}
+static const char *col_updated(booking_csv *x, const json_t *b)
+{
+    return local_time(x, json_object_get(b, "updated"));
 }
 static const char *col_timezone(booking_csv *x, const json_t *b)
 {
@@ -151,73 +149,41 @@ static const char *col_packages(booking_csv *x, const json_t *b)
 {
     return items(x, b, "packages");
 }
-static const char *col_agent_name(booking_csv *x, const json_t *b)
-{
-    (void)x;
-    return str(json_object_get(json_object_get(b, "agent"), "name"));
-}
-static const char *col_agent_email(booking_csv *x, const json_t *b)
-{
-    (void)x;
-    return str(json_object_get(json_object_get(b, "agent"), "email"));
-}
-static const char *col_agent_phone(booking_csv *x, const json_t *b)
-{
-    (void)x;
-    return str(json_object_get(json_object_get(b, "agent"), "phone"));
-}
-static const char *col_address(booking_csv *x, const json_t *b)
-{
-    (void)x;
-    return str(json_object_get(json_object_get(b, "property"), "address"));
-}
-static const char *col_postal(booking_csv *x, const json_t *b)
-{
-    (void)x;
-    return str(json_object_get(json_object_get(b, "property"), "postal_code"));
-}
-static const char *col_notes(booking_csv *x, const json_t *b)
-{
-    (void)x;
-    return str(json_object_get(b, "notes"));
-}
-static const char *col_calendar(booking_csv *x, const json_t *b)
-{
-    (void)x;
-    return str(json_object_get(json_object_get(b, "calendar"), "state"));
-}
-static const char *col_created(booking_csv *x, const json_t *b)
-{
-    return local_time(x, json_object_get(b, "created"));
-}
-static const char *col_updated(booking_csv *x, const json_t *b)
-{
-    return local_time(x, json_object_get(b, "updated"));
-}
 
+/* Each column: its header, and either the string member KEY (in object
+ * member IN when set) of the booking, or what CELL writes. */
 static const struct {
     const char *header;
+    const char *in, *key;
     const char *(*cell)(booking_csv *x, const json_t *b);
 } columns[] = {
-    {"id", col_id},
-    {"status", col_status},
-    {"start", col_start},
-    {"end", col_end},
-    {"timezone", col_timezone},
-    {"duration_minutes", col_minutes},
-    {"staff", col_staff},
-    {"agent_name", col_agent_name},
-    {"agent_email", col_agent_email},
-    {"agent_phone", col_agent_phone},
-    {"address", col_address},
-    {"postal_code", col_postal},
-    {"services", col_services},
-    {"packages", col_packages},
-    {"notes", col_notes},
-    {"calendar", col_calendar},
-    {"created", col_created},
-    {"updated", col_updated},
+    {"id", NULL, "id", NULL},
+    {"status", NULL, "status", NULL},
+    {"start", NULL, NULL, col_start},
+    {"end", NULL, NULL, col_end},
+    {"timezone", NULL, NULL, col_timezone},
+    {"duration_minutes", NULL, NULL, col_minutes},
+    {"staff", NULL, NULL, col_staff},
+    {"agent_name", "agent", "name", NULL},
+    {"agent_email", "agent", "email", NULL},
+    {"agent_phone", "agent", "phone", NULL},
+    {"address", "property", "address", NULL},
+    {"postal_code", "property", "postal_code", NULL},
+    {"services", NULL, NULL, col_services},
+    {"packages", NULL, NULL, col_packages},
+    {"notes", NULL, "notes", NULL},
+    {"calendar", "calendar", "state", NULL},
+    {"created", NULL, NULL, col_created},
+    {"updated", NULL, NULL, col_updated},
 };
+
+/* Column I's text for booking B. */
+static const char *column_text(booking_csv *x, size_t i, const json_t *b)
+{
+    if (columns[i].cell) return columns[i].cell(x, b);
+    const json_t *in = columns[i].in ? json_object_get(b, columns[i].in) : b;
+    return str(json_object_get(in, columns[i].key));
+}
 
 /* ---- prices (the `price` member a booking keeps once prices exist) ---- */
 
@@ -281,7 +247,7 @@ int booking_csv_add(booking_csv *x, const json_t *b)
     for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++) {
         x->cell.n = 0;
         if (x->cell.p) x->cell.p[0] = '\0';
-        field(x, &x->rows, columns[i].cell(x, b), i == 0);
+        field(x, &x->rows, column_text(x, i, b), i == 0);
     }
     put(x, &x->rows, "\r\n", 2);
     price_cells(x, b);

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -566,37 +567,17 @@ void snapshot_release(snapshot *m)
 
 /* ---- Lookups ---- */
 
-static const snapshot_item *item_find(const snapshot_item *v, size_t n, int64_t id)
+/* Index of the element of BASE[0..n) (SIZE bytes each, ascending by the
+ * int64_t id at OFFSET) whose id is ID; -1 when none. */
+static long id_index(const void *base, size_t n, size_t size, size_t offset, int64_t id)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (v[mid].id == id) return &v[mid];
-        if (v[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
-const snapshot_item *snapshot_service(const snapshot *m, int64_t id)
-{
-    return item_find(m->services, m->nservices, id);
-}
-
-const snapshot_item *snapshot_package(const snapshot *m, int64_t id)
-{
-    return item_find(m->packages, m->npackages, id);
-}
-
-long snapshot_staff_index(const snapshot *m, int64_t id)
-{
-    size_t lo = 0, hi = m->nstaff;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (m->staff[mid].id == id) return (long)mid;
-        if (m->staff[mid].id < id)
+        int64_t v;
+        memcpy(&v, (const char *)base + mid * size + offset, sizeof v);
+        if (v == id) return (long)mid;
+        if (v < id)
             lo = mid + 1;
         else
             hi = mid;
@@ -604,46 +585,41 @@ long snapshot_staff_index(const snapshot *m, int64_t id)
     return -1;
 }
 
+#define ID_INDEX(arr, n, type, id) id_index((arr), (n), sizeof(type), offsetof(type, id), (id))
+
+const snapshot_item *snapshot_service(const snapshot *m, int64_t id)
+{
+    long i = ID_INDEX(m->services, m->nservices, snapshot_item, id);
+    return i >= 0 ? &m->services[i] : NULL;
+}
+
+const snapshot_item *snapshot_package(const snapshot *m, int64_t id)
+{
+    long i = ID_INDEX(m->packages, m->npackages, snapshot_item, id);
+    return i >= 0 ? &m->packages[i] : NULL;
+}
+
+long snapshot_staff_index(const snapshot *m, int64_t id)
+{
+    return ID_INDEX(m->staff, m->nstaff, avail_staff, id);
+}
+
 const char *snapshot_skill_name(const snapshot *m, int64_t id)
 {
-    size_t lo = 0, hi = m->nskills;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (m->skills[mid].id == id) return m->skills[mid].name;
-        if (m->skills[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    long i = ID_INDEX(m->skills, m->nskills, snapshot_skill, id);
+    return i >= 0 ? m->skills[i].name : NULL;
 }
 
 const char *snapshot_zone_name(const snapshot *m, int64_t id)
 {
-    size_t lo = 0, hi = m->nzones;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (m->zones[mid].id == id) return m->zone_names[mid];
-        if (m->zones[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    long i = ID_INDEX(m->zones, m->nzones, avail_zone, id);
+    return i >= 0 ? m->zone_names[i] : NULL;
 }
 
 const snapshot_calendar *snapshot_calendar_find(const snapshot *m, int64_t id)
 {
-    size_t lo = 0, hi = m->ncalendars;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (m->calendars[mid].id == id) return &m->calendars[mid];
-        if (m->calendars[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    long i = ID_INDEX(m->calendars, m->ncalendars, snapshot_calendar, id);
+    return i >= 0 ? &m->calendars[i] : NULL;
 }
 
 const char *snapshot_time(const snapshot *s, tp_time t, char *buf, size_t len)

@@ -4,7 +4,7 @@
 // booking in the schedule, and ask why nobody is free.
 
 import {
-  startTripod, startRadicale, startIcsServer, ics, launchBrowser, newPage, assertClean, screenshot, assert, run,
+  startTripod, startRadicale, startIcsServer, ics, launchBrowser, newPage, assertClean, screenshot, assert, run, waitText,
 } from './lib/harness.mjs';
 import { seedBusiness, bookViaApi } from './lib/business.mjs';
 
@@ -18,17 +18,7 @@ let drone;
 let cy;
 
 // Waits until SELECTOR's text matches PATTERN; the failure names what it says.
-async function statusSays(selector, pattern) {
-  try {
-    await page.waitForFunction(([s, p]) => {
-      const n = document.querySelector(s);
-      return n && new RegExp(p).test(n.textContent);
-    }, [selector, pattern.source], { timeout: 10000 });
-  } catch {
-    const text = await page.evaluate((s) => document.querySelector(s)?.textContent ?? '(missing)', selector);
-    throw new Error(`${selector} should match ${pattern} but says: ${text}`);
-  }
-}
+const statusSays = (selector, pattern) => waitText(page, selector, pattern);
 
 async function readiness() {
   await page.goto(`${srv.url}/admin#readiness`);

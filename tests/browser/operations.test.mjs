@@ -10,7 +10,7 @@
 
 import { readFileSync } from 'node:fs';
 import {
-  startTripod, launchBrowser, newPage, assertClean, screenshot, assert, run,
+  startTripod, launchBrowser, newPage, assertClean, screenshot, assert, run, waitText as says,
 } from './lib/harness.mjs';
 import { seedBusiness } from './lib/business.mjs';
 
@@ -55,17 +55,6 @@ async function textOf(page, selector) {
   return (await page.textContent(selector)) || '';
 }
 
-// Waits until SELECTOR's text matches PATTERN; the failure says what it shows.
-async function says(page, selector, pattern) {
-  try {
-    await page.waitForFunction(([s, p]) => {
-      const n = document.querySelector(s);
-      return n && new RegExp(p).test(n.textContent);
-    }, [selector, pattern.source], { timeout: 10000 });
-  } catch {
-    throw new Error(`${selector} should match ${pattern} but says: ${await page.evaluate((s) => document.querySelector(s)?.textContent ?? '(missing)', selector)}`);
-  }
-}
 
 // No horizontal scrolling of the whole page on a phone.
 async function fitsWidth(page, what) {

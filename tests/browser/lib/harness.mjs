@@ -242,6 +242,20 @@ export async function assertClean(page, what) {
   if (page.problems.length) throw new Error(`${what}: ${page.problems.join('; ')}`);
 }
 
+// Waits until SELECTOR's text matches PATTERN on PAGE; the failure says what
+// it shows instead.
+export async function waitText(page, selector, pattern) {
+  try {
+    await page.waitForFunction(([s, p]) => {
+      const n = document.querySelector(s);
+      return n && new RegExp(p).test(n.textContent);
+    }, [selector, pattern.source], { timeout: 10000 });
+  } catch {
+    const text = await page.evaluate((s) => document.querySelector(s)?.textContent ?? '(missing)', selector);
+    throw new Error(`${selector} should match ${pattern} but says: ${text}`);
+  }
+}
+
 // Saves a full-page screenshot as OUT/NAME.png.
 export async function screenshot(page, name) {
   mkdirSync(OUT, { recursive: true });
