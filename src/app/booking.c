@@ -160,7 +160,8 @@ static int tx_refuse(tx *t, store_conn *c, outcome *o)
     json_t *reasons = t->reasons ? t->reasons : t->have_query ? refuse_reasons(t, c) : json_array();
     t->reasons = NULL;
     if (!t->have_query) {
-        outcome_fail(o, OUT_CONFLICT, "slot_unavailable", "start", "the staff are not free then");
+        outcome_fail(o, OUT_CONFLICT, "slot_unavailable", "start",
+                     "nobody asked for is free then; reasons says who and why");
         o->detail = json_pack("{s:o}", "reasons", reasons ? reasons : json_array());
         return -1;
     }
@@ -955,7 +956,7 @@ int booking_change(app *a, int64_t id, booking_role role, const json_t *body, js
     x.id = id;
     x.role = role;
     x.t.exclude = id;
-    x.t.taken_message = "the booking cannot move there: the staff are not free";
+    x.t.taken_message = "the booking cannot move there; reasons says who is not free and why";
     x.t.busy_message = "the change could not be saved; try again";
     x.t.prepare = change_prepare;
     x.t.attempt = change_attempt;

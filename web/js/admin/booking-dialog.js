@@ -156,7 +156,7 @@ export async function openBooking(ctx, listed, opts) {
       current.splice(0, current.length, ...ids(b.staff));
       if (opts.onChange) await opts.onChange();
     } catch (e) {
-      if (e.field) fieldError(form, e.field, e.message);
+      if (e.field && e.status !== 409) fieldError(form, e.field, e.message);
       if (e.status === 409) {
         const forced = (e.body && e.body.reasons || []).length && body.force;
         status(st, forced ? 'Not saved: even forced, a person cannot be on two shoots at once.'
