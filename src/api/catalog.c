@@ -291,7 +291,8 @@ static void cat_public(api_req *req, api_res *res)
     json_object_set_new(o, "timezone", json_string(tz_zone_name(m->rules.tz)));
     /* Like business_name, only when it differs from the default (12 h). */
     const char *clock = json_string_value(json_object_get(m->settings, "clock_format"));
-    if (clock && strcmp(clock, "12h") != 0) json_object_set_new(o, "clock_format", json_string(clock));
+    if (clock && strcmp(clock, "12h") != 0)
+        json_object_set_new(o, "clock_format", json_string(clock));
     json_object_set_new(o, "now",
                         json_string(snapshot_time(m, app_now(req->app), now, sizeof now)));
     json_object_set_new(o, "min_notice_minutes", json_integer(m->rules.notice_min));
