@@ -25,13 +25,15 @@ static const char settings_default_text[] =
     " or e-mail us and we will see what we can do.\","
     " \"travel_speed_kmh\": 0, \"clock_format\": \"12h\"}";
 
-static const char *const settings_keys[] = {"integrated_booking",   "timezone",
-                                            "drive_buffer_minutes", "min_notice_minutes",
-                                            "slot_step_minutes",    "horizon_days",
-                                            "default_hours",        "two_photographers",
-                                            "assignment",           "outside_area_message",
-                                            "travel_speed_kmh",     "business_name",
-                                            "clock_format",         NULL};
+static const char *const settings_keys[] = {
+    "integrated_booking",   "timezone",
+    "drive_buffer_minutes", "min_notice_minutes",
+    "slot_step_minutes",    "horizon_days",
+    "default_hours",        "two_photographers",
+    "assignment",           "outside_area_message",
+    "travel_speed_kmh",     "business_name",
+    "clock_format",         NULL,
+};
 
 static const char *const settings_two_keys[] = {"enabled", "threshold_minutes", "reduction_percent",
                                                 "senior_required", NULL};

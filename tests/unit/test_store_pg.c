@@ -356,9 +356,8 @@ static void test_unreachable_server_fails_at_open(void **state)
     (void)state;
     char err[512] = "";
     store *s = NULL;
-    assert_int_equal(
-        store_open("postgres://nobody@127.0.0.1:1/nothing", NULL, 0, &s, err, sizeof err),
-        STORE_ERROR);
+    assert_int_equal(store_open("postgres://nobody@127.0.0.1:1/nothing", NULL, 0, &s, err, sizeof err),
+                     STORE_ERROR);
     assert_null(s);
     assert_non_null(strstr(err, "cannot connect to PostgreSQL"));
     assert_non_null(strstr(err, "127.0.0.1"));
