@@ -293,8 +293,9 @@ static json_t *cat_public_list(store_conn *c, store_kind k, const char *const *f
     return out;
 }
 
-/* GET /catalog: business name, zone, clock and booking rules, and the
- * bookable services and packages. Public: no skills, zones or staff. */
+/* GET /catalog: business name, zone, clock (the server's now, and
+ * clock_format when it is "24h"), booking rules, and the bookable services
+ * and packages. Public: no skills, zones or staff. */
 static void cat_public(api_req *req, api_res *res)
 {
     static const char *const svc_fields[] = {"tiers", NULL};
@@ -315,6 +316,10 @@ static void cat_public(api_req *req, api_res *res)
     json_t *name = json_object_get(m->settings, "business_name");
     if (json_is_string(name)) json_object_set(o, "business_name", name);
     json_object_set_new(o, "timezone", json_string(tz_zone_name(m->rules.tz)));
+    /* Like business_name, only when it differs from the default (12 h). */
+    const char *clock = json_string_value(json_object_get(m->settings, "clock_format"));
+    if (clock && strcmp(clock, "12h") != 0)
+        json_object_set_new(o, "clock_format", json_string(clock));
     json_object_set_new(o, "now",
                         json_string(snapshot_time(m, app_now(req->app), now, sizeof now)));
     json_object_set_new(o, "min_notice_minutes", json_integer(m->rules.notice_min));

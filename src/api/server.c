@@ -220,7 +220,19 @@ static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const c
     req.body_len = cx->len;
     req.idempotency_key = srv_header(conn, "Idempotency-Key");
     req.bearer = srv_bearer(conn);
-    if (route->access == API_PUBLIC && s->rl) {
+    if (route->access == API_PUBLIC_OR_ADMIN && req.bearer) {
+        if (srv_check_admin(s, req.bearer, &req.is_admin) != 0) {
+            api_error(res, 503, "store_unavailable", "the database is not reachable", NULL);
+            goto out;
+        }
+        if (!req.is_admin) {
+            api_error(res, 401, "unauthorized",
+                      "this token is not an admin token (agents need none here)", NULL);
+            goto out;
+        }
+    }
+    if ((route->access == API_PUBLIC || (route->access == API_PUBLIC_OR_ADMIN && !req.is_admin)) &&
+        s->rl) {
         int wait = ratelimit_take(s->rl, client, srv_mono_ms());
         if (wait > 0) {
             api_error(res, 429, "rate_limited", "too many requests; try again later", NULL);
@@ -228,7 +240,8 @@ static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const c
             goto out;
         }
     }
-    if (route->access != API_PUBLIC && srv_check_admin(s, req.bearer, &req.is_admin) != 0) {
+    if (route->access != API_PUBLIC && route->access != API_PUBLIC_OR_ADMIN &&
+        srv_check_admin(s, req.bearer, &req.is_admin) != 0) {
         api_error(res, 503, "store_unavailable", "the database is not reachable", NULL);
         goto out;
     }
@@ -344,6 +357,7 @@ static void srv_headers(struct MHD_Response *r, const api_res *res, int is_api, 
     }
     if (allow && *allow) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
     if (res->location) MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
+    if (res->disposition) MHD_add_response_header(r, "Content-Disposition", res->disposition);
     if (is_api) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     } else {

@@ -1,16 +1,16 @@
 /* availability.c — offered starts and the explain view (availability.h),
  * computed by the engine (core/avail) on the current snapshot, with what the
- * items' shoot windows add to them (window_answer.h). */
+ * items' shoot windows add to them (window_answer.h); the explain view's
+ * words are reasons.c's. */
 #include "app/availability.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "app/avail_request.h"
+#include "app/reasons.h"
 #include "app/validate.h"
 #include "app/window_answer.h"
-
-#define EXPLAIN_MAX_REASONS 16
 
 /* Items and property of ASK on snapshot S; fills *LEN_MIN. 0, or -1 with O. */
 static int parse_common(avail_request *q, const availability_ask *ask, int *len_min, outcome *o)
@@ -78,60 +78,37 @@ void availability_done(app *a, availability *av)
     memset(av, 0, sizeof *av);
 }
 
-static const char *reason_message(avail_why why)
+/* One reason of staff member I at AT as the explain view shows it: its code,
+ * its words (reasons.h), and the skill, zones or busy interval it names. */
+static json_t *reason_json(const snapshot *s, const avail_query *q, size_t i, tp_time at,
+                           const avail_reason *rs)
 {
-    switch (why) {
-    case AVAIL_WHY_INACTIVE:
-        return "marked inactive";
-    case AVAIL_WHY_NO_CALENDAR:
-        return "has no connected calendar";
-    case AVAIL_WHY_OUTSIDE_ZONE:
-        return "does not serve the property's area";
-    case AVAIL_WHY_MISSING_SKILL:
-        return "lacks a skill the shoot requires";
-    case AVAIL_WHY_NOT_ALIGNED:
-        return "the time is not on the booking grid (slot step)";
-    case AVAIL_WHY_OUTSIDE_WINDOW:
-        return "the time is outside the requested dates";
-    case AVAIL_WHY_NOTICE:
-        return "too soon: inside the minimum notice";
-    case AVAIL_WHY_HORIZON:
-        return "too far ahead: beyond the booking horizon";
-    case AVAIL_WHY_OUTSIDE_HOURS:
-        return "the shoot falls outside working hours";
-    case AVAIL_WHY_BUFFER_HOURS:
-        return "the drive buffer falls outside working hours";
-    case AVAIL_WHY_BUSY:
-        return "busy during the shoot";
-    case AVAIL_WHY_BUFFER_BUSY:
-        return "busy during the drive buffer";
-    case AVAIL_WHY_NOT_SCHEDULABLE:
-        return "an item has no scheduling duration";
-    case AVAIL_WHY_NO_PARTNER:
-        return "two photographers are needed and no partner is free";
-    case AVAIL_WHY_OUTSIDE_ITEM_WINDOW:
-        return "the shoot falls outside an item's shoot window";
-    case AVAIL_WHY_NO_PLACE:
-        return "the property has no location for its sunrise/sunset window";
-    }
-    return "not offered";
-}
-
-static json_t *reason_json(const snapshot *s, const avail_reason *rs)
-{
-    char msg[160], st[32], e[32];
-    if (rs->why == AVAIL_WHY_MISSING_SKILL)
-        snprintf(msg, sizeof msg, "%s (skill %lld)", reason_message(rs->why), (long long)rs->ref);
-    else
-        snprintf(msg, sizeof msg, "%s", reason_message(rs->why));
-    json_t *o = json_pack("{s:s, s:s}", "code", avail_why_code(rs->why), "message", msg);
-    if (o && rs->why == AVAIL_WHY_MISSING_SKILL)
+    char msg[512], st[32], e[32];
+    json_t *o = json_pack("{s:s, s:s}", "code", avail_why_code(rs->why), "message",
+                          reasons_text(s, q, i, at, rs, msg, sizeof msg));
+    if (o && rs->why == AVAIL_WHY_MISSING_SKILL) {
+        const char *name = snapshot_skill_name(s, rs->ref);
         json_object_set_new(o, "skill", val_id_json(rs->ref));
-    if (o && (rs->why == AVAIL_WHY_BUSY || rs->why == AVAIL_WHY_BUFFER_BUSY))
-        json_object_set_new(o, "busy",
-                            json_pack("{s:s, s:s, s:s}", "what", rs->what ? rs->what : "Busy",
-                                      "start", snapshot_time(s, rs->start, st, sizeof st), "end",
-                                      snapshot_time(s, rs->end, e, sizeof e)));
+        json_object_set_new(o, "skill_name", name ? json_string(name) : json_null());
+    }
+    if (o && rs->why == AVAIL_WHY_OUTSIDE_ZONE) {
+        json_t *zones = json_array();
+        for (size_t k = 0; zones && k < q->staff[i].nzones; k++) {
+            const char *name = snapshot_zone_name(s, q->staff[i].zones[k]);
+            json_array_append_new(zones,
+                                  json_pack("{s:o, s:o}", "id", val_id_json(q->staff[i].zones[k]),
+                                            "name", name ? json_string(name) : json_null()));
+        }
+        json_object_set_new(o, "zones", zones);
+    }
+    if (o && (rs->why == AVAIL_WHY_BUSY || rs->why == AVAIL_WHY_BUFFER_BUSY)) {
+        json_t *busy = json_pack("{s:s, s:s, s:s, s:s}", "what", rs->what ? rs->what : "Busy",
+                                 "kind", rs->booking ? "booking" : "calendar", "start",
+                                 snapshot_time(s, rs->start, st, sizeof st), "end",
+                                 snapshot_time(s, rs->end, e, sizeof e));
+        if (busy && rs->booking) json_object_set_new(busy, "booking", val_id_json(rs->booking));
+        json_object_set_new(o, "busy", busy);
+    }
     return o;
 }
 
@@ -151,11 +128,11 @@ int availability_explain(app *a, const availability_ask *ask, const char *at_tex
     q.q.to = at + 1;
     json_t *staff = json_array();
     for (size_t i = 0; staff && i < s->nstaff; i++) {
-        avail_reason rs[EXPLAIN_MAX_REASONS];
-        size_t n = avail_explain(&q.q, i, at, rs, EXPLAIN_MAX_REASONS);
+        avail_reason rs[REASONS_MAX];
+        size_t n = avail_explain(&q.q, i, at, rs, REASONS_MAX);
         json_t *reasons = json_array();
-        for (size_t k = 0; k < n && k < EXPLAIN_MAX_REASONS; k++) {
-            json_t *r = reason_json(s, &rs[k]);
+        for (size_t k = 0; k < n && k < REASONS_MAX; k++) {
+            json_t *r = reason_json(s, &q.q, i, at, &rs[k]);
             window_answer_reason(&q, &rs[k], r);
             json_array_append_new(reasons, r);
         }

@@ -85,6 +85,32 @@ int booking_view_history_add(store_conn *c, int64_t id, tp_time at, const char *
     return rc;
 }
 
+void booking_view_fold(char *text)
+{
+    for (char *p = text; *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+}
+
+char *booking_view_search(const json_t *body)
+{
+    const json_t *agent = json_object_get(body, "agent"), *prop = json_object_get(body, "property");
+    const json_t *parts[] = {json_object_get(agent, "name"), json_object_get(agent, "email"),
+                             json_object_get(prop, "address"),
+                             json_object_get(prop, "postal_code")};
+    size_t n = 0;
+    for (size_t i = 0; i < 4; i++)
+        n += (json_is_string(parts[i]) ? strlen(json_string_value(parts[i])) : 0) + 1;
+    char *out = malloc(n);
+    if (!out) return NULL;
+    out[0] = '\0';
+    for (size_t i = 0, used = 0; i < 4; i++) {
+        const char *v = json_is_string(parts[i]) ? json_string_value(parts[i]) : "";
+        used += (size_t)snprintf(out + used, n - used, "%s%s", i ? "\n" : "", v);
+    }
+    booking_view_fold(out);
+    return out;
+}
+
 /* The string V into OUT (LEN bytes), "" when V is not a string. */
 static void copy_text(char *out, size_t len, const json_t *v)
 {

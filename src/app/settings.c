@@ -4,7 +4,9 @@
  * 60 days horizon, Mon–Fri 09:00–17:00, two photographers off (180 min,
  * 40 %, no senior), balanced assignment, travel-aware buffer off (0 km/h);
  * no business name (the optional name the agent pages and mails show); no
- * business location (null: where sunset windows fall back to, {lat, lon}). */
+ * business location (null: where sunset windows fall back to, {lat, lon}); a
+ * 12-hour clock (clock_format "12h" or "24h": how every page and sentence
+ * writes times). */
 #include "app/settings.h"
 
 #include <stdlib.h>
@@ -25,7 +27,7 @@ static const char settings_default_text[] =
     " \"assignment\": \"balanced\","
     " \"outside_area_message\": \"Sorry, this property is outside our service area. Please call"
     " or e-mail us and we will see what we can do.\","
-    " \"travel_speed_kmh\": 0}";
+    " \"travel_speed_kmh\": 0, \"clock_format\": \"12h\"}";
 
 static const char *const settings_keys[] = {"integrated_booking",
                                             "timezone",
@@ -40,6 +42,7 @@ static const char *const settings_keys[] = {"integrated_booking",
                                             "outside_area_message",
                                             "travel_speed_kmh",
                                             "business_name",
+                                            "clock_format",
                                             NULL};
 
 static const char *const settings_two_keys[] = {"enabled", "threshold_minutes", "reduction_percent",
@@ -174,6 +177,12 @@ static int settings_check(const char *key, const json_t *v, json_t *out, val_err
             return 0;
         }
         if (val_string(v, key, 200, 0, &s, e) != 0) return -1;
+        return json_object_set(out, key, (json_t *)v);
+    }
+    if (strcmp(key, "clock_format") == 0) {
+        if (!json_is_string(v) ||
+            (strcmp(json_string_value(v), "12h") != 0 && strcmp(json_string_value(v), "24h") != 0))
+            return val_fail(e, key, "must be \"12h\" (1:30 PM) or \"24h\" (13:30)");
         return json_object_set(out, key, (json_t *)v);
     }
     if (strcmp(key, "travel_speed_kmh") == 0) {

@@ -34,6 +34,12 @@ typedef struct {
     int provider; /* a Google or Microsoft 365 calendar (written through its API) */
 } snapshot_calendar;
 
+/* A skill's name, for the words of explain and refusals. */
+typedef struct {
+    int64_t id;
+    const char *name;
+} snapshot_skill;
+
 /* One snapshot. Every field is read-only once published; strings and arrays
  * belong to the snapshot and live until its last reference is released. */
 typedef struct snapshot {
@@ -49,8 +55,11 @@ typedef struct snapshot {
     avail_rules rules;                  /* rules.tz is the business zone */
     snapshot_item *services, *packages; /* ascending id */
     size_t nservices, npackages;
-    avail_zone *zones; /* ascending id */
+    avail_zone *zones;       /* ascending id */
+    const char **zone_names; /* parallel to zones */
     size_t nzones;
+    snapshot_skill *skills; /* ascending id */
+    size_t nskills;
     avail_staff *staff;      /* ascending id; busy sorted by start */
     snapshot_person *people; /* parallel to staff */
     size_t nstaff;
@@ -113,6 +122,8 @@ const char *snapshot_time(const snapshot *s, tp_time t, char *buf, size_t len);
 const snapshot_item *snapshot_service(const snapshot *m, int64_t id);
 const snapshot_item *snapshot_package(const snapshot *m, int64_t id);
 long snapshot_staff_index(const snapshot *m, int64_t id);
+const char *snapshot_skill_name(const snapshot *m, int64_t id);
+const char *snapshot_zone_name(const snapshot *m, int64_t id);
 const snapshot_calendar *snapshot_calendar_find(const snapshot *m, int64_t id);
 
 /* Parses an id given as a JSON string ("12") or integer. 0, or -1. */

@@ -36,11 +36,13 @@ typedef struct {
 
 /* A busy interval [start, end) in UTC. WHAT is a borrowed label shown by
  * explain ("Dentist", "Booking 42", "Time off"); lat/lon are NAN unless the
- * event has a known location (used by the travel-aware buffer). */
+ * event has a known location (used by the travel-aware buffer); BOOKING is
+ * the Tripod booking it is (0: calendar busy time), for explain's words. */
 typedef struct {
     tp_time start, end;
     const char *what;
     double lat, lon;
+    int64_t booking;
 } avail_busy;
 
 typedef struct {
@@ -258,6 +260,8 @@ typedef struct {
      * window nearest the start (local hours that day, or event − before to
      * event + after), or 0, 0 when the sun does not rise or set that day. */
     tp_time start, end;
+    int64_t booking; /* BUSY / BUFFER_BUSY: the interval's booking (0: calendar) */
+    tp_time gap;     /* BUSY / BUFFER_BUSY: the drive time needed either side, seconds */
 } avail_reason;
 
 /* Every reason staff member STAFF_IDX is not offered at AT (none when they are

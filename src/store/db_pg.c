@@ -183,6 +183,21 @@ static const char *const migrations[] = {
     "  ON DELETE CASCADE, calendar_id BIGINT NOT NULL, remote_id TEXT NOT NULL,"
     "  ical_uid TEXT, PRIMARY KEY (booking_id, calendar_id));"
     "CREATE INDEX remote_events_uid ON remote_events(ical_uid);",
+    /* 9: the admin's booking search (GET /bookings?q=): a search column
+     * written with the booking (see db_sqlite.c's migration 8) with a
+     * pg_trgm GIN index, which serves LIKE '%term%'; the view gives store.c
+     * the same `bookings_fts (rowid, search)` SQLite's FTS5 table has. The
+     * lowering is ASCII-only, as the application's and SQLite's are. */
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+    "ALTER TABLE bookings ADD COLUMN search TEXT NOT NULL DEFAULT '';"
+    "UPDATE bookings SET search = translate("
+    "  coalesce(body::json->'agent'->>'name', '') || chr(10) ||"
+    "  coalesce(body::json->'agent'->>'email', '') || chr(10) ||"
+    "  coalesce(body::json->'property'->>'address', '') || chr(10) ||"
+    "  coalesce(body::json->'property'->>'postal_code', ''),"
+    "  'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz');"
+    "CREATE INDEX bookings_search ON bookings USING gin (search gin_trgm_ops);"
+    "CREATE VIEW bookings_fts AS SELECT id AS rowid, search FROM bookings;",
 };
 
 /* ---- errors ---- */
@@ -451,12 +466,14 @@ static Oid param_oid(const db_val *v)
 
 /* The name of SQL's statement on C's session, preparing it on first use with
  * the types of PARAMS. Returns NULL with *RC set on failure. When the cache is
- * full, the unnamed statement is prepared (and replaced by the next one). */
+ * full, or SQL starts with DB_PLAN_PER_RUN, the unnamed statement is prepared
+ * (and replaced by the next one): planned with this run's values. */
 static const char *stmt_for(pg_conn *c, const char *sql, const db_val *params, int nparams, int *rc)
 {
     size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
     stmt_slot *slot = NULL;
-    for (size_t i = 0; i < STMT_CACHE; i++) {
+    int per_run = strncmp(sql, DB_PLAN_PER_RUN, strlen(DB_PLAN_PER_RUN)) == 0;
+    for (size_t i = 0; i < STMT_CACHE && !per_run; i++) {
         stmt_slot *sl = &c->cache[(h + i) % STMT_CACHE];
         if (sl->sql == sql) return sl->name;
         if (!sl->sql) {

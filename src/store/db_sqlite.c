@@ -145,6 +145,30 @@ static const char *const migrations[] = {
     "  ON DELETE CASCADE, calendar_id INTEGER NOT NULL, remote_id TEXT NOT NULL,"
     "  ical_uid TEXT, PRIMARY KEY (booking_id, calendar_id));"
     "CREATE INDEX remote_events_uid ON remote_events(ical_uid);",
+    /* 9: the admin's booking search (GET /bookings?q=): a search column
+     * written with the booking (agent name, e-mail, address, postal code,
+     * lowercase, one per line; store_booking.search) and an FTS5 trigram
+     * index over it, kept in step by triggers, so a substring query reads
+     * the index, newest first, instead of every booking's body. store.c
+     * asks `bookings_fts` for (rowid, search) on both engines. */
+    "ALTER TABLE bookings ADD COLUMN search TEXT NOT NULL DEFAULT '';"
+    "UPDATE bookings SET search = lower("
+    "  coalesce(json_extract(body, '$.agent.name'), '') || char(10) ||"
+    "  coalesce(json_extract(body, '$.agent.email'), '') || char(10) ||"
+    "  coalesce(json_extract(body, '$.property.address'), '') || char(10) ||"
+    "  coalesce(json_extract(body, '$.property.postal_code'), ''));"
+    "CREATE VIRTUAL TABLE bookings_fts USING fts5(search, content='bookings',"
+    "  content_rowid='id', tokenize='trigram');"
+    "INSERT INTO bookings_fts(bookings_fts) VALUES ('rebuild');"
+    "CREATE TRIGGER bookings_fts_insert AFTER INSERT ON bookings BEGIN"
+    "  INSERT INTO bookings_fts(rowid, search) VALUES (new.id, new.search); END;"
+    "CREATE TRIGGER bookings_fts_delete AFTER DELETE ON bookings BEGIN"
+    "  INSERT INTO bookings_fts(bookings_fts, rowid, search) VALUES ('delete', old.id,"
+    "  old.search); END;"
+    "CREATE TRIGGER bookings_fts_update AFTER UPDATE OF search ON bookings BEGIN"
+    "  INSERT INTO bookings_fts(bookings_fts, rowid, search) VALUES ('delete', old.id,"
+    "  old.search);"
+    "  INSERT INTO bookings_fts(rowid, search) VALUES (new.id, new.search); END;",
 };
 
 /* ---- errors ---- */

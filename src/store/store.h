@@ -114,9 +114,12 @@ typedef struct {
     char cal_state[16];      /* "pending", "synced", "failing" */
     char *cal_error;         /* last delivery error or NULL (malloc'ed) */
     tp_time created, updated;
+    char *search; /* what GET /bookings?q= matches: agent name, e-mail, address and postal
+                     code, ASCII-lowercase, one per line (malloc'ed). Written by insert (NULL
+                     = ""), and by update unless NULL; never read back (stays NULL). */
 } store_booking;
 
-void store_booking_clear(store_booking *b); /* frees body/cal_error, zeroes; accepts NULL */
+void store_booking_clear(store_booking *b); /* frees body/cal_error/search, zeroes; accepts NULL */
 
 /* Inserts B (B->id set on success) with one assignment row per staff member.
  * CONFLICT when the database finds an overlapping assignment (PostgreSQL
@@ -140,6 +143,24 @@ typedef struct {
 typedef int (*store_booking_cb)(void *ctx, const store_booking *b);
 int store_booking_list(store_conn *c, const store_booking_filter *f, store_booking_cb cb,
                        void *ctx);
+
+/* One page of the admin's booking list, newest (highest id) first. */
+#define STORE_SEARCH_TERMS 4
+#define STORE_PAGE_RANGE_DAYS 92 /* a time range up to this long is read by shoot time */
+typedef struct {
+    store_booking_filter f; /* time range, staff, status as above (lean is ignored) */
+    /* Substrings the booking's search text must all contain (ASCII-lowercase,
+     * without the LIKE wildcards % _ \); NULL = unused. */
+    const char *terms[STORE_SEARCH_TERMS];
+    int64_t before; /* only ids below this (the previous page's last); 0 = from the newest */
+    int limit;      /* at most this many rows */
+} store_booking_page;
+/* CB gets each booking of page P (borrowed for the call), descending id.
+ * With terms the walk follows the search index (SQLite FTS5 trigram,
+ * PostgreSQL pg_trgm); with a time range up to STORE_PAGE_RANGE_DAYS the
+ * bookings by shoot time; else the primary key. */
+int store_booking_list_page(store_conn *c, const store_booking_page *p, store_booking_cb cb,
+                            void *ctx);
 
 /* Per-booking change history. CHANGE is a JSON object. */
 int store_history_add(store_conn *c, int64_t booking, tp_time at, const char *actor,

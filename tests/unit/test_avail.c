@@ -20,7 +20,7 @@ static void test_seed_example(void **state)
     assert_int_equal(f->r.pairs[3].staff, 0);
     assert_int_equal(f->r.pairs[3].start, NY(11, 0));
 
-    avail_busy b = {NY(10, 0), NY(11, 0), "Dentist", NAN, NAN};
+    avail_busy b = {NY(10, 0), NY(11, 0), "Dentist", NAN, NAN, 0};
     f->staff[0].busy = &b;
     f->staff[0].nbusy = 1;
     fx_compute(f, AVAIL_OK);
@@ -35,7 +35,7 @@ static void test_busy_edges_exact(void **state)
     fixture *f = *state;
     f->q.nitems = 1; /* 60 min */
     /* Busy 13:00–14:00: a start at 11:30 ends with its buffer exactly at 13:00. */
-    avail_busy b = {NY(13, 0), NY(14, 0), "x", NAN, NAN};
+    avail_busy b = {NY(13, 0), NY(14, 0), "x", NAN, NAN, 0};
     f->staff[0].busy = &b;
     f->staff[0].nbusy = 1;
     fx_compute(f, AVAIL_OK);
@@ -53,8 +53,12 @@ static void test_busy_edges_exact(void **state)
 static void test_all_day_busy(void **state)
 {
     fixture *f = *state;
-    avail_busy b = {fx_local(f->ny, 2030, 6, 3, 0, 0), fx_local(f->ny, 2030, 6, 4, 0, 0), "All day",
-                    NAN, NAN};
+    avail_busy b = {fx_local(f->ny, 2030, 6, 3, 0, 0),
+                    fx_local(f->ny, 2030, 6, 4, 0, 0),
+                    "All day",
+                    NAN,
+                    NAN,
+                    0};
     f->staff[0].busy = &b;
     f->staff[0].nbusy = 1;
     fx_compute(f, AVAIL_OK);
@@ -65,7 +69,8 @@ static void test_all_day_busy(void **state)
 static void test_back_to_back_busy(void **state)
 {
     fixture *f = *state;
-    avail_busy b[] = {{NY(10, 0), NY(11, 0), "a", NAN, NAN}, {NY(11, 0), NY(12, 0), "b", NAN, NAN}};
+    avail_busy b[] = {{NY(10, 0), NY(11, 0), "a", NAN, NAN, 0},
+                      {NY(11, 0), NY(12, 0), "b", NAN, NAN, 0}};
     f->staff[0].busy = b;
     f->staff[0].nbusy = 2;
     fx_compute(f, AVAIL_OK);
@@ -77,8 +82,8 @@ static void test_overlapping_busy(void **state)
 {
     fixture *f = *state;
     /* A long event first, a short one inside it: the long one still blocks after. */
-    avail_busy b[] = {{NY(9, 0), NY(13, 0), "long", NAN, NAN},
-                      {NY(10, 0), NY(10, 30), "short", NAN, NAN}};
+    avail_busy b[] = {{NY(9, 0), NY(13, 0), "long", NAN, NAN, 0},
+                      {NY(10, 0), NY(10, 30), "short", NAN, NAN, 0}};
     f->staff[0].busy = b;
     f->staff[0].nbusy = 2;
     fx_compute(f, AVAIL_OK);
@@ -407,7 +412,7 @@ static void test_travel_buffer(void **state)
     f->prop.lat = 40.0;
     f->prop.lon = -74.0;
     /* 0.5° of latitude ≈ 55.6 km → 56 min at 60 km/h, more than B = 30. */
-    avail_busy b = {NY(10, 0), NY(11, 0), "far", 40.5, -74.0};
+    avail_busy b = {NY(10, 0), NY(11, 0), "far", 40.5, -74.0, 0};
     f->staff[0].busy = &b;
     f->staff[0].nbusy = 1;
     fx_compute(f, AVAIL_OK);
@@ -464,7 +469,7 @@ static void test_duration_tiers_and_errors(void **state)
 static void test_free_at(void **state)
 {
     fixture *f = *state;
-    avail_busy b = {NY(10, 0), NY(11, 0), "x", NAN, NAN};
+    avail_busy b = {NY(10, 0), NY(11, 0), "x", NAN, NAN, 0};
     f->staff[1].busy = &b;
     f->staff[1].nbusy = 1;
     f->q.nstaff = 3;

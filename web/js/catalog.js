@@ -1,11 +1,14 @@
 // catalog.js — the public catalog (services, packages, business rules) and
 // the "why is the shoot this long" explanation shown to agents.
 
-import { api, formatMinutes } from './api.js';
+import { api, formatMinutes, setClockFormat } from './api.js';
 
-// Loads GET /catalog (public). Rejects with ApiError.
-export function loadCatalog() {
-  return api('GET', '/catalog');
+// Loads GET /catalog (public) and sets the page's clock to the business's.
+// Rejects with ApiError.
+export async function loadCatalog() {
+  const c = await api('GET', '/catalog');
+  setClockFormat(c && c.clock_format);
+  return c;
 }
 
 // Minutes a service takes for a property of SQFT square feet: the smallest

@@ -2,7 +2,7 @@
 // location for sunset windows included); settings the page does not know are
 // kept as they are.
 
-import { el } from '../api.js';
+import { el, setClockFormat } from '../api.js';
 import { field, checkbox, select, save, val, intVal } from './form.js';
 import { hoursEditor } from './hours.js';
 
@@ -66,6 +66,10 @@ export async function renderSettings(root, ctx) {
             hint: 'Twilight and sunrise shoots use the sun at this place when a property has no position of its own.' }),
         field('location_lon', 'Longitude', s.location ? s.location.lon : '',
           { field: 'location.lon', inputmode: 'decimal', hint: 'e.g. 40.7128 and -74.0060 for New York.' })),
+      select('clock_format', 'Clock', s.clock_format || '12h', [
+        ['12h', '12-hour clock — 1:30 PM'],
+        ['24h', '24-hour clock — 13:30'],
+      ], 'clock_format'),
       field('outside_area_message', 'Message for properties outside every service area', s.outside_area_message,
         { type: 'textarea', field: 'outside_area_message' })),
     el('section', { class: 'card' },
@@ -119,6 +123,7 @@ export async function renderSettings(root, ctx) {
       horizon_days: intVal(form, 'horizon_days', 'horizon_days', { min: 1, max: 730 }),
       travel_speed_kmh: speed(form),
       assignment: val(form, 'assignment'),
+      clock_format: val(form, 'clock_format'),
       two_photographers: {
         ...two,
         enabled: form.querySelector('#tp_enabled').checked,
@@ -131,6 +136,7 @@ export async function renderSettings(root, ctx) {
     if (res) {
       ctx.forget('/settings', '/readiness');
       Object.assign(s, res);
+      setClockFormat(s.clock_format);
     }
   });
   root.replaceChildren(el('h1', { text: 'Settings' }), form);
