@@ -2,6 +2,7 @@
  * reporting, clock and generator they use. */
 #include "bench.h"
 #include "bench_http.h"
+#include "bench_search.h"
 #include "child.h"
 
 #include <stdio.h>
@@ -34,6 +35,7 @@ int bench_main(int argc, char **argv)
     (void)argv;
     child_trap_signals();
     int rc = bench_engine();
+    if (!child_interrupted()) rc |= bench_search(NULL, "");
     if (!child_interrupted()) rc |= bench_http("/proc/self/exe");
     if (child_interrupted()) {
         fprintf(stderr, "bench: interrupted; every server and cluster it started is stopped\n");

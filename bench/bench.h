@@ -23,8 +23,9 @@ typedef struct {
 
 uint32_t bench_draw(bench_rng *g);
 
-/* The engine at 50 and 1,000 staff and the brute-force oracle at 50.
- * Returns 0, or 1 when the engine and the oracle disagree. */
+/* The engine at 50 and 1,000 staff, at 50 with a twilight item added, and
+ * the brute-force oracle at 50. Returns 0, or 1 when the engine and the
+ * oracle disagree. */
 int bench_engine(void);
 
 #endif

@@ -1,7 +1,8 @@
 /* bench_http.c — the HTTP figures: for SQLite (1 instance) and PostgreSQL
  * (1 and 3 instances on one database of a throwaway cluster), the BENCH.md
  * 50-staff scenario loaded into the store, real `tripod serve` children,
- * the same load clients, and every child stopped on every path. */
+ * the same load clients, and every child stopped on every path; then the
+ * booking search figures on another database of that cluster. */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "bench_http.h"
 
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench_search.h"
 #include "child.h"
 #include "load.h"
 #include "scenario.h"
@@ -222,6 +224,13 @@ static int run_pg(const char *exe, char **env)
             continue;
         }
         rc |= run_config(exe, env, configs[i].prefix, url, configs[i].n);
+    }
+    if (!child_interrupted()) {
+        char *url = NULL;
+        if (pg_run(script, "createdb", dir, out, sizeof out) == 0 && (url = pg_url(out)))
+            rc |= bench_search(url, "pg_");
+        else
+            fprintf(stderr, "bench pg search: cannot create a database:\n%s\n", out);
     }
 out:
     if (pg_run(script, "stop", dir, out, sizeof out) != 0)

@@ -1,14 +1,15 @@
 # Fuzzing. Configured with -DTRIPOD_FUZZ=ON and clang, this build instruments
 # the layers and adds one libFuzzer executable per parser (fuzz/fuzz_*.c):
 # GeoJSON zones, the shared validators (hours, exceptions, ids, times), an
-# address search answer (Nominatim jsonv2) and postal codes, the
-# iCalendar parser, request JSON bodies and query strings (the last two through
-# the real HTTP server). In
-# the normal build, ctest builds that tree with clang and runs every target
-# briefly on its committed corpus (fuzz/corpus/<target>/); `make fuzz` runs
-# them longer. The ASan build registers nothing here (libFuzzer brings ASan).
+# address search answer (Nominatim jsonv2) and postal codes, the iCalendar
+# parser, CalDAV home listings (discovery), the Google Calendar and Microsoft
+# Graph JSON parsers, request JSON bodies and query strings (the last two
+# through the real HTTP server). In the normal build, ctest builds that tree
+# with clang and runs every target briefly on its committed corpus
+# (fuzz/corpus/<target>/); `make fuzz` runs them longer. The ASan build
+# registers nothing here (libFuzzer brings ASan).
 
-set(FUZZ_TARGETS geo validate ics body query geocode)
+set(FUZZ_TARGETS geo validate ics body query discover google graph geocode)
 # These drive the real server over HTTP in-process (fuzz/harness.c).
 set(FUZZ_HTTP_TARGETS body query)
 set(FUZZ_SECONDS 12 CACHE STRING "seconds each fuzz target runs under ctest")

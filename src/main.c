@@ -168,6 +168,16 @@ static int config_from_env(tripod_config *cfg)
         fprintf(stderr, "tripod: TRIPOD_TILE_URL must be an http(s) URL with {z}/{x}/{y}\n");
         return 2;
     }
+    cfg->google_client_id = env_text("TRIPOD_GOOGLE_CLIENT_ID", NULL);
+    cfg->google_client_secret = env_text("TRIPOD_GOOGLE_CLIENT_SECRET", NULL);
+    cfg->google_auth_url = env_text("TRIPOD_GOOGLE_AUTH_URL", cfg->google_auth_url);
+    cfg->google_token_url = env_text("TRIPOD_GOOGLE_TOKEN_URL", cfg->google_token_url);
+    cfg->google_api_url = env_text("TRIPOD_GOOGLE_API_URL", cfg->google_api_url);
+    cfg->ms_client_id = env_text("TRIPOD_MS_CLIENT_ID", NULL);
+    cfg->ms_client_secret = env_text("TRIPOD_MS_CLIENT_SECRET", NULL);
+    cfg->ms_tenant = env_text("TRIPOD_MS_TENANT", cfg->ms_tenant);
+    cfg->ms_login_url = env_text("TRIPOD_MS_LOGIN_URL", cfg->ms_login_url);
+    cfg->ms_graph_url = env_text("TRIPOD_MS_GRAPH_URL", cfg->ms_graph_url);
     cfg->demo_caldav_url = env_text("TRIPOD_DEMO_CALDAV_URL", NULL);
     cfg->demo_caldav_user = env_text("TRIPOD_DEMO_CALDAV_USER", NULL);
     cfg->demo_caldav_password = env_text("TRIPOD_DEMO_CALDAV_PASSWORD", NULL);

@@ -18,9 +18,11 @@
 typedef struct api_server api_server; /* defined in server.c; one per `tripod serve` */
 
 typedef enum {
-    API_PUBLIC = 0,     /* anyone (rate-limited per client address) */
-    API_ADMIN,          /* valid admin token, else 401 */
-    API_ADMIN_OR_MANAGE /* admin token, or the manage token of the booking in params[0] */
+    API_PUBLIC = 0,      /* anyone (rate-limited per client address) */
+    API_ADMIN,           /* valid admin token, else 401 */
+    API_PUBLIC_OR_ADMIN, /* anyone (rate-limited) without a token; an admin with a valid admin
+                            token (is_admin set, not rate-limited); any other token: 401 */
+    API_ADMIN_OR_MANAGE  /* admin token, or the manage token of the booking in params[0] */
 } api_access;
 
 typedef struct {
@@ -50,7 +52,9 @@ typedef struct {
     char *raw;    /* owned; used instead of json when set (e.g. ICS) */
     size_t raw_len;
     const char *content_type; /* static string; default "application/json" */
+    const char *disposition;  /* static string: Content-Disposition, or NULL for none */
     int retry_after;          /* > 0: Retry-After header (seconds) */
+    char *location;           /* owned; a redirect's Location header (with status 302/303) */
 } api_res;
 
 /* Sets RES to STATUS with body {"error": CODE, "message": MESSAGE, "field": FIELD}
@@ -93,6 +97,7 @@ extern const api_route api_routes_avail[];     /* availability, coverage, explai
 extern const api_route api_routes_bookings[];  /* bookings */
 extern const api_route api_routes_busy[];      /* synced busy time for the schedule */
 extern const api_route api_routes_places[];    /* address search */
+extern const api_route api_routes_accounts[];  /* OAuth connect, accounts, connect links */
 
 /* Runs `tripod serve` for application A (its workers included) until
  * SIGINT/SIGTERM. Returns the process exit code. */

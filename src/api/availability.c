@@ -1,5 +1,6 @@
 /* availability.c — GET /availability (offered starts and their price,
- * public), GET /coverage (is the property in the service area, public) and
+ * public, with what shoot windows add: each day's sunset, why no time is
+ * left), GET /coverage (is the property in the service area, public) and
  * GET /availability/explain (why each staff member is or is not offered). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,8 +44,8 @@ static char *put_time(char *p, const tz_zone *tz, tp_time t)
 }
 
 /* The answer as JSON text: {duration_minutes, buffer_minutes, timezone,
- * price, outside_area, [next_free,] slots:[{start, end, crew_size}],
- * message}. Sets RES (500 on no memory). */
+ * price, outside_area, [next_free,] AV's extra members (reason, windows, …),
+ * slots:[{start, end, crew_size}], message}. Sets RES (500 on no memory). */
 static void answer(api_res *res, const availability *av, int next)
 {
     const snapshot *m = av->s;
@@ -63,6 +64,7 @@ static void answer(api_res *res, const availability *av, int next)
         }
         json_object_set_new(head, "next_free", *day ? json_string(day) : json_null());
     }
+    if (head && av->extra) json_object_update(head, av->extra);
     json_t *msg = message ? json_string(message) : json_null();
     char *head_text = head ? json_dumps(head, JSON_COMPACT) : NULL;
     char *msg_text = msg ? json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;

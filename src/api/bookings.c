@@ -1,8 +1,13 @@
-/* bookings.c — the /bookings endpoints over HTTP: POST /bookings, GET
- * /bookings, GET, PATCH and DELETE /bookings/{id}, GET /manage (the agent's
- * own booking). The transactions are the application's (app/booking.h). */
+/* bookings.c — the /bookings endpoints over HTTP: POST /bookings (an
+ * agent's, or an admin's for an agent), GET /bookings (the admin's list),
+ * GET /bookings.csv, GET, PATCH and DELETE /bookings/{id}, GET /manage (the
+ * agent's own booking). The transactions are the application's
+ * (app/booking.h, app/booking_list.h). */
+#include <stdlib.h>
+
 #include "api/api.h"
 #include "app/booking.h"
+#include "app/booking_list.h"
 
 /* Answers RES with ANSWER (stolen) as STATUS, or with outcome O when RC != 0. */
 static void bookings_answer(api_res *res, int rc, int status, json_t *answer, outcome *o)
@@ -20,19 +25,44 @@ static void bookings_create(api_req *r, api_res *res)
     int status = 201;
     json_t *body = api_body_object(r, res);
     if (!body) return;
-    int rc = booking_create(r->app, body, r->body, r->body_len, r->idempotency_key, &answer,
-                            &status, &o);
+    int rc = booking_create_as(r->app, r->is_admin ? BOOKING_ADMIN : BOOKING_AGENT, body, r->body,
+                               r->body_len, r->idempotency_key, &answer, &status, &o);
     bookings_answer(res, rc, status, answer, &o);
     json_decref(body);
+}
+
+static booking_query bookings_query(const api_req *r)
+{
+    return (booking_query){api_query(r, "q"),     api_query(r, "from"),   api_query(r, "to"),
+                           api_query(r, "staff"), api_query(r, "status"), api_query(r, "limit"),
+                           api_query(r, "cursor")};
 }
 
 static void bookings_list(api_req *r, api_res *res)
 {
     outcome o = {0};
     json_t *answer = NULL;
-    int rc = booking_list(r->app, api_query(r, "from"), api_query(r, "to"), api_query(r, "staff"),
-                          api_query(r, "status"), &answer, &o);
+    booking_query q = bookings_query(r);
+    int rc = booking_list(r->app, &q, &answer, &o);
     bookings_answer(res, rc, 200, answer, &o);
+}
+
+/* GET /bookings.csv: the list's selection as a CSV download. */
+static void bookings_csv(api_req *r, api_res *res)
+{
+    outcome o = {0};
+    char *text = NULL;
+    size_t len = 0;
+    booking_query q = bookings_query(r);
+    if (booking_list_csv(r->app, &q, &text, &len, &o) != 0) {
+        api_outcome(res, &o);
+        return;
+    }
+    api_json(res, 200, NULL);
+    res->raw = text;
+    res->raw_len = len;
+    res->content_type = "text/csv; charset=utf-8; header=present";
+    res->disposition = "attachment; filename=\"bookings.csv\"";
 }
 
 /* The booking of the path and who acts on it. 0, or -1 with RES answered. */
@@ -90,8 +120,9 @@ static void bookings_manage(api_req *r, api_res *res)
 }
 
 const api_route api_routes_bookings[] = {
-    {"POST", "/api/v1/bookings", API_PUBLIC, bookings_create},
+    {"POST", "/api/v1/bookings", API_PUBLIC_OR_ADMIN, bookings_create},
     {"GET", "/api/v1/bookings", API_ADMIN, bookings_list},
+    {"GET", "/api/v1/bookings.csv", API_ADMIN, bookings_csv},
     {"GET", "/api/v1/bookings/{id}", API_ADMIN_OR_MANAGE, bookings_get},
     {"PATCH", "/api/v1/bookings/{id}", API_ADMIN_OR_MANAGE, bookings_patch},
     {"DELETE", "/api/v1/bookings/{id}", API_ADMIN_OR_MANAGE, bookings_delete},

@@ -1,6 +1,9 @@
 /* busy.c — GET /busy: the busy time synced from staff calendars over a range
  * of business-zone dates, for the admin schedule. Tripod's own bookings seen
- * again on a calendar are left out (the schedule shows them as bookings). */
+ * again on a calendar are left out (the schedule shows them as bookings).
+ * Busy time from midnight to midnight in the staff member's zone (an
+ * all-day event, which the sync places in that zone) says so, with the
+ * dates it covers there, so the schedule draws it on exactly those days. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +19,25 @@ typedef struct {
     json_t *arr;
 } busy_walk;
 
+/* Marks O {all_day: true, from_date, to_date} (dates inclusive, in staff
+ * member OWNER's zone) when EV runs from midnight to midnight there. */
+static void busy_all_day(const snapshot *m, int64_t owner, const store_busy *ev, json_t *o)
+{
+    long idx = snapshot_staff_index(m, owner);
+    const tz_zone *z = idx >= 0 && m->staff[idx].tz ? m->staff[idx].tz : m->rules.tz;
+    int64_t a = tz_utc_to_local(z, ev->start), b = tz_utc_to_local(z, ev->end);
+    if (b <= a || a % 86400 != 0 || b % 86400 != 0) return;
+    char from[16], to[16];
+    int y, mo, d;
+    tz_civil_from_days(a / 86400, &y, &mo, &d);
+    snprintf(from, sizeof from, "%04d-%02d-%02d", y, mo, d);
+    tz_civil_from_days(b / 86400 - 1, &y, &mo, &d);
+    snprintf(to, sizeof to, "%04d-%02d-%02d", y, mo, d);
+    json_object_set_new(o, "all_day", json_true());
+    json_object_set_new(o, "from_date", json_string(from));
+    json_object_set_new(o, "to_date", json_string(to));
+}
+
 static int busy_row(void *ctx, int64_t calendar, const store_busy *ev)
 {
     busy_walk *w = ctx;
@@ -30,6 +52,7 @@ static int busy_row(void *ctx, int64_t calendar, const store_busy *ev)
                           snapshot_time(w->m, ev->start, start, sizeof start), "end",
                           snapshot_time(w->m, ev->end, end, sizeof end), "summary",
                           ev->summary && *ev->summary ? ev->summary : "Busy");
+    if (o) busy_all_day(w->m, cal->owner, ev, o);
     return o && json_array_append_new(w->arr, o) == 0 ? 0 : 100;
 }
 

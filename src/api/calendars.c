@@ -1,6 +1,8 @@
-/* calendars.c — CRUD of /calendars: connected CalDAV collections and ICS
- * feeds of the business or a staff member. Passwords are write-only and kept
- * sealed (secret.h); only one calendar, the business's, is primary. */
+/* calendars.c — CRUD of /calendars: connected CalDAV collections, ICS feeds,
+ * and Google / Microsoft 365 calendars of connected accounts (account +
+ * remote_id), of the business or a staff member. Passwords are write-only and
+ * kept sealed (secret.h); only one calendar, the business's, is primary. Also
+ * sync now and discovery of a CalDAV account's calendars. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +11,11 @@
 #include "api/api.h"
 #include "app/workers.h"
 #include "api/crud.h"
+#include "app/calendar_discover.h"
 #include "app/secret.h"
 #include "app/settings.h"
 #include "app/validate.h"
+#include "cal/calsrc.h"
 
 static int cal_owner(store_conn *c, const json_t *in, json_t *out, val_error *e)
 {
@@ -105,6 +109,30 @@ static int cal_clear_primary(store_conn *c, int64_t self)
     return rc;
 }
 
+/* A Google or Microsoft 365 calendar: ACCOUNT (a connected account of
+ * that provider) and REMOTE_ID (the provider's calendar id). */
+static int cal_provider(store_conn *c, const char *kind, const json_t *in, json_t *out,
+                        val_error *e)
+{
+    int64_t id;
+    const char *remote;
+    store_account acc;
+    if (val_id(json_object_get(in, "account"), "account", &id, e) != 0) return CRUD_INVALID;
+    int rc = store_account_get(c, id, &acc);
+    if (rc == STORE_NOTFOUND)
+        return val_fail(e, "account", "account %lld is not connected", (long long)id);
+    if (rc != STORE_OK) return rc;
+    int same = strcmp(acc.provider, kind) == 0;
+    store_account_clear(&acc);
+    if (!same)
+        return val_fail(e, "account", "account %lld is not a %s account", (long long)id, kind);
+    if (val_string(json_object_get(in, "remote_id"), "remote_id", 1024, 0, &remote, e) != 0)
+        return CRUD_INVALID;
+    json_object_set_new(out, "account", val_id_json(id));
+    json_object_set_new(out, "remote_id", json_string(remote));
+    return 0;
+}
+
 static int cal_check(const api_req *req, store_conn *c, const json_t *in, const json_t *old,
                      json_t **out, val_error *e)
 {
@@ -113,18 +141,24 @@ static int cal_check(const api_req *req, store_conn *c, const json_t *in, const 
     if (val_known_keys(in, NULL,
                        (const char *const[]){"owner", "kind", "url", "username", "password",
                                              "primary", "last_sync", "last_error", "last_attempt",
-                                             "has_password", "events", NULL},
+                                             "has_password", "events", "account", "remote_id",
+                                             NULL},
                        e))
         return CRUD_INVALID;
     int rc = cal_owner(c, in, *out, e);
     if (rc != 0) return rc;
     const json_t *kind = json_object_get(in, "kind");
-    if (!json_is_string(kind) || (strcmp(json_string_value(kind), "caldav") != 0 &&
-                                  strcmp(json_string_value(kind), "ics") != 0))
-        return val_fail(e, "kind", "must be \"caldav\" or \"ics\"");
+    const char *k = json_string_value(kind);
+    int provider = calsrc_provider_kind(k) >= 0;
+    if (!k || (strcmp(k, "caldav") != 0 && strcmp(k, "ics") != 0 && !provider))
+        return val_fail(e, "kind", "must be \"caldav\", \"ics\", \"google\" or \"microsoft\"");
     json_object_set(*out, "kind", (json_t *)kind);
-    if ((rc = cal_url(in, *out, e)) != 0 || (rc = cal_credentials(req, in, old, *out, e)) != 0)
+    if (provider) {
+        if ((rc = cal_provider(c, k, in, *out, e)) != 0) return rc;
+    } else if ((rc = cal_url(in, *out, e)) != 0 ||
+               (rc = cal_credentials(req, in, old, *out, e)) != 0) {
         return rc;
+    }
     const json_t *p = json_object_get(in, "primary");
     if (p && !json_is_null(p) && val_bool(p, "primary", &primary, e) != 0) return CRUD_INVALID;
     if (primary && strcmp(json_string_value(json_object_get(*out, "owner")), "business") != 0)
@@ -234,7 +268,25 @@ static void cal_sync(api_req *req, api_res *res)
                        out.fallback[0] ? json_string(out.fallback) : json_null()));
 }
 
+/* POST /calendars/discover {url, username, password}: 200 [{url, name,
+ * can_write, color}] of the account's calendars that take events; 422 for
+ * bad input, refused credentials or no CalDAV service; 502 when the server
+ * failed. Nothing is stored. */
+static void cal_discover(api_req *req, api_res *res)
+{
+    outcome o = {0};
+    json_t *answer = NULL;
+    json_t *body = api_body_object(req, res);
+    if (!body) return;
+    if (app_calendar_discover(req->app, body, &answer, &o) != 0)
+        api_outcome(res, &o);
+    else
+        api_json(res, 200, answer);
+    json_decref(body);
+}
+
 const api_route api_routes_calendars[] = {
+    {"POST", "/api/v1/calendars/discover", API_ADMIN, cal_discover},
     {"GET", "/api/v1/calendars", API_ADMIN, cal_list},
     {"POST", "/api/v1/calendars", API_ADMIN, cal_create},
     {"GET", "/api/v1/calendars/{id}", API_ADMIN, cal_get},

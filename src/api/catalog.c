@@ -1,12 +1,14 @@
 /* catalog.c — CRUD of /skills, /services, /packages and /zones: what each
- * document may hold, which references must exist, and who blocks a delete;
- * and GET /catalog, the public view the agent pages read. */
+ * document may hold (a service's or package's shoot window included), which
+ * references must exist, and who blocks a delete; and GET /catalog, the
+ * public view the agent pages read. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "api/crud.h"
+#include "app/shoot_window.h"
 #include "app/snapshot.h"
 #include "app/validate.h"
 #include "core/geo.h"
@@ -100,19 +102,40 @@ static int cat_tiers(const json_t *in, json_t *out, val_error *e)
     return 0;
 }
 
+/* window: null/missing = any time, else a shoot window (shoot_window.h) that
+ * the item's shortest scheduled length (duration or tiers, in OUT) fits. */
+static int cat_window(const json_t *in, json_t *out, val_error *e)
+{
+    avail_window w;
+    size_t i;
+    json_t *t;
+    int shortest = (int)json_integer_value(json_object_get(out, "duration_minutes"));
+    json_array_foreach(json_object_get(out, "tiers"), i, t)
+    {
+        int m = (int)json_integer_value(json_object_get(t, "duration_minutes"));
+        if (shortest > 0 && m > 0 && m < shortest) shortest = m;
+    }
+    if (shoot_window_parse(json_object_get(in, "window"), "window", shortest, &w, e) != 0)
+        return CRUD_INVALID;
+    json_object_set_new(out, "window", shoot_window_json(&w));
+    return 0;
+}
+
 static int cat_check_service(const api_req *req, store_conn *c, const json_t *in, const json_t *old,
                              json_t **out, val_error *e)
 {
     (void)req, (void)old;
     *out = json_object();
-    if (val_known_keys(
-            in, NULL,
-            (const char *const[]){"name", "duration_minutes", "tiers", "skills", "price", NULL}, e))
+    if (val_known_keys(in, NULL,
+                       (const char *const[]){"name", "duration_minutes", "tiers", "skills", "price",
+                                             "window", NULL},
+                       e))
         return CRUD_INVALID;
     int rc = cat_name(in, *out, e);
     if (rc == 0) rc = cat_duration(in, *out, e);
     if (rc == 0) rc = cat_price(in, "price", *out, e);
     if (rc == 0) rc = cat_tiers(in, *out, e);
+    if (rc == 0) rc = cat_window(in, *out, e);
     if (rc == 0) rc = crud_ref_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
     return rc;
 }
@@ -125,13 +148,14 @@ static int cat_check_package(const api_req *req, store_conn *c, const json_t *in
     *out = json_object();
     if (val_known_keys(in, NULL,
                        (const char *const[]){"name", "duration_minutes", "services", "skills",
-                                             "two_photographers", "price", NULL},
+                                             "two_photographers", "price", "window", NULL},
                        e))
         return CRUD_INVALID;
     const json_t *t = json_object_get(in, "two_photographers");
     int rc = cat_name(in, *out, e);
     if (rc == 0) rc = cat_duration(in, *out, e);
     if (rc == 0) rc = cat_price(in, "price", *out, e);
+    if (rc == 0) rc = cat_window(in, *out, e);
     if (rc == 0) rc = crud_ref_ids(c, in, "services", STORE_SERVICE, "service", *out, e);
     if (rc == 0) rc = crud_ref_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
     if (rc == 0 && t && !json_is_null(t) && val_bool(t, "two_photographers", &two, e) != 0)
@@ -260,7 +284,8 @@ static void cat_delete(api_req *req, api_res *res)
 
 /* The public fields of the bookable documents of kind K: those with a
  * scheduling duration (requesting any other is refused anyway). FIELDS names
- * the members copied besides id, name and duration_minutes. New reference,
+ * the members copied besides id, name, duration_minutes and a shoot window
+ * (only when there is one). New reference,
  * or NULL with *RC set. */
 static json_t *cat_public_list(store_conn *c, store_kind k, const char *const *fields, int *rc)
 {
@@ -279,15 +304,18 @@ static json_t *cat_public_list(store_conn *c, store_kind k, const char *const *f
             json_t *v = json_object_get(d, *f);
             if (v) json_object_set(o, *f, v);
         }
+        json_t *window = json_object_get(d, "window"); /* when the shoot may be, if limited */
+        if (json_is_object(window)) json_object_set(o, "window", window);
         json_array_append_new(out, o);
     }
     json_decref(docs);
     return out;
 }
 
-/* GET /catalog: business name and contact, zone, clock, booking rules,
- * currency and country, the map's tiles and whether addresses can be looked
- * up, and the bookable services and packages with their prices. Public: no
+/* GET /catalog: business name and contact, zone, clock (the server's now,
+ * and clock_format when it is "24h"), booking rules, currency and country,
+ * the map's tiles and whether addresses can be looked up, and the bookable
+ * services and packages with their prices and shoot windows. Public: no
  * skills, zones or staff. */
 static void cat_public(api_req *req, api_res *res)
 {
@@ -323,6 +351,10 @@ static void cat_public(api_req *req, api_res *res)
                                         cfg->tile_attribution ? cfg->tile_attribution : "")
                             : json_null());
     json_object_set_new(o, "timezone", json_string(tz_zone_name(m->rules.tz)));
+    /* Like business_name, only when it differs from the default (12 h). */
+    const char *clock = json_string_value(json_object_get(m->settings, "clock_format"));
+    if (clock && strcmp(clock, "12h") != 0)
+        json_object_set_new(o, "clock_format", json_string(clock));
     json_object_set_new(o, "now",
                         json_string(snapshot_time(m, app_now(req->app), now, sizeof now)));
     json_object_set_new(o, "min_notice_minutes", json_integer(m->rules.notice_min));

@@ -47,10 +47,13 @@ typedef struct {
 } srv_ctx;
 
 static const api_route *const srv_tables[] = {
-    api_routes_system,    api_routes_catalog, api_routes_staff,
-    api_routes_calendars, api_routes_avail,   api_routes_bookings,
-    api_routes_busy,      api_routes_metrics, api_routes_places,
+    api_routes_system, api_routes_catalog,  api_routes_staff, api_routes_calendars,
+    api_routes_avail,  api_routes_bookings, api_routes_busy,  api_routes_metrics,
+    api_routes_places, api_routes_accounts,
 };
+
+/* Outside /api/: the OAuth redirect URIs, answered by a route like the API's. */
+#define SRV_OAUTH_PREFIX "/oauth/"
 
 const char *api_query(const api_req *r, const char *key)
 {
@@ -77,7 +80,9 @@ static int64_t srv_mono_ms(void)
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* The path as logged: a page URL carrying a manage token is shortened. */
+/* The path as logged: a URL carrying a manage token or a connect link's
+ * token is shortened (query strings, with OAuth codes and states, never are
+ * logged). */
 static void srv_log(const char *method, const char *path, int status, double ms)
 {
     char ts[32];
@@ -86,8 +91,11 @@ static void srv_log(const char *method, const char *path, int status, double ms)
     gmtime_r(&now, &tm);
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
     json_t *line = json_pack("{s:s, s:s, s:s, s:i, s:f}", "ts", ts, "method", method, "path",
-                             strncmp(path, "/manage/", 8) == 0 ? "/manage/…" : path, "status",
-                             status, "ms", (double)(int64_t)(ms * 100) / 100);
+                             strncmp(path, "/manage/", 8) == 0            ? "/manage/…"
+                             : strncmp(path, "/connect/", 9) == 0         ? "/connect/…"
+                             : strncmp(path, "/api/v1/connect/", 16) == 0 ? "/api/v1/connect/…"
+                                                                          : path,
+                             "status", status, "ms", (double)(int64_t)(ms * 100) / 100);
     char *text =
         line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
     if (text) {
@@ -213,7 +221,19 @@ static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const c
     req.body_len = cx->len;
     req.idempotency_key = srv_header(conn, "Idempotency-Key");
     req.bearer = srv_bearer(conn);
-    if (route->access == API_PUBLIC && s->rl) {
+    if (route->access == API_PUBLIC_OR_ADMIN && req.bearer) {
+        if (srv_check_admin(s, req.bearer, &req.is_admin) != 0) {
+            api_error(res, 503, "store_unavailable", "the database is not reachable", NULL);
+            goto out;
+        }
+        if (!req.is_admin) {
+            api_error(res, 401, "unauthorized",
+                      "this token is not an admin token (agents need none here)", NULL);
+            goto out;
+        }
+    }
+    if ((route->access == API_PUBLIC || (route->access == API_PUBLIC_OR_ADMIN && !req.is_admin)) &&
+        s->rl) {
         int wait = ratelimit_take(s->rl, client, srv_mono_ms());
         if (wait > 0) {
             api_error(res, 429, "rate_limited", "too many requests; try again later", NULL);
@@ -221,7 +241,8 @@ static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const c
             goto out;
         }
     }
-    if (route->access != API_PUBLIC && srv_check_admin(s, req.bearer, &req.is_admin) != 0) {
+    if (route->access != API_PUBLIC && route->access != API_PUBLIC_OR_ADMIN &&
+        srv_check_admin(s, req.bearer, &req.is_admin) != 0) {
         api_error(res, 503, "store_unavailable", "the database is not reachable", NULL);
         goto out;
     }
@@ -361,6 +382,8 @@ static void srv_headers(struct MHD_Response *r, const api_res *res, int is_api, 
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, num);
     }
     if (allow && *allow) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    if (res->location) MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
+    if (res->disposition) MHD_add_response_header(r, "Content-Disposition", res->disposition);
     if (is_api) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     } else {
@@ -406,10 +429,11 @@ static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, co
     char allow[64] = "";
     struct MHD_Response *r = NULL;
     int is_api = strncmp(url, SRV_API_PREFIX, strlen(SRV_API_PREFIX)) == 0;
+    int is_oauth = strncmp(url, SRV_OAUTH_PREFIX, strlen(SRV_OAUTH_PREFIX)) == 0;
     const char *label = is_api ? "unmatched" : "page";
     if (cx->too_large)
         api_error(&res, 413, "payload_too_large", "the request body exceeds 1 MiB", NULL);
-    else if (is_api)
+    else if (is_api || is_oauth)
         srv_dispatch_api(s, conn, method, url, cx, &res, allow, sizeof allow, &label);
     else
         r = srv_static(s, conn, method, url, &res);
@@ -425,6 +449,7 @@ static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, co
     metrics_request(method, label, res.status, ms);
     json_decref(res.json);
     free(res.raw);
+    free(res.location);
     return ok;
 }
 

@@ -1,6 +1,8 @@
 /* staff.c — CRUD of /staff (who goes on site: hours, exceptions, skills,
  * zones, home base, rank) and each member's private ICS feed of their shoots
- * (GET /staff/{id}/calendar.ics?key=…; the key is shown once, kept hashed). */
+ * (GET /staff/{id}/calendar.ics?key=…). The feed key is checked against its
+ * hash and also kept sealed (app/secret.h), so the console can show the
+ * link again (GET /staff/{id}/feed-key) and replace it (POST). */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,9 +10,10 @@
 
 #include "api/api.h"
 #include "api/crud.h"
+#include "app/booking.h"
+#include "app/secret.h"
 #include "app/snapshot.h"
 #include "app/validate.h"
-#include "app/booking.h"
 
 /* Optional boolean FIELD (default DEF). */
 static int staff_bool(const json_t *in, const char *field, int def, json_t *out, val_error *e)
@@ -92,8 +95,11 @@ static int staff_check(const api_req *req, store_conn *c, const json_t *in, cons
     if (rc == 0) rc = staff_bool(in, "active", 1, *out, e);
     if (rc == 0) rc = crud_ref_ids(c, in, "skills", STORE_SKILL, "skill", *out, e);
     if (rc == 0) rc = crud_ref_ids(c, in, "zones", STORE_ZONE, "zone", *out, e);
-    json_t *feed = old ? json_object_get(old, "_feed_key") : NULL;
-    if (rc == 0 && feed) json_object_set(*out, "_feed_key", feed);
+    for (const char *const *k = (const char *const[]){"_feed_key", "_feed_key_sealed", NULL}; *k;
+         k++) {
+        json_t *feed = old ? json_object_get(old, *k) : NULL;
+        if (rc == 0 && feed) json_object_set(*out, *k, feed);
+    }
     return rc;
 }
 
@@ -104,26 +110,48 @@ static void staff_hash_hex(const char *key, char hex[65])
     sodium_bin2hex(hex, 65, hash, sizeof hash);
 }
 
-/* Creates the feed key: stores its hash in the document, answers the URL once. */
-static int staff_created(const api_req *req, store_conn *c, int64_t id, json_t *out)
+/* The feed URL of staff member ID with KEY into URL (LEN bytes), on the host
+ * the request came to. */
+static void staff_feed_url(const api_req *req, int64_t id, const char *key, char *url, size_t len)
+{
+    const char *host = api_header(req, "Host");
+    snprintf(url, len, "%s%.200s/api/v1/staff/%lld/calendar.ics?key=%s", host ? "http://" : "",
+             host ? host : "", (long long)id, key);
+}
+
+/* A new feed key for staff member ID, whose document DOC (without "id") is
+ * rewritten on C with the key's hash and sealed copy; the old key stops
+ * working. Its URL into URL (LEN bytes). Returns the store's code. */
+static int staff_feed_key_new(const api_req *req, store_conn *c, int64_t id, json_t *doc, char *url,
+                              size_t len)
 {
     uint8_t raw[32];
     char key[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-    char hex[65], url[512];
+    char hex[65];
     randombytes_buf(raw, sizeof raw);
     sodium_bin2base64(key, sizeof key, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     staff_hash_hex(key, hex);
+    char *sealed = secret_seal(req->app->secret_key, key);
+    json_object_set_new(doc, "_feed_key", json_string(hex));
+    json_object_set_new(doc, "_feed_key_sealed", sealed ? json_string(sealed) : json_null());
+    char *text = sealed ? crud_doc_text(doc) : NULL;
+    int rc = text ? store_doc_update(c, STORE_STAFF, id, text) : STORE_ERROR;
+    staff_feed_url(req, id, key, url, len);
+    sodium_memzero(key, sizeof key);
+    sodium_memzero(raw, sizeof raw);
+    free(sealed);
+    free(text);
+    return rc;
+}
+
+/* Creates the feed key with the member and answers its URL with the creation. */
+static int staff_created(const api_req *req, store_conn *c, int64_t id, json_t *out)
+{
+    char url[512];
     json_t *doc = json_deep_copy(out);
     json_object_del(doc, "id");
-    json_object_set_new(doc, "_feed_key", json_string(hex));
-    char *text = crud_doc_text(doc);
-    int rc = text ? store_doc_update(c, STORE_STAFF, id, text) : STORE_ERROR;
-    const char *host = api_header(req, "Host");
-    snprintf(url, sizeof url, "%s%.200s/api/v1/staff/%lld/calendar.ics?key=%s",
-             host ? "http://" : "", host ? host : "", (long long)id, key);
+    int rc = doc ? staff_feed_key_new(req, c, id, doc, url, sizeof url) : STORE_ERROR;
     if (rc == STORE_OK) json_object_set_new(out, "feed_url", json_string(url));
-    sodium_memzero(key, sizeof key);
-    free(text);
     json_decref(doc);
     return rc;
 }
@@ -226,6 +254,67 @@ out:
     store_release(c);
 }
 
+/* The stored document of the staff member in the path, or NULL with RES answered. */
+static json_t *staff_doc(api_req *req, api_res *res, store_conn *c, int64_t *id)
+{
+    int rc;
+    if (val_id_text(req->params[0], id) != 0) {
+        api_error(res, 404, "not_found", "no such staff member", NULL);
+        return NULL;
+    }
+    json_t *doc = crud_doc_get(c, STORE_STAFF, *id, &rc);
+    if (rc == STORE_NOTFOUND)
+        api_error(res, 404, "not_found", "no such staff member", NULL);
+    else if (rc != STORE_OK)
+        api_store_error(res, rc);
+    return doc;
+}
+
+/* GET /staff/{id}/feed-key → {url}: the member's current feed link; url is
+ * null for a key made before keys were kept sealed (make a new one). */
+static void staff_feed_key_get(api_req *req, api_res *res)
+{
+    int64_t id;
+    char url[512];
+    store_conn *c = api_conn(req, res);
+    json_t *doc = c ? staff_doc(req, res, c, &id) : NULL;
+    if (doc) {
+        const char *sealed = json_string_value(json_object_get(doc, "_feed_key_sealed"));
+        char *key = sealed ? secret_open(req->app->secret_key, sealed) : NULL;
+        if (key) staff_feed_url(req, id, key, url, sizeof url);
+        api_json(res, 200, json_pack("{s:o}", "url", key ? json_string(url) : json_null()));
+        if (key) {
+            sodium_memzero(key, strlen(key));
+            free(key);
+        }
+    }
+    json_decref(doc);
+    store_release(c);
+}
+
+/* POST /staff/{id}/feed-key → {url}: a new feed link; the old one stops working. */
+static void staff_feed_key_post(api_req *req, api_res *res)
+{
+    int64_t id;
+    char url[512];
+    store_conn *c = api_conn(req, res);
+    int rc = c ? store_begin(c, STORE_WRITE) : STORE_ERROR;
+    json_t *doc = rc == STORE_OK ? staff_doc(req, res, c, &id) : NULL;
+    if (c && rc != STORE_OK) api_store_error(res, rc);
+    if (doc) {
+        json_object_del(doc, "id");
+        rc = staff_feed_key_new(req, c, id, doc, url, sizeof url);
+        if (rc == STORE_OK) rc = store_commit(c);
+        if (rc == STORE_OK)
+            api_json(res, 200, json_pack("{s:s}", "url", url));
+        else
+            api_store_error(res, rc);
+    }
+    if (c) store_rollback(c);
+    json_decref(doc);
+    store_release(c);
+}
+
 const api_route api_routes_staff[] = {
     {"GET", "/api/v1/staff", API_ADMIN, staff_list},
     {"POST", "/api/v1/staff", API_ADMIN, staff_create},
@@ -234,5 +323,7 @@ const api_route api_routes_staff[] = {
     {"PATCH", "/api/v1/staff/{id}", API_ADMIN, staff_patch},
     {"DELETE", "/api/v1/staff/{id}", API_ADMIN, staff_delete},
     {"GET", "/api/v1/staff/{id}/calendar.ics", API_PUBLIC, staff_feed},
+    {"GET", "/api/v1/staff/{id}/feed-key", API_ADMIN, staff_feed_key_get},
+    {"POST", "/api/v1/staff/{id}/feed-key", API_ADMIN, staff_feed_key_post},
     {0},
 };

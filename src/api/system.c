@@ -1,6 +1,7 @@
 /* system.c — GET /health, GET /readiness (the four prerequisites of
  * PRODUCT.md, each {ok, problems[]}, plus calendars whose sync is not
- * working and items nobody could ever staff) and GET/PUT /settings. */
+ * working, items nobody could ever staff and Google / Microsoft 365 accounts
+ * that are failing) and GET/PUT /settings. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,28 @@ static int sys_cal_sync(store_conn *c, const json_t *cals, const json_t *staff, 
     return STORE_OK;
 }
 
+typedef struct {
+    const json_t *staff;
+    json_t *problems;
+} sys_account_walk;
+
+/* A failing provider account (revoked consent): named at once. */
+static int sys_account_row(void *ctx, const store_account *a)
+{
+    sys_account_walk *w = ctx;
+    char msg[1000], who[300];
+    if (strcmp(a->state, "failing") != 0) return 0;
+    json_t *cal = json_pack("{s:s}", "owner", a->owner);
+    sys_cal_owner(cal, w->staff, who, sizeof who);
+    json_decref(cal);
+    snprintf(msg, sizeof msg,
+             "%s account %.200s (%s) is failing: %.400s. Reconnect it in Calendars.",
+             strcmp(a->provider, "google") == 0 ? "Google" : "Microsoft 365", a->email,
+             who + (strncmp(who, "the ", 4) == 0 ? 4 : 0), a->error ? a->error : "reconnect it");
+    json_array_append_new(w->problems, json_string(msg));
+    return 0;
+}
+
 static void sys_readiness(api_req *req, api_res *res)
 {
     int rc = STORE_OK;
@@ -121,7 +144,9 @@ static void sys_readiness(api_req *req, api_res *res)
     }
 
     sync = json_array();
-    if ((rc = sys_cal_sync(c, cals, staff, app_now(req->app), sync)) != STORE_OK) {
+    sys_account_walk aw = {staff, sync};
+    if ((rc = sys_cal_sync(c, cals, staff, app_now(req->app), sync)) != STORE_OK ||
+        (rc = store_account_list(c, sys_account_row, &aw)) != STORE_OK) {
         api_store_error(res, rc);
         goto out;
     }

@@ -1,7 +1,8 @@
 /* web.c — the pages: finding a compiled-in file (web_assets.c, generated at
- * build time) for a page URL, its content type and ETag check, and the
- * development override directory, whose files are mapped from URLs safely
- * (no traversal, no hidden files, no symlinks leading outside). */
+ * build time) for a page URL (the favicon at /favicon.ico too), its content
+ * type and ETag check, and the development override directory, whose files
+ * are mapped from URLs safely (no traversal, no hidden files, no symlinks
+ * leading outside). */
 #include "api/web.h"
 
 #include <limits.h>
@@ -51,8 +52,12 @@ static const char *web_page_file(const char *path)
     if (strcmp(path, "/") == 0 || strcmp(path, "/book") == 0 || strcmp(path, "/book/") == 0)
         return "/book.html";
     if (strcmp(path, "/admin") == 0 || strcmp(path, "/admin/") == 0) return "/admin.html";
+    /* Browsers ask for /favicon.ico when a page names no icon (every page names this one). */
+    if (strcmp(path, "/favicon.ico") == 0) return "/favicon.svg";
     if (strncmp(path, "/manage/", 8) == 0 && path[8] && !strchr(path + 8, '/'))
         return "/manage.html";
+    if (strncmp(path, "/connect/", 9) == 0 && path[9] && !strchr(path + 9, '/'))
+        return "/connect.html"; /* a staff member's connect link, and its done page */
     return NULL;
 }
 

@@ -10,6 +10,7 @@
 #include "app/config.h"
 #include "app/outcome.h"
 #include "app/snapshot.h"
+#include "cal/oauth.h"
 #include "store/store.h"
 
 typedef struct app_workers app_workers; /* workers.c */
@@ -18,9 +19,11 @@ typedef struct app {
     const tripod_config *cfg; /* borrowed; outlives the app */
     store *db;                /* borrowed; outlives the app */
     const char *data_dir;
-    uint8_t secret_key[32]; /* seals calendar passwords and manage links; DATA_DIR/secret.key */
-    snapshot_cache *snaps;  /* the availability snapshots */
-    app_workers *workers;   /* NULL until app_workers_start */
+    uint8_t secret_key[32];    /* seals calendar passwords and manage links; DATA_DIR/secret.key */
+    snapshot_cache *snaps;     /* the availability snapshots */
+    app_workers *workers;      /* NULL until app_workers_start */
+    oauth_providers providers; /* Google and Microsoft endpoints (from cfg; see app_open) */
+    char *provider_strings;    /* what providers point into that is not cfg's (malloc'ed) */
 } app;
 
 /* Sets A up on DB (migrated) and CFG: loads or creates DATA_DIR's secret key

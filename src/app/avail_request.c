@@ -1,5 +1,5 @@
-/* avail_request.c — request parts (items, property, dates) → engine query over a
- * snapshot, with the shared refusals (outcome.h). */
+/* avail_request.c — request parts (items, property and where its sun is,
+ * dates) → engine query over a snapshot, with the shared refusals (outcome.h). */
 #include "app/avail_request.h"
 
 #include <math.h>
@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/shoot_window.h"
 #include "app/validate.h"
 
 void avail_request_init(avail_request *a, const snapshot *m, tp_time now)
@@ -185,6 +186,8 @@ static int set_property(avail_request *a, const char *postal, int has_lat, doubl
     a->prop.lat = has_lat ? lat : NAN;
     a->prop.lon = has_lon ? lon : NAN;
     a->prop.sqft = has_sqft ? (int)sqft : 0;
+    a->sun_from = (int)shoot_window_place(a->m, &a->prop, &a->sun);
+    a->prop.sun_place = a->sun_from ? &a->sun : NULL;
     return 0;
 }
 

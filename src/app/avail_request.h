@@ -23,6 +23,8 @@ typedef struct {
     char postal[64];
     avail_property prop;
     avail_query q; /* ready once items, property and window are set */
+    geo_point sun; /* where sunrise/sunset windows are computed (prop.sun_place) */
+    int sun_from;  /* shoot_place: where SUN came from; 0 = nowhere */
 } avail_request;
 
 /* Starts a query on M at server time NOW: every staff member and zone, no
@@ -42,7 +44,8 @@ int avail_request_items_json(avail_request *a, const json_t *services, const jso
 
 /* The property from the query string (postal_code, lat, lon, sqft) or from a
  * JSON object {postal_code, lat, lon, sqft} (its errors name "property.…").
- * The postal code is copied. 0, or -1 with O (422). */
+ * The postal code is copied; where its sun is computed is resolved
+ * (shoot_window_place). 0, or -1 with O (422). */
 int avail_request_property_text(avail_request *a, const char *postal_code, const char *lat,
                                 const char *lon, const char *sqft, outcome *o);
 int avail_request_property_json(avail_request *a, const json_t *prop, outcome *o);

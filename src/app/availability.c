@@ -1,5 +1,8 @@
-/* availability.c — offered starts and the explain view (availability.h),
- * computed by the engine (core/avail) on the current snapshot. */
+/* availability.c — offered starts (also the next free day, and with a manage
+ * token without that booking's own time), coverage, staffing warnings and the
+ * explain view (availability.h), computed by the engine (core/avail) on the
+ * current snapshot, with what the items' shoot windows add to them
+ * (window_answer.h); the explain view's words are reasons.c's. */
 #include "app/availability.h"
 
 #include <stdio.h>
@@ -9,9 +12,9 @@
 #include "app/booking.h"
 #include "app/busy_fresh.h"
 #include "app/price.h"
+#include "app/reasons.h"
 #include "app/validate.h"
-
-#define EXPLAIN_MAX_REASONS 16
+#include "app/window_answer.h"
 
 /* Items and property of ASK on snapshot S; fills *LEN_MIN. 0, or -1 with O. */
 static int parse_common(avail_request *q, const availability_ask *ask, int *len_min, outcome *o)
@@ -23,36 +26,23 @@ static int parse_common(avail_request *q, const availability_ask *ask, int *len_
     return 0;
 }
 
-/* Computes Q into R: on the snapshot's busy time, or with a manage token on
- * the store's, that booking's own time left out. 0, or -1 with O. */
-static int compute(app *a, const availability_ask *ask, avail_request *q, avail_result *r,
-                   outcome *o)
+/* With a manage token in ASK, swaps Q's staff for the store's busy time
+ * without that booking's own time, into OWN (the caller frees it with
+ * busy_fresh_free); an unknown token leaves Q as it is. 0, or -1 with O. */
+static int leave_own_out(app *a, const availability_ask *ask, avail_request *q, busy_fresh *own,
+                         outcome *o)
 {
-    int64_t own = 0;
-    busy_fresh v;
-    store_conn *c = NULL;
-    memset(&v, 0, sizeof v);
-    if (ask->manage_token && *ask->manage_token) {
-        if (!(c = app_conn(a, o))) return -1;
-        int rc = booking_manage_id(c, ask->manage_token, &own);
-        if (rc != STORE_OK && rc != STORE_NOTFOUND) {
-            store_release(c);
-            return outcome_store(o, rc, NULL);
-        }
-        if (own) {
-            rc = busy_fresh_load(c, q->m, q->q.from - 86400, q->q.to + 86400, own, &v);
-            if (rc != STORE_OK) {
-                store_release(c);
-                return outcome_store(o, rc, NULL);
-            }
-            q->q.staff = v.staff;
-        }
+    int64_t id = 0;
+    if (!ask->manage_token || !*ask->manage_token) return 0;
+    store_conn *c = app_conn(a, o);
+    if (!c) return -1;
+    int rc = booking_manage_id(c, ask->manage_token, &id);
+    if (rc == STORE_OK && id) {
+        rc = busy_fresh_load(c, q->m, q->q.from - 86400, q->q.to + 86400, id, own);
+        if (rc == STORE_OK) q->q.staff = own->staff;
     }
-    int rc = avail_compute(&q->q, r);
-    q->q.staff = q->m->staff;
-    busy_fresh_free(&v);
     store_release(c);
-    return rc == 0 ? 0 : outcome_fail(o, OUT_INTERNAL, "internal", NULL, "out of memory");
+    return rc == STORE_OK || rc == STORE_NOTFOUND ? 0 : outcome_store(o, rc, NULL);
 }
 
 /* Business-local day number of instant T on S. */
@@ -72,12 +62,31 @@ static void keep_first_day(const snapshot *s, avail_result *r, int64_t *day)
     r->nslots = n;
 }
 
+/* OUT's extra members for request Q: the windows of the dates before TO,
+ * and the reason for its message (a shoot window's sentence replaces the
+ * generic one). 0, or -1 when memory ran out. */
+static int answer_extra(const avail_request *q, tp_time to, availability *out)
+{
+    if (!(out->extra = json_object()) || window_answer_days(q, q->q.from, to, out->extra) != 0)
+        return -1;
+    json_t *why = window_answer_why(q, out->result, out->why, sizeof out->why);
+    if (why)
+        out->message = out->why;
+    else if (out->message)
+        why =
+            json_pack("{s:s}", "code",
+                      out->result->status == AVAIL_OUTSIDE_AREA ? "outside_area" : "no_free_time");
+    return json_object_set_new(out->extra, "reason", why ? why : json_null());
+}
+
 int availability_find(app *a, const availability_ask *ask, availability *out, outcome *o)
 {
     avail_request q;
-    int len = 0;
+    busy_fresh own;
+    int len = 0, rc = -1;
     int next = ask->next && strcmp(ask->next, "1") == 0;
     memset(out, 0, sizeof *out);
+    memset(&own, 0, sizeof own);
     out->next_free = -1;
     if (ask->next && *ask->next && !next) {
         outcome_fail(o, OUT_INVALID, "validation", "next",
@@ -85,21 +94,18 @@ int availability_find(app *a, const availability_ask *ask, availability *out, ou
         return -1;
     }
     if (!(out->s = app_snapshot(a, o))) return -1;
-    if (avail_request_prereq(out->s, o) != 0) goto fail;
+    if (avail_request_prereq(out->s, o) != 0) goto done;
     avail_request_init(&q, out->s, app_now(a));
     /* NEXT looks up to the horizon: avail_request_dates caps the end there. */
     if (parse_common(&q, ask, &len, o) != 0 ||
-        avail_request_dates(&q, ask->from, next ? "9999-12-31" : ask->to, o) != 0)
-        goto fail;
-    if (!(out->price = price_quote(&q))) {
+        avail_request_dates(&q, ask->from, next ? "9999-12-31" : ask->to, o) != 0 ||
+        leave_own_out(a, ask, &q, &own, o) != 0)
+        goto done;
+    if (!(out->price = price_quote(&q)) || !(out->result = snapshot_cache_result_take(a->snaps)) ||
+        avail_compute(&q.q, out->result) != 0) {
         outcome_fail(o, OUT_INTERNAL, "internal", NULL, "out of memory");
-        goto fail;
+        goto done;
     }
-    if (!(out->result = snapshot_cache_result_take(a->snaps))) {
-        outcome_fail(o, OUT_INTERNAL, "internal", NULL, "out of memory");
-        goto fail;
-    }
-    if (compute(a, ask, &q, out->result, o) != 0) goto fail;
     if (next) keep_first_day(out->s, out->result, &out->next_free);
     if (out->result->status == AVAIL_OUTSIDE_AREA) {
         out->message = out->s->outside_message;
@@ -109,15 +115,23 @@ int availability_find(app *a, const availability_ask *ask, availability *out, ou
                             : "No times are free on these dates for this shoot; please try "
                               "other dates.";
     }
-    return 0;
-fail:
-    availability_done(a, out);
-    return -1;
+    /* With NEXT the windows' days run up to the free day found, not the horizon. */
+    tp_time to = next && out->result->nslots ? out->result->slots[out->result->nslots - 1].start + 1
+                                             : q.q.to;
+    if (answer_extra(&q, to, out) != 0) {
+        outcome_fail(o, OUT_INTERNAL, "internal", NULL, "out of memory");
+        goto done;
+    }
+    rc = 0;
+done:
+    busy_fresh_free(&own);
+    if (rc != 0) availability_done(a, out);
+    return rc;
 }
-
 void availability_done(app *a, availability *av)
 {
     json_decref(av->price);
+    json_decref(av->extra);
     snapshot_cache_result_give(a->snaps, av->result);
     snapshot_release(av->s);
     memset(av, 0, sizeof *av);
@@ -189,56 +203,37 @@ int availability_staffing(app *a, json_t *problems, outcome *o)
     return 0;
 }
 
-static const char *reason_message(avail_why why)
+/* One reason of staff member I at AT as the explain view shows it: its code,
+ * its words (reasons.h), and the skill, zones or busy interval it names. */
+static json_t *reason_json(const snapshot *s, const avail_query *q, size_t i, tp_time at,
+                           const avail_reason *rs)
 {
-    switch (why) {
-    case AVAIL_WHY_INACTIVE:
-        return "marked inactive";
-    case AVAIL_WHY_NO_CALENDAR:
-        return "has no connected calendar";
-    case AVAIL_WHY_OUTSIDE_ZONE:
-        return "does not serve the property's area";
-    case AVAIL_WHY_MISSING_SKILL:
-        return "lacks a skill the shoot requires";
-    case AVAIL_WHY_NOT_ALIGNED:
-        return "the time is not on the booking grid (slot step)";
-    case AVAIL_WHY_OUTSIDE_WINDOW:
-        return "the time is outside the requested dates";
-    case AVAIL_WHY_NOTICE:
-        return "too soon: inside the minimum notice";
-    case AVAIL_WHY_HORIZON:
-        return "too far ahead: beyond the booking horizon";
-    case AVAIL_WHY_OUTSIDE_HOURS:
-        return "the shoot falls outside working hours";
-    case AVAIL_WHY_BUFFER_HOURS:
-        return "the drive buffer falls outside working hours";
-    case AVAIL_WHY_BUSY:
-        return "busy during the shoot";
-    case AVAIL_WHY_BUFFER_BUSY:
-        return "busy during the drive buffer";
-    case AVAIL_WHY_NOT_SCHEDULABLE:
-        return "an item has no scheduling duration";
-    case AVAIL_WHY_NO_PARTNER:
-        return "two photographers are needed and no partner is free";
-    }
-    return "not offered";
-}
-
-static json_t *reason_json(const snapshot *s, const avail_reason *rs)
-{
-    char msg[160], st[32], e[32];
-    if (rs->why == AVAIL_WHY_MISSING_SKILL)
-        snprintf(msg, sizeof msg, "%s (skill %lld)", reason_message(rs->why), (long long)rs->ref);
-    else
-        snprintf(msg, sizeof msg, "%s", reason_message(rs->why));
-    json_t *o = json_pack("{s:s, s:s}", "code", avail_why_code(rs->why), "message", msg);
-    if (o && rs->why == AVAIL_WHY_MISSING_SKILL)
+    char msg[512], st[32], e[32];
+    json_t *o = json_pack("{s:s, s:s}", "code", avail_why_code(rs->why), "message",
+                          reasons_text(s, q, i, at, rs, msg, sizeof msg));
+    if (o && rs->why == AVAIL_WHY_MISSING_SKILL) {
+        const char *name = snapshot_skill_name(s, rs->ref);
         json_object_set_new(o, "skill", val_id_json(rs->ref));
-    if (o && (rs->why == AVAIL_WHY_BUSY || rs->why == AVAIL_WHY_BUFFER_BUSY))
-        json_object_set_new(o, "busy",
-                            json_pack("{s:s, s:s, s:s}", "what", rs->what ? rs->what : "Busy",
-                                      "start", snapshot_time(s, rs->start, st, sizeof st), "end",
-                                      snapshot_time(s, rs->end, e, sizeof e)));
+        json_object_set_new(o, "skill_name", name ? json_string(name) : json_null());
+    }
+    if (o && rs->why == AVAIL_WHY_OUTSIDE_ZONE) {
+        json_t *zones = json_array();
+        for (size_t k = 0; zones && k < q->staff[i].nzones; k++) {
+            const char *name = snapshot_zone_name(s, q->staff[i].zones[k]);
+            json_array_append_new(zones,
+                                  json_pack("{s:o, s:o}", "id", val_id_json(q->staff[i].zones[k]),
+                                            "name", name ? json_string(name) : json_null()));
+        }
+        json_object_set_new(o, "zones", zones);
+    }
+    if (o && (rs->why == AVAIL_WHY_BUSY || rs->why == AVAIL_WHY_BUFFER_BUSY)) {
+        json_t *busy = json_pack("{s:s, s:s, s:s, s:s}", "what", rs->what ? rs->what : "Busy",
+                                 "kind", rs->booking ? "booking" : "calendar", "start",
+                                 snapshot_time(s, rs->start, st, sizeof st), "end",
+                                 snapshot_time(s, rs->end, e, sizeof e));
+        if (busy && rs->booking) json_object_set_new(busy, "booking", val_id_json(rs->booking));
+        json_object_set_new(o, "busy", busy);
+    }
     return o;
 }
 
@@ -258,11 +253,14 @@ int availability_explain(app *a, const availability_ask *ask, const char *at_tex
     q.q.to = at + 1;
     json_t *staff = json_array();
     for (size_t i = 0; staff && i < s->nstaff; i++) {
-        avail_reason rs[EXPLAIN_MAX_REASONS];
-        size_t n = avail_explain(&q.q, i, at, rs, EXPLAIN_MAX_REASONS);
+        avail_reason rs[REASONS_MAX];
+        size_t n = avail_explain(&q.q, i, at, rs, REASONS_MAX);
         json_t *reasons = json_array();
-        for (size_t k = 0; k < n && k < EXPLAIN_MAX_REASONS; k++)
-            json_array_append_new(reasons, reason_json(s, &rs[k]));
+        for (size_t k = 0; k < n && k < REASONS_MAX; k++) {
+            json_t *r = reason_json(s, &q.q, i, at, &rs[k]);
+            window_answer_reason(&q, &rs[k], r);
+            json_array_append_new(reasons, r);
+        }
         json_array_append_new(
             staff, json_pack("{s:o, s:s, s:b, s:o}", "id", val_id_json(s->staff[i].id), "name",
                              s->people[i].name, "eligible", n == 0, "reasons", reasons));
@@ -270,6 +268,10 @@ int availability_explain(app *a, const availability_ask *ask, const char *at_tex
     *answer = json_pack("{s:s, s:i, s:i, s:s, s:o}", "at", snapshot_time(s, at, buf, sizeof buf),
                         "duration_minutes", len, "buffer_minutes", s->rules.buffer_min, "timezone",
                         tz_zone_name(s->rules.tz), "staff", staff);
+    if (*answer && window_answer_days(&q, at, at + 1, *answer) != 0) {
+        json_decref(*answer);
+        *answer = NULL;
+    }
     rc = *answer ? 0 : outcome_fail(o, OUT_INTERNAL, "internal", NULL, "out of memory");
 out:
     snapshot_release(s);

@@ -28,10 +28,16 @@ typedef struct {
     snapshot *s;          /* the snapshot it was computed on (names the zone, buffer) */
     avail_result *result; /* duration and offered slots, ascending */
     const char *message;  /* why there is nothing for the agent (e.g. the outside-area
-                             message), or NULL; borrowed from S */
+                             message), or NULL; borrowed from S or WHY */
     json_t *price;        /* the quote (price.h): an object, or JSON null */
     int64_t next_free;    /* with NEXT: the business-local day number of the first
                              free day, or -1 when none before the horizon */
+    /* Members the answer gains (owned): "reason" ({code: "outside_area" |
+     * "no_free_time" | a shoot-window code of window_answer_why, item, other}
+     * saying why MESSAGE, or null), and with shoot windows "windows" and
+     * "sun_place" (window_answer_days; with NEXT, the dates up to the free day). */
+    json_t *extra;
+    char why[1024]; /* a composed MESSAGE (room for two item names of 200 bytes) */
 } availability;
 
 /* Computes the offered slots of ASK into OUT. 0, or -1 with O (booking
@@ -55,7 +61,9 @@ int availability_staffing(app *a, json_t *problems, outcome *o);
 
 /* The explain view of ASK at time AT (RFC 3339): {at, duration_minutes,
  * buffer_minutes, timezone, staff:[{id, name, eligible, reasons:[{code,
- * message, …}]}]}. 0 with *ANSWER (new reference), or -1 with O. */
+ * message, …}]}]}, with shoot windows also "windows" (that day's sunset or
+ * sunrise) and "sun_place", and window reasons naming the item and the
+ * window (window_answer_reason). 0 with *ANSWER (new reference), or -1 with O. */
 int availability_explain(app *a, const availability_ask *ask, const char *at, json_t **answer,
                          outcome *o);
 

@@ -13,10 +13,12 @@
 #include "app/booking_view.h"
 #include "app/busy_fresh.h"
 #include "app/price.h"
+#include "app/reasons.h"
 #include "app/recheck.h"
 #include "app/secret.h"
 #include "app/settings.h"
 #include "app/validate.h"
+#include "app/window_answer.h"
 #include "cal/feed.h"
 #include "cal/outbox.h"
 
@@ -50,7 +52,9 @@ struct tx {
     avail_request q;           /* the query the check ran (alternatives) */
     int have_query;            /* q is set: a refusal offers alternatives */
     int64_t exclude;           /* the booking's own id in alternatives (0: none) */
+    int forced;                /* a forced change: its refusals are never about shoot windows */
     const char *taken_message; /* the slot_unavailable sentence */
+    json_t *reasons;           /* TX_TAKEN: who was not free and why (reasons.h), or NULL */
     const char *busy_message;  /* the sentence after BOOKING_TX_TRIES attempts */
     /* Before each attempt (after a renewal too): derive what needs the
      * snapshot. 0, or -1 with O. NULL: nothing to derive. */
@@ -136,16 +140,53 @@ out:
     return out;
 }
 
-/* O = slot_unavailable for T's checked start, with alternatives when T has
- * a query (C outside any transaction). Returns -1. */
+/* Who is not free at T's start and why, read afresh on C (outside any
+ * transaction): for a refusal whose transaction did not say (the database's
+ * constraint refused a write that raced another). New reference. */
+static json_t *refuse_reasons(tx *t, store_conn *c)
+{
+    busy_fresh v;
+    tp_time from, to;
+    json_t *out = NULL;
+    busy_fresh_window(t->s, t->at, t->at + t->len, &from, &to);
+    if (busy_fresh_load(c, t->s, from, to, t->exclude, &v) != STORE_OK) return json_array();
+    avail_query q = t->q.q;
+    q.staff = v.staff;
+    out = reasons_refusal(t->s, &q, t->at, NULL, 0, t->live.busy, t->live.nbusy);
+    busy_fresh_free(&v);
+    return out ? out : json_array();
+}
+
+/* O = slot_unavailable for T's checked start, with the reasons each staff
+ * member was not free and, when T has a query, alternatives (C outside any
+ * transaction), and the item's window when the start is outside one (or
+ * no_place). Returns -1. */
 static int tx_refuse(tx *t, store_conn *c, outcome *o)
 {
-    if (!t->have_query)
-        return outcome_fail(o, OUT_CONFLICT, "slot_unavailable", "start",
-                            "the staff are not free then");
+    char why[sizeof o->message];
+    json_t *miss = NULL;
+    json_t *reasons = t->reasons ? t->reasons : t->have_query ? refuse_reasons(t, c) : json_array();
+    t->reasons = NULL;
+    if (!t->have_query) {
+        outcome_fail(o, OUT_CONFLICT, "slot_unavailable", "start",
+                     "nobody asked for is free then; reasons says who and why");
+        o->detail = json_pack("{s:o}", "reasons", reasons ? reasons : json_array());
+        return -1;
+    }
+    /* A property without a place for a sunset window is bad input (422); a
+     * start outside an item's window is refused saying so. */
+    if (!t->forced && window_answer_refusal(&t->q, t->at, &miss, why, sizeof why, o) != 0) {
+        json_decref(reasons);
+        return -1;
+    }
     json_t *alts = alternatives(c, &t->q, t->at, t->exclude);
-    outcome_fail(o, OUT_CONFLICT, "slot_unavailable", "start", "%s", t->taken_message);
-    o->detail = json_pack("{s:o}", "alternatives", alts ? alts : json_array());
+    outcome_fail(o, OUT_CONFLICT, "slot_unavailable", "start", "%s", miss ? why : t->taken_message);
+    o->detail = json_pack("{s:o, s:o}", "alternatives", alts ? alts : json_array(), "reasons",
+                          reasons ? reasons : json_array());
+    if (o->detail && miss)
+        json_object_set_new(o->detail, "window", miss);
+    else
+        json_decref(miss);
     return -1;
 }
 
@@ -210,7 +251,8 @@ static int tx_need_recheck(tx *t, store_conn *c, const int64_t *crew, int n)
  * EXCLUDE's own time ignored, staff found busy live left out): WANT[0..nwant)
  * when they are all free, else (only when REASSIGN) CREW people by the
  * assignment policy. Writes them into OUT and returns how many (0: nobody
- * free) with *RC = STORE_OK, or 0 with *RC the store's error. */
+ * free, and T->reasons says why, on the same data) with *RC = STORE_OK, or
+ * 0 with *RC the store's error. */
 static int tx_pick_crew(tx *t, store_conn *c, int64_t exclude, const int64_t *want, size_t nwant,
                         int reassign, int crew, int64_t out[STORE_MAX_CREW], int *rc)
 {
@@ -251,6 +293,10 @@ static int tx_pick_crew(tx *t, store_conn *c, int64_t exclude, const int64_t *wa
             out[k] = s->staff[chosen[k]].id;
         if (n < crew) n = 0;
     }
+    json_decref(t->reasons);
+    t->reasons = n ? NULL
+                   : reasons_refusal(s, &q, t->at, reassign ? NULL : want, reassign ? 0 : nwant,
+                                     t->live.busy, t->live.nbusy);
 out:
     free(free_idx);
     free(stats);
@@ -276,6 +322,8 @@ static void tx_end(tx *t)
 {
     snapshot_release(t->s);
     t->s = NULL;
+    json_decref(t->reasons);
+    t->reasons = NULL;
 }
 
 /* ---- who may act ---- */
@@ -328,6 +376,57 @@ static const char *role_name(booking_role role)
     return role == BOOKING_ADMIN ? "admin" : "agent";
 }
 
+/* ---- double booking (what force never overrides) ---- */
+
+typedef struct {
+    const snapshot *s;
+    const store_booking *b;
+    int64_t staff;   /* whose bookings are walked */
+    json_t *reasons; /* a refusal's reasons, one entry per clash */
+} clash_walk;
+
+static int clash_row(void *ctx, const store_booking *other)
+{
+    clash_walk *w = ctx;
+    const store_booking *b = w->b;
+    if (other->id == b->id || other->end <= b->start - (tp_time)b->buffer_min * 60 ||
+        other->start - (tp_time)other->buffer_min * 60 >= b->end)
+        return 0;
+    char text[256];
+    avail_reason r = {.why = AVAIL_WHY_BUSY,
+                      .start = other->start,
+                      .end = other->end,
+                      .booking = other->id,
+                      .gap = (tp_time)b->buffer_min * 60};
+    json_t *e =
+        reasons_entry(w->s, w->staff, reasons_text(w->s, NULL, 0, b->start, &r, text, sizeof text));
+    return e && json_array_append_new(w->reasons, e) == 0 ? 0 : 100;
+}
+
+/* Whether B as it would be written double-books one of its staff: another
+ * confirmed booking of theirs whose [start − buffer, end) overlaps B's (the
+ * rule PostgreSQL's exclusion constraint enforces; checked here for every
+ * engine, as what force never overrides). STORE_CONFLICT when it does, each
+ * clash one entry of T->reasons; else STORE_OK or the store's error. */
+static int double_booked(tx *t, store_conn *c, const store_booking *b)
+{
+    clash_walk w = {t->s, b, 0, json_array()};
+    int rc = w.reasons ? STORE_OK : STORE_ERROR;
+    for (int k = 0; k < b->nstaff && rc == STORE_OK; k++) {
+        store_booking_filter f = {b->start - (tp_time)b->buffer_min * 60,
+                                  b->end + (tp_time)SETTINGS_MAX_BUFFER_MIN * 60, b->staff[k],
+                                  "confirmed", 1};
+        w.staff = b->staff[k];
+        rc = store_booking_list(c, &f, clash_row, &w);
+    }
+    if (rc > STORE_ERROR) rc = STORE_ERROR;
+    int clash = json_array_size(w.reasons) > 0;
+    json_decref(t->reasons);
+    t->reasons = clash ? w.reasons : NULL;
+    if (!clash) json_decref(w.reasons);
+    return rc == STORE_OK && clash ? STORE_CONFLICT : rc;
+}
+
 /* ---- create ---- */
 
 typedef struct {
@@ -338,13 +437,36 @@ typedef struct {
     int crew;          /* people the shoot needs */
     json_t *answer;    /* the outcome: the booking (or the replayed answer) */
     int status;
+    booking_role role; /* an admin books for an agent: force and staff allowed */
+    int force;         /* skip the availability rules (never double booking) */
+    int64_t *staff;    /* the crew an admin named (malloc'ed), or NULL: by policy */
+    size_t nstaff;
 } create_run;
 
-/* Shape checks that do not depend on the snapshot. 0, or -1 with O. */
-static int create_check_body(const json_t *req, outcome *o)
+/* An admin's force and staff: parsed into X. The agent may send neither. 0, or -1 with O. */
+static int create_check_admin(create_run *x, const json_t *req, outcome *o)
 {
-    static const char *const top[] = {"agent", "property", "services", "packages",
-                                      "start", "notes",    NULL};
+    val_error e;
+    const json_t *force = json_object_get(req, "force"), *staff = json_object_get(req, "staff");
+    if (x->role == BOOKING_AGENT && (force || staff))
+        return outcome_fail(o, OUT_FORBIDDEN, "forbidden", force ? "force" : "staff",
+                            "only an admin can name the staff or force a booking");
+    if ((force && val_bool(force, "force", &x->force, &e) != 0) ||
+        (staff && val_id_list(staff, "staff", &x->staff, &x->nstaff, &e) != 0))
+        return outcome_invalid(o, &e);
+    if (staff && (x->nstaff < 1 || x->nstaff > STORE_MAX_CREW))
+        return outcome_fail(o, OUT_INVALID, "validation", "staff", "give one or two staff ids");
+    if (x->force && !staff)
+        return outcome_fail(o, OUT_INVALID, "validation", "staff",
+                            "a forced booking names its staff: give one or two staff ids");
+    return 0;
+}
+
+/* Shape checks that do not depend on the snapshot. 0, or -1 with O. */
+static int create_check_body(create_run *x, const json_t *req, outcome *o)
+{
+    static const char *const top[] = {"agent", "property", "services", "packages", "start",
+                                      "notes", "force",    "staff",    NULL};
     static const char *const agent_keys[] = {"name", "email", "phone", NULL};
     static const char *const prop_keys[] = {"address", "postal_code", "lat", "lon", "sqft", NULL};
     val_error e;
@@ -352,6 +474,7 @@ static int create_check_body(const json_t *req, outcome *o)
     const json_t *agent = json_object_get(req, "agent"), *prop = json_object_get(req, "property");
     const json_t *phone = json_object_get(agent, "phone"), *notes = json_object_get(req, "notes");
     if (val_known_keys(req, "", top, &e) != 0) return outcome_invalid(o, &e);
+    if (create_check_admin(x, req, o) != 0) return -1;
     if (!json_is_object(agent))
         return outcome_fail(o, OUT_INVALID, "validation", "agent",
                             "give the agent as {name, email, phone}");
@@ -384,6 +507,10 @@ static int create_prepare(tx *t, outcome *o)
         return -1;
     if (val_time(json_object_get(x->req, "start"), "start", &t->at, &e) != 0)
         return outcome_invalid(o, &e);
+    for (size_t k = 0; k < x->nstaff; k++)
+        if (snapshot_staff_index(t->s, x->staff[k]) < 0)
+            return outcome_fail(o, OUT_INVALID, "validation", "staff",
+                                "no staff member has this id");
     t->len = (tp_time)len_min * 60;
     t->q.q.from = t->at;
     t->q.q.to = t->at + 1;
@@ -515,9 +642,15 @@ static tx_step create_attempt(tx *t, store_conn *c, outcome *o)
         step = TX_STALE;
         goto rollback;
     }
-    b.nstaff = tx_pick_crew(t, c, 0, NULL, 0, 1, x->crew, b.staff, &rc);
-    if (rc != STORE_OK) goto fail;
-    if (b.nstaff < x->crew) {
+    if (x->force) {
+        for (size_t k = 0; k < x->nstaff; k++)
+            b.staff[k] = x->staff[k];
+        b.nstaff = (int)x->nstaff;
+    } else {
+        b.nstaff = tx_pick_crew(t, c, 0, x->staff, x->nstaff, !x->staff, x->crew, b.staff, &rc);
+        if (rc != STORE_OK) goto fail;
+    }
+    if (b.nstaff < (x->staff ? (int)x->nstaff : x->crew)) {
         /* The booking holding the slot may be a twin with the same key that
          * committed after the lookup above (PostgreSQL reads each statement
          * afresh): look again before refusing. */
@@ -525,7 +658,7 @@ static tx_step create_attempt(tx *t, store_conn *c, outcome *o)
         step = TX_TAKEN;
         goto rollback;
     }
-    if (tx_need_recheck(t, c, b.staff, b.nstaff)) {
+    if (!x->force && tx_need_recheck(t, c, b.staff, b.nstaff)) {
         step = TX_RECHECK;
         goto rollback;
     }
@@ -537,8 +670,10 @@ static tx_step create_attempt(tx *t, store_conn *c, outcome *o)
     b.lat = t->q.prop.lat;
     b.lon = t->q.prop.lon;
     b.created = b.updated = t->now;
+    if (x->force && (rc = double_booked(t, c, &b)) != STORE_OK) goto fail;
     new_token(token, b.manage_hash);
-    if (!(body = create_stored_body(x)) || !(b.body = json_dumps(body, JSON_COMPACT))) {
+    if (!(body = create_stored_body(x)) || !(b.body = json_dumps(body, JSON_COMPACT)) ||
+        !(b.search = booking_view_search(body))) {
         rc = STORE_ERROR;
         goto fail;
     }
@@ -551,7 +686,9 @@ static tx_step create_attempt(tx *t, store_conn *c, outcome *o)
     }
     change = booking_view_state(t->s, &b);
     if (change) json_object_set_new(change, "action", json_string("created"));
-    if (!change || (rc = booking_view_history_add(c, b.id, t->now, "agent", change)) != STORE_OK)
+    if (change && x->force) json_object_set_new(change, "force", json_true());
+    if (!change ||
+        (rc = booking_view_history_add(c, b.id, t->now, role_name(x->role), change)) != STORE_OK)
         goto fail;
     /* The token is stored only sealed; the outbox worker opens it for the mail. */
     char *sealed = secret_seal(t->a->secret_key, token);
@@ -594,18 +731,30 @@ clean:
 int booking_create(app *a, const json_t *body, const char *raw, size_t raw_len, const char *key,
                    json_t **answer, int *status, outcome *o)
 {
+    return booking_create_as(a, BOOKING_AGENT, body, raw, raw_len, key, answer, status, o);
+}
+
+int booking_create_as(app *a, booking_role role, const json_t *body, const char *raw,
+                      size_t raw_len, const char *key, json_t **answer, int *status, outcome *o)
+{
     create_run x;
     memset(&x, 0, sizeof x);
     x.req = body;
     x.key = key;
+    x.role = role;
     x.t.taken_message = "that time is no longer available; pick another";
     x.t.busy_message = "the booking could not be saved; try again";
     x.t.prepare = create_prepare;
     x.t.attempt = create_attempt;
-    if (create_check_body(body, o) != 0) return -1;
-    if (key && (!*key || strlen(key) > BOOKING_MAX_IDEM_KEY))
+    if (create_check_body(&x, body, o) != 0) {
+        free(x.staff);
+        return -1;
+    }
+    if (key && (!*key || strlen(key) > BOOKING_MAX_IDEM_KEY)) {
+        free(x.staff);
         return outcome_fail(o, OUT_INVALID, "validation", "Idempotency-Key",
                             "Idempotency-Key has 1 to 200 characters");
+    }
     uint8_t h[32];
     crypto_hash_sha256(h, (const unsigned char *)raw, raw_len);
     sodium_bin2hex(x.req_hash, sizeof x.req_hash, h, sizeof h);
@@ -621,6 +770,7 @@ int booking_create(app *a, const json_t *body, const char *raw, size_t raw_len, 
     json_decref(x.answer);
     store_release(c);
     tx_end(&x.t);
+    free(x.staff);
     return rc;
 }
 
@@ -643,39 +793,6 @@ static int edit_too_late(const edit_run *x, const store_booking *b, outcome *o)
         return 0;
     return outcome_fail(o, OUT_CONFLICT, "too_late", NULL,
                         "this shoot is too close to change online; please call us");
-}
-
-typedef struct {
-    const store_booking *b;
-    int clash;
-} clash_walk;
-
-static int clash_row(void *ctx, const store_booking *other)
-{
-    clash_walk *w = ctx;
-    const store_booking *b = w->b;
-    if (other->id != b->id && other->end > b->start - (tp_time)b->buffer_min * 60 &&
-        other->start - (tp_time)other->buffer_min * 60 < b->end)
-        w->clash = 1;
-    return 0;
-}
-
-/* Whether B as it would be written double-books one of its staff: another
- * confirmed booking of theirs whose [start − buffer, end) overlaps B's (the
- * rule PostgreSQL's exclusion constraint enforces; checked here for every
- * engine). Sets *CLASH and returns the store's code. */
-static int double_booked(store_conn *c, const store_booking *b, int *clash)
-{
-    clash_walk w = {b, 0};
-    int rc = STORE_OK;
-    for (int k = 0; k < b->nstaff && rc == STORE_OK && !w.clash; k++) {
-        store_booking_filter f = {b->start - (tp_time)b->buffer_min * 60,
-                                  b->end + (tp_time)SETTINGS_MAX_BUFFER_MIN * 60, b->staff[k],
-                                  "confirmed", 1};
-        rc = store_booking_list(c, &f, clash_row, &w);
-    }
-    *clash = w.clash;
-    return rc;
 }
 
 static int same_crew(const store_booking *a, const store_booking *b)
@@ -791,15 +908,8 @@ static tx_step change_attempt(tx *t, store_conn *c, outcome *o)
     }
     b.start = t->at;
     b.end = t->at + t->len;
-    if (x->force) {
-        /* Force skips the availability re-check, never the double booking. */
-        int clash;
-        if ((rc = double_booked(c, &b, &clash)) != STORE_OK) goto fail;
-        if (clash) {
-            step = TX_TAKEN;
-            goto rollback;
-        }
-    }
+    /* Force skips the availability re-check, never the double booking. */
+    if (x->force && (rc = double_booked(t, c, &b)) != STORE_OK) goto fail;
     if (b.start == old.start && same_crew(&b, &old)) {
         store_rollback(c);
         step = edit_answer(x, c, &b, o);
@@ -886,11 +996,13 @@ int booking_change(app *a, int64_t id, booking_role role, const json_t *body, js
     x.id = id;
     x.role = role;
     x.t.exclude = id;
-    x.t.taken_message = "the booking cannot move there: the staff are not free";
+    x.t.taken_message = "the booking cannot move there; reasons says who is not free and why";
     x.t.busy_message = "the change could not be saved; try again";
     x.t.prepare = change_prepare;
     x.t.attempt = change_attempt;
-    int rc = change_parse(&x, body, o) == 0 ? edit_run_tx(&x, a, answer, o) : -1;
+    int rc = change_parse(&x, body, o);
+    x.t.forced = x.force; /* force skips the shoot windows like every availability rule */
+    if (rc == 0) rc = edit_run_tx(&x, a, answer, o);
     free(x.staff);
     return rc;
 }
@@ -981,73 +1093,6 @@ int booking_of_manage_token(app *a, const char *token, json_t **answer, outcome 
     else
         outcome_store(o, rc, NULL);
     store_release(c);
-    return out;
-}
-
-/* A "from"/"to" filter: a date (business zone; TO inclusive) or a time. */
-static int list_bound(const snapshot *s, const char *text, int is_to, tp_time *t, outcome *o)
-{
-    int64_t day;
-    if (!text || !*text) return 0;
-    if (tz_parse_date(text, &day) == 0) {
-        *t = tz_local_to_utc(s->rules.tz, (day + (is_to ? 1 : 0)) * 86400);
-        return 0;
-    }
-    return avail_request_parse_time(text, t, is_to ? "to" : "from", o);
-}
-
-typedef struct {
-    store_conn *c;
-    const snapshot *s;
-    json_t *arr;
-} list_walk;
-
-static int list_row(void *ctx, const store_booking *b)
-{
-    list_walk *w = ctx;
-    json_t *v = booking_view(w->c, w->s, b, 0);
-    if (!v) return 100;
-    json_array_append_new(w->arr, v);
-    return 0;
-}
-
-int booking_list(app *a, const char *from, const char *to, const char *staff, const char *status,
-                 json_t **answer, outcome *o)
-{
-    snapshot *s = app_snapshot(a, o);
-    store_conn *c = s ? app_conn(a, o) : NULL;
-    store_booking_filter f = {0, 0, 0, NULL, 0};
-    list_walk w = {c, s, NULL};
-    int out = -1;
-    if (!c) goto out;
-    if (list_bound(s, from, 0, &f.from, o) != 0 || list_bound(s, to, 1, &f.to, o) != 0) goto out;
-    if (f.from && !f.to) f.to = INT64_MAX / 2;
-    if (f.to && !f.from) f.from = INT64_MIN / 2;
-    if (staff && *staff && val_id_text(staff, &f.staff) != 0) {
-        outcome_fail(o, OUT_INVALID, "validation", "staff", "staff is a staff id");
-        goto out;
-    }
-    if (status && *status) {
-        if (strcmp(status, "confirmed") != 0 && strcmp(status, "cancelled") != 0) {
-            outcome_fail(o, OUT_INVALID, "validation", "status",
-                         "status is confirmed or cancelled");
-            goto out;
-        }
-        f.status = status;
-    }
-    w.arr = json_array();
-    int rc = w.arr ? store_booking_list(c, &f, list_row, &w) : STORE_ERROR;
-    if (rc != STORE_OK) {
-        outcome_store(o, rc, NULL);
-        goto out;
-    }
-    *answer = w.arr;
-    w.arr = NULL;
-    out = 0;
-out:
-    json_decref(w.arr);
-    store_release(c);
-    snapshot_release(s);
     return out;
 }
 

@@ -43,10 +43,19 @@ int booking_manage_id(store_conn *c, const char *token, int64_t *id);
  * 0 with *ANSWER (a new reference: the booking with its manage_token) and
  * *STATUS (201, or the replayed answer's status); or -1 with O: validation,
  * unknown_item, not_schedulable, booking_disabled, no_primary_calendar,
- * slot_unavailable with alternatives, idempotency_key_reused, busy,
- * store_unavailable. */
+ * slot_unavailable with alternatives and reasons (per staff member, in
+ * words: reasons.h), idempotency_key_reused, busy, store_unavailable. */
 int booking_create(app *a, const json_t *body, const char *raw, size_t raw_len, const char *key,
                    json_t **answer, int *status, outcome *o);
+
+/* booking_create by ROLE: the agent's as above (history names "agent"), or
+ * an admin's for an agent (a phone order; history names "admin"), whose
+ * BODY may also name the crew, `staff: [ids]` (then they must be free unless
+ * forced), and `force: true` (skips the availability rules, never a double
+ * booking of the same person; needs `staff`). The agent still gets the
+ * manage link by e-mail. An agent sending force or staff gets forbidden. */
+int booking_create_as(app *a, booking_role role, const json_t *body, const char *raw,
+                      size_t raw_len, const char *key, json_t **answer, int *status, outcome *o);
 
 /* Changes booking ID as ROLE asks in BODY: an admin {start?, staff?: [ids],
  * force?}, the agent {start}. Re-checks the new time and crew on the
@@ -56,7 +65,8 @@ int booking_create(app *a, const json_t *body, const char *raw, size_t raw_len, 
  * re-assigned by policy. A real change bumps the sequence, appends history
  * and queues the updates. 0 with *ANSWER (the booking), or -1 with O:
  * validation, forbidden, not_found, cancelled, too_late (agent inside the
- * notice), slot_unavailable with alternatives, busy, store_unavailable. */
+ * notice), slot_unavailable with alternatives and reasons, busy,
+ * store_unavailable. */
 int booking_change(app *a, int64_t id, booking_role role, const json_t *body, json_t **answer,
                    outcome *o);
 
@@ -71,13 +81,6 @@ int booking_get(app *a, int64_t id, json_t **answer, outcome *o);
 /* The booking whose manage token is TOKEN, with its history. 0 with
  * *ANSWER, or -1 with O (unauthorized without a token, not_found). */
 int booking_of_manage_token(app *a, const char *token, json_t **answer, outcome *o);
-
-/* Bookings matching the filters (each may be NULL or ""): FROM and TO are
- * dates in the business zone (TO inclusive) or RFC 3339 times, STAFF a staff
- * id, STATUS "confirmed" or "cancelled". 0 with *ANSWER (an array), or -1
- * with O (validation naming the filter, store_unavailable). */
-int booking_list(app *a, const char *from, const char *to, const char *staff, const char *status,
-                 json_t **answer, outcome *o);
 
 /* The private ICS feed of staff member STAFF's shoots, read on C: each
  * booking as the very event the primary calendar holds. 0 with *ICS

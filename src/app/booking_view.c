@@ -87,6 +87,32 @@ int booking_view_history_add(store_conn *c, int64_t id, tp_time at, const char *
     return rc;
 }
 
+void booking_view_fold(char *text)
+{
+    for (char *p = text; *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+}
+
+char *booking_view_search(const json_t *body)
+{
+    const json_t *agent = json_object_get(body, "agent"), *prop = json_object_get(body, "property");
+    const json_t *parts[] = {json_object_get(agent, "name"), json_object_get(agent, "email"),
+                             json_object_get(prop, "address"),
+                             json_object_get(prop, "postal_code")};
+    size_t n = 0;
+    for (size_t i = 0; i < 4; i++)
+        n += (json_is_string(parts[i]) ? strlen(json_string_value(parts[i])) : 0) + 1;
+    char *out = malloc(n);
+    if (!out) return NULL;
+    out[0] = '\0';
+    for (size_t i = 0, used = 0; i < 4; i++) {
+        const char *v = json_is_string(parts[i]) ? json_string_value(parts[i]) : "";
+        used += (size_t)snprintf(out + used, n - used, "%s%s", i ? "\n" : "", v);
+    }
+    booking_view_fold(out);
+    return out;
+}
+
 /* The string V into OUT (LEN bytes), "" when V is not a string. */
 static void copy_text(char *out, size_t len, const json_t *v)
 {
@@ -113,6 +139,7 @@ void booking_view_facts(const snapshot *s, const tripod_config *cfg, const store
     f->organizer = cfg->mail_from;
     f->link_base = cfg->public_url;
     f->tz = s->rules.tz;
+    f->provider_primary = s->provider_primary; /* the provider invites: no iTIP mails */
     json_t *body = after->body ? json_loads(after->body, 0, NULL) : NULL;
     size_t used = 0;
     for (size_t l = 0; l < 2; l++) {

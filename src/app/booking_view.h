@@ -31,6 +31,15 @@ json_t *booking_view_state(const snapshot *s, const store_booking *b);
 int booking_view_history_add(store_conn *c, int64_t id, tp_time at, const char *actor,
                              const json_t *change);
 
+/* The text the admin's search (GET /bookings?q=) matches in a booking whose
+ * stored body is BODY: agent name, e-mail, property address and postal code,
+ * one per line, folded by booking_view_fold (the store's migration 8 builds
+ * the same for older bookings). malloc'ed; NULL when memory ran out. */
+char *booking_view_search(const json_t *body);
+/* Folds TEXT in place as search texts and search words are: ASCII letters
+ * to lowercase, every other byte kept. */
+void booking_view_fold(char *text);
+
 /* What the outbox and the staff feed say about a change of booking BEFORE
  * (NULL: none) → AFTER beyond the booking row: the business's name and
  * zone (snapshot S), the organizer and link base (CFG), the names of AFTER's

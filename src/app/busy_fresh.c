@@ -48,7 +48,7 @@ static int on_booking(void *ctx, const store_booking *bk)
     for (int k = 0; k < bk->nstaff; k++) {
         long idx = snapshot_staff_index(v->m, bk->staff[k]);
         if (idx < 0) continue;
-        avail_busy b = {bk->start, bk->end, NULL, bk->lat, bk->lon};
+        avail_busy b = {bk->start, bk->end, NULL, bk->lat, bk->lon, bk->id};
         if (push(x, (size_t)idx, &b, bk->id) != 0) return 100;
         if (ARRAY_RESERVE(v->shoots, v->shoots_cap, v->nshoots + 1, 32) != 0) return 100;
         v->shoots[v->nshoots++] =

@@ -19,4 +19,10 @@ void config_defaults(tripod_config *cfg)
     cfg->geocoder_interval_ms = 1000;
     cfg->geocoder_cache_days = 30;
     cfg->tile_attribution = "&copy; OpenStreetMap contributors";
+    cfg->google_auth_url = "https://accounts.google.com/o/oauth2/v2/auth";
+    cfg->google_token_url = "https://oauth2.googleapis.com/token";
+    cfg->google_api_url = "https://www.googleapis.com/calendar/v3";
+    cfg->ms_tenant = "common";
+    cfg->ms_login_url = "https://login.microsoftonline.com";
+    cfg->ms_graph_url = "https://graph.microsoft.com/v1.0";
 }

@@ -24,6 +24,18 @@ typedef struct {
     int outbox_backoff_base_s; /* TRIPOD_OUTBOX_BACKOFF_BASE (5) */
     int outbox_backoff_max_s;  /* TRIPOD_OUTBOX_BACKOFF_MAX (3600) */
     int outbox_lease_s;        /* TRIPOD_OUTBOX_LEASE (120) */
+    /* Calendar providers over OAuth 2.0 (README: registering the app). The
+     * redirect URI is PUBLIC_URL + "/oauth/{google,microsoft}/callback". */
+    const char *google_client_id;     /* TRIPOD_GOOGLE_CLIENT_ID; NULL: Google off */
+    const char *google_client_secret; /* TRIPOD_GOOGLE_CLIENT_SECRET */
+    const char *google_auth_url;      /* TRIPOD_GOOGLE_AUTH_URL */
+    const char *google_token_url;     /* TRIPOD_GOOGLE_TOKEN_URL */
+    const char *google_api_url;       /* TRIPOD_GOOGLE_API_URL: Calendar API v3 base */
+    const char *ms_client_id;         /* TRIPOD_MS_CLIENT_ID; NULL: Microsoft off */
+    const char *ms_client_secret;     /* TRIPOD_MS_CLIENT_SECRET */
+    const char *ms_tenant;            /* TRIPOD_MS_TENANT ("common") */
+    const char *ms_login_url;         /* TRIPOD_MS_LOGIN_URL: identity platform base */
+    const char *ms_graph_url;         /* TRIPOD_MS_GRAPH_URL: Graph v1.0 base */
     /* `tripod demo`: a CalDAV server to put the demo calendars on */
     const char *demo_caldav_url, *demo_caldav_user, *demo_caldav_password;
     /* Places: the address search and the map */

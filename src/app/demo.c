@@ -1,9 +1,10 @@
 /* demo.c — `tripod demo`: a New York media team (skills, services with size
- * tiers and prices, packages, a zone drawn as a polygon with a few postal
- * codes and a postal-code zone, four staff, a primary business calendar and
- * one calendar per staff member on a local CalDAV server, with a few busy
- * events in the coming weeks). Every service and package can be booked in
- * both zones from the booking page (postal code alone is enough). */
+ * tiers and prices, twilight photos around sunset, packages, a zone drawn as
+ * a polygon with a few postal codes and a postal-code zone, the business's
+ * location, four staff, a primary business calendar and one calendar per
+ * staff member on a local CalDAV server, with a few busy events in the coming
+ * weeks). Every service and package can be booked in both zones from the
+ * booking page (postal code alone is enough). */
 #include "app/demo.h"
 
 #include <jansson.h>
@@ -87,9 +88,10 @@ static int demo_settings(store_conn *c)
 {
     val_error e;
     json_t *patch =
-        json_pack("{s:b, s:s, s:s, s:s, s:s, s:s}", "integrated_booking", 1, "timezone", DEMO_TZ,
-                  "business_name", "Hudson Media Co.", "currency", "USD", "contact_email",
-                  "bookings@hudson-media.example", "contact_phone", "+1 212 555 0100");
+        json_pack("{s:b, s:s, s:s, s:s, s:s, s:s, s:{s:f, s:f}}", "integrated_booking", 1,
+                  "timezone", DEMO_TZ, "business_name", "Hudson Media Co.", "currency", "USD",
+                  "contact_email", "bookings@hudson-media.example", "contact_phone",
+                  "+1 212 555 0100", "location", "lat", 40.7128, "lon", -74.0060);
     json_t *defaults = settings_defaults();
     json_t *merged = defaults && patch ? settings_merge(defaults, patch, &e) : NULL;
     char *text = merged ? json_dumps(merged, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -114,7 +116,11 @@ static const demo_person demo_people[] = {
      -73.9772},
     {"Chloe Park", "chloe@example.com", "0111110", "10:00", "18:00", 0, 3, 1, 1, 1, 0, 1, 40.6782,
      -73.9442},
-    {"Dev Shah", "dev@example.com", NULL, NULL, NULL, 0, 4, 1, 0, 0, 0, 0, 40.7282, -73.7949},
+    /* Dev works into the evening, so twilight photos (up to half an hour
+     * after sunset, 8:31 PM at the latest in New York) can be booked all
+     * year in every area. */
+    {"Dev Shah", "dev@example.com", "1111100", "12:30", "21:30", 0, 4, 1, 0, 0, 0, 0, 40.7282,
+     -73.7949},
 };
 
 static int demo_catalog(store_conn *c, const demo_dav *dav)
@@ -146,9 +152,10 @@ static int demo_catalog(store_conn *c, const demo_dav *dav)
                               "price", 15000, "tiers", "skills", demo_ids(drone, 0, 0)),
                     &s_drone));
     DEMO_TRY(demo_insert(c, STORE_SERVICE,
-                         json_pack("{s:s, s:i, s:i, s:[], s:o}", "name", "Twilight photos",
-                                   "duration_minutes", 45, "price", 20000, "tiers", "skills",
-                                   demo_ids(photo, 0, 0)),
+                         json_pack("{s:s, s:i, s:i, s:[], s:o, s:{s:s, s:i, s:i}}", "name",
+                                   "Twilight photos", "duration_minutes", 45, "price", 20000,
+                                   "tiers", "skills", demo_ids(photo, 0, 0), "window", "kind",
+                                   "sunset", "before_minutes", 60, "after_minutes", 30),
                          &s_twilight));
     DEMO_TRY(
         demo_insert(c, STORE_PACKAGE,

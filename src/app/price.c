@@ -53,27 +53,45 @@ json_t *price_quote(const avail_request *q)
                      "lines", lines);
 }
 
+int price_digits(const char *currency)
+{
+    static const char zero[] = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF";
+    static const char three[] = "BHD IQD JOD KWD LYD OMR TND";
+    if (!currency || strlen(currency) != 3) return 2;
+    if (strstr(zero, currency)) return 0;
+    if (strstr(three, currency)) return 3;
+    return 2;
+}
+
+const char *price_decimal(const char *currency, int64_t amount, char *out, size_t len)
+{
+    int digits = price_digits(currency);
+    long long unit = 1, v = (long long)(amount < 0 ? -amount : amount);
+    for (int i = 0; i < digits; i++)
+        unit *= 10;
+    if (digits)
+        snprintf(out, len, "%s%lld.%0*lld", amount < 0 ? "-" : "", v / unit, digits, v % unit);
+    else
+        snprintf(out, len, "%s%lld", amount < 0 ? "-" : "", v);
+    return out;
+}
+
 const char *price_text(const char *currency, int64_t amount, char *out, size_t len)
 {
     const char *cur = currency && *currency ? currency : "USD";
-    int whole = strcmp(cur, "JPY") == 0 || strcmp(cur, "KRW") == 0;
     const char *sym = strcmp(cur, "USD") == 0   ? "$"
                       : strcmp(cur, "EUR") == 0 ? "€"
                       : strcmp(cur, "GBP") == 0 ? "£"
                                                 : "";
-    char num[40], grouped[56];
-    long long units = (long long)(whole ? amount : amount / 100);
-    snprintf(num, sizeof num, "%lld", units);
-    size_t n = strlen(num), g = 0;
+    char num[48], grouped[72];
+    price_decimal(cur, amount < 0 ? -amount : amount, num, sizeof num);
+    size_t n = strcspn(num, "."), g = 0;
     for (size_t i = 0; i < n && g + 2 < sizeof grouped; i++) {
         if (i && (n - i) % 3 == 0) grouped[g++] = ',';
         grouped[g++] = num[i];
     }
-    grouped[g] = '\0';
-    if (whole)
-        snprintf(out, len, "%s%s%s%s", sym, grouped, *sym ? "" : " ", *sym ? "" : cur);
-    else
-        snprintf(out, len, "%s%s.%02lld%s%s", sym, grouped, (long long)(amount % 100),
-                 *sym ? "" : " ", *sym ? "" : cur);
+    snprintf(grouped + g, sizeof grouped - g, "%s", num + n); /* the decimals */
+    snprintf(out, len, "%s%s%s%s%s", amount < 0 ? "-" : "", sym, grouped, *sym ? "" : " ",
+             *sym ? "" : cur);
     return out;
 }

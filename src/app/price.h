@@ -17,9 +17,19 @@
  * no price. New reference; NULL when memory ran out. */
 json_t *price_quote(const avail_request *q);
 
+/* Decimal places of ISO 4217 currency CURRENCY's minor unit: 0 (JPY, KRW,
+ * …) and 3 (BHD, KWD, …) for the currencies listed in price.c, 2 for every
+ * other: the decimals of the major unit an amount in minor units has. */
+int price_digits(const char *currency);
+
+/* AMOUNT minor units of CURRENCY in its major unit as plain decimal text
+ * ("1234.50", "-0.25", "1234" for JPY: price_digits decimals),
+ * as exports write it. Writes into OUT (LEN bytes) and returns OUT. */
+const char *price_decimal(const char *currency, int64_t amount, char *out, size_t len);
+
 /* AMOUNT minor units of CURRENCY as mails show it: "$1,234.50" ($, € and £
- * by symbol, other currencies by code: "1,234.50 CHF"; JPY and KRW without
- * decimals). Writes into OUT (LEN bytes) and returns OUT. */
+ * by symbol, other currencies by code: "1,234.50 CHF", "1,234 JPY";
+ * price_digits decimals). Writes into OUT (LEN bytes) and returns OUT. */
 const char *price_text(const char *currency, int64_t amount, char *out, size_t len);
 
 #endif

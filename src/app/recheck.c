@@ -1,5 +1,6 @@
 /* recheck.c — a booking's live re-check of its chosen staff: a time-range
- * query on their CalDAV calendars, and a sync of those found busy. */
+ * query on their CalDAV calendars, a sync of their Google / Microsoft 365
+ * calendars' changes, and a sync of those found busy. */
 #include "app/recheck.h"
 
 #include <stdlib.h>
@@ -28,7 +29,9 @@ int recheck_needed(const recheck *lc, store_conn *c, const snapshot *m, int64_t 
 {
     if (lc->nchecked == RECHECK_MAX || has_id(lc->checked, lc->nchecked, staff)) return 0;
     for (size_t i = 0; i < m->ncalendars; i++)
-        if (m->calendars[i].owner == staff && calsrc_is_caldav(c, m->calendars[i].id)) return 1;
+        if (m->calendars[i].owner == staff &&
+            (m->calendars[i].provider || calsrc_is_caldav(c, m->calendars[i].id)))
+            return 1;
     return 0;
 }
 
@@ -44,10 +47,10 @@ int recheck_run(recheck *lc, app *a, const snapshot *m, int64_t staff, tp_time f
     if (!ids) return 0;
     size_t n = staff_calendars(m, staff, ids);
     app_sync_config(a, a->cfg->recheck_timeout_s, &cfg);
-    if (sync_recheck(&cfg, ids, n, from, to, &busy, what, sizeof what) != 0) busy = 0;
+    tp_time now = app_now(a);
+    if (sync_recheck(&cfg, ids, n, now, from, to, &busy, what, sizeof what) != 0) busy = 0;
     if (busy) {
         lc->busy[lc->nbusy++] = staff;
-        tp_time now = app_now(a);
         /* A background sync of these calendars may be running and may have
          * read them before the event: wait for it, then read them again. */
         cfg.claim_wait_ms = 1000 * (int)cfg.timeout_s;

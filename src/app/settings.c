@@ -5,14 +5,19 @@
  * 40 %, no senior), balanced assignment, travel-aware buffer off (0 km/h);
  * no business name (the optional name the agent pages and mails show);
  * prices in USD, postal codes of the US; no contact e-mail or phone (shown
- * to agents when online booking is closed). */
+ * to agents when online booking is closed); no business location (null:
+ * where sunset windows fall back to, {lat, lon}); a 12-hour clock
+ * (clock_format "12h" or "24h": how every page and sentence writes times). */
 #include "app/settings.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/shoot_window.h"
+
 static const char settings_default_text[] =
     "{\"integrated_booking\": false, \"timezone\": \"" SETTINGS_DEFAULT_TIMEZONE "\","
+    " \"location\": null,"
     " \"drive_buffer_minutes\": 30, \"min_notice_minutes\": 0, \"slot_step_minutes\": 30,"
     " \"horizon_days\": 60,"
     " \"default_hours\": {\"mon\": [[\"09:00\", \"17:00\"]], \"tue\": [[\"09:00\", \"17:00\"]],"
@@ -23,10 +28,12 @@ static const char settings_default_text[] =
     " \"assignment\": \"balanced\","
     " \"outside_area_message\": \"Sorry, this property is outside our service area. Please call"
     " or e-mail us and we will see what we can do.\","
-    " \"travel_speed_kmh\": 0, \"currency\": \"USD\", \"country\": \"US\"}";
+    " \"travel_speed_kmh\": 0, \"currency\": \"USD\", \"country\": \"US\","
+    " \"clock_format\": \"12h\"}";
 
 static const char *const settings_keys[] = {"integrated_booking",
                                             "timezone",
+                                            "location",
                                             "drive_buffer_minutes",
                                             "min_notice_minutes",
                                             "slot_step_minutes",
@@ -41,6 +48,7 @@ static const char *const settings_keys[] = {"integrated_booking",
                                             "country",
                                             "contact_email",
                                             "contact_phone",
+                                            "clock_format",
                                             NULL};
 
 static const char *const settings_two_keys[] = {"enabled", "threshold_minutes", "reduction_percent",
@@ -135,6 +143,11 @@ static int settings_check(const char *key, const json_t *v, json_t *out, val_err
         if (val_timezone(v, key, e) != 0) return -1;
         return json_object_set(out, key, (json_t *)v);
     }
+    if (strcmp(key, "location") == 0) {
+        json_t *loc;
+        if (shoot_window_location_check(v, key, &loc, e) != 0) return -1;
+        return json_object_set_new(out, key, loc);
+    }
     for (size_t i = 0; i < sizeof settings_ints / sizeof settings_ints[0]; i++) {
         if (strcmp(key, settings_ints[i].key) != 0) continue;
         if (val_int(v, key, settings_ints[i].min, settings_ints[i].max, &n, e) != 0) return -1;
@@ -177,6 +190,12 @@ static int settings_check(const char *key, const json_t *v, json_t *out, val_err
     }
     if (strcmp(key, "currency") == 0 || strcmp(key, "country") == 0) {
         if (val_upper_code(v, key, key[1] == 'u' ? 3 : 2, e) != 0) return -1;
+        return json_object_set(out, key, (json_t *)v);
+    }
+    if (strcmp(key, "clock_format") == 0) {
+        if (!json_is_string(v) ||
+            (strcmp(json_string_value(v), "12h") != 0 && strcmp(json_string_value(v), "24h") != 0))
+            return val_fail(e, key, "must be \"12h\" (1:30 PM) or \"24h\" (13:30)");
         return json_object_set(out, key, (json_t *)v);
     }
     if (strcmp(key, "travel_speed_kmh") == 0) {

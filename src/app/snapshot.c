@@ -5,11 +5,13 @@
 
 #include <math.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/settings.h"
+#include "app/shoot_window.h"
 #include "app/validate.h"
 #include "core/array.h"
 
@@ -256,6 +258,7 @@ static int build_services(snapshot *m, const doc_list *l)
         it->id = l->ids[i];
         it->name = arena_strdup(p, json_string_value(json_object_get(d, "name")));
         it->item.minutes = json_int_or(d, "duration_minutes", 0);
+        it->item.window = shoot_window_stored(json_object_get(d, "window"));
         const json_t *tiers = json_object_get(d, "tiers");
         size_t nt = json_is_array(tiers) ? json_array_size(tiers) : 0;
         avail_tier *t = arena_alloc(p, (nt ? nt : 1) * sizeof *t);
@@ -294,6 +297,7 @@ static int build_packages(snapshot *m, const doc_list *l)
         it->item.minutes = json_int_or(d, "duration_minutes", 0);
         it->item.force_two = json_is_true(json_object_get(d, "two_photographers"));
         it->price = price_of(d);
+        it->item.window = shoot_window_stored(json_object_get(d, "window"));
         /* A package's skills: its own plus those of its services. */
         const json_t *svcs = json_object_get(d, "services");
         size_t extra = 0, k;
@@ -325,17 +329,34 @@ static int build_packages(snapshot *m, const doc_list *l)
     return 0;
 }
 
+static int build_skills(snapshot *m, const doc_list *l)
+{
+    m->skills = arena_alloc(m->priv, (l->n ? l->n : 1) * sizeof *m->skills);
+    if (!m->skills) return -1;
+    for (size_t i = 0; i < l->n; i++) {
+        m->skills[i].id = l->ids[i];
+        m->skills[i].name =
+            arena_strdup(m->priv, json_string_value(json_object_get(l->docs[i], "name")));
+        if (!m->skills[i].name) return -1;
+    }
+    m->nskills = l->n;
+    return 0;
+}
+
 static int build_zones(snapshot *m, const doc_list *l)
 {
     struct snapshot_priv *p = m->priv;
     m->zones = arena_alloc(p, (l->n ? l->n : 1) * sizeof *m->zones);
+    m->zone_names = arena_alloc(p, (l->n ? l->n : 1) * sizeof *m->zone_names);
     p->polygons = calloc(l->n ? l->n : 1, sizeof *p->polygons);
-    if (!m->zones || !p->polygons) return -1;
+    if (!m->zones || !m->zone_names || !p->polygons) return -1;
     for (size_t i = 0; i < l->n; i++) {
         const json_t *d = l->docs[i];
         avail_zone *z = &m->zones[i];
         memset(z, 0, sizeof *z);
         z->id = l->ids[i];
+        if (!(m->zone_names[i] = arena_strdup(p, json_string_value(json_object_get(d, "name")))))
+            return -1;
         const json_t *poly = json_object_get(d, "polygon");
         if (json_is_object(poly)) {
             char *text = json_dumps(poly, JSON_COMPACT);
@@ -377,7 +398,10 @@ static int build_calendars(snapshot *m, const doc_list *l)
         cal->id = l->ids[i];
         cal->owner = calendar_owner(l->docs[i]);
         cal->primary = json_is_true(json_object_get(l->docs[i], "primary"));
+        const char *kind = json_string_value(json_object_get(l->docs[i], "kind"));
+        cal->provider = kind && (strcmp(kind, "google") == 0 || strcmp(kind, "microsoft") == 0);
         if (cal->primary) m->has_primary = 1;
+        if (cal->primary) m->provider_primary = cal->provider;
     }
     m->ncalendars = l->n;
     return 0;
@@ -462,7 +486,7 @@ static int busy_from_calendar(void *ctx, int64_t calendar, const store_busy *ev)
     if (!cal || !cal->owner || snapshot_uid_is_booking(ev->uid, &booking)) return 0;
     long idx = snapshot_staff_index(m, cal->owner);
     if (idx < 0) return 0;
-    avail_busy b = {ev->start, ev->end, NULL, NAN, NAN};
+    avail_busy b = {ev->start, ev->end, NULL, NAN, NAN, 0};
     b.what = arena_strdup(m->priv, ev->summary && *ev->summary ? ev->summary : "Busy");
     if (!b.what || busy_push(&m->priv->busy[idx], &b) != 0) return 100;
     return 0;
@@ -476,7 +500,7 @@ static int busy_from_booking(void *ctx, const store_booking *bk)
     for (int k = 0; k < bk->nstaff; k++) {
         long idx = snapshot_staff_index(m, bk->staff[k]);
         if (idx < 0) continue;
-        avail_busy b = {bk->start, bk->end, arena_strdup(m->priv, label), bk->lat, bk->lon};
+        avail_busy b = {bk->start, bk->end, arena_strdup(m->priv, label), bk->lat, bk->lon, bk->id};
         if (!b.what || busy_push(&m->priv->busy[idx], &b) != 0) return 100;
         if (bk->created > m->people[idx].last_booked) m->people[idx].last_booked = bk->created;
     }
@@ -516,9 +540,9 @@ snapshot *snapshot_build(store_conn *c, tp_time now)
         store_config_generation(c, &m->config_generation) != STORE_OK)
         goto fail;
     if (!(m->settings = settings_effective(c)) || build_rules(m) != 0) goto fail;
-    for (int k = STORE_SERVICE; k < STORE_NKINDS; k++)
+    for (int k = STORE_SKILL; k < STORE_NKINDS; k++)
         if (load_docs(c, (store_kind)k, &docs[k]) != 0) goto fail;
-    if (build_services(m, &docs[STORE_SERVICE]) != 0 ||
+    if (build_skills(m, &docs[STORE_SKILL]) != 0 || build_services(m, &docs[STORE_SERVICE]) != 0 ||
         build_packages(m, &docs[STORE_PACKAGE]) != 0 || build_zones(m, &docs[STORE_ZONE]) != 0 ||
         build_calendars(m, &docs[STORE_CALENDAR]) != 0 || build_staff(m, &docs[STORE_STAFF]) != 0)
         goto fail;
@@ -569,37 +593,17 @@ void snapshot_release(snapshot *m)
 
 /* ---- Lookups ---- */
 
-static const snapshot_item *item_find(const snapshot_item *v, size_t n, int64_t id)
+/* Index of the element of BASE[0..n) (SIZE bytes each, ascending by the
+ * int64_t id at OFFSET) whose id is ID; -1 when none. */
+static long id_index(const void *base, size_t n, size_t size, size_t offset, int64_t id)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (v[mid].id == id) return &v[mid];
-        if (v[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
-const snapshot_item *snapshot_service(const snapshot *m, int64_t id)
-{
-    return item_find(m->services, m->nservices, id);
-}
-
-const snapshot_item *snapshot_package(const snapshot *m, int64_t id)
-{
-    return item_find(m->packages, m->npackages, id);
-}
-
-long snapshot_staff_index(const snapshot *m, int64_t id)
-{
-    size_t lo = 0, hi = m->nstaff;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (m->staff[mid].id == id) return (long)mid;
-        if (m->staff[mid].id < id)
+        int64_t v;
+        memcpy(&v, (const char *)base + mid * size + offset, sizeof v);
+        if (v == id) return (long)mid;
+        if (v < id)
             lo = mid + 1;
         else
             hi = mid;
@@ -607,18 +611,41 @@ long snapshot_staff_index(const snapshot *m, int64_t id)
     return -1;
 }
 
+#define ID_INDEX(arr, n, type, id) id_index((arr), (n), sizeof(type), offsetof(type, id), (id))
+
+const snapshot_item *snapshot_service(const snapshot *m, int64_t id)
+{
+    long i = ID_INDEX(m->services, m->nservices, snapshot_item, id);
+    return i >= 0 ? &m->services[i] : NULL;
+}
+
+const snapshot_item *snapshot_package(const snapshot *m, int64_t id)
+{
+    long i = ID_INDEX(m->packages, m->npackages, snapshot_item, id);
+    return i >= 0 ? &m->packages[i] : NULL;
+}
+
+long snapshot_staff_index(const snapshot *m, int64_t id)
+{
+    return ID_INDEX(m->staff, m->nstaff, avail_staff, id);
+}
+
+const char *snapshot_skill_name(const snapshot *m, int64_t id)
+{
+    long i = ID_INDEX(m->skills, m->nskills, snapshot_skill, id);
+    return i >= 0 ? m->skills[i].name : NULL;
+}
+
+const char *snapshot_zone_name(const snapshot *m, int64_t id)
+{
+    long i = ID_INDEX(m->zones, m->nzones, avail_zone, id);
+    return i >= 0 ? m->zone_names[i] : NULL;
+}
+
 const snapshot_calendar *snapshot_calendar_find(const snapshot *m, int64_t id)
 {
-    size_t lo = 0, hi = m->ncalendars;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (m->calendars[mid].id == id) return &m->calendars[mid];
-        if (m->calendars[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    long i = ID_INDEX(m->calendars, m->ncalendars, snapshot_calendar, id);
+    return i >= 0 ? &m->calendars[i] : NULL;
 }
 
 const char *snapshot_time(const snapshot *s, tp_time t, char *buf, size_t len)

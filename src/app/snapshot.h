@@ -34,7 +34,14 @@ typedef struct {
     int64_t id;
     int64_t owner; /* staff id; 0 = the business */
     int primary;
+    int provider; /* a Google or Microsoft 365 calendar (written through its API) */
 } snapshot_calendar;
+
+/* A skill's name, for the words of explain and refusals. */
+typedef struct {
+    int64_t id;
+    const char *name;
+} snapshot_skill;
 
 /* One snapshot. Every field is read-only once published; strings and arrays
  * belong to the snapshot and live until its last reference is released. */
@@ -45,15 +52,19 @@ typedef struct snapshot {
     tp_time busy_from, busy_to; /* busy time is loaded for this window */
     json_t *settings;           /* effective settings (API.md names) */
     int integrated_booking;
-    int has_primary; /* a primary calendar is configured */
+    int has_primary;      /* a primary calendar is configured */
+    int provider_primary; /* … and it is a Google or Microsoft 365 calendar */
     const char *outside_message;
     const char *currency;               /* ISO 4217 code of the prices */
     const char *country;                /* ISO 3166-1 alpha-2: how postal codes look */
     avail_rules rules;                  /* rules.tz is the business zone */
     snapshot_item *services, *packages; /* ascending id */
     size_t nservices, npackages;
-    avail_zone *zones; /* ascending id */
+    avail_zone *zones;       /* ascending id */
+    const char **zone_names; /* parallel to zones */
     size_t nzones;
+    snapshot_skill *skills; /* ascending id */
+    size_t nskills;
     avail_staff *staff;      /* ascending id; busy sorted by start */
     snapshot_person *people; /* parallel to staff */
     size_t nstaff;
@@ -116,6 +127,8 @@ const char *snapshot_time(const snapshot *s, tp_time t, char *buf, size_t len);
 const snapshot_item *snapshot_service(const snapshot *m, int64_t id);
 const snapshot_item *snapshot_package(const snapshot *m, int64_t id);
 long snapshot_staff_index(const snapshot *m, int64_t id);
+const char *snapshot_skill_name(const snapshot *m, int64_t id);
+const char *snapshot_zone_name(const snapshot *m, int64_t id);
 const snapshot_calendar *snapshot_calendar_find(const snapshot *m, int64_t id);
 
 /* Parses an id given as a JSON string ("12") or integer. 0, or -1. */

@@ -177,6 +177,13 @@ static int val_hhmm(const json_t *j, int end, int *out)
     return 0;
 }
 
+int val_clock(const json_t *j, const char *field, int end, int *out, val_error *e)
+{
+    if (val_hhmm(j, end, out) != 0)
+        return val_fail(e, field, "must be a time \"HH:MM\"%s", end ? " (24:00 allowed)" : "");
+    return 0;
+}
+
 static int val_cmp_range(const void *a, const void *b)
 {
     const avail_range *x = a, *y = b;

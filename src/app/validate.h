@@ -1,6 +1,6 @@
 /* validate.h — input checks shared by the resource handlers: ids, strings,
- * numbers, e-mail, time zones, RFC 3339 times, weekly hours and dated
- * exceptions. Each check returns 0, or -1 with what to fix and where. */
+ * numbers, e-mail, time zones, RFC 3339 times, wall-clock times, weekly hours
+ * and dated exceptions. Each check returns 0, or -1 with what to fix and where. */
 #ifndef TRIPOD_VALIDATE_H
 #define TRIPOD_VALIDATE_H
 
@@ -54,6 +54,10 @@ int val_timezone(const json_t *j, const char *field, val_error *e);
 int val_time(const json_t *j, const char *field, tp_time *out, val_error *e);
 /* A date "YYYY-MM-DD" (days since 1970-01-01). */
 int val_date(const json_t *j, const char *field, int64_t *out, val_error *e);
+
+/* A wall-clock time "HH:MM" as minutes of the day; "24:00" (1440) only
+ * when END (the end of a range). */
+int val_clock(const json_t *j, const char *field, int end, int *out, val_error *e);
 
 /* Weekly hours {mon:[["09:00","17:00"]], …, sun:[]}: missing days are days
  * off; ranges "HH:MM" with "24:00" allowed as an end, start < end, at most

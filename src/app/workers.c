@@ -23,9 +23,15 @@ static char *open_sealed(void *ctx, const char *sealed)
     return secret_open(a->secret_key, sealed);
 }
 
-static calsrc_opener opener(app *a)
+static char *seal_plain(void *ctx, const char *plain)
 {
-    return (calsrc_opener){open_sealed, a, SETTINGS_DEFAULT_TIMEZONE};
+    const app *a = ctx;
+    return secret_seal(a->secret_key, plain);
+}
+
+calsrc_opener app_opener(app *a)
+{
+    return (calsrc_opener){open_sealed, a, SETTINGS_DEFAULT_TIMEZONE, seal_plain, &a->providers};
 }
 
 int app_workers_start(app *a)
@@ -35,12 +41,12 @@ int app_workers_start(app *a)
     if (caldav_global_init() != 0 || !(w = calloc(1, sizeof *w))) return -1;
     tp_time base = cfg->fixed_now ? cfg->now_value : 0;
     w->sync_cfg = (sync_config){.db = a->db,
-                                .opener = opener(a),
+                                .opener = app_opener(a),
                                 .now_base = base,
                                 .interval_s = cfg->sync_interval_s,
                                 .timeout_s = cfg->sync_timeout_s};
     w->outbox_cfg = (outbox_config){.db = a->db,
-                                    .opener = opener(a),
+                                    .opener = app_opener(a),
                                     .now_base = base,
                                     .smtp_url = cfg->smtp_url,
                                     .mail_from = cfg->mail_from,
@@ -75,7 +81,7 @@ void app_workers_stop(app *a)
 
 void app_sync_config(app *a, long timeout_s, sync_config *out)
 {
-    *out = (sync_config){.db = a->db, .opener = opener(a), .timeout_s = timeout_s};
+    *out = (sync_config){.db = a->db, .opener = app_opener(a), .timeout_s = timeout_s};
 }
 
 int app_sync_now(app *a, int64_t id, sync_result *out, outcome *o)

@@ -19,6 +19,10 @@ void app_workers_stop(app *a);
  * Safe when not started. */
 void app_workers_wake_sync(app *a);
 
+/* How A's calendars and accounts are opened: its secret key opens and seals
+ * credentials; its providers' endpoints (the opener borrows A). */
+calsrc_opener app_opener(app *a);
+
 /* The sync settings of A for a request's own calendar work: its store, the
  * password opener and TIMEOUT_S per calendar request. */
 void app_sync_config(app *a, long timeout_s, sync_config *out);

@@ -1,6 +1,6 @@
 /* caldav.c — CalDAV and ICS-feed HTTP on libcurl: markers, time-range,
- * sync-collection and multiget REPORTs, writes; multistatus XML read with
- * libxml2 (no network access, no entity expansion). */
+ * sync-collection and multiget REPORTs, writes; multistatus replies read
+ * through davxml.c (libxml2, no network access, no entity expansion). */
 #include "cal/caldav.h"
 
 #include <curl/curl.h>
@@ -12,15 +12,13 @@
 #include <strings.h>
 #include <time.h>
 
+#include "cal/davurl.h"
+#include "cal/davxml.h"
 #include "core/array.h"
 
 #define MAX_BODY (32u << 20)
 #define MULTIGET_BATCH 50 /* hrefs per calendar-multiget request */
 #define SYNC_ROUNDS 20    /* sync-collection requests when the server truncates (507) */
-
-static const char NS_DAV[] = "DAV:";
-static const char NS_CALDAV[] = "urn:ietf:params:xml:ns:caldav";
-static const char NS_CS[] = "http://calendarserver.org/ns/";
 
 int caldav_global_init(void)
 {
@@ -34,14 +32,22 @@ void caldav_response_free(caldav_response *r)
     free(r->body);
     free(r->etag);
     free(r->last_modified);
+    free(r->location);
     memset(r, 0, sizeof *r);
 }
 
+/* What the body callback fills, and its bound. */
+typedef struct {
+    caldav_response *r;
+    size_t max;
+} body_sink;
+
 static size_t on_body(char *data, size_t size, size_t n, void *userp)
 {
-    caldav_response *r = userp;
+    body_sink *sink = userp;
+    caldav_response *r = sink->r;
     size_t add = size * n;
-    if (r->len + add > MAX_BODY) return 0;
+    if (r->len + add > sink->max) return 0;
     if (ARRAY_RESERVE(r->body, r->cap, r->len + add + 1, 4096) != 0) return 0;
     memcpy(r->body + r->len, data, add);
     r->len += add;
@@ -64,12 +70,29 @@ static void header_value(const char *line, size_t len, const char *name, char **
     *dst = strndup(v, (size_t)(end - v));
 }
 
+/* Retry-After (RFC 9110 10.2.3): delay-seconds or an HTTP-date, as seconds
+ * from now, at least 1 and at most a day. */
+static long retry_seconds(const char *v)
+{
+    char *end;
+    long s = strtol(v, &end, 10);
+    if (end == v || *end) {
+        time_t at = curl_getdate(v, NULL), now = time(NULL);
+        s = at > now ? (long)(at - now) : 1;
+    }
+    return s < 1 ? 1 : s > 86400 ? 86400 : s;
+}
+
 static size_t on_header(char *line, size_t size, size_t n, void *userp)
 {
     caldav_response *r = userp;
     size_t len = size * n;
+    char *retry = NULL;
     header_value(line, len, "ETag", &r->etag);
     header_value(line, len, "Last-Modified", &r->last_modified);
+    header_value(line, len, "Retry-After", &retry);
+    if (retry) r->retry_after = retry_seconds(retry);
+    free(retry);
     return len;
 }
 
@@ -81,6 +104,7 @@ int caldav_request(const caldav_target *t, const char *method, const char *url,
     CURL *h = curl_easy_init();
     struct curl_slist *hl = NULL, *tmp;
     char auth[1024];
+    body_sink sink = {r, t->max_body ? t->max_body : MAX_BODY};
     int rc = -1;
     if (!h) {
         snprintf(err, errlen, "cannot start an HTTP request");
@@ -110,7 +134,7 @@ int caldav_request(const caldav_target *t, const char *method, const char *url,
     curl_easy_setopt(h, CURLOPT_USERAGENT, "Tripod/1");
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
@@ -130,13 +154,22 @@ int caldav_request(const caldav_target *t, const char *method, const char *url,
         else if (cc == CURLE_ABORTED_BY_CALLBACK)
             snprintf(err, errlen, "abandoned: the server is stopping");
         else if (cc == CURLE_WRITE_ERROR)
-            snprintf(err, errlen, "reply larger than %u bytes", MAX_BODY);
+            snprintf(err, errlen, "reply larger than %zu bytes", sink.max);
         else
             snprintf(err, errlen, "%s", curl_easy_strerror(cc));
         caldav_response_free(r);
         goto out;
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+    if (r->status >= 300 && r->status < 400) {
+        char *loc = NULL; /* Location resolved against the request URL; owned by H */
+        if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc &&
+            !(r->location = davurl_resolve(loc, loc))) {
+            snprintf(err, errlen, "unusable redirect");
+            caldav_response_free(r);
+            goto out;
+        }
+    }
     if (!r->body && !(r->body = calloc(1, 1))) {
         snprintf(err, errlen, "out of memory");
         caldav_response_free(r);
@@ -147,63 +180,6 @@ out:
     curl_slist_free_all(hl);
     curl_easy_cleanup(h);
     return rc;
-}
-
-/* ---- multistatus XML ---- */
-
-static int is_el(const xmlNode *n, const char *ns, const char *name)
-{
-    return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
-           strcmp((const char *)n->ns->href, ns) == 0 && strcmp((const char *)n->name, name) == 0;
-}
-
-static xmlNode *child(const xmlNode *n, const char *ns, const char *name)
-{
-    for (xmlNode *k = n ? n->children : NULL; k; k = k->next)
-        if (is_el(k, ns, name)) return k;
-    return NULL;
-}
-
-/* The text of N as a malloc'ed string (NULL when N is NULL). */
-static char *text_of(const xmlNode *n)
-{
-    if (!n) return NULL;
-    xmlChar *x = xmlNodeGetContent(n);
-    char *s = strdup(x ? (const char *)x : "");
-    xmlFree(x);
-    return s;
-}
-
-/* 1 when a propstat's status line says 200. */
-static int propstat_ok(const xmlNode *ps)
-{
-    char *st = text_of(child(ps, NS_DAV, "status"));
-    int ok = st && strstr(st, " 200") != NULL;
-    free(st);
-    return ok;
-}
-
-/* The first successful prop element NS:NAME under RESPONSE. */
-static xmlNode *find_prop(const xmlNode *response, const char *ns, const char *name)
-{
-    for (xmlNode *ps = response->children; ps; ps = ps->next) {
-        if (!is_el(ps, NS_DAV, "propstat") || !propstat_ok(ps)) continue;
-        xmlNode *v = child(child(ps, NS_DAV, "prop"), ns, name);
-        if (v) return v;
-    }
-    return NULL;
-}
-
-static xmlDoc *parse_multistatus(const caldav_response *r, char *err, size_t errlen)
-{
-    xmlDoc *doc = xmlReadMemory(r->body, (int)r->len, "multistatus.xml", NULL,
-                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!doc || !is_el(xmlDocGetRootElement(doc), NS_DAV, "multistatus")) {
-        snprintf(err, errlen, "unreadable multistatus reply");
-        xmlFreeDoc(doc);
-        return NULL;
-    }
-    return doc;
 }
 
 static int http_status_error(long status, char *err, size_t errlen)
@@ -233,11 +209,11 @@ int caldav_markers(const caldav_target *t, char **ctag, char **sync_token, char 
         http_status_error(r.status, err, errlen);
         goto out;
     }
-    if (!(doc = parse_multistatus(&r, err, errlen))) goto out;
-    xmlNode *resp = child(xmlDocGetRootElement(doc), NS_DAV, "response");
+    if (!(doc = davxml_parse_multistatus(r.body, r.len, err, errlen))) goto out;
+    xmlNode *resp = davxml_child(xmlDocGetRootElement(doc), DAVXML_NS_DAV, "response");
     if (resp) {
-        *ctag = text_of(find_prop(resp, NS_CS, "getctag"));
-        *sync_token = text_of(find_prop(resp, NS_DAV, "sync-token"));
+        *ctag = davxml_text(davxml_prop(resp, DAVXML_NS_CS, "getctag"));
+        *sync_token = davxml_text(davxml_prop(resp, DAVXML_NS_DAV, "sync-token"));
     }
     rc = 0;
 out:
@@ -254,48 +230,18 @@ static void utc_stamp(tp_time t, char buf[17])
     strftime(buf, 17, "%Y%m%dT%H%M%SZ", &tm);
 }
 
-/* The href of a response as a path: trimmed, scheme and host dropped, so
- * every report names one resource the same way. Malloc'ed or NULL. */
-static char *href_of(const xmlNode *resp)
-{
-    char *h = text_of(child(resp, NS_DAV, "href"));
-    if (!h) return NULL;
-    char *p = h, *end;
-    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-        p++;
-    if (strncasecmp(p, "http://", 7) == 0 || strncasecmp(p, "https://", 8) == 0) {
-        char *slash = strchr(strstr(p, "//") + 2, '/');
-        p = slash ? slash : (char *)"/";
-    }
-    end = p + strlen(p);
-    while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
-        end--;
-    char *out = strndup(p, (size_t)(end - p));
-    free(h);
-    return out;
-}
-
-/* 1 when RESPONSE carries its own status line (not a propstat's) with CODE. */
-static int response_status(const xmlNode *resp, const char *code)
-{
-    char *st = text_of(child(resp, NS_DAV, "status"));
-    int hit = st && strstr(st, code) != NULL;
-    free(st);
-    return hit;
-}
-
 /* Calls CB for each response of DOC that has calendar data; with GONE set
  * also (data NULL) for each one answered 404. Returns 0, CB's value or -1. */
 static int walk_items(xmlDoc *doc, int gone, caldav_item_cb cb, void *ctx, char *err, size_t errlen)
 {
     int rc = 0;
     for (xmlNode *resp = xmlDocGetRootElement(doc)->children; resp && rc == 0; resp = resp->next) {
-        if (!is_el(resp, NS_DAV, "response")) continue;
-        xmlNode *data = find_prop(resp, NS_CALDAV, "calendar-data");
-        if (!data && !(gone && response_status(resp, " 404"))) continue;
-        char *href = href_of(resp);
-        char *etag = text_of(find_prop(resp, NS_DAV, "getetag"));
-        char *ics = data ? text_of(data) : NULL;
+        if (!davxml_is(resp, DAVXML_NS_DAV, "response")) continue;
+        xmlNode *data = davxml_prop(resp, DAVXML_NS_CALDAV, "calendar-data");
+        if (!data && !(gone && davxml_response_status(resp, " 404"))) continue;
+        char *href = davxml_href_path(resp);
+        char *etag = davxml_text(davxml_prop(resp, DAVXML_NS_DAV, "getetag"));
+        char *ics = data ? davxml_text(data) : NULL;
         if (!href || (data && !ics)) {
             snprintf(err, errlen, "out of memory");
             rc = -1;
@@ -322,7 +268,7 @@ static int report(const caldav_target *t, const char *body, xmlDoc **doc, long *
     if (caldav_request(t, "REPORT", NULL, hdr, body, &r, err, errlen) != 0) return -1;
     *status = r.status;
     if (r.status == 207)
-        *doc = parse_multistatus(&r, err, errlen);
+        *doc = davxml_parse_multistatus(r.body, r.len, err, errlen);
     else
         http_status_error(r.status, err, errlen);
     if (body_out && r.status != 207)
@@ -436,7 +382,8 @@ static int is_bad_token(const caldav_response *r)
     xmlDoc *doc = xmlReadMemory(r->body, (int)r->len, "error.xml", NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
-    int bad = is_el(root, NS_DAV, "error") && child(root, NS_DAV, "valid-sync-token") != NULL;
+    int bad = davxml_is(root, DAVXML_NS_DAV, "error") &&
+              davxml_child(root, DAVXML_NS_DAV, "valid-sync-token") != NULL;
     xmlFreeDoc(doc);
     return bad;
 }
@@ -448,19 +395,19 @@ static int read_changes(xmlDoc *doc, caldav_changes *out, int *more)
     xmlNode *root = xmlDocGetRootElement(doc);
     *more = 0;
     for (xmlNode *resp = root->children; resp; resp = resp->next) {
-        if (!is_el(resp, NS_DAV, "response")) continue;
-        if (response_status(resp, " 507")) {
+        if (!davxml_is(resp, DAVXML_NS_DAV, "response")) continue;
+        if (davxml_response_status(resp, " 507")) {
             *more = 1;
             continue;
         }
-        char *href = href_of(resp);
+        char *href = davxml_href_path(resp);
         if (!href) return -1;
-        int gone = response_status(resp, " 404");
-        char *etag = gone ? NULL : text_of(find_prop(resp, NS_DAV, "getetag"));
+        int gone = davxml_response_status(resp, " 404");
+        char *etag = gone ? NULL : davxml_text(davxml_prop(resp, DAVXML_NS_DAV, "getetag"));
         if (changes_add(out, href, etag, gone) != 0) return -1;
     }
     free(out->token);
-    out->token = text_of(child(root, NS_DAV, "sync-token"));
+    out->token = davxml_text(davxml_child(root, DAVXML_NS_DAV, "sync-token"));
     return 0;
 }
 

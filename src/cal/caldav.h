@@ -1,7 +1,7 @@
 /* caldav.h — a small CalDAV / ICS-feed client on libcurl: change markers
  * (PROPFIND), time-range queries, sync-collection and multiget (REPORT),
  * PUT/DELETE of one resource and conditional GET of a feed. Multistatus
- * replies are read with libxml2. */
+ * replies are read with davxml.h. */
 #ifndef TRIPOD_CALDAV_H
 #define TRIPOD_CALDAV_H
 
@@ -17,6 +17,7 @@ typedef struct {
     const char *password;
     const char *bearer; /* "Authorization: Bearer …" (OAuth providers); wins over Basic */
     long timeout_s;     /* whole request; 0 means 20 s */
+    size_t max_body;    /* largest reply accepted, in bytes; 0 means 32 MiB */
     net_abort abort;    /* abandons a running request (server stopping); zero: never */
 } caldav_target;
 
@@ -28,6 +29,9 @@ typedef struct {
     size_t cap;          /* bytes allocated at body */
     char *etag;          /* ETag header or NULL */
     char *last_modified; /* Last-Modified header or NULL */
+    char *location;    /* 3xx not followed: the Location as an absolute URL (no credentials), or
+                          NULL */
+    long retry_after;  /* Retry-After in seconds (a date is turned into seconds); 0: none */
 } caldav_response;
 
 void caldav_response_free(caldav_response *r); /* accepts NULL; zeroes R */
@@ -38,8 +42,9 @@ int caldav_global_init(void);
 /* Performs METHOD on URL (NULL: t->url) with BODY (NULL: none) and the extra
  * header lines HEADERS (NULL-terminated, may be NULL). Returns 0 when an HTTP
  * answer arrived (any status; see R->status), or -1 with the transport error
- * in ERR (timeout, refused, too large…) and R empty. Errors never contain
- * URLs or credentials. */
+ * in ERR (timeout, refused, too large…) and R empty. Redirects are followed
+ * for GET only; for other methods a 3xx comes back with R->location. Errors
+ * never contain URLs or credentials. */
 int caldav_request(const caldav_target *t, const char *method, const char *url,
                    const char *const *headers, const char *body, caldav_response *r, char *err,
                    size_t errlen);

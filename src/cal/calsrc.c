@@ -29,6 +29,7 @@ void calsrc_clear(calsrc *s)
             *p++ = 0;
     }
     free(s->url);
+    free(s->remote_id);
     free(s->username);
     free(s->secret);
     free(s->owner_email);
@@ -84,8 +85,17 @@ static int from_doc(store_conn *c, int64_t id, const char *json, const calsrc_op
                    ? 0
                    : calsrc_json_id(owner);
     const char *kind = json_string_value(json_object_get(doc, "kind"));
+    int provider = calsrc_provider_kind(kind);
     s->is_ics = kind && strcmp(kind, "ics") == 0;
+    s->kind = provider >= 0 ? (calsrc_kind)provider : s->is_ics ? CALSRC_ICS : CALSRC_CALDAV;
     s->primary = json_is_true(json_object_get(doc, "primary"));
+    if (provider >= 0) {
+        /* The account's tokens are opened when a request needs them (oauth.h). */
+        s->account = calsrc_json_id(json_object_get(doc, "account"));
+        s->remote_id = dup_str(json_object_get(doc, "remote_id"));
+        if (s->account && s->remote_id) rc = load_owner(c, op, s);
+        goto out;
+    }
     s->url = dup_str(json_object_get(doc, "url"));
     s->username = dup_str(json_object_get(doc, "username"));
     const char *sealed = json_string_value(json_object_get(doc, "_password"));
@@ -114,6 +124,13 @@ int calsrc_load(store_conn *c, int64_t id, const calsrc_opener *op, calsrc *s)
     if (rc == STORE_OK) rc = from_doc(c, id, text, op, s);
     free(text);
     return rc;
+}
+
+int calsrc_provider_kind(const char *kind)
+{
+    if (kind && strcmp(kind, "google") == 0) return CALSRC_GOOGLE;
+    if (kind && strcmp(kind, "microsoft") == 0) return CALSRC_MICROSOFT;
+    return -1;
 }
 
 int calsrc_is_caldav(store_conn *c, int64_t id)

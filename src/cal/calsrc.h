@@ -13,6 +13,11 @@
 /* Opens a sealed credential: returns a malloc'ed plain text the caller frees,
  * or NULL when it cannot be opened. Supplied by the server (it holds the key). */
 typedef char *(*calsrc_open_fn)(void *ctx, const char *sealed);
+/* Seals a credential (e.g. a refreshed OAuth token): a malloc'ed text the
+ * caller frees, or NULL when memory ran out. */
+typedef char *(*calsrc_seal_fn)(void *ctx, const char *plain);
+
+struct oauth_providers; /* cal/oauth.h */
 
 /* How calendars are opened: their sealed credentials, and the zone their
  * floating times are read in when neither the owner nor the business names
@@ -20,14 +25,27 @@ typedef char *(*calsrc_open_fn)(void *ctx, const char *sealed);
 typedef struct {
     calsrc_open_fn open;
     void *ctx;
-    const char *default_tz; /* IANA name; NULL: UTC */
+    const char *default_tz;                  /* IANA name; NULL: UTC */
+    calsrc_seal_fn seal;                     /* NULL: tokens cannot be refreshed */
+    const struct oauth_providers *providers; /* Google and Microsoft endpoints; NULL: none */
 } calsrc_opener;
+
+/* What a calendar is. */
+typedef enum {
+    CALSRC_CALDAV = 0, /* a CalDAV collection (read and write) */
+    CALSRC_ICS,        /* a read-only ICS feed */
+    CALSRC_GOOGLE,     /* a Google calendar of a connected account */
+    CALSRC_MICROSOFT   /* a Microsoft 365 calendar of a connected account */
+} calsrc_kind;
 
 typedef struct {
     int64_t id;
     int64_t owner; /* staff id; 0 = the business */
-    int is_ics;    /* read-only feed */
+    calsrc_kind kind;
+    int is_ics; /* read-only feed */
     int primary;
+    int64_t account;               /* CALSRC_GOOGLE / CALSRC_MICROSOFT: the account */
+    char *remote_id;               /* … and the provider's calendar id (malloc'ed) */
     char *url, *username, *secret; /* malloc'ed; secret is the opened password */
     char *owner_email;             /* NULL when unknown (the business) */
     char *owner_tz;                /* IANA name: the staff member's, else the business's */
@@ -41,6 +59,9 @@ void calsrc_clear(calsrc *s); /* frees (wiping the secret) and zeroes; accepts N
  * malformed document or a password that cannot be opened). S is zeroed on
  * failure. */
 int calsrc_load(store_conn *c, int64_t id, const calsrc_opener *op, calsrc *s);
+
+/* CALSRC_GOOGLE or CALSRC_MICROSOFT for "google" / "microsoft", else -1. */
+int calsrc_provider_kind(const char *kind);
 
 /* 1 when calendar ID is a CalDAV collection (it can be read live for a time
  * range), 0 when it is an ICS feed, unknown or unreadable. */

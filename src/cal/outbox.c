@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "cal/event.h"
+#include "cal/google.h"
+#include "cal/graph.h"
 #include "cal/mail.h"
 #include "cal/worker.h"
 
@@ -167,13 +169,29 @@ static int add_mail(change *x, const who *to, const char *method, int is_agent, 
     return add_item(x, "mail", p);
 }
 
+/* The event as provider APIs take it (google_write, graph_write). */
+static json_t *event_json(const change *x)
+{
+    const event_info *e = &x->ev;
+    json_t *att = json_array();
+    for (int i = 0; att && i < e->nattendees; i++)
+        if (e->attendees[i].email && *e->attendees[i].email)
+            json_array_append_new(att, json_pack("{s:s, s:s}", "name",
+                                                 e->attendees[i].name ? e->attendees[i].name : "",
+                                                 "email", e->attendees[i].email));
+    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:b, s:i}", "uid", e->uid, "summary",
+                     e->summary, "location", e->location, "description", e->description, "start",
+                     (json_int_t)e->start, "end", (json_int_t)e->end, "attendees", att, "cancelled",
+                     e->cancelled, "sequence", e->sequence);
+}
+
 static int add_event(change *x)
 {
     char name[80];
     char *ics = event_ics(&x->ev, NULL);
     if (!ics) return STORE_ERROR;
     snprintf(name, sizeof name, "%s.ics", x->uid);
-    json_t *p = json_pack("{s:s, s:s}", "resource", name, "ics", ics);
+    json_t *p = json_pack("{s:s, s:s, s:o}", "resource", name, "ics", ics, "event", event_json(x));
     free(ics);
     return add_item(x, "event_put", p);
 }
@@ -208,11 +226,12 @@ int outbox_booking_changed(store_conn *c, const store_booking *before, const sto
     int rc = change_load(&x, after, facts, now);
     int cancelled = strcmp(after->status, "cancelled") == 0;
     const char *method = cancelled ? "CANCEL" : "REQUEST";
+    int mails = !facts->provider_primary; /* else the provider invites (no duplicates) */
     if (rc == STORE_OK) rc = add_event(&x);
-    if (rc == STORE_OK) rc = add_mail(&x, &x.agent, method, 1, 0);
-    for (int i = 0; rc == STORE_OK && i < after->nstaff; i++)
+    if (rc == STORE_OK && mails) rc = add_mail(&x, &x.agent, method, 1, 0);
+    for (int i = 0; rc == STORE_OK && mails && i < after->nstaff; i++)
         rc = add_mail(&x, &x.staff[i], method, 0, 0);
-    for (int i = 0; rc == STORE_OK && before && !cancelled && i < before->nstaff; i++) {
+    for (int i = 0; rc == STORE_OK && mails && before && !cancelled && i < before->nstaff; i++) {
         if (in_crew(after, before->staff[i])) continue;
         who gone;
         who_staff(&gone, facts, before->staff[i]);
@@ -249,10 +268,34 @@ int outbox_backoff(const outbox_config *cfg, int attempts)
     return s < max ? s : max;
 }
 
+/* Writes the event through the Google Calendar API or Microsoft Graph. */
+static int deliver_provider(const outbox_config *cfg, const calsrc *src, int64_t booking,
+                            tp_time now, const json_t *p, long *retry_after, char *err,
+                            size_t errlen)
+{
+    oauth_env env = {cfg->db, &cfg->opener, cfg->timeout_s, cfg->abort};
+    provider_session s;
+    const json_t *ev = json_object_get(p, "event");
+    int rc = -1;
+    if (!json_is_object(ev)) {
+        snprintf(err, errlen, "the outbox item has no event for the provider");
+        return -1;
+    }
+    if (provider_open(&s, &env, src->account, now, err, errlen) != 0) return -1;
+    if (src->kind == CALSRC_GOOGLE)
+        rc = google_write(&s, src->remote_id, booking, ev, retry_after, err, errlen);
+    else
+        rc = graph_write(&s, cfg->db, src->id, src->remote_id, booking, ev, retry_after, err,
+                         errlen);
+    provider_close(&s);
+    return rc;
+}
+
 /* PUTs the event: updated under If-Match when it exists, created with
- * If-None-Match otherwise, so a repeated delivery converges. */
-static int deliver_event(const outbox_config *cfg, store_conn *c, const json_t *p, char *err,
-                         size_t errlen)
+ * If-None-Match otherwise, so a repeated delivery converges. A Google or
+ * Microsoft 365 primary calendar gets it through its API instead. */
+static int deliver_event(const outbox_config *cfg, store_conn *c, int64_t booking, tp_time now,
+                         const json_t *p, long *retry_after, char *err, size_t errlen)
 {
     calsrc src;
     int rc = calsrc_primary(c, &cfg->opener, &src);
@@ -268,6 +311,10 @@ static int deliver_event(const outbox_config *cfg, store_conn *c, const json_t *
     caldav_response r;
     long status = 0;
     rc = -1;
+    if (src.kind == CALSRC_GOOGLE || src.kind == CALSRC_MICROSOFT) {
+        rc = deliver_provider(cfg, &src, booking, now, p, retry_after, err, errlen);
+        goto out;
+    }
     if (src.is_ics) {
         snprintf(err, errlen, "the primary calendar is a read-only ICS feed");
         goto out;
@@ -388,11 +435,12 @@ static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
     }
     json_t *p = json_loads(it.payload ? it.payload : "", 0, NULL);
     int ok;
+    long retry_after = 0;
     if (!p) {
         snprintf(err, sizeof err, "unreadable outbox payload");
         ok = -1;
     } else if (strcmp(it.kind, "event_put") == 0) {
-        ok = deliver_event(cfg, c, p, err, sizeof err);
+        ok = deliver_event(cfg, c, it.booking, now, p, &retry_after, err, sizeof err);
     } else if (strcmp(it.kind, "mail") == 0) {
         ok = deliver_mail(cfg, &it, p, err, sizeof err);
     } else {
@@ -408,7 +456,9 @@ static int run_one(const outbox_config *cfg, store_conn *c, tp_time now)
     } else if (rc == STORE_OK && ok == 0) {
         rc = store_outbox_done(c, it.id);
     } else if (rc == STORE_OK) {
-        rc = store_outbox_fail(c, it.id, err, now + outbox_backoff(cfg, it.attempts));
+        /* A provider's Retry-After (429/503) is honoured when longer than the backoff. */
+        long wait = outbox_backoff(cfg, it.attempts);
+        rc = store_outbox_fail(c, it.id, err, now + (retry_after > wait ? retry_after : wait));
         if (rc == STORE_OK) rc = store_booking_set_cal(c, it.booking, "failing", err);
         if (rc == STORE_NOTFOUND) rc = STORE_OK;
     }

@@ -34,6 +34,8 @@ typedef struct {
     char price[64]; /* the quoted total as text ("$450.00"); "" when none was quoted */
     outbox_person people[OUTBOX_MAX_PEOPLE]; /* the staff of both sides of the change */
     int npeople;
+    int provider_primary; /* the primary calendar is Google or Microsoft 365: its API writes
+                             the event and sends the invitations, so no iTIP mail is queued */
 } outbox_facts;
 
 /* Enqueues what booking change BEFORE → AFTER means for the outside world,
@@ -42,6 +44,8 @@ typedef struct {
  *   change                → PUT (AFTER's SEQUENCE); REQUEST to the current
  *                           attendees; CANCEL to staff no longer assigned;
  *   cancel (AFTER status "cancelled") → PUT a cancelled event; CANCEL to all.
+ * With FACTS->provider_primary only the event item is queued: the provider
+ * (Google sendUpdates=all, Graph) invites, updates and cancels the attendees.
  * MANAGE_SEALED (may be NULL) is the agent's manage token sealed by the
  * server (secret_seal): it is stored only sealed, and the worker opens it
  * with its opener to put the manage link into the agent's mail.

@@ -1,5 +1,6 @@
 /* sync.c — syncs a connected calendar (CalDAV through davsync.c, in full or
- * incrementally, or an ICS feed with a conditional GET) into the store's
+ * incrementally; Google and Microsoft 365 through google.c / graph.c, with
+ * sync tokens / delta links; an ICS feed with a conditional GET) into the store's
  * busy time atomically; plus the background loop and the live re-check a
  * booking makes before it commits. */
 #include "cal/sync.h"
@@ -11,6 +12,8 @@
 
 #include "cal/davsync.h"
 #include "cal/event.h"
+#include "cal/google.h"
+#include "cal/graph.h"
 #include "cal/ics.h"
 #include "cal/worker.h"
 
@@ -312,6 +315,55 @@ static int read_collection(const calsrc *src, const sync_config *cfg, int64_t id
     return 0;
 }
 
+/* One read of a Google or Microsoft 365 calendar (TOKEN NULL: in full). */
+static int provider_read(provider_session *s, const sync_config *cfg, const calsrc *src,
+                         const char *token, const ics_opts *o, davsync_set *set, char **next,
+                         char *err, size_t errlen)
+{
+    if (src->kind == CALSRC_GOOGLE)
+        return google_read(s, src->remote_id, token, o, set, next, err, errlen);
+    return graph_read(s, cfg->db, src->remote_id, token, o, set, next, err, errlen);
+}
+
+/* Reads a provider calendar: the changes since the kept sync token (Google
+ * nextSyncToken, Graph deltaLink) unless a full read is due, else (or when
+ * the provider refuses the token: 410) the whole window. */
+static int read_provider(const calsrc *src, const sync_config *cfg, const store_calstate *prev,
+                         int due, tp_time now, parse_ctx *p, davsync_set *set, outcome *o,
+                         sync_result *res, char *err, size_t errlen)
+{
+    oauth_env env = {cfg->db, &cfg->opener, cfg->timeout_s, cfg->abort};
+    provider_session s;
+    char *next = NULL;
+    const char *token = !due && prev->sync_token ? prev->sync_token : NULL;
+    if (provider_open(&s, &env, src->account, now, err, errlen) != 0) return -1;
+    int rc = provider_read(&s, cfg, src, token, &p->o, set, &next, err, errlen);
+    if (rc != 0 && token && !net_aborted(&cfg->abort)) {
+        snprintf(res->fallback, sizeof res->fallback, "%s",
+                 rc == PROVIDER_GONE ? "the sync token is no longer valid (410 Gone)" : err);
+        davsync_set_free(set);
+        free(next);
+        next = NULL;
+        token = NULL;
+        rc = provider_read(&s, cfg, src, NULL, &p->o, set, &next, err, errlen);
+    }
+    provider_close(&s);
+    if (rc != 0) {
+        if (rc == PROVIDER_GONE) snprintf(err, errlen, "the provider answered 410 to a full read");
+        free(next);
+        return -1;
+    }
+    o->mode = token ? MODE_INCREMENTAL : MODE_FULL;
+    o->set = set;
+    o->markers.sync_token = next;
+    for (size_t i = 0; i < set->n; i++) {
+        res->deleted += set->v[i].gone && token;
+        res->changed += !(set->v[i].gone && token);
+    }
+    res->unchanged = token && set->n == 0;
+    return 0;
+}
+
 static int sync_one(const sync_config *cfg, int64_t id, tp_time now, sync_result *res, char *err,
                     size_t errlen)
 {
@@ -353,8 +405,10 @@ static int sync_one(const sync_config *cfg, int64_t id, tp_time now, sync_result
     src.target.abort = cfg->abort;
     ics_opts_init(&p.o, tz, src.owner_email, now - DAY, now + (tp_time)(horizon + 7) * DAY);
     int due = full_due(&prev, now);
-    if (src.is_ics ? read_feed(&src, &prev, due, &p, &o, res, err, errlen)
-                   : read_collection(&src, cfg, id, &prev, due, &p, &set, &o, res, err, errlen))
+    if (src.kind == CALSRC_GOOGLE || src.kind == CALSRC_MICROSOFT
+            ? read_provider(&src, cfg, &prev, due, now, &p, &set, &o, res, err, errlen)
+        : src.is_ics ? read_feed(&src, &prev, due, &p, &o, res, err, errlen)
+                     : read_collection(&src, cfg, id, &prev, due, &p, &set, &o, res, err, errlen))
         goto fail;
     if (record_success(cfg->db, id, now, &o, &res->events, err, errlen) != 0) goto fail;
     res->mode = modes[o.mode];
@@ -430,24 +484,63 @@ int sync_all(const sync_config *cfg, tp_time now)
     return failed;
 }
 
-int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time from, tp_time to,
-                 int *busy, char *what, size_t whatlen)
+typedef struct {
+    int *busy;
+    char *what;
+    size_t whatlen;
+} overlap;
+
+static int overlap_row(void *ctx, int64_t calendar, const store_busy *ev)
+{
+    overlap *x = ctx;
+    (void)calendar;
+    if (event_uid_booking(ev->uid)) return 0; /* a Tripod booking's own event */
+    *x->busy = 1;
+    snprintf(x->what, x->whatlen, "%s", ev->summary ? ev->summary : "");
+    return 1;
+}
+
+/* A Google / Microsoft 365 calendar read live: what changed since its last
+ * sync is synced now (a sync token / delta link makes that one short
+ * request), then its busy time over [FROM, TO) is looked at. 0, or -1 when
+ * it could not be read (a sync of it runs elsewhere, the provider failed). */
+static int recheck_provider(const sync_config *cfg, int64_t id, tp_time now, tp_time from,
+                            tp_time to, int *busy, char *what, size_t whatlen)
+{
+    sync_result res;
+    char err[512];
+    overlap x = {busy, what, whatlen};
+    if (sync_calendar(cfg, id, now, &res, err, sizeof err) != 0) return -1;
+    store_conn *c = store_acquire(cfg->db);
+    int rc = c ? store_busy_list(c, id, from, to, overlap_row, &x) : STORE_ERROR;
+    store_release(c);
+    return rc == STORE_OK || rc == 1 ? 0 : -1;
+}
+
+int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time now, tp_time from,
+                 tp_time to, int *busy, char *what, size_t whatlen)
 {
     int reached = 0;
     *busy = 0;
     what[0] = '\0';
-    store_conn *c = store_acquire(cfg->db);
-    if (!c) return -1;
     for (size_t i = 0; i < n && !*busy; i++) {
         calsrc src;
         char err[256];
-        if (calsrc_load(c, ids[i], &cfg->opener, &src) != STORE_OK) continue;
+        store_conn *c = store_acquire(cfg->db);
+        int rc = c ? calsrc_load(c, ids[i], &cfg->opener, &src) : STORE_ERROR;
+        store_release(c);
+        if (rc != STORE_OK) continue;
+        if (src.kind == CALSRC_GOOGLE || src.kind == CALSRC_MICROSOFT) {
+            calsrc_clear(&src);
+            if (recheck_provider(cfg, ids[i], now, from, to, busy, what, whatlen) == 0) reached = 1;
+            continue;
+        }
         const tz_zone *tz = tz_zone_get(src.owner_tz);
         parse_ctx p;
         memset(&p, 0, sizeof p);
         ics_opts_init(&p.o, tz, src.owner_email, from, to);
         src.target.timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 5;
-        if (tz && !src.is_ics &&
+        if (tz && src.kind == CALSRC_CALDAV &&
             caldav_query(&src.target, from, to, on_resource, &p, err, sizeof err) == 0) {
             reached = 1;
             for (size_t k = 0; k < p.l.n; k++) {
@@ -460,7 +553,6 @@ int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time f
         ics_list_free(&p.l);
         calsrc_clear(&src);
     }
-    store_release(c);
     return reached ? 0 : -1;
 }
 

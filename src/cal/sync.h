@@ -52,13 +52,15 @@ int sync_calendar(const sync_config *cfg, int64_t id, tp_time now, sync_result *
  * elsewhere is left to that sync. Returns how many failed. */
 int sync_all(const sync_config *cfg, tp_time now);
 
-/* Reads the CalDAV calendars IDS[0..N) live for [FROM, TO) (ICS feeds have
- * no range query and are skipped) and sets *BUSY to 1 when an event (other
- * than a Tripod booking's own) overlaps it, with its summary in WHAT.
+/* Reads the calendars IDS[0..N) live for [FROM, TO) at NOW and sets *BUSY
+ * to 1 when an event (other than a Tripod booking's own) overlaps it, with
+ * its summary in WHAT: CalDAV by a time-range query; Google and Microsoft
+ * 365 by syncing their changes at once (sync token / delta link) and
+ * looking at the result; ICS feeds have no range query and are skipped.
  * Returns 0, or -1 when none of them could be read (callers then rely on
  * the synced busy time). */
-int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time from, tp_time to,
-                 int *busy, char *what, size_t whatlen);
+int sync_recheck(const sync_config *cfg, const int64_t *ids, size_t n, tp_time now, tp_time from,
+                 tp_time to, int *busy, char *what, size_t whatlen);
 
 typedef struct sync_worker sync_worker;
 

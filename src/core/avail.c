@@ -1,6 +1,7 @@
 /* avail.c — avail_compute and avail_free_at: candidate starts on the business
- * zone's step, per-staff free intervals (working spans minus busy time swept
- * in one pass) and crew counting, all in memory reused across queries. */
+ * zone's step kept where the shoot fits every item's window, per-staff free
+ * intervals (working spans minus busy time swept in one pass) and crew
+ * counting, all in memory reused across queries. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@ typedef struct {
     avail__times cand; /* candidate starts, ascending */
     crew_count *count; /* parallel to cand */
     size_t count_cap;
-    avail__times spans;   /* working spans of the current staff member */
+    avail__times spans;   /* working spans of the current staff member; first, window spans */
     avail__times blocked; /* (p, q) pairs: starts in (p, q) hit a busy interval */
 } scratch;
 
@@ -226,11 +227,27 @@ static int finish(const avail_query *q, const avail__plan *p, scratch *sc, avail
     return 0;
 }
 
+/* 1 when some active staff member serves the property (or there is no staff). */
+static int area_served(const avail_query *q, const avail__plan *p)
+{
+    for (size_t i = 0; i < q->nstaff; i++)
+        if (q->staff[i].active && avail__serves(q, p, &q->staff[i])) return 1;
+    return q->nstaff == 0;
+}
+
 static int compute(const avail_query *q, const avail__plan *p, avail_result *r)
 {
     const avail_rules *ru = q->rules;
     scratch *sc = scratch_get(r);
     if (!sc || build_candidates(q, &sc->cand) != 0) return -1;
+    if (p->has_windows && sc->cand.n > 0) {
+        int w = avail__window_filter(q, p, &sc->cand, &sc->spans, &r->bad_item);
+        if (w < 0) return -1;
+        if (w > 0) {
+            r->status = area_served(q, p) ? AVAIL_NO_WINDOW : AVAIL_OUTSIDE_AREA;
+            return 0;
+        }
+    }
     size_t nc = sc->cand.n;
     if (ARRAY_RESERVE(sc->count, sc->count_cap, nc, 64) != 0) return -1;
     if (nc) memset(sc->count, 0, nc * sizeof *sc->count);

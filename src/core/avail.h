@@ -36,11 +36,13 @@ typedef struct {
 
 /* A busy interval [start, end) in UTC. WHAT is a borrowed label shown by
  * explain ("Dentist", "Booking 42", "Time off"); lat/lon are NAN unless the
- * event has a known location (used by the travel-aware buffer). */
+ * event has a known location (used by the travel-aware buffer); BOOKING is
+ * the Tripod booking it is (0: calendar busy time), for explain's words. */
 typedef struct {
     tp_time start, end;
     const char *what;
     double lat, lon;
+    int64_t booking;
 } avail_busy;
 
 typedef struct {
@@ -68,6 +70,30 @@ typedef struct {
     int minutes;
 } avail_tier;
 
+typedef enum {
+    AVAIL_WINDOW_NONE = 0, /* any time */
+    AVAIL_WINDOW_LOCAL,    /* fixed wall-clock hours in the business zone */
+    AVAIL_WINDOW_SUNRISE,  /* around sunrise at the property */
+    AVAIL_WINDOW_SUNSET    /* around sunset at the property */
+} avail_window_kind;
+
+/* Where an item's shoot [start, start + scheduled length) may lie; the drive
+ * buffer is not constrained. The windows of all items must hold at once.
+ * LOCAL: every minute of the shoot has a business-zone wall-clock time in
+ * [from_min, to_min), 0 ≤ from < to ≤ 1440 (across DST changes like working
+ * hours: a 00:00–24:00 window lets a shoot run past midnight).
+ * SUNRISE / SUNSET: the shoot starts no earlier than the event − before_min
+ * and ends no later than the same event + after_min, −600 ≤ each ≤ 600
+ * (negative before: starts after the event). The event is the solar_event of
+ * the property's place, to the minute (solar_to_minute, as pages show it); a
+ * day without one (polar day or night) has no room.
+ * A window outside these ranges allows no time at all. */
+typedef struct {
+    avail_window_kind kind;
+    int from_min, to_min;      /* LOCAL */
+    int before_min, after_min; /* SUNRISE / SUNSET */
+} avail_window;
+
 /* A requested Service or Package. A package is one item with its own
  * duration; its skills are its own plus its services'. A service that a
  * requested package already contains (or a service requested twice) is
@@ -82,7 +108,8 @@ typedef struct {
     size_t ntiers;
     const int64_t *skills; /* sorted ascending */
     size_t nskills;
-    int force_two; /* a package that always sends two photographers */
+    int force_two;       /* a package that always sends two photographers */
+    avail_window window; /* zeroed: none */
 } avail_item;
 
 typedef struct {
@@ -96,6 +123,10 @@ typedef struct {
     const char *postal_code; /* NULL or "" when unknown; any form (normalised inside) */
     double lat, lon;         /* NAN when unknown */
     int sqft;                /* 0 when unknown */
+    /* Where sunrise/sunset windows are computed when LAT/LON are unknown: the
+     * caller's fallback (the matched zone's centre, else the business's
+     * location); borrowed; NULL: none. Zones and travel never use it. */
+    const geo_point *sun_place;
 } avail_property;
 
 typedef enum { AVAIL_BALANCED = 0, AVAIL_PRIORITY, AVAIL_NEAREST } avail_policy;
@@ -135,7 +166,12 @@ typedef enum {
     AVAIL_NOT_SCHEDULABLE, /* an item has no duration */
     AVAIL_NO_ITEMS,        /* nothing requested */
     AVAIL_OUTSIDE_AREA,    /* the property is in no zone any eligible staff serves */
-    AVAIL_NOMEM
+    AVAIL_NOMEM,
+    AVAIL_NO_PLACE, /* an item has a sunrise/sunset window and neither the property's
+                       lat/lon nor sun_place is known: bad_item is that item */
+    AVAIL_NO_WINDOW /* some candidate start exists, none puts the shoot inside every
+                       item's window: bad_item is the first item whose window, with
+                       those of the items before it, leaves no start (avail_compute only) */
 } avail_status;
 
 /* One (staff, start) pair: STAFF indexes query.staff. */
@@ -154,7 +190,7 @@ typedef struct {
  * once, compute many times, free once. */
 typedef struct {
     avail_status status;
-    size_t bad_item;      /* with AVAIL_NOT_SCHEDULABLE: index of the item */
+    size_t bad_item;      /* with NOT_SCHEDULABLE, NO_PLACE, NO_WINDOW: index of the item */
     int duration_min;     /* scheduled length (after any two-photographer reduction) */
     int raw_duration_min; /* D before reduction */
     int crew;             /* 1 or 2 */
@@ -197,7 +233,7 @@ int avail_serves_property(const avail_query *q);
 int avail_staff_able(const avail_query *q, const avail_staff *s);
 
 /* The staff free for the whole buffered window at instant AT (all rules:
- * eligibility, hours, busy, notice, horizon, alignment). Writes up to MAX
+ * eligibility, hours, shoot windows, busy, notice, horizon, alignment). Writes up to MAX
  * staff indexes, ascending, into OUT and returns how many there are in all. */
 size_t avail_free_at(const avail_query *q, tp_time at, uint32_t *out, size_t max);
 
@@ -232,14 +268,22 @@ typedef enum {
     AVAIL_WHY_BUSY,          /* the shoot overlaps busy time: what/start/end */
     AVAIL_WHY_BUFFER_BUSY,   /* only the drive buffer overlaps busy time */
     AVAIL_WHY_NOT_SCHEDULABLE,
-    AVAIL_WHY_NO_PARTNER /* two photographers needed, no free partner */
+    AVAIL_WHY_NO_PARTNER,          /* two photographers needed, no free partner */
+    AVAIL_WHY_OUTSIDE_ITEM_WINDOW, /* the shoot is outside item REF's window: start/end */
+    AVAIL_WHY_NO_PLACE             /* item REF has a solar window and there is no place */
 } avail_why;
 
 typedef struct {
     avail_why why;
-    int64_t ref;        /* skill id for MISSING_SKILL, else 0 */
-    const char *what;   /* borrowed busy label for BUSY / BUFFER_BUSY */
-    tp_time start, end; /* the busy interval for BUSY / BUFFER_BUSY */
+    int64_t ref;      /* skill id for MISSING_SKILL; item index for OUTSIDE_ITEM_WINDOW
+                         and NO_PLACE; else 0 */
+    const char *what; /* borrowed busy label for BUSY / BUFFER_BUSY */
+    /* BUSY / BUFFER_BUSY: the busy interval. OUTSIDE_ITEM_WINDOW: the item's
+     * window nearest the start (local hours that day, or event − before to
+     * event + after), or 0, 0 when the sun does not rise or set that day. */
+    tp_time start, end;
+    int64_t booking; /* BUSY / BUFFER_BUSY: the interval's booking (0: calendar) */
+    tp_time gap;     /* BUSY / BUFFER_BUSY: the drive time needed either side, seconds */
 } avail_reason;
 
 /* Every reason staff member STAFF_IDX is not offered at AT (none when they are

@@ -1,5 +1,6 @@
 /* avail_internal.h — helpers shared by the availability engine's files
- * (avail.c, avail_hours.c, avail_explain.c, avail_assign.c); not public. */
+ * (avail.c, avail_rules.c, avail_hours.c, avail_window.c, avail_explain.c,
+ * avail_assign.c); not public. */
 #ifndef TRIPOD_AVAIL_INTERNAL_H
 #define TRIPOD_AVAIL_INTERNAL_H
 
@@ -19,8 +20,10 @@ typedef struct {
     avail_status status;
     size_t bad_item;
     int raw_min, len_min, crew;
-    char postal[64]; /* normalised property postal code, "" when unknown */
-    int has_latlon;  /* the property has coordinates */
+    char postal[64];         /* normalised property postal code, "" when unknown */
+    int has_latlon;          /* the property has coordinates */
+    int has_windows;         /* some item has a shoot window */
+    double sun_lat, sun_lon; /* where solar windows are computed; NAN when nowhere */
 } avail__plan;
 
 void avail__plan_init(const avail_query *q, avail__plan *p);
@@ -51,5 +54,25 @@ int avail__staff_free(const avail_query *q, const avail__plan *p, const avail_st
  * instants). -1 when memory ran out. */
 int avail__spans(const avail_rules *rules, const avail_staff *s, tp_time from, tp_time to,
                  avail__times *out);
+
+/* The same for wall-clock HOURS every day in zone Z. -1 when memory ran out. */
+int avail__daily_spans(const tz_zone *z, const avail_day *hours, tp_time from, tp_time to,
+                       avail__times *out);
+
+/* 1 when [A, E) lies in one merged span of HOURS every day in zone Z. */
+int avail__in_daily(const tz_zone *z, const avail_day *hours, tp_time a, tp_time e);
+
+/* Shoot windows (avail_window.c). Keeps only the candidates CAND whose shoot
+ * lies inside every item's window, item by item, using SPANS as scratch.
+ * Returns 0; 1 when item *BAD_ITEM's window left no candidate (CAND is then
+ * empty); -1 when memory ran out. */
+int avail__window_filter(const avail_query *q, const avail__plan *p, avail__times *cand,
+                         avail__times *spans, size_t *bad_item);
+
+/* 1 when the shoot at AT lies inside item K's window (or it has none);
+ * otherwise 0 and, when START is not NULL, the window nearest AT in
+ * *START, *END (0, 0 when there is none that day). */
+int avail__window_holds(const avail_query *q, const avail__plan *p, size_t k, tp_time at,
+                        tp_time *start, tp_time *end);
 
 #endif

@@ -1,6 +1,7 @@
 /* avail_rules.c — the availability rules one at a time: duration and crew,
- * service zones, skills, slot alignment, drive and travel buffers, and whether
- * one staff member is free at one start. Shared by compute, free_at, explain. */
+ * the place of solar windows, service zones, skills, slot alignment, drive and
+ * travel buffers, and whether one staff member is free at one start. Shared by
+ * compute, free_at, explain. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,9 +79,26 @@ void avail__plan_init(const avail_query *q, avail__plan *p)
     memset(p, 0, sizeof *p);
     p->status = avail_duration(q, &p->raw_min, &p->len_min, &p->crew, &p->bad_item);
     const avail_property *pr = q->property;
+    p->sun_lat = p->sun_lon = NAN;
     if (pr) {
         geo_postal_norm(pr->postal_code, p->postal, sizeof p->postal);
         p->has_latlon = isfinite(pr->lat) && isfinite(pr->lon);
+        if (p->has_latlon) {
+            p->sun_lat = pr->lat;
+            p->sun_lon = pr->lon;
+        } else if (pr->sun_place && isfinite(pr->sun_place->lat) && isfinite(pr->sun_place->lon)) {
+            p->sun_lat = pr->sun_place->lat;
+            p->sun_lon = pr->sun_place->lon;
+        }
+    }
+    for (size_t i = 0; i < q->nitems; i++) {
+        avail_window_kind k = q->items[i].window.kind;
+        p->has_windows |= k != AVAIL_WINDOW_NONE;
+        if ((k == AVAIL_WINDOW_SUNRISE || k == AVAIL_WINDOW_SUNSET) && !isfinite(p->sun_lat) &&
+            p->status == AVAIL_OK) {
+            p->status = AVAIL_NO_PLACE;
+            p->bad_item = i;
+        }
     }
 }
 
@@ -183,6 +201,8 @@ int avail__staff_free(const avail_query *q, const avail__plan *p, const avail_st
         at > q->now + (tp_time)ru->horizon_days * 86400)
         return 0;
     if (!avail__in_hours(ru, s, at, p->len_min, ru->buffer_min)) return 0;
+    for (size_t k = 0; p->has_windows && k < q->nitems; k++)
+        if (!avail__window_holds(q, p, k, at, NULL, NULL)) return 0;
     for (size_t i = 0; i < s->nbusy; i++)
         if (avail__busy_hits(q, p, &s->busy[i], at)) return 0;
     return 1;

@@ -1,5 +1,6 @@
 /* geo.c — service-zone geometry: GeoJSON polygon parsing and validation,
- * point-in-polygon with boundary-inclusive edges, haversine, postal codes. */
+ * point-in-polygon with boundary-inclusive edges, centroids, haversine,
+ * postal codes. */
 #include "core/geo.h"
 
 #include <ctype.h>
@@ -179,6 +180,35 @@ int geo_contains(const geo_polygon *p, double lat, double lon)
     for (size_t i = 1; i < p->nrings; i++)
         if (p->rings[i].n >= 3 && ring_locate(&p->rings[i], q) == 1) return 0;
     return 1;
+}
+
+int geo_centroid(const geo_polygon *p, geo_point *out)
+{
+    if (!p || p->nrings == 0 || p->rings[0].n < 3) return -1;
+    const geo_ring *r = &p->rings[0];
+    size_t n = r->n;
+    if (r->pts[0].lon == r->pts[n - 1].lon && r->pts[0].lat == r->pts[n - 1].lat) n--;
+    /* Shoelace sums relative to the first point, which keeps them precise. */
+    const geo_point o = r->pts[0];
+    double a2 = 0, cx = 0, cy = 0, mx = 0, my = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x0 = r->pts[i].lon - o.lon, y0 = r->pts[i].lat - o.lat;
+        double x1 = r->pts[(i + 1) % n].lon - o.lon, y1 = r->pts[(i + 1) % n].lat - o.lat;
+        double cross = x0 * y1 - x1 * y0;
+        a2 += cross;
+        cx += (x0 + x1) * cross;
+        cy += (y0 + y1) * cross;
+        mx += x0;
+        my += y0;
+    }
+    if (fabs(a2) < 1e-12) { /* degenerate (no area): the mean of the vertices */
+        out->lon = o.lon + mx / (double)n;
+        out->lat = o.lat + my / (double)n;
+    } else {
+        out->lon = o.lon + cx / (3 * a2);
+        out->lat = o.lat + cy / (3 * a2);
+    }
+    return 0;
 }
 
 double geo_distance_km(double lat1, double lon1, double lat2, double lon2)

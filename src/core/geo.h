@@ -1,5 +1,5 @@
 /* geo.h — service-zone geometry: GeoJSON polygons, point-in-polygon,
- * great-circle distance, postal-code normalisation. Pure functions. */
+ * centroids, great-circle distance, postal-code normalisation. Pure functions. */
 #ifndef TRIPOD_GEO_H
 #define TRIPOD_GEO_H
 
@@ -32,6 +32,11 @@ void geo_polygon_free(geo_polygon *p); /* accepts NULL and zeroed polygons */
 /* 1 when (lat, lon) is inside P or on its boundary (edges and vertices count
  * as inside), 0 otherwise; inside a hole is outside. */
 int geo_contains(const geo_polygon *p, double lat, double lon);
+
+/* The centre of P: the area centroid of its outer ring (holes ignored), on
+ * the lon/lat plane, which is close enough for a zone's size. Returns 0 with
+ * *OUT set, or -1 (*OUT untouched) when P has no outer ring. */
+int geo_centroid(const geo_polygon *p, geo_point *out);
 
 /* Great-circle distance in kilometres (haversine, mean Earth radius). */
 double geo_distance_km(double lat1, double lon1, double lat2, double lon2);

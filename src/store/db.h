@@ -105,6 +105,12 @@ extern const db_driver db_pg_driver;
 #define COL_TEXT(c) ops->get_text(row, (c))
 #define COL_NULL(c) ops->is_null(row, (c))
 
+/* A statement whose SQL starts with this comment is planned for the values of
+ * each run (PostgreSQL: prepared unnamed each time, never kept as a generic
+ * plan), for queries whose best plan depends on them, such as LIKE patterns
+ * a trigram index serves for some values and not for others. */
+#define DB_PLAN_PER_RUN "/* plan per run */ "
+
 /* Runs SQL with a fixed-size PARAMS array. */
 #define EXEC(c, sql, params, cb, ctx, changes)                                                     \
     (c)->drv->exec((c), (sql), (params), (int)(sizeof(params) / sizeof((params)[0])), (cb), (ctx), \

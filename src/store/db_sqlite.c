@@ -126,7 +126,50 @@ static const char *const migrations[] = {
     "CREATE INDEX bookings_end_lean ON bookings(end_at, start_at, status, buffer_min, staff, lat,"
     "  lon, sequence, cal_state, created_at, updated_at);"
     "DROP INDEX bookings_end;",
-    /* 8: answers of the address search service (app/geocode.c), reused for
+    /* 8: calendar provider accounts (Google, Microsoft 365) and their OAuth
+     * 2.0 grants, sealed; single-use OAuth states; staff connect links (hash
+     * only); the id a provider gave a booking's event */
+    "CREATE TABLE accounts (id INTEGER PRIMARY KEY AUTOINCREMENT, provider TEXT NOT NULL,"
+    "  owner TEXT NOT NULL, email TEXT NOT NULL, access_sealed TEXT, refresh_sealed TEXT,"
+    "  expires_at INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'ok', error TEXT,"
+    "  version INTEGER NOT NULL DEFAULT 0, refresh_lease INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    "  UNIQUE (provider, owner, email));"
+    "CREATE TABLE oauth_states (hash TEXT PRIMARY KEY, provider TEXT NOT NULL,"
+    "  owner TEXT NOT NULL, verifier_sealed TEXT NOT NULL, link_hash TEXT,"
+    "  expires_at INTEGER NOT NULL);"
+    "CREATE TABLE connect_links (hash TEXT PRIMARY KEY, staff_id INTEGER NOT NULL"
+    "  REFERENCES staff(id) ON DELETE CASCADE, expires_at INTEGER NOT NULL,"
+    "  account_id INTEGER, created_at INTEGER NOT NULL);"
+    "CREATE TABLE remote_events (booking_id INTEGER NOT NULL REFERENCES bookings(id)"
+    "  ON DELETE CASCADE, calendar_id INTEGER NOT NULL, remote_id TEXT NOT NULL,"
+    "  ical_uid TEXT, PRIMARY KEY (booking_id, calendar_id));"
+    "CREATE INDEX remote_events_uid ON remote_events(ical_uid);",
+    /* 9: the admin's booking search (GET /bookings?q=): a search column
+     * written with the booking (agent name, e-mail, address, postal code,
+     * lowercase, one per line; store_booking.search) and an FTS5 trigram
+     * index over it, kept in step by triggers, so a substring query reads
+     * the index, newest first, instead of every booking's body. store.c
+     * asks `bookings_fts` for (rowid, search) on both engines. */
+    "ALTER TABLE bookings ADD COLUMN search TEXT NOT NULL DEFAULT '';"
+    "UPDATE bookings SET search = lower("
+    "  coalesce(json_extract(body, '$.agent.name'), '') || char(10) ||"
+    "  coalesce(json_extract(body, '$.agent.email'), '') || char(10) ||"
+    "  coalesce(json_extract(body, '$.property.address'), '') || char(10) ||"
+    "  coalesce(json_extract(body, '$.property.postal_code'), ''));"
+    "CREATE VIRTUAL TABLE bookings_fts USING fts5(search, content='bookings',"
+    "  content_rowid='id', tokenize='trigram');"
+    "INSERT INTO bookings_fts(bookings_fts) VALUES ('rebuild');"
+    "CREATE TRIGGER bookings_fts_insert AFTER INSERT ON bookings BEGIN"
+    "  INSERT INTO bookings_fts(rowid, search) VALUES (new.id, new.search); END;"
+    "CREATE TRIGGER bookings_fts_delete AFTER DELETE ON bookings BEGIN"
+    "  INSERT INTO bookings_fts(bookings_fts, rowid, search) VALUES ('delete', old.id,"
+    "  old.search); END;"
+    "CREATE TRIGGER bookings_fts_update AFTER UPDATE OF search ON bookings BEGIN"
+    "  INSERT INTO bookings_fts(bookings_fts, rowid, search) VALUES ('delete', old.id,"
+    "  old.search);"
+    "  INSERT INTO bookings_fts(rowid, search) VALUES (new.id, new.search); END;",
+    /* 10: answers of the address search service (app/geocode.c), reused for
      * TRIPOD_GEOCODER_CACHE_DAYS so repeated look-ups do not reach it */
     "CREATE TABLE geocode_cache (query TEXT PRIMARY KEY, answer TEXT NOT NULL,"
     "  fetched_at INTEGER NOT NULL);",

@@ -114,9 +114,12 @@ typedef struct {
     char cal_state[16];      /* "pending", "synced", "failing" */
     char *cal_error;         /* last delivery error or NULL (malloc'ed) */
     tp_time created, updated;
+    char *search; /* what GET /bookings?q= matches: agent name, e-mail, address and postal
+                     code, ASCII-lowercase, one per line (malloc'ed). Written by insert (NULL
+                     = ""), and by update unless NULL; never read back (stays NULL). */
 } store_booking;
 
-void store_booking_clear(store_booking *b); /* frees body/cal_error, zeroes; accepts NULL */
+void store_booking_clear(store_booking *b); /* frees body/cal_error/search, zeroes; accepts NULL */
 
 /* Inserts B (B->id set on success) with one assignment row per staff member.
  * CONFLICT when the database finds an overlapping assignment (PostgreSQL
@@ -140,6 +143,24 @@ typedef struct {
 typedef int (*store_booking_cb)(void *ctx, const store_booking *b);
 int store_booking_list(store_conn *c, const store_booking_filter *f, store_booking_cb cb,
                        void *ctx);
+
+/* One page of the admin's booking list, newest (highest id) first. */
+#define STORE_SEARCH_TERMS 4
+#define STORE_PAGE_RANGE_DAYS 92 /* a time range up to this long is read by shoot time */
+typedef struct {
+    store_booking_filter f; /* time range, staff, status as above (lean is ignored) */
+    /* Substrings the booking's search text must all contain (ASCII-lowercase,
+     * without the LIKE wildcards % _ \); NULL = unused. */
+    const char *terms[STORE_SEARCH_TERMS];
+    int64_t before; /* only ids below this (the previous page's last); 0 = from the newest */
+    int limit;      /* at most this many rows */
+} store_booking_page;
+/* CB gets each booking of page P (borrowed for the call), descending id.
+ * With terms the walk follows the search index (SQLite FTS5 trigram,
+ * PostgreSQL pg_trgm); with a time range up to STORE_PAGE_RANGE_DAYS the
+ * bookings by shoot time; else the primary key. */
+int store_booking_list_page(store_conn *c, const store_booking_page *p, store_booking_cb cb,
+                            void *ctx);
 
 /* Per-booking change history. CHANGE is a JSON object. */
 int store_history_add(store_conn *c, int64_t booking, tp_time at, const char *actor,
@@ -207,6 +228,85 @@ int store_calstate_put(store_conn *c, int64_t calendar, const store_calstate *s)
  * with store_calstate_release(). */
 int store_calstate_claim(store_conn *c, int64_t calendar, tp_time now, int lease_s);
 int store_calstate_release(store_conn *c, int64_t calendar);
+
+/* ---- Calendar provider accounts (Google, Microsoft 365) over OAuth 2.0 ---- */
+typedef struct {
+    int64_t id;
+    char provider[16];     /* "google" or "microsoft" */
+    char owner[24];        /* "business" or a staff id */
+    char *email;           /* the account's address (malloc'ed) */
+    char *access_sealed;   /* the access token, sealed (malloc'ed; NULL: none) */
+    char *refresh_sealed;  /* the refresh token, sealed (malloc'ed; NULL: none) */
+    tp_time expires_at;    /* when the access token expires (server clock) */
+    char state[16];        /* "ok" or "failing" */
+    char *error;           /* why it is failing (malloc'ed) or NULL */
+    int64_t version;       /* bumped by every token write (store_account_set_tokens) */
+    tp_time refresh_lease; /* a refresh runs elsewhere until then */
+    tp_time created, updated;
+} store_account;
+void store_account_clear(store_account *a); /* frees the strings, zeroes; accepts NULL */
+
+/* Stores the grant of A (provider, owner, email, sealed tokens, expiry) as
+ * a new account, or over the account of the same provider, owner and email
+ * (a reconnect: a NULL refresh token keeps the stored one); the account is
+ * "ok" afterwards. A->id gets its id. */
+int store_account_upsert(store_conn *c, store_account *a, tp_time now);
+int store_account_get(store_conn *c, int64_t id, store_account *out); /* NOTFOUND */
+/* CB gets every account (borrowed for the call) in ascending id. */
+typedef int (*store_account_cb)(void *ctx, const store_account *a);
+int store_account_list(store_conn *c, store_account_cb cb, void *ctx);
+int store_account_delete(store_conn *c, int64_t id); /* NOTFOUND */
+/* Claims the refresh of account ID's tokens until NOW + LEASE_S, provided
+ * its tokens are still VERSION and no other unexpired claim holds: one
+ * conditional UPDATE, so one thread of one instance refreshes. STORE_OK
+ * claimed, STORE_CONFLICT another refresh ran or runs, STORE_NOTFOUND. */
+int store_account_claim_refresh(store_conn *c, int64_t id, int64_t version, tp_time now,
+                                int lease_s);
+/* New tokens for ID (REFRESH_SEALED NULL keeps the stored one): "ok",
+ * version + 1, the claim released. */
+int store_account_set_tokens(store_conn *c, int64_t id, const char *access_sealed,
+                             const char *refresh_sealed, tp_time expires_at, tp_time now);
+/* Marks ID "failing" with ERROR (consent revoked: reconnect), version + 1,
+ * the claim released. */
+int store_account_fail(store_conn *c, int64_t id, const char *error, tp_time now);
+/* Gives up a refresh claim (the refresh failed for a passing reason). */
+int store_account_release(store_conn *c, int64_t id);
+
+/* OAuth 2.0 authorization requests waiting for their callback, keyed by
+ * the SHA-256 (hex) of the `state` value; each is taken once. */
+typedef struct {
+    char provider[16];
+    char owner[24];        /* "business" or a staff id */
+    char *verifier_sealed; /* the PKCE code verifier, sealed (malloc'ed) */
+    char link_hash[65];    /* the staff connect link it came from; "" for the console */
+    tp_time expires_at;
+} store_oauth_state;
+void store_oauth_state_clear(store_oauth_state *s);
+int store_oauth_state_put(store_conn *c, const char *hash_hex, const store_oauth_state *s);
+/* Deletes and returns the state HASH_HEX. NOTFOUND when unknown, used or
+ * expired at NOW (an expired one is deleted too). */
+int store_oauth_state_take(store_conn *c, const char *hash_hex, tp_time now,
+                           store_oauth_state *out);
+
+/* Staff connect links (only the SHA-256 hex of the link's token is kept). */
+int store_connect_link_put(store_conn *c, const char *hash_hex, int64_t staff, tp_time expires,
+                           tp_time now);
+/* Link HASH_HEX: its staff member, expiry and the account connected through
+ * it (0 while unused). NOTFOUND when unknown. */
+int store_connect_link_get(store_conn *c, const char *hash_hex, int64_t *staff, tp_time *expires,
+                           int64_t *account);
+/* Records that ACCOUNT was connected through link HASH_HEX; NOTFOUND when
+ * the link is unknown or was used already. */
+int store_connect_link_use(store_conn *c, const char *hash_hex, int64_t account);
+
+/* The id (and iCalendar UID, may be NULL) a provider gave booking BOOKING's
+ * event on calendar CALENDAR. Strings malloc'ed; NOTFOUND leaves them NULL. */
+int store_remote_event_get(store_conn *c, int64_t booking, int64_t calendar, char **remote_id,
+                           char **ical_uid);
+int store_remote_event_put(store_conn *c, int64_t booking, int64_t calendar, const char *remote_id,
+                           const char *ical_uid);
+/* The booking whose event has iCalendar UID ICAL_UID on a provider, or NOTFOUND. */
+int store_remote_event_booking(store_conn *c, const char *ical_uid, int64_t *booking);
 
 /* ---- Durable outbox: calendar writes and mails, delivered by a worker ---- */
 typedef struct {

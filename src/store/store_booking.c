@@ -24,6 +24,7 @@ void store_booking_clear(store_booking *b)
     if (!b) return;
     free(b->body);
     free(b->cal_error);
+    free(b->search);
     memset(b, 0, sizeof *b);
 }
 
@@ -117,8 +118,8 @@ int store_booking_insert(store_conn *c, store_booking *b)
 {
     static const char sql[] =
         "INSERT INTO bookings(status, start_at, end_at, buffer_min, staff, lat, lon, manage_hash, "
-        "body, sequence, cal_state, cal_error, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+        "body, sequence, cal_state, cal_error, created_at, updated_at, search) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
     char hx[65], staff[64];
     store__hex32(b->manage_hash, hx);
     staff_text(b, staff, sizeof staff);
@@ -137,7 +138,8 @@ int store_booking_insert(store_conn *c, store_booking *b)
                   DBT(b->cal_state[0] ? b->cal_state : "pending"),
                   DBT(b->cal_error),
                   DBI(b->created),
-                  DBI(b->updated)};
+                  DBI(b->updated),
+                  DBT(b->search ? b->search : "")};
     b->id = 0;
     rc = EXEC(c, sql, p, store__row_first_int, &b->id, NULL);
     if (rc == STORE_OK) rc = write_assignments(c, b);
@@ -148,8 +150,8 @@ int store_booking_update(store_conn *c, const store_booking *b)
 {
     static const char sql[] =
         "UPDATE bookings SET status = ?, start_at = ?, end_at = ?, buffer_min = ?, staff = ?, "
-        "lat = ?, lon = ?, body = ?, sequence = ?, cal_state = ?, cal_error = ?, updated_at = ? "
-        "WHERE id = ?";
+        "lat = ?, lon = ?, body = ?, sequence = ?, cal_state = ?, cal_error = ?, updated_at = ?, "
+        "search = COALESCE(?, search) WHERE id = ?";
     char staff[64];
     staff_text(b, staff, sizeof staff);
     int own, rc = store__wbegin(c, DIRTY_BOOKINGS, &own);
@@ -166,6 +168,7 @@ int store_booking_update(store_conn *c, const store_booking *b)
                   DBT(b->cal_state[0] ? b->cal_state : "pending"),
                   DBT(b->cal_error),
                   DBI(b->updated),
+                  DBT(b->search),
                   DBI(b->id)};
     rc = store__exec_one_change(c, sql, p, (int)(sizeof p / sizeof p[0]));
     if (rc == STORE_OK) rc = write_assignments(c, b);
@@ -253,6 +256,98 @@ int store_booking_list(store_conn *c, const store_booking_filter *f, store_booki
         db_val p[] = {DBI(from), DBI(to), DBT(status), DBT(status)};
         rc = EXEC(c, any_staff[lean], p, row_booking_walk, &w, NULL);
     }
+    return rc == 100 ? STORE_ERROR : rc;
+}
+
+/* Characters (not bytes) of UTF-8 text T. */
+static size_t utf8_chars(const char *t)
+{
+    size_t n = 0;
+    for (; *t; t++)
+        n += ((unsigned char)*t & 0xC0) != 0x80;
+    return n;
+}
+
+/* Three statements, each reading one index: the search index (bookings_fts:
+ * SQLite's FTS5 trigram table, PostgreSQL's view over the pg_trgm-indexed
+ * column) in id order for terms of three characters or more; without such
+ * terms, the bookings by end for a range of at most STORE_PAGE_RANGE_DAYS
+ * (few rows, sorted by id: the schedule's day or week), else the primary key
+ * in id order. The id walks stop at the limit. Shorter terms (no trigram to
+ * look up) are checked on each row read. Unused terms are '%', which every
+ * text matches; in the index they come last, after every real term (SQLite
+ * 3.40's FTS5 crashes on a short LIKE pattern followed by a longer one in
+ * one query). Each is planned for its values: a generic plan would take the
+ * trigram index even for the unused '%'. */
+int store_booking_list_page(store_conn *c, const store_booking_page *p, store_booking_cb cb,
+                            void *ctx)
+{
+#define PAGE_TERMS                                                                                 \
+    "AND b.search LIKE ? AND b.search LIKE ? AND b.search LIKE ? AND b.search LIKE ? "
+#define PAGE_FILTERS                                                                               \
+    "AND (? = '' OR b.status = ?) "                                                                \
+    "AND (? = 0 OR EXISTS (SELECT 1 FROM assignments a WHERE a.booking_id = b.id "                 \
+    "AND a.staff_id = ?)) "
+    static const char by_id[] = DB_PLAN_PER_RUN
+        "SELECT " BOOKING_COLS " FROM bookings b WHERE b.id < ? " PAGE_TERMS
+        "AND b.end_at > ? AND b.start_at < ? " PAGE_FILTERS "ORDER BY b.id DESC LIMIT ?";
+    /* The unary `+`s keep SQLite on the index by end: neither a walk down
+     * every id nor one over every booking that started before the range. */
+    static const char by_range[] = DB_PLAN_PER_RUN
+        "SELECT " BOOKING_COLS " FROM bookings b WHERE +b.id < ? " PAGE_TERMS
+        "AND b.end_at > ? AND +b.start_at < ? " PAGE_FILTERS "ORDER BY +b.id DESC LIMIT ?";
+    static const char by_search[] = DB_PLAN_PER_RUN
+        "SELECT " BOOKING_COLS " FROM bookings_fts f JOIN bookings b ON b.id = f.rowid "
+        "WHERE f.search LIKE ? AND f.search LIKE ? AND f.search LIKE ? AND f.search LIKE ? "
+        "AND f.rowid < ? " PAGE_TERMS "AND b.end_at > ? AND b.start_at < ? " PAGE_FILTERS
+        "ORDER BY f.rowid DESC LIMIT ?";
+#undef PAGE_TERMS
+#undef PAGE_FILTERS
+    const store_booking_filter *f = &p->f;
+    int ranged = f->from != 0 || f->to != 0;
+    const char *status = f->status ? f->status : "";
+    int64_t before = p->before > 0 ? p->before : INT64_MAX;
+    /* like[0..4): the index's patterns (long terms); like[4..8): the rows' (short terms). */
+    char *like[2 * STORE_SEARCH_TERMS] = {NULL};
+    int nlong = 0, nshort = 0, rc = STORE_OK;
+    for (int i = 0; i < STORE_SEARCH_TERMS && rc == STORE_OK; i++) {
+        const char *t = p->terms[i];
+        if (!t || !*t) continue;
+        int k = utf8_chars(t) >= 3 ? nlong++ : STORE_SEARCH_TERMS + nshort++;
+        size_t n = strlen(t) + 3;
+        if (!(like[k] = malloc(n)))
+            rc = STORE_ERROR;
+        else
+            snprintf(like[k], n, "%%%s%%", t);
+    }
+    const char *pat[2 * STORE_SEARCH_TERMS];
+    for (int i = 0; i < 2 * STORE_SEARCH_TERMS; i++)
+        pat[i] = like[i] ? like[i] : "%";
+    struct booking_walk w = {cb, ctx};
+    db_val filters[] = {DBT(pat[4]),
+                        DBT(pat[5]),
+                        DBT(pat[6]),
+                        DBT(pat[7]),
+                        DBI(ranged ? f->from : INT64_MIN),
+                        DBI(ranged ? f->to : INT64_MAX),
+                        DBT(status),
+                        DBT(status),
+                        DBI(f->staff),
+                        DBI(f->staff),
+                        DBI(p->limit)};
+    if (rc == STORE_OK && nlong) {
+        db_val q[] = {DBT(pat[0]), DBT(pat[1]), DBT(pat[2]), DBT(pat[3]), DBI(before), filters[0],
+                      filters[1],  filters[2],  filters[3],  filters[4],  filters[5],  filters[6],
+                      filters[7],  filters[8],  filters[9],  filters[10]};
+        rc = EXEC(c, by_search, q, row_booking_walk, &w, NULL);
+    } else if (rc == STORE_OK) {
+        db_val q[] = {DBI(before), filters[0], filters[1], filters[2], filters[3], filters[4],
+                      filters[5],  filters[6], filters[7], filters[8], filters[9], filters[10]};
+        int narrow = ranged && f->to - f->from <= (tp_time)STORE_PAGE_RANGE_DAYS * 86400;
+        rc = EXEC(c, narrow ? by_range : by_id, q, row_booking_walk, &w, NULL);
+    }
+    for (int i = 0; i < 2 * STORE_SEARCH_TERMS; i++)
+        free(like[i]);
     return rc == 100 ? STORE_ERROR : rc;
 }
 

@@ -4,7 +4,7 @@
 // booking in the schedule, and ask why nobody is free.
 
 import {
-  startTripod, startRadicale, startIcsServer, ics, launchBrowser, newPage, assertClean, screenshot, assert, run,
+  startTripod, startRadicale, startIcsServer, ics, launchBrowser, newPage, assertClean, screenshot, assert, run, waitForText,
 } from './lib/harness.mjs';
 import { seedBusiness, bookViaApi } from './lib/business.mjs';
 
@@ -18,17 +18,7 @@ let drone;
 let cy;
 
 // Waits until SELECTOR's text matches PATTERN; the failure names what it says.
-async function statusSays(selector, pattern) {
-  try {
-    await page.waitForFunction(([s, p]) => {
-      const n = document.querySelector(s);
-      return n && new RegExp(p).test(n.textContent);
-    }, [selector, pattern.source], { timeout: 10000 });
-  } catch {
-    const text = await page.evaluate((s) => document.querySelector(s)?.textContent ?? '(missing)', selector);
-    throw new Error(`${selector} should match ${pattern} but says: ${text}`);
-  }
-}
+const statusSays = (selector, pattern) => waitForText(page, selector, pattern, 10000);
 
 async function readiness() {
   await page.goto(`${srv.url}/admin#readiness`);
@@ -142,12 +132,21 @@ await run([
     await page.check(`#staff-skills-${seed.skills.video.id}`);
     await page.check(`#staff-zones-${seed.zone.id}`);
     await page.uncheck('#staff-default-hours');
-    await page.fill('#hours-mon', '9-5');
+    // Hours are picked per day, several ranges a day (time pickers, not text).
+    await page.click('#hours-mon-add');
+    await page.fill('#hours-mon-0-from', '17:00');
+    await page.fill('#hours-mon-0-to', '09:00');
     await page.click('#staff-save');
-    await page.waitForSelector('#hours-mon[aria-invalid="true"]');
-    assert(/09:00-17:00/.test(await page.textContent('#hours-mon-error')), 'the hours error says what to write');
-    await page.fill('#hours-mon', '08:00-12:00, 13:00-18:00');
-    await page.fill('#hours-tue', '10:00-16:00');
+    await page.waitForSelector('#hours-mon-0[aria-invalid="true"]');
+    assert(/end must be after the start/.test(await page.textContent('#hours-mon-0-error')), 'the hours error says what is wrong');
+    await page.fill('#hours-mon-0-from', '08:00');
+    await page.fill('#hours-mon-0-to', '12:00');
+    await page.click('#hours-mon-add');
+    await page.fill('#hours-mon-1-from', '13:00');
+    await page.fill('#hours-mon-1-to', '18:00');
+    await page.click('#hours-tue-add');
+    await page.fill('#hours-tue-0-from', '10:00');
+    await page.fill('#hours-tue-0-to', '16:00');
     await page.click('#exceptions-add');
     await page.fill('#exceptions-date-0', '2030-06-10');
     await page.check('#staff-senior');

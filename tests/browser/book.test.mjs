@@ -68,7 +68,7 @@ await run([
     assert(/EDT/.test(when) && when.includes('America/New_York'), `time in business zone: ${when}`);
     const href = await page.getAttribute('#done-manage', 'href');
     assert(/\/manage\/[A-Za-z0-9_-]{20,}$/.test(href), `manage link: ${href}`);
-    const booked = await srv.call('GET', '/bookings?from=2030-06-01&to=2030-08-31');
+    const booked = (await srv.call('GET', '/bookings?from=2030-06-01&to=2030-08-31')).bookings;
     assert(booked.some((b) => new Date(b.start).getTime() === new Date(start).getTime() && b.agent.email === 'jo@example.com'),
       'the booking is stored at the chosen time');
     await screenshot(page, 'book-desktop-confirmed');

@@ -181,7 +181,7 @@ await run([
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#add-ics')]);
     const file = readFileSync(await download.path(), 'utf8');
     assert(/BEGIN:VEVENT[\s\S]*DTSTART:\d{8}T\d{6}Z[\s\S]*LOCATION:40\\, Maple Hill Road/.test(file), `the .ics holds the shoot: ${file}`);
-    const stored = (await srv.call('GET', '/bookings?from=2030-06-01&to=2030-08-31')).find((b) => b.agent.name === 'Mia Map');
+    const stored = (await srv.call('GET', '/bookings?from=2030-06-01&to=2030-08-31')).bookings.find((b) => b.agent.name === 'Mia Map');
     assert(stored && Math.abs(stored.property.lat - 42.107) < 0.001 && Math.abs(stored.property.lon - -72.62) < 0.002,
       `the booking keeps the pin's spot: ${JSON.stringify(stored && stored.property)}`);
     assert(stored.price.total === 25000, `and the quoted price: ${JSON.stringify(stored.price)}`);

@@ -99,6 +99,18 @@ def book(client, start, services=(), packages=(), headers=None, **prop):
     return client.post(API + "/bookings", json=body, headers=headers or {})
 
 
+def listed(admin, **params):
+    """Every booking GET /bookings selects with PARAMS, newest first, following
+    next_cursor across pages."""
+    out, cursor = [], None
+    while True:
+        page = ok(admin.get(API + "/bookings", params={**params, **({"cursor": cursor} if cursor else {})}))
+        out += page["bookings"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return out
+
+
 def grid(first, last, step=30):
     """HH:MM strings from FIRST to LAST inclusive every STEP minutes."""
     h, m = map(int, first.split(":"))

@@ -68,7 +68,7 @@ def snapshot(admin):
         out[coll] = r.json()
     for c in out["calendars"]:  # sync bookkeeping may move on its own
         c.pop("last_sync", None), c.pop("last_error", None), c.pop("last_attempt", None)
-    for b in out["bookings"]:  # so does delivery (the outbox worker sets calendar.state)
+    for b in out["bookings"]["bookings"]:  # so does delivery (the outbox worker sets calendar.state)
         b.pop("calendar", None)
     return out
 

@@ -1,7 +1,7 @@
 """POST/GET/PATCH/DELETE /bookings against the real server: creation,
 validation, manage tokens, idempotency, reschedule/reassign/cancel with
 conflicts and force, history and sequence, persistence across a restart."""
-from bookseed import API, MON, TUE, at, book, business, ok, slots, staff, starts
+from bookseed import API, MON, TUE, at, book, business, listed, ok, slots, staff, starts
 
 
 def test_create_answers_the_booking_once_with_its_token(admin, anon):
@@ -39,7 +39,7 @@ def test_create_validation(admin, anon):
     r = anon.post(API + "/bookings", data="{not json", headers={"Content-Type": "application/json"})
     assert r.status_code == 400
     # Nothing was written by the refused requests.
-    assert ok(admin.get(API + "/bookings")) == []
+    assert ok(admin.get(API + "/bookings"))["bookings"] == []
 
 
 def test_taken_or_unaligned_slot_is_409_with_alternatives(admin, anon):
@@ -91,7 +91,7 @@ def test_idempotency_key_replays_the_first_answer(admin, anon):
     again = book(anon, at(MON, "10:00"), [ids["photos"]], headers=key)
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
-    assert len(ok(admin.get(API + "/bookings"))) == 1
+    assert len(ok(admin.get(API + "/bookings"))["bookings"]) == 1
     other = book(anon, at(MON, "14:00"), [ids["photos"]], headers=key)
     assert (other.status_code, other.json()["error"]) == (422, "idempotency_key_reused")
 
@@ -221,14 +221,15 @@ def test_list_filters(admin, anon):
     a = ok(book(anon, at(MON, "10:00"), [ids["photos"]]), 201)
     b = ok(book(anon, at(TUE, "10:00"), [ids["photos"]]), 201)
     ok(admin.delete(API + f"/bookings/{a['id']}"))
-    assert [x["id"] for x in ok(admin.get(API + "/bookings"))] == [a["id"], b["id"]]
-    assert [x["id"] for x in ok(admin.get(API + "/bookings", params={"status": "confirmed"}))] == [b["id"]]
-    assert [x["id"] for x in ok(admin.get(API + "/bookings", params={"from": TUE}))] == [b["id"]]
-    assert [x["id"] for x in ok(admin.get(API + "/bookings", params={"to": MON}))] == [a["id"]]
+    # Newest booked first (API.md "Daily operations": {bookings, next_cursor}).
+    assert [x["id"] for x in listed(admin)] == [b["id"], a["id"]]
+    assert [x["id"] for x in listed(admin, status="confirmed")] == [b["id"]]
+    assert [x["id"] for x in listed(admin, **{"from": TUE})] == [b["id"]]
+    assert [x["id"] for x in listed(admin, to=MON)] == [a["id"]]
     who = b["staff"][0]["id"]
     other = val if who == pat else pat
-    assert [x["id"] for x in ok(admin.get(API + "/bookings", params={"staff": who}))] == [b["id"]]
-    assert all(x["id"] != b["id"] for x in ok(admin.get(API + "/bookings", params={"staff": other})))
+    assert [x["id"] for x in listed(admin, staff=who)] == [b["id"]]
+    assert all(x["id"] != b["id"] for x in listed(admin, staff=other))
     assert admin.get(API + "/bookings", params={"status": "maybe"}).status_code == 422
 
 

@@ -1,83 +1,12 @@
 """GET /busy: the synced calendar busy time of each staff member for the admin
 schedule, from real ICS feeds served here and synced by the real server."""
-import http.server
-import threading
 import time
 
 import pytest
 
 from bookseed import API, MON, TUE, ok, settings, staff
 from calseed import wait
-
-FEED = """BEGIN:VCALENDAR\r
-VERSION:2.0\r
-PRODID:-//tests//EN\r
-{events}END:VCALENDAR\r
-"""
-EVENT = """BEGIN:VEVENT\r
-UID:{uid}\r
-DTSTAMP:20300101T000000Z\r
-SUMMARY:{summary}\r
-DTSTART;TZID=America/New_York:{start}\r
-DTEND;TZID=America/New_York:{end}\r
-END:VEVENT\r
-"""
-
-
-class Feeds:
-    """ICS feeds on 127.0.0.1: PATH → calendar text, changeable between syncs."""
-
-    def __init__(self):
-        self.files = {}
-        feeds = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                body = feeds.files.get(self.path)
-                if body is None:
-                    self.send_error(404)
-                    return
-                data = body.encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/calendar")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
-    def put(self, path, *events):
-        self.files[path] = FEED.format(events="".join(EVENT.format(**e) for e in events))
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture
-def feeds():
-    f = Feeds()
-    yield f
-    f.close()
-
-
-def ev(uid, summary, start, end):
-    return {"uid": uid, "summary": summary, "start": start, "end": end}
-
-
-def ics_calendar(admin, feeds, owner, path, primary=False):
-    body = {"owner": owner, "kind": "ics", "url": feeds.url(path), "primary": primary}
-    cal = ok(admin.post(API + "/calendars", json=body), 201)["id"]
-    ok(admin.post(API + f"/calendars/{cal}/sync"))
-    return cal
+from feedseed import allday, ev, feeds, ics_calendar  # noqa: F401  (feeds is a fixture)
 
 
 def test_busy_lists_each_staff_members_synced_events(admin, feeds):
@@ -149,3 +78,27 @@ def test_a_new_calendar_is_synced_at_once_without_waiting_for_the_interval(make_
     assert got, "a new calendar waited for the hourly sync"
     body = ok(admin.get(API + "/busy", params={"from": MON, "to": MON}))
     assert [b["summary"] for b in body["busy"]] == ["Dentist"]
+
+
+def test_an_all_day_event_covers_its_own_dates_in_the_staff_members_zone(admin, feeds):
+    """A Thursday "Day off" is Thursday in the person's own zone: from their
+    midnight to the next, marked all-day with that one date, whatever the
+    business zone's clock says (the schedule draws it on that date only)."""
+    settings(admin)
+    feeds.put("/ann.ics", allday("ann-off", "Day off", "20300606", "20300607"))
+    feeds.put("/lee.ics", allday("lee-off", "Day off", "20300606", "20300607"))
+    ann = staff(admin, "Ann", with_calendar=False)
+    lee = staff(admin, "Lee", with_calendar=False, timezone="America/Los_Angeles")
+    ics_calendar(admin, feeds, ann, "/ann.ics")
+    ics_calendar(admin, feeds, lee, "/lee.ics")
+    week = ok(admin.get(API + "/busy", params={"from": MON, "to": "2030-06-09"}))["busy"]
+    assert week == [
+        {"staff": ann, "calendar": week[0]["calendar"], "start": "2030-06-06T00:00:00-04:00",
+         "end": "2030-06-07T00:00:00-04:00", "summary": "Day off", "all_day": True,
+         "from_date": "2030-06-06", "to_date": "2030-06-06"},
+        {"staff": lee, "calendar": week[1]["calendar"], "start": "2030-06-06T03:00:00-04:00",
+         "end": "2030-06-07T03:00:00-04:00", "summary": "Day off", "all_day": True,
+         "from_date": "2030-06-06", "to_date": "2030-06-06"}]
+    # Friday in New York holds only the last three hours of Lee's Thursday.
+    fri = ok(admin.get(API + "/busy", params={"from": "2030-06-07", "to": "2030-06-07"}))["busy"]
+    assert [(b["staff"], b["to_date"]) for b in fri] == [(lee, "2030-06-06")]

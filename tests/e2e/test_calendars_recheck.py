@@ -19,6 +19,8 @@ def test_event_added_after_sync_makes_the_slot_409(make_server, radicale, sink):
     assert r.status_code == 409, r.text
     body = r.json()
     assert body["error"] == "slot_unavailable"
+    assert body["reasons"] == [{"staff": {"id": people["ann"][0], "name": "Ann"},
+                                "reasons": ["busy 1:00 PM–2:00 PM (calendar)"]}]
     alts = [a["start"] for a in body["alternatives"]]
     assert alts and at(MON, "13:00") not in alts
     # 13:00-14:00 busy plus 30 min buffers: starts from 12:00 to 14:00 are gone.
@@ -27,7 +29,7 @@ def test_event_added_after_sync_makes_the_slot_409(make_server, radicale, sink):
     # The live look also refreshed the cache.
     got = starts(slots(anon, [photos]))
     assert "13:00" not in got and "12:30" not in got and "14:30" in got
-    assert ok(admin.get(API + "/bookings")) == []
+    assert ok(admin.get(API + "/bookings"))["bookings"] == []
 
 
 def test_busy_person_is_skipped_and_another_assigned(make_server, radicale, sink):

@@ -11,7 +11,7 @@ import collections
 import random
 import time
 
-from bookseed import API, ok
+from bookseed import API, listed, ok
 from calseed import business, cal_env, itip, primary_event, radicale, sink, sync, wait  # noqa: F401
 from test_crash import Load, kill9
 
@@ -23,7 +23,7 @@ FAST = {"TRIPOD_OUTBOX_BACKOFF_BASE": "1", "TRIPOD_OUTBOX_BACKOFF_MAX": "2",
 
 
 def all_bookings(admin):
-    return ok(admin.get(API + "/bookings"))
+    return listed(admin)
 
 
 def drained(admin):

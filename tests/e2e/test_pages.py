@@ -94,6 +94,19 @@ def test_copied_binary_serves_every_page_from_itself(copied):
         assert b"decoy" not in r.content
 
 
+def test_every_page_names_the_favicon_and_it_is_served(copied):
+    """No page's request for an icon ends in a 404: each names /favicon.svg,
+    and /favicon.ico (what browsers ask for otherwise) is the same icon."""
+    anon = copied.client()
+    files = dict(web_files())
+    for page in ("/book.html", "/admin.html", "/manage.html"):
+        assert b'<link rel="icon" href="/favicon.svg" type="image/svg+xml">' in files[page], page
+    for path in ("/favicon.svg", "/favicon.ico"):
+        r = anon.get(path)
+        assert r.status_code == 200 and r.headers["Content-Type"] == "image/svg+xml", path
+        assert r.content == files["/favicon.svg"]
+
+
 def test_unknown_and_traversal_paths_are_404(copied):
     anon = copied.client()
     for path in MISSING:

@@ -69,7 +69,7 @@ def test_booking_keeps_its_quote_whatever_changes_later(admin, anon):
     moved = ok(anon.patch(API + f"/bookings/{b['id']}", json={"start": at(TUE, "10:30")},
                           headers={"Authorization": "Bearer " + token}))
     assert moved["price"] == b["price"], "a reschedule keeps the quote"
-    listed = ok(admin.get(API + "/bookings"))
+    listed = ok(admin.get(API + "/bookings"))["bookings"]
     assert listed[0]["price"]["currency"] == "EUR"
 
 

@@ -146,3 +146,25 @@ def test_feed_lists_the_staff_members_bookings(server, admin, anon):
     assert len(events) == 1
     assert "1 Main St" in str(events[0]["SUMMARY"])
     assert events[0].decoded("DTSTART").isoformat() == "2030-06-04T14:00:00+00:00"
+
+
+def test_the_feed_link_can_be_shown_again_and_replaced(admin, anon):
+    """The console shows each member's feed link (kept sealed, not only in the
+    create answer) and can replace it: the old key stops working at once."""
+    s = admin.post(API + "/staff", json={"name": "Ann", "email": "ann@example.com"}).json()
+    shown = admin.get(API + f"/staff/{s['id']}/feed-key")
+    assert shown.status_code == 200 and shown.json() == {"url": s["feed_url"]}
+    assert anon.get(API + f"/staff/{s['id']}/feed-key").status_code == 401
+    new = admin.post(API + f"/staff/{s['id']}/feed-key")
+    assert new.status_code == 200 and new.json()["url"] != s["feed_url"]
+    assert admin.get(API + f"/staff/{s['id']}/feed-key").json() == new.json()
+    path = lambda url: url.split("/api/v1")[1]  # noqa: E731
+    assert anon.get(API + path(s["feed_url"])).status_code == 401
+    assert anon.get(API + path(new.json()["url"])).status_code == 200
+    # Editing the member keeps the link.
+    assert admin.patch(API + f"/staff/{s['id']}", json={"senior": True}).status_code == 200
+    assert admin.get(API + f"/staff/{s['id']}/feed-key").json() == new.json()
+    got = admin.get(API + f"/staff/{s['id']}").json()
+    assert not any(k.startswith("_") or k == "feed_url" for k in got)
+    for method in ("get", "post"):
+        assert getattr(admin, method)(API + "/staff/999/feed-key").status_code == 404

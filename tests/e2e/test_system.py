@@ -120,6 +120,18 @@ def test_settings_refuse_bad_values_and_change_nothing(admin):
     assert admin.get(API + "/settings").json() == before
 
 
+def test_one_clock_format_per_business(admin, anon):
+    """clock_format says how pages and sentences write times: 12 h by default
+    (the public catalog then says nothing), 24 h once set."""
+    assert admin.get(API + "/settings").json()["clock_format"] == "12h"
+    assert "clock_format" not in anon.get(API + "/catalog").json()
+    for bad in ("13h", 24, None, ""):
+        r = admin.put(API + "/settings", json={"clock_format": bad})
+        assert (r.status_code, r.json()["field"]) == (422, "clock_format"), r.text
+    assert admin.put(API + "/settings", json={"clock_format": "24h"}).json()["clock_format"] == "24h"
+    assert anon.get(API + "/catalog").json()["clock_format"] == "24h"
+
+
 def test_restart_keeps_everything(server, admin):
     admin.put(API + "/settings", json={"integrated_booking": True, "horizon_days": 30})
     skill = admin.post(API + "/skills", json={"name": "drone"}).json()

@@ -1,9 +1,14 @@
 /* avail_fixture.h — a small, editable availability scenario shared by the
- * engine's unit tests: New York business, Mon–Sun 09:00–17:00, 30-min step,
- * 30-min buffer, photos 60 + video 60, one staff member, 2030-06-03. */
+ * engine's unit tests (cmocka): New York business, Mon–Sun 09:00–17:00, 30-min
+ * step, 30-min buffer, photos 60 + video 60, one staff member, 2030-06-03. */
 #ifndef TRIPOD_AVAIL_FIXTURE_H
 #define TRIPOD_AVAIL_FIXTURE_H
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +99,34 @@ static inline void fx_free(fixture *f)
     tz_zone_free(f->ny);
     tz_zone_free(f->berlin);
     free(f);
+}
+
+/* cmocka setup and teardown: a new fixture in *STATE. */
+static inline int fx_setup(void **state)
+{
+    *state = fx_new();
+    return 0;
+}
+
+static inline int fx_teardown(void **state)
+{
+    fx_free(*state);
+    return 0;
+}
+
+/* Computes the fixture's query and asserts its status is WANT. */
+static inline void fx_compute(fixture *f, avail_status want)
+{
+    assert_int_equal(avail_compute(&f->q, &f->r), 0);
+    assert_int_equal(f->r.status, want);
+}
+
+/* Asserts the offered starts are exactly WANT (ascending). */
+static inline void fx_assert_starts(const fixture *f, const tp_time *want, size_t n)
+{
+    assert_int_equal(f->r.nslots, n);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(f->r.slots[i].start, want[i]);
 }
 
 /* 1 when START is among the offered slots. */

@@ -1,46 +1,14 @@
 /* test_avail.c — avail_compute rule by rule: the seed's example, busy edges,
  * DST days, notice/horizon edges, zones, postal codes, skills, exceptions,
  * default hours and the travel-aware buffer. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include "avail_fixture.h"
 
 #define NY(h, m) fx_local(f->ny, 2030, 6, 3, h, m)
 
-static int setup(void **state)
-{
-    *state = fx_new();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_free(*state);
-    return 0;
-}
-
-static void compute_ok(fixture *f)
-{
-    assert_int_equal(avail_compute(&f->q, &f->r), 0);
-    assert_int_equal(f->r.status, AVAIL_OK);
-}
-
-/* Asserts the offered starts are exactly WANT (ascending). */
-static void assert_starts(const fixture *f, const tp_time *want, size_t n)
-{
-    assert_int_equal(f->r.nslots, n);
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(f->r.slots[i].start, want[i]);
-}
-
 static void test_seed_example(void **state)
 {
     fixture *f = *state;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     /* 2 h shoot + 30 min either side inside 09:00–17:00: 09:30 … 14:30. */
     assert_int_equal(f->r.duration_min, 120);
     assert_int_equal(f->r.crew, 1);
@@ -52,14 +20,14 @@ static void test_seed_example(void **state)
     assert_int_equal(f->r.pairs[3].staff, 0);
     assert_int_equal(f->r.pairs[3].start, NY(11, 0));
 
-    avail_busy b = {NY(10, 0), NY(11, 0), "Dentist", NAN, NAN};
+    avail_busy b = {NY(10, 0), NY(11, 0), "Dentist", NAN, NAN, 0};
     f->staff[0].busy = &b;
     f->staff[0].nbusy = 1;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     /* [s−30, s+150) must miss 10:00–11:00: s ≥ 11:30 (and s ≤ 07:30). */
     tp_time want[] = {NY(11, 30), NY(12, 0), NY(12, 30), NY(13, 0),
                       NY(13, 30), NY(14, 0), NY(14, 30)};
-    assert_starts(f, want, 7);
+    fx_assert_starts(f, want, 7);
 }
 
 static void test_busy_edges_exact(void **state)
@@ -67,17 +35,17 @@ static void test_busy_edges_exact(void **state)
     fixture *f = *state;
     f->q.nitems = 1; /* 60 min */
     /* Busy 13:00–14:00: a start at 11:30 ends with its buffer exactly at 13:00. */
-    avail_busy b = {NY(13, 0), NY(14, 0), "x", NAN, NAN};
+    avail_busy b = {NY(13, 0), NY(14, 0), "x", NAN, NAN, 0};
     f->staff[0].busy = &b;
     f->staff[0].nbusy = 1;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_true(fx_offered(f, NY(11, 30)));
     assert_false(fx_offered(f, NY(12, 0)));
     assert_false(fx_offered(f, NY(14, 0)));
     assert_true(fx_offered(f, NY(14, 30)));
     /* One second longer busy blocks 14:30 too. */
     b.end += 1;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_false(fx_offered(f, NY(14, 30)));
     assert_true(fx_offered(f, NY(15, 0)));
 }
@@ -85,11 +53,15 @@ static void test_busy_edges_exact(void **state)
 static void test_all_day_busy(void **state)
 {
     fixture *f = *state;
-    avail_busy b = {fx_local(f->ny, 2030, 6, 3, 0, 0), fx_local(f->ny, 2030, 6, 4, 0, 0), "All day",
-                    NAN, NAN};
+    avail_busy b = {fx_local(f->ny, 2030, 6, 3, 0, 0),
+                    fx_local(f->ny, 2030, 6, 4, 0, 0),
+                    "All day",
+                    NAN,
+                    NAN,
+                    0};
     f->staff[0].busy = &b;
     f->staff[0].nbusy = 1;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_int_equal(f->r.nslots, 0);
     assert_int_equal(f->r.npairs, 0);
 }
@@ -97,25 +69,26 @@ static void test_all_day_busy(void **state)
 static void test_back_to_back_busy(void **state)
 {
     fixture *f = *state;
-    avail_busy b[] = {{NY(10, 0), NY(11, 0), "a", NAN, NAN}, {NY(11, 0), NY(12, 0), "b", NAN, NAN}};
+    avail_busy b[] = {{NY(10, 0), NY(11, 0), "a", NAN, NAN, 0},
+                      {NY(11, 0), NY(12, 0), "b", NAN, NAN, 0}};
     f->staff[0].busy = b;
     f->staff[0].nbusy = 2;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     tp_time want[] = {NY(12, 30), NY(13, 0), NY(13, 30), NY(14, 0), NY(14, 30)};
-    assert_starts(f, want, 5);
+    fx_assert_starts(f, want, 5);
 }
 
 static void test_overlapping_busy(void **state)
 {
     fixture *f = *state;
     /* A long event first, a short one inside it: the long one still blocks after. */
-    avail_busy b[] = {{NY(9, 0), NY(13, 0), "long", NAN, NAN},
-                      {NY(10, 0), NY(10, 30), "short", NAN, NAN}};
+    avail_busy b[] = {{NY(9, 0), NY(13, 0), "long", NAN, NAN, 0},
+                      {NY(10, 0), NY(10, 30), "short", NAN, NAN, 0}};
     f->staff[0].busy = b;
     f->staff[0].nbusy = 2;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     tp_time want[] = {NY(13, 30), NY(14, 0), NY(14, 30)};
-    assert_starts(f, want, 3);
+    fx_assert_starts(f, want, 3);
 }
 
 /* Sets hours 00:00–04:00 and 09:00–17:00 every day, one 60-min item, no buffer. */
@@ -138,7 +111,7 @@ static void dst_setup(fixture *f, tz_zone *z, int y, int mo, int d)
  * from DAY_FIRST (UTC) for 15 starts (09:00 … 16:00 local). */
 static void assert_dst_day(fixture *f, const tp_time *night, size_t nnight, tp_time day_first)
 {
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_int_equal(f->r.nslots, nnight + 15);
     for (size_t i = 0; i < nnight; i++)
         assert_int_equal(f->r.slots[i].start, night[i]);
@@ -204,7 +177,7 @@ static void test_staff_zone_differs(void **state)
     fx_week(&w, 15 * 60, 23 * 60);
     f->staff[0].tz = f->berlin;
     f->staff[0].hours = &w;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_int_equal(f->r.nslots, 11);
     assert_int_equal(f->r.slots[0].start, NY(9, 30));
 }
@@ -214,12 +187,12 @@ static void test_notice_edges(void **state)
     fixture *f = *state;
     f->q.now = NY(9, 0);
     f->rules.notice_min = 60; /* earliest exactly 10:00 */
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_false(fx_offered(f, NY(9, 30)));
     assert_true(fx_offered(f, NY(10, 0)));
     assert_int_equal(f->r.nslots, 10);
     f->q.now = NY(9, 0) + 60; /* earliest 10:01 */
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_false(fx_offered(f, NY(10, 0)));
     assert_true(fx_offered(f, NY(10, 30)));
 }
@@ -229,12 +202,12 @@ static void test_horizon_edges(void **state)
     fixture *f = *state;
     f->rules.horizon_days = 1;
     f->q.now = fx_local(f->ny, 2030, 6, 2, 10, 0); /* latest exactly 06-03 10:00 */
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     tp_time want[] = {NY(9, 30), NY(10, 0)};
-    assert_starts(f, want, 2);
+    fx_assert_starts(f, want, 2);
     f->q.now -= 60; /* latest 09:59 */
-    compute_ok(f);
-    assert_starts(f, want, 1);
+    fx_compute(f, AVAIL_OK);
+    fx_assert_starts(f, want, 1);
 }
 
 static void test_window_edges(void **state)
@@ -242,19 +215,19 @@ static void test_window_edges(void **state)
     fixture *f = *state;
     f->q.from = NY(10, 0);
     f->q.to = NY(11, 0);
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     tp_time want[] = {NY(10, 0), NY(10, 30)};
-    assert_starts(f, want, 2);
+    fx_assert_starts(f, want, 2);
 }
 
 static void test_step_alignment(void **state)
 {
     fixture *f = *state;
     f->rules.step_min = 45; /* 09:45 … by minute of day */
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     tp_time want[] = {NY(9, 45),  NY(10, 30), NY(11, 15), NY(12, 0),
                       NY(12, 45), NY(13, 30), NY(14, 15)};
-    assert_starts(f, want, 7);
+    fx_assert_starts(f, want, 7);
 }
 
 static const char *SQUARE = "{\"type\":\"Polygon\",\"coordinates\":[[[-75,40],[-73,40],[-73,42],"
@@ -276,10 +249,10 @@ static void test_zones_polygon_and_postal(void **state)
 
     f->prop.lat = 41;
     f->prop.lon = -74;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_int_equal(f->r.nslots, 11);
     f->prop.lat = 40; /* on the edge */
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_int_equal(f->r.nslots, 11);
     f->prop.lat = 43;
     assert_int_equal(avail_compute(&f->q, &f->r), 0);
@@ -292,7 +265,7 @@ static void test_zones_polygon_and_postal(void **state)
     assert_int_equal(avail_compute(&f->q, &f->r), 0);
     assert_int_equal(f->r.status, AVAIL_OUTSIDE_AREA);
     f->prop.postal_code = "sw1a 1aa";
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_int_equal(f->r.nslots, 11);
     /* Polygon zone, property with both: the postal code alone no longer helps,
      * and the coordinates alone do. */
@@ -307,7 +280,7 @@ static void test_zones_polygon_and_postal(void **state)
 
     /* A second staff member without zones serves everywhere. */
     f->q.nstaff = 2;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_int_equal(f->r.npairs, 11);
     assert_int_equal(f->r.pairs[0].staff, 1);
     geo_polygon_free(&poly);
@@ -332,7 +305,7 @@ static void test_inactive_serving_counts_for_area(void **state)
     /* No calendar: serves the area, but is never offered. */
     f->prop.postal_code = "10001";
     f->staff[0].has_calendar = 0;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_int_equal(f->r.nslots, 0);
 }
 
@@ -351,7 +324,7 @@ static void test_skills(void **state)
     f->staff[1].skills = has_all;
     f->staff[1].nskills = 3;
     f->q.nstaff = 2;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_int_equal(f->r.npairs, 11);
     for (size_t i = 0; i < f->r.npairs; i++)
         assert_int_equal(f->r.pairs[i].staff, 1);
@@ -364,12 +337,12 @@ static void test_exceptions(void **state)
     avail_exception ex = {.date = day, .hours = {.n = 0}};
     f->staff[0].exceptions = &ex;
     f->staff[0].nexceptions = 1;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_int_equal(f->r.nslots, 0);
     fx_day(&ex.hours, 12 * 60, 16 * 60); /* changed hours that day */
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     tp_time want[] = {NY(12, 30), NY(13, 0), NY(13, 30)};
-    assert_starts(f, want, 3);
+    fx_assert_starts(f, want, 3);
 }
 
 static void test_extra_day_and_own_hours(void **state)
@@ -378,28 +351,28 @@ static void test_extra_day_and_own_hours(void **state)
     avail_week w;
     memset(&w, 0, sizeof w); /* never works by default */
     f->staff[0].hours = &w;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_int_equal(f->r.nslots, 0);
     avail_exception ex = {.date = tz_days_from_civil(2030, 6, 3)};
     fx_day(&ex.hours, 8 * 60, 12 * 60);
     f->staff[0].exceptions = &ex;
     f->staff[0].nexceptions = 1;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     tp_time want[] = {NY(8, 30), NY(9, 0), NY(9, 30)};
-    assert_starts(f, want, 3);
+    fx_assert_starts(f, want, 3);
 }
 
 static void test_default_hours(void **state)
 {
     fixture *f = *state;
     fx_week(&f->rules.default_hours, 10 * 60, 14 * 60);
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     tp_time want[] = {NY(10, 30), NY(11, 0), NY(11, 30)};
-    assert_starts(f, want, 3);
+    fx_assert_starts(f, want, 3);
     avail_week own;
     fx_week(&own, 9 * 60, 17 * 60);
     f->staff[0].hours = &own;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_int_equal(f->r.nslots, 11);
 }
 
@@ -414,15 +387,15 @@ static void test_hours_merge_across_midnight(void **state)
     }
     f->staff[0].hours = &w;
     f->q.nitems = 1;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     /* 20:00–02:00 as one span: a 60-min shoot with buffers fits 20:30 … 00:30,
      * so the day's own starts are 00:00, 00:30 (from the night before) and
      * 20:30 … 23:30 (running past midnight). */
     tp_time want[] = {NY(0, 0),  NY(0, 30),  NY(20, 30), NY(21, 0), NY(21, 30),
                       NY(22, 0), NY(22, 30), NY(23, 0),  NY(23, 30)};
-    assert_starts(f, want, 9);
+    fx_assert_starts(f, want, 9);
     f->q.to += 3 * 3600;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_true(fx_offered(f, NY(23, 30)));
     assert_true(fx_offered(f, NY(24, 30)));
     assert_false(fx_offered(f, NY(25, 0)));
@@ -439,22 +412,22 @@ static void test_travel_buffer(void **state)
     f->prop.lat = 40.0;
     f->prop.lon = -74.0;
     /* 0.5° of latitude ≈ 55.6 km → 56 min at 60 km/h, more than B = 30. */
-    avail_busy b = {NY(10, 0), NY(11, 0), "far", 40.5, -74.0};
+    avail_busy b = {NY(10, 0), NY(11, 0), "far", 40.5, -74.0, 0};
     f->staff[0].busy = &b;
     f->staff[0].nbusy = 1;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_false(fx_offered(f, NY(11, 30)));
     assert_true(fx_offered(f, NY(12, 0)));
     /* A near event keeps the plain buffer. */
     b.lat = 40.01;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_true(fx_offered(f, NY(11, 30)));
     /* Unknown location: plain buffer. */
     b.lat = NAN;
     b.lon = NAN;
     b.start = NY(14, 0);
     b.end = NY(15, 0);
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_true(fx_offered(f, NY(11, 30)));
     assert_false(fx_offered(f, NY(12, 0)));
 }
@@ -554,7 +527,7 @@ static void test_serves_property(void **state)
 static void test_free_at(void **state)
 {
     fixture *f = *state;
-    avail_busy b = {NY(10, 0), NY(11, 0), "x", NAN, NAN};
+    avail_busy b = {NY(10, 0), NY(11, 0), "x", NAN, NAN, 0};
     f->staff[1].busy = &b;
     f->staff[1].nbusy = 1;
     f->q.nstaff = 3;
@@ -573,17 +546,17 @@ static void test_result_reuse(void **state)
 {
     fixture *f = *state;
     f->q.nstaff = 3;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_int_equal(f->r.npairs, 33);
     f->q.nstaff = 1;
-    compute_ok(f);
+    fx_compute(f, AVAIL_OK);
     assert_int_equal(f->r.npairs, 11);
     assert_int_equal(f->r.nslots, 11);
 }
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
     const struct CMUnitTest tests[] = {
         T(test_seed_example),
         T(test_busy_edges_exact),

@@ -1,27 +1,9 @@
 /* test_avail_crew.c — two photographers (threshold, reduction rounding,
  * senior, force_two, no pair), the assignment policies with their ties, and
  * explain's reasons. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include "avail_fixture.h"
 
 #define NY(h, m) fx_local(f->ny, 2030, 6, 3, h, m)
-
-static int setup(void **state)
-{
-    *state = fx_new();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_free(*state);
-    return 0;
-}
 
 static void two_on(fixture *f, int threshold, int pct)
 {
@@ -80,7 +62,7 @@ static void test_force_two(void **state)
 static void crew_setup(fixture *f, avail_busy *b)
 {
     two_on(f, 120, 25); /* 90-minute shoot by two */
-    *b = (avail_busy){NY(10, 0), NY(11, 0), "x", NAN, NAN};
+    *b = (avail_busy){NY(10, 0), NY(11, 0), "x", NAN, NAN, 0};
     f->staff[1].busy = b;
     f->staff[1].nbusy = 1;
     f->q.nstaff = 2;
@@ -231,7 +213,7 @@ static void test_explain_multiple_reasons(void **state)
     int64_t need[] = {7};
     f->items[1].skills = need;
     f->items[1].nskills = 1;
-    avail_busy b = {NY(10, 0), NY(11, 0), "Dentist", NAN, NAN};
+    avail_busy b = {NY(10, 0), NY(11, 0), "Dentist", NAN, NAN, 0};
     f->staff[0].busy = &b;
     f->staff[0].nbusy = 1;
     avail_reason rs[8];
@@ -258,7 +240,7 @@ static void test_explain_hours_and_buffers(void **state)
     assert_int_equal(avail_explain(&f->q, 0, NY(15, 0), rs, 8), 1);
     assert_int_equal(rs[0].why, AVAIL_WHY_BUFFER_HOURS);
     assert_string_equal(avail_why_code(rs[0].why), "buffer_hours");
-    avail_busy b = {NY(12, 30), NY(13, 0), "Lunch", NAN, NAN};
+    avail_busy b = {NY(12, 30), NY(13, 0), "Lunch", NAN, NAN, 0};
     f->staff[0].busy = &b;
     f->staff[0].nbusy = 1;
     assert_int_equal(avail_explain(&f->q, 0, NY(10, 0), rs, 8), 0); /* buffer ends at 12:30 */
@@ -320,7 +302,7 @@ static void test_explain_no_partner(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
     const struct CMUnitTest tests[] = {
         T(test_threshold_edge),
         T(test_reduction_rounding),

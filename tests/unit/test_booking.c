@@ -3,7 +3,7 @@
  * re-check, a real Radicale: create, idempotent replay, refusals with
  * alternatives, reschedule, reassign, force, cancel, the agent's notice, a
  * catalog changed under a snapshot, and a calendar event the snapshot has not
- * seen yet. Also the snapshot a store builds. */
+ * seen yet. Also the snapshot a store builds, and how prices are written. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +21,7 @@
 #include "app/app.h"
 #include "app/booking.h"
 #include "app/booking_view.h"
+#include "app/price.h"
 #include "app/secret.h"
 #include "app/snapshot.h"
 #include "cal/caldav.h"
@@ -611,6 +612,23 @@ static void booking_keeps_its_quote(void **state)
     json_decref(b);
 }
 
+/* Amounts in minor units as mails (price_text) and the CSV export
+ * (price_decimal) write them: each currency's own decimals (ISO 4217). */
+static void price_words(void **state)
+{
+    (void)state;
+    char t[64];
+    assert_string_equal(price_text("USD", 123456789, t, sizeof t), "$1,234,567.89");
+    assert_string_equal(price_text("EUR", 5, t, sizeof t), "€0.05");
+    assert_string_equal(price_text("CHF", 100000, t, sizeof t), "1,000.00 CHF");
+    assert_string_equal(price_text("JPY", 1200000, t, sizeof t), "1,200,000 JPY");
+    assert_string_equal(price_text("KWD", 1234567, t, sizeof t), "1,234.567 KWD");
+    assert_string_equal(price_decimal("USD", 123456, t, sizeof t), "1234.56");
+    assert_string_equal(price_decimal("JPY", 12000, t, sizeof t), "12000");
+    assert_string_equal(price_decimal("KWD", 7, t, sizeof t), "0.007");
+    assert_string_equal(price_decimal("USD", -25, t, sizeof t), "-0.25");
+}
+
 /* Booking switched off then on again: the first booking after it is not
  * refused on the snapshot the cache still holds from before. */
 static void booking_switched_back_on(void **state)
@@ -641,6 +659,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(catalog_changed_under_the_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(booking_keeps_its_quote, setup, teardown),
         cmocka_unit_test_setup_teardown(booking_switched_back_on, setup, teardown),
+        cmocka_unit_test(price_words),
         cmocka_unit_test_setup_teardown(live_recheck_sees_an_event_the_snapshot_missed, setup_dav,
                                         teardown),
     };

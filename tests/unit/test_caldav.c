@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "fixture_file.h"
 #include "radicale_fixture.h"
 
 #include <arpa/inet.h>
@@ -24,29 +25,11 @@
 
 static radicale_fixture g_radicale;
 
-static void repo_path(char *out, size_t len, const char *rel)
+static char *slurp(const char *rel)
 {
-    const char *here = __FILE__;
-    const char *slash = strrchr(here, '/');
-    int dir = slash ? (int)(slash - here) : 0;
-    snprintf(out, len, "%.*s/../%s", dir, here, rel);
-}
-
-static char *slurp(const char *name)
-{
-    char path[1024];
-    repo_path(path, sizeof path, name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
+    char *text = fixture_slurp(rel, NULL);
+    assert_non_null(text);
+    return text;
 }
 
 static int start_radicale(void **state)
@@ -107,7 +90,7 @@ static void put_query_markers_and_conditional_writes(void **state)
     assert_non_null(ctag0);
     assert_non_null(tok0);
 
-    char *ics = slurp("fixtures/ical/recurring_ny.ics");
+    char *ics = slurp("ical/recurring_ny.ics");
     char *res = caldav_resource_url(&t, "weekly.ics");
     char *etag = NULL;
     long status = 0;

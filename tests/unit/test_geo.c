@@ -1,5 +1,5 @@
 /* test_geo.c — GeoJSON validation, point-in-polygon (edges, vertices, notch,
- * holes), haversine and postal-code normalisation. */
+ * holes), centroids, haversine and postal-code normalisation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,6 +87,35 @@ static void test_distance(void **state)
     assert_true(d > 10007.0 && d < 10008.0);
 }
 
+/* The centre of a zone: area-weighted, either winding, holes ignored. */
+static void test_centroid(void **state)
+{
+    (void)state;
+    static const char *const cases[] = {
+        /* the U: 9 × (1.5, 1.5) minus the notch 2 × (1.5, 2), over 7 */
+        "{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[3,0],[3,3],[2,3],[2,1],[1,1],[1,3],[0,3],["
+        "0,0]]]}",
+        /* a rectangle far from 0,0, clockwise, with a hole in a corner */
+        "{\"type\":\"Polygon\",\"coordinates\":[[[-74,40],[-74,41],[-72,41],[-72,40],[-74,40]],"
+        "[[-73.9,40.1],[-73.8,40.1],[-73.8,40.2],[-73.9,40.1]]]}",
+    };
+    const double want[][2] = {{1.5, 9.5 / 7}, {-73, 40.5}}; /* lon, lat */
+    char err[160];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        geo_polygon p = {0};
+        geo_point c;
+        assert_int_equal(geo_polygon_parse(cases[i], &p, err, sizeof err), 0);
+        assert_int_equal(geo_centroid(&p, &c), 0);
+        assert_true(fabs(c.lon - want[i][0]) < 1e-9);
+        assert_true(fabs(c.lat - want[i][1]) < 1e-9);
+        geo_polygon_free(&p);
+    }
+    geo_point untouched = {1, 2};
+    geo_polygon empty = {0};
+    assert_int_equal(geo_centroid(&empty, &untouched), -1);
+    assert_true(untouched.lon == 1 && untouched.lat == 2);
+}
+
 static void test_postal_norm(void **state)
 {
     (void)state;
@@ -105,6 +134,7 @@ int main(void)
         cmocka_unit_test(test_hole),
         cmocka_unit_test(test_parse_rejects),
         cmocka_unit_test(test_distance),
+        cmocka_unit_test(test_centroid),
         cmocka_unit_test(test_postal_norm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

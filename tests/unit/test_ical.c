@@ -12,26 +12,15 @@
 #include <cmocka.h>
 
 #include "cal/ics.h"
+#include "fixture_file.h"
 
 static char *slurp(const char *name, size_t *len)
 {
-    char path[1024];
-    const char *here = __FILE__;
-    const char *slash = strrchr(here, '/');
-    int dir = slash ? (int)(slash - here) : 0;
-    snprintf(path, sizeof path, "%.*s/../fixtures/ical/%s", dir, here, name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
+    char rel[256];
+    snprintf(rel, sizeof rel, "ical/%s", name);
+    char *text = fixture_slurp(rel, len);
+    assert_non_null(text);
+    return text;
 }
 
 static tp_time at(const char *rfc3339)

@@ -290,6 +290,104 @@ static void test_bookings(void **state)
     store_release(c);
 }
 
+/* The admin's list: newest first, paged by id, filtered, searched through the index. */
+static void test_booking_pages(void **state)
+{
+    store_conn *c = store_acquire(*state);
+    int64_t ann = make_staff(c), bob = make_staff(c), ids[8], id[5];
+    static const char *const search[5] = {
+        "zoe zimmer\nzoe@example.com\n1 main st\n10001", "al one\nal@example.com\n9 oak ave\n10002",
+        "zoe zimmer\nzoe@example.com\n77 oak ave\n10001",
+        "bo two\nbo@example.com\n5 main st\n11201", "cy three\ncy@example.com\n12 elm st\n11201"};
+    for (int i = 0; i < 5; i++) {
+        store_booking b =
+            sample_booking(i % 2 ? bob : ann, 2100000000 + i * 86400, (uint8_t)(10 + i));
+        b.search = strdup(search[i]);
+        assert_int_equal(store_booking_insert(c, &b), STORE_OK);
+        id[i] = b.id;
+        if (i == 2) {
+            snprintf(b.status, sizeof b.status, "cancelled");
+            free(b.search);
+            b.search = NULL; /* an update without a search text keeps it */
+            assert_int_equal(store_booking_update(c, &b), STORE_OK);
+        }
+        store_booking_clear(&b);
+    }
+    store_booking_page p = {.limit = 2};
+    ids[0] = 0;
+    assert_int_equal(store_booking_list_page(c, &p, collect_ids, ids), STORE_OK);
+    assert_int_equal(ids[0], 2);
+    assert_true(ids[1] == id[4] && ids[2] == id[3]);
+    p.before = ids[2];
+    ids[0] = 0;
+    assert_int_equal(store_booking_list_page(c, &p, collect_ids, ids), STORE_OK);
+    assert_true(ids[0] == 2 && ids[1] == id[2] && ids[2] == id[1]);
+    p.before = ids[2];
+    ids[0] = 0;
+    assert_int_equal(store_booking_list_page(c, &p, collect_ids, ids), STORE_OK);
+    assert_true(ids[0] >= 1 && ids[1] == id[0]); /* (PostgreSQL keeps other tests' rows) */
+
+    /* Search terms: every one must be in the text, in any case the caller lowered. */
+    p = (store_booking_page){.limit = 10, .terms = {"zoe"}};
+    ids[0] = 0;
+    assert_int_equal(store_booking_list_page(c, &p, collect_ids, ids), STORE_OK);
+    assert_true(ids[0] == 2 && ids[1] == id[2] && ids[2] == id[0]);
+    p.terms[1] = "oak";
+    ids[0] = 0;
+    assert_int_equal(store_booking_list_page(c, &p, collect_ids, ids), STORE_OK);
+    assert_true(ids[0] == 1 && ids[1] == id[2]);
+    p.f.status = "confirmed"; /* the one at Oak Ave was cancelled */
+    ids[0] = 0;
+    assert_int_equal(store_booking_list_page(c, &p, collect_ids, ids), STORE_OK);
+    assert_int_equal(ids[0], 0);
+    p = (store_booking_page){
+        .limit = 10, .terms = {"ma"}, .before = id[3]}; /* short term; cursor */
+    ids[0] = 0;
+    assert_int_equal(store_booking_list_page(c, &p, collect_ids, ids), STORE_OK);
+    assert_true(ids[0] == 1 && ids[1] == id[0]); /* only "main st" below the cursor */
+    /* A short word before a long one (SQLite 3.40's FTS5 crashed on that order). */
+    p = (store_booking_page){.limit = 10, .terms = {"zo", "oak"}};
+    ids[0] = 0;
+    assert_int_equal(store_booking_list_page(c, &p, collect_ids, ids), STORE_OK);
+    assert_true(ids[0] == 1 && ids[1] == id[2]);
+    p = (store_booking_page){.limit = 10, .terms = {"zo", "e"}}; /* short words alone */
+    ids[0] = 0;
+    assert_int_equal(store_booking_list_page(c, &p, collect_ids, ids), STORE_OK);
+    assert_true(ids[0] == 2 && ids[1] == id[2] && ids[2] == id[0]);
+    p = (store_booking_page){.limit = 10, .terms = {"main st"}};
+    p.f.staff = bob;
+    ids[0] = 0;
+    assert_int_equal(store_booking_list_page(c, &p, collect_ids, ids), STORE_OK);
+    assert_true(ids[0] == 1 && ids[1] == id[3]);
+    p = (store_booking_page){.limit = 10, .terms = {"nobody"}};
+    ids[0] = 0;
+    assert_int_equal(store_booking_list_page(c, &p, collect_ids, ids), STORE_OK);
+    assert_int_equal(ids[0], 0);
+    /* The time range: shoots overlapping it. */
+    p = (store_booking_page){.limit = 10};
+    p.f.from = 2100000000 + 86400;
+    p.f.to = 2100000000 + 2 * 86400 + 1;
+    ids[0] = 0;
+    assert_int_equal(store_booking_list_page(c, &p, collect_ids, ids), STORE_OK);
+    assert_true(ids[0] == 2 && ids[1] == id[2] && ids[2] == id[1]);
+
+    /* A new search text replaces the old one in the index. */
+    store_booking b;
+    assert_int_equal(store_booking_get(c, id[4], &b), STORE_OK);
+    b.search = strdup("cy three\ncy@example.com\n1 river rd\n11201");
+    assert_int_equal(store_booking_update(c, &b), STORE_OK);
+    store_booking_clear(&b);
+    p = (store_booking_page){.limit = 10, .terms = {"elm"}};
+    ids[0] = 0;
+    assert_int_equal(store_booking_list_page(c, &p, collect_ids, ids), STORE_OK);
+    assert_int_equal(ids[0], 0);
+    p.terms[0] = "river";
+    ids[0] = 0;
+    assert_int_equal(store_booking_list_page(c, &p, collect_ids, ids), STORE_OK);
+    assert_true(ids[0] == 1 && ids[1] == id[4]);
+    store_release(c);
+}
+
 static void test_booking_needs_existing_staff(void **state)
 {
     store_conn *c = store_acquire(*state);
@@ -491,6 +589,94 @@ static void test_calendar_sync_claim(void **state)
     store_release(c);
 }
 
+static void test_accounts_and_refresh_claim(void **state)
+{
+    store_conn *c = store_acquire(*state);
+    store_account a = {0}, got;
+    snprintf(a.provider, sizeof a.provider, "google");
+    snprintf(a.owner, sizeof a.owner, "business");
+    a.email = "office@biz.test";
+    a.access_sealed = "A1";
+    a.refresh_sealed = "R1";
+    a.expires_at = 5000;
+    assert_int_equal(store_account_upsert(c, &a, 1000), STORE_OK);
+    int64_t id = a.id;
+    assert_int_equal(store_account_get(c, id, &got), STORE_OK);
+    assert_string_equal(got.state, "ok");
+    assert_string_equal(got.refresh_sealed, "R1");
+    int64_t v = got.version;
+    store_account_clear(&got);
+    /* One refresh at a time, and only on the tokens it read. */
+    assert_int_equal(store_account_claim_refresh(c, id, v, 2000, 30), STORE_OK);
+    assert_int_equal(store_account_claim_refresh(c, id, v, 2001, 30), STORE_CONFLICT);
+    assert_int_equal(store_account_set_tokens(c, id, "A2", NULL, 9000, 2002), STORE_OK);
+    assert_int_equal(store_account_claim_refresh(c, id, v, 2003, 30), STORE_CONFLICT); /* stale */
+    assert_int_equal(store_account_get(c, id, &got), STORE_OK);
+    assert_true(got.version > v);
+    assert_string_equal(got.access_sealed, "A2");
+    assert_string_equal(got.refresh_sealed, "R1"); /* kept when none came */
+    assert_int_equal(got.refresh_lease, 0);
+    v = got.version;
+    store_account_clear(&got);
+    /* A crashed refresher's claim expires. */
+    assert_int_equal(store_account_claim_refresh(c, id, v, 3000, 30), STORE_OK);
+    assert_int_equal(store_account_claim_refresh(c, id, v, 3029, 30), STORE_CONFLICT);
+    assert_int_equal(store_account_claim_refresh(c, id, v, 3030, 30), STORE_OK);
+    /* Revoked: failing until a reconnect of the same owner and address. */
+    assert_int_equal(store_account_fail(c, id, "consent revoked", 3031), STORE_OK);
+    assert_int_equal(store_account_get(c, id, &got), STORE_OK);
+    assert_string_equal(got.state, "failing");
+    assert_string_equal(got.error, "consent revoked");
+    store_account_clear(&got);
+    a.access_sealed = "A3";
+    a.refresh_sealed = NULL;
+    assert_int_equal(store_account_upsert(c, &a, 4000), STORE_OK);
+    assert_int_equal(a.id, id);
+    assert_int_equal(store_account_get(c, id, &got), STORE_OK);
+    assert_string_equal(got.state, "ok");
+    assert_null(got.error);
+    assert_string_equal(got.refresh_sealed, "R1");
+    store_account_clear(&got);
+    assert_int_equal(store_account_claim_refresh(c, id + 99, 1, 1, 1), STORE_NOTFOUND);
+    assert_int_equal(store_account_delete(c, id), STORE_OK);
+    assert_int_equal(store_account_get(c, id, &got), STORE_NOTFOUND);
+    store_release(c);
+}
+
+static void test_oauth_states_and_links(void **state)
+{
+    store_conn *c = store_acquire(*state);
+    store_oauth_state st = {.expires_at = 2000}, out;
+    snprintf(st.provider, sizeof st.provider, "microsoft");
+    snprintf(st.owner, sizeof st.owner, "7");
+    st.verifier_sealed = "V";
+    assert_int_equal(store_oauth_state_put(c, "aa", &st), STORE_OK);
+    assert_int_equal(store_oauth_state_take(c, "aa", 1000, &out), STORE_OK);
+    assert_string_equal(out.provider, "microsoft");
+    assert_string_equal(out.owner, "7");
+    assert_string_equal(out.link_hash, "");
+    store_oauth_state_clear(&out);
+    /* single use */
+    assert_int_equal(store_oauth_state_take(c, "aa", 1000, &out), STORE_NOTFOUND);
+    /* expired: refused, and gone */
+    assert_int_equal(store_oauth_state_put(c, "bb", &st), STORE_OK);
+    assert_int_equal(store_oauth_state_take(c, "bb", 2001, &out), STORE_NOTFOUND);
+    assert_int_equal(store_oauth_state_take(c, "bb", 1000, &out), STORE_NOTFOUND);
+
+    int64_t staff, acc, got_staff;
+    tp_time exp;
+    assert_int_equal(store_doc_insert(c, STORE_STAFF, "{\"name\":\"Ann\"}", &staff), STORE_OK);
+    assert_int_equal(store_connect_link_put(c, "cc", staff, 5000, 1000), STORE_OK);
+    assert_int_equal(store_connect_link_get(c, "cc", &got_staff, &exp, &acc), STORE_OK);
+    assert_true(got_staff == staff && exp == 5000 && acc == 0);
+    assert_int_equal(store_connect_link_use(c, "cc", 42), STORE_OK);
+    assert_int_equal(store_connect_link_use(c, "cc", 43), STORE_NOTFOUND); /* once */
+    assert_int_equal(store_connect_link_get(c, "cc", &got_staff, &exp, &acc), STORE_OK);
+    assert_int_equal(acc, 42);
+    assert_int_equal(store_connect_link_get(c, "dd", &got_staff, &exp, &acc), STORE_NOTFOUND);
+    store_release(c);
+}
+
 static void test_outbox_order_and_lease(void **state)
 {
     store_conn *c = store_acquire(*state);
@@ -500,13 +686,10 @@ static void test_outbox_order_and_lease(void **state)
     assert_int_equal(store_booking_insert(c, &b2), STORE_OK);
     int64_t pending0;
     assert_int_equal(store_outbox_pending(c, &pending0), STORE_OK);
-    assert_int_equal(store_outbox_add(c, b1.id, "event_put", "event", "{\"n\":1}", 100),
-                     STORE_OK);
+    assert_int_equal(store_outbox_add(c, b1.id, "event_put", "event", "{\"n\":1}", 100), STORE_OK);
     assert_int_equal(store_outbox_add(c, b1.id, "mail", "mail:a@x", "{\"n\":2}", 100), STORE_OK);
-    assert_int_equal(store_outbox_add(c, b2.id, "event_put", "event", "{\"n\":3}", 100),
-                     STORE_OK);
-    assert_int_equal(store_outbox_add(c, b1.id, "event_put", "event", "{\"n\":4}", 100),
-                     STORE_OK);
+    assert_int_equal(store_outbox_add(c, b2.id, "event_put", "event", "{\"n\":3}", 100), STORE_OK);
+    assert_int_equal(store_outbox_add(c, b1.id, "event_put", "event", "{\"n\":4}", 100), STORE_OK);
 
     store_outbox_item it, it2, it3;
     assert_int_equal(store_outbox_claim(c, NULL, 99, 60, &it), STORE_NOTFOUND); /* not due yet */
@@ -638,11 +821,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bookings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_booking_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_booking_needs_existing_staff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_history_and_idempotency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_busy_and_calstate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_busy_per_resource, setup, teardown),
         cmocka_unit_test_setup_teardown(test_calendar_sync_claim, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accounts_and_refresh_claim, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oauth_states_and_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_order_and_lease, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
     };

@@ -86,7 +86,8 @@ static int setup(void **state)
     assert_int_equal(store_open(db && *db ? db : NULL, fx->dir, 0, &fx->cfg.db, err, sizeof err),
                      STORE_OK);
     assert_int_equal(store_migrate(fx->cfg.db, err, sizeof err), STORE_OK);
-    fx->cfg.opener = (calsrc_opener){open_sealed, g_key, "America/New_York"};
+    fx->cfg.opener =
+        (calsrc_opener){.open = open_sealed, .ctx = g_key, .default_tz = "America/New_York"};
     fx->cfg.timeout_s = 10;
     char *sealed = secret_seal(g_key, "secret");
     assert_non_null(sealed);

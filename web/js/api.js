@@ -1,6 +1,7 @@
 // api.js — the pages' one way to call Tripod's JSON API, plus time and money
-// formatting (Intl: the business zone, the agent's own zone, the business
-// currency) and small DOM helpers.
+// formatting (Intl: the business zone, the agent's own zone, on the business's
+// clock — 12 h or 24 h, its clock_format setting — and the business currency)
+// and small DOM helpers.
 
 export const BASE = '/api/v1';
 
@@ -67,6 +68,27 @@ export function query(params) {
 
 /* ---------- time in the business zone ---------- */
 
+let clock = '12h';
+
+// Sets how every time on the page is written: "12h" (1:30 PM) or "24h"
+// (13:30), as the business's clock_format setting says.
+export function setClockFormat(format) {
+  clock = format === '24h' ? '24h' : '12h';
+}
+
+// The clock part of Intl options for the business's clock.
+function clockOpts() {
+  return clock === '24h' ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+    : { hour: 'numeric', minute: '2-digit', hourCycle: 'h12' };
+}
+
+// "13:30" (24 h, wall clock) written on the business's clock: "1:30 PM" or "13:30".
+export function formatClock(hhmm) {
+  const [h, m] = String(hhmm).split(':').map(Number);
+  if (clock === '24h') return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+  return `${h % 12 || 12}:${String(m).padStart(2, '0')} ${h < 12 || h === 24 ? 'AM' : 'PM'}`;
+}
+
 const fmtCache = new Map();
 function fmt(tz, opts) {
   const key = tz + JSON.stringify(opts);
@@ -78,9 +100,9 @@ function fmt(tz, opts) {
   return f;
 }
 
-// "9:30 AM" for an instant, in zone TZ.
+// "9:30 AM" (or "09:30") for an instant, in zone TZ.
 export function formatTime(iso, tz) {
-  return fmt(tz, { hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
+  return fmt(tz, clockOpts()).format(new Date(iso));
 }
 
 // "Tue, Mar 3, 2026" for an instant, in zone TZ.
@@ -91,8 +113,7 @@ export function formatDate(iso, tz) {
 // "Tue, Mar 3, 2026, 9:30 AM EST" — a full, unambiguous instant.
 export function formatDateTime(iso, tz) {
   return fmt(tz, {
-    weekday: 'short', month: 'short', day: 'numeric', year: 'numeric',
-    hour: 'numeric', minute: '2-digit', timeZoneName: 'short',
+    weekday: 'short', month: 'short', day: 'numeric', year: 'numeric', ...clockOpts(), timeZoneName: 'short',
   }).format(new Date(iso));
 }
 

@@ -1,9 +1,10 @@
-// book.js — the agent's booking page: choose what (with prices), where
-// (address suggestions, a map pin, the service-area check right after the
-// address), and when (the picker: business zone, the agent's zone too, next
-// free day), give contact details, confirm; handles the lost race (409) by
-// refreshing times. The confirmation says what was booked, the price, the
-// photographer, and offers "Add to calendar" and the private link.
+// book.js — the agent's booking page: choose what (with prices and each
+// item's shoot window), where (address suggestions, a map pin, the
+// service-area check right after the address), and when (the picker:
+// business zone, the agent's zone too, next free day, each day's shoot
+// windows, e.g. its sunset), give contact details, confirm; handles the lost
+// race (409) by refreshing times. The confirmation says what was booked, the
+// price, the photographer, and offers "Add to calendar" and the private link.
 
 import {
   api, query, el, status, fieldError, clearErrors, busy, formatDateTime, dateInZone, formatMinutes,
@@ -16,6 +17,7 @@ import {
 import { createSlotPicker } from './slots.js';
 import { createPlace } from './places.js';
 import { renderFacts, renderAddToCalendar } from './booked.js';
+import { dayWindowNotes, windowText } from './windows.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('book-form');
@@ -67,7 +69,8 @@ function choiceList(root, kind, items) {
       el('span', { class: 'choice-meta' },
         Number.isInteger(price) ? el('span', { class: 'choice-price', text: priced + priceText(price) }) : null,
         el('span', { text: formatMinutes(it.duration_minutes) + tiers })),
-      detail ? el('span', { class: 'choice-detail', text: detail }) : null));
+      detail ? el('span', { class: 'choice-detail', text: detail }) : null,
+      it.window ? el('span', { class: 'choice-detail choice-window', text: `Shot ${windowText(it.window)}` }) : null));
   }
 }
 
@@ -177,6 +180,7 @@ async function findTimes() {
     onSelect: summarize,
     onLoaded: showLength,
     explain: (e) => agentMessage(catalog, e),
+    dayNotes: (day, answer) => dayWindowNotes(answer, day, answer.timezone || catalog.timezone),
   });
   try {
     await busy($('find'), 'Finding free times…', picker.refresh());

@@ -3,11 +3,14 @@
 // explanations shown to agents. A service that a chosen package already
 // contains is shown as included and counted once, as the server counts it.
 
-import { api, formatMinutes, formatMoney } from './api.js';
+import { api, formatMinutes, formatMoney, setClockFormat } from './api.js';
 
-// Loads GET /catalog (public). Rejects with ApiError.
-export function loadCatalog() {
-  return api('GET', '/catalog');
+// Loads GET /catalog (public) and sets the page's clock to the business's.
+// Rejects with ApiError.
+export async function loadCatalog() {
+  const c = await api('GET', '/catalog');
+  setClockFormat(c && c.clock_format);
+  return c;
 }
 
 function sizeTier(service, sqft) {

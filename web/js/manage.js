@@ -10,6 +10,7 @@ import {
 import { loadCatalog, lengthParts, describeLength, agentMessage } from './catalog.js';
 import { createSlotPicker } from './slots.js';
 import { renderFacts, renderAddToCalendar } from './booked.js';
+import { dayWindowNotes } from './windows.js';
 
 const $ = (id) => document.getElementById(id);
 const token = decodeURIComponent(location.pathname.replace(/^\/manage\//, '').replace(/\/$/, ''));
@@ -71,6 +72,7 @@ function openMove() {
     load: (from, to) => api('GET', '/availability' + query({ ...q, from, to }), { token }),
     loadNext: (from) => api('GET', '/availability' + query({ ...q, from, next: 1 }), { token }),
     explain: (e) => agentMessage(catalog, e),
+    dayNotes: (day, answer) => dayWindowNotes(answer, day, answer.timezone || catalog.timezone),
     onSelect: (slot) => {
       $('move-confirm').disabled = !slot;
       $('move-summary').textContent = slot ? `New time: ${formatDateTime(slot.start, catalog.timezone)}` : '';

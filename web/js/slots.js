@@ -1,8 +1,9 @@
 // slots.js — the day-and-time picker shared by the booking and manage pages:
 // a month calendar of the business zone's days and the offered start times
-// of the chosen day. Both follow the ARIA grid pattern (one Tab stop; arrow
-// keys, Home/End and Page Up/Down move; Enter or Space chooses). Days with
-// free times, fully booked days and days beyond the booking horizon look
+// of the chosen day, with notes on that day (such as its sunset) from the
+// page. Both follow the ARIA grid pattern (one Tab stop; arrow keys,
+// Home/End and Page Up/Down move; Enter or Space chooses). Days with free
+// times, fully booked days and days beyond the booking horizon look
 // different and say why; "Next free day" finds the first free day in one
 // query; times are in the business zone, labelled, optionally also in the
 // agent's own zone; the booking being moved (manage page) is marked.
@@ -15,6 +16,8 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
   'October', 'November', 'December'];
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const LONG_DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+// Availability reasons (answer.reason.code) that no other date changes.
+const NO_OTHER_DATE = new Set(['outside_area', 'no_place', 'window_conflict', 'window_too_short']);
 const TIME_COLS = 3; // start times per grid row
 
 function monthOf(date) {
@@ -39,7 +42,9 @@ function dayName(d) {
 //   onSelect(slot | null), onLoaded(answer),
 //   current: the start (RFC 3339) of the booking being moved, marked and not offered as a change,
 //   explain(error) → the sentence shown for a failed load (default: its message),
-//   agentTz: the agent's own zone (a switch shows times in it too when it differs).
+//   agentTz: the agent's own zone (a switch shows times in it too when it differs),
+//   dayNotes(day, answer) → [sentence] shown beside the day's times (optional;
+//   e.g. the day's sunset for a twilight shoot).
 export function createSlotPicker(root, options) {
   const state = {
     month: monthOf(options.today),
@@ -74,6 +79,7 @@ export function createSlotPicker(root, options) {
     ? el('label', { class: 'switch', for: 'own-zone' }, ownBox, ` Also show the times in my time zone (${agentTz})`)
     : null;
   const timesHead = el('h3', { class: 'times-title', id: 'times-title' });
+  const notes = el('ul', { class: 'day-notes', id: 'day-notes', 'aria-live': 'polite' });
   const times = el('div', { class: 'times', role: 'grid', 'aria-labelledby': 'times-title' });
 
   root.replaceChildren(
@@ -82,7 +88,7 @@ export function createSlotPicker(root, options) {
         el('div', { class: 'cal-head' }, prev, title, next),
         grid,
         legend),
-      el('div', { class: 'day-times' }, timesHead, tzLabel, ownSwitch, times)),
+      el('div', { class: 'day-times' }, timesHead, tzLabel, ownSwitch, notes, times)),
     note,
     nextFree);
 
@@ -154,7 +160,10 @@ export function createSlotPicker(root, options) {
     if (!state.byDay.size) {
       const why = answer.message || 'No free times this month.';
       status(note, why, 'warn');
-      nextFree.hidden = !!answer.outside_area;
+      // Other dates cannot help outside the area or when the items' shoot
+      // windows can never hold (no place for a sunset, windows that never meet).
+      const code = answer.reason && answer.reason.code;
+      nextFree.hidden = !!answer.outside_area || NO_OTHER_DATE.has(code);
     } else {
       status(note, '', 'info');
       if (!state.day || !state.byDay.has(state.day)) state.day = [...state.byDay.keys()][0];
@@ -349,9 +358,13 @@ export function createSlotPicker(root, options) {
     const focused = hadFocus && document.activeElement && document.activeElement.dataset.start;
     times.replaceChildren();
     const zone = (state.answer && state.answer.timezone) || options.tz;
+    notes.replaceChildren();
     if (!state.day) {
       timesHead.textContent = 'Pick a day';
       return;
+    }
+    if (options.dayNotes && state.answer) {
+      notes.replaceChildren(...options.dayNotes(state.day, state.answer).map((t) => el('li', { text: t })));
     }
     timesHead.textContent = `Free times on ${dayName(state.day)}`;
     const list = state.byDay.get(state.day) || [];

@@ -1,11 +1,11 @@
 // harness.mjs — what every browser test needs: a real `tripod serve` on a
 // free port with a temp data dir and a fixed clock, a real Radicale for the
-// business calendar, an ICS feed server for staff calendars, Debian's
-// headless Chromium through playwright-core, and a tiny test runner that ends
-// with "N passed, M failed".
+// business calendar (open, or with password logins), an ICS feed server for
+// staff calendars, Debian's headless Chromium through playwright-core, and a
+// tiny test runner that ends with "N passed, M failed".
 
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -109,9 +109,9 @@ async function stopChild(child) {
 // {url, token, call(method, path, body, token?), stop(), log()}. The pages are
 // the ones compiled into the binary, as shipped; a TRIPOD_WEB in the caller's
 // environment (the repository's web/) tries edited pages without a rebuild.
-export async function startTripod({ now = NOW, env = {} } = {}) {
+export async function startTripod({ now = NOW, env = {}, port: wanted } = {}) {
   const data = path.join(tempDir('tripod-web-'), 'data');
-  const port = await freePort();
+  const port = wanted || await freePort();
   const e = { TRIPOD_NOW: now, TRIPOD_RATE_LIMIT: '0', ...env };
   const child = startChild(bin(), ['serve', '--port', String(port), '--data', data], e);
   const url = `http://127.0.0.1:${port}`;
@@ -155,6 +155,29 @@ export async function startTripod({ now = NOW, env = {} } = {}) {
   };
 }
 
+// Starts a provider stand-in (tests/servers/NAME_standin.py: "google" or
+// "microsoft"). Returns {base, env (the TRIPOD_* variables pointing at it),
+// control(name, body), stop()}.
+export async function startStandin(name) {
+  const port = await freePort();
+  const script = path.join(REPO, 'tests', 'servers', `${name}_standin.py`);
+  const child = startChild('/usr/bin/python3', [script, '--port', String(port)], { PYTHONDONTWRITEBYTECODE: '1' });
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${name} stand-in`, async () => child.log().includes('ready'), child);
+  const control = async (what, body = {}) => {
+    const res = await fetch(`${base}/_control/${what}`, { method: 'POST', body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${name} stand-in control ${what}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const env = name === 'google'
+    ? { TRIPOD_GOOGLE_CLIENT_ID: 'tripod-test-client', TRIPOD_GOOGLE_CLIENT_SECRET: 'tripod-test-secret',
+      TRIPOD_GOOGLE_AUTH_URL: `${base}/o/oauth2/v2/auth`, TRIPOD_GOOGLE_TOKEN_URL: `${base}/token`,
+      TRIPOD_GOOGLE_API_URL: `${base}/calendar/v3` }
+    : { TRIPOD_MS_CLIENT_ID: 'tripod-test-client', TRIPOD_MS_CLIENT_SECRET: 'tripod-test-secret',
+      TRIPOD_MS_LOGIN_URL: base, TRIPOD_MS_GRAPH_URL: `${base}/v1.0` };
+  return { base, env, control, stop: () => stopChild(child) };
+}
+
 // Starts Radicale (no auth) and creates calendar collection /tripod/business/.
 // Returns {url (of the collection), stop()}.
 export async function startRadicale() {
@@ -173,6 +196,28 @@ export async function startRadicale() {
   });
   if (res.status !== 201) throw new Error(`radicale MKCALENDAR answered ${res.status}`);
   return { url: base + '/tripod/business/', username: 'tripod', password: 'secret', stop: () => stopChild(child) };
+}
+
+// Starts Radicale with password logins through tests/servers/radicale_server.py:
+// USERS {name: password} (handed over in files, never on the command line),
+// CALENDARS ["ann/work", …] created empty. Returns {base, stop()}.
+export async function startRadicaleWithLogins(users, calendars = []) {
+  const dir = tempDir('tripod-radicale-');
+  const args = [path.join(REPO, 'tests', 'servers', 'radicale_server.py'), '--dir', path.join(dir, 'srv')];
+  for (const [name, pw] of Object.entries(users)) {
+    const file = path.join(dir, `${name}.pw`);
+    writeFileSync(file, pw, { mode: 0o600 });
+    args.push('--user', `${name}:@${file}`);
+  }
+  for (const c of calendars) args.push('--calendar', c);
+  const child = startChild('/usr/bin/python3', args, {});
+  let base = null;
+  await waitFor('radicale', async () => {
+    const m = /ready (http:\/\/\S+)/.exec(child.log());
+    base = m && m[1];
+    return !!base;
+  }, child);
+  return { base, stop: () => stopChild(child) };
 }
 
 // Serves ICS feeds: FEEDS maps a path ("/ana.ics") to iCalendar text.
@@ -249,6 +294,20 @@ export async function screenshot(page, name) {
   const file = path.join(OUT, name + '.png');
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+// Waits until the text of SELECTOR on PAGE matches PATTERN; the failure
+// names what it says instead.
+export async function waitForText(page, selector, pattern, timeout = 15000) {
+  try {
+    await page.waitForFunction(([s, p]) => {
+      const n = document.querySelector(s);
+      return n && new RegExp(p).test(n.textContent);
+    }, [selector, pattern.source], { timeout });
+  } catch {
+    const text = await page.evaluate((s) => document.querySelector(s)?.textContent ?? '(missing)', selector);
+    throw new Error(`${selector} should match ${pattern} but says: ${text}`);
+  }
 }
 
 export function assert(cond, message) {

@@ -1,9 +1,11 @@
 // catalog.js (admin) — skills, services with size tiers, and packages, with
-// their prices (entered in the business currency, stored in minor units).
+// their prices (entered in the business currency, stored in minor units) and
+// each service's and package's shoot window.
 
 import { el, formatMinutes, formatMoney } from '../api.js';
 import { crudBlock } from './crud.js';
 import { field, checkbox, checkGroup, checked, val, intVal } from './form.js';
+import { withWindow, windowCell } from './window.js';
 
 function names(ids, items) {
   const m = new Map(items.map((x) => [String(x.id), x.name]));
@@ -124,8 +126,9 @@ export async function renderCatalog(root, ctx) {
     ctx, name: 'services', title: 'Services', noun: 'service',
     columns: [['Name', (s) => s.name], ['Duration', duration], ['Price', (s) => priceCol(s, currency)],
       ['Tiers', (s) => (s.tiers || []).map((t) => `≤${t.max_sqft} sq ft: ${formatMinutes(t.duration_minutes)}`).join('; ') || '—'],
-      ['Skills', (s) => names(s.skills, lists.skills)]],
-    editor: (item) => {
+      ['Skills', (s) => names(s.skills, lists.skills)],
+      ['Shoot window', (s) => windowCell(s.window)]],
+    editor: withWindow('service', (item) => {
       const tiers = tiersEditor(item && item.tiers, currency);
       const node = el('div', {},
         field('service-name', 'Name', item && item.name, { field: 'name', required: true }),
@@ -145,7 +148,7 @@ export async function renderCatalog(root, ctx) {
           skills: checked(root, 'service-skills'),
         }),
       };
-    },
+    }),
     onChange: refreshLists,
   });
 
@@ -154,8 +157,9 @@ export async function renderCatalog(root, ctx) {
     intro: 'A package has its own duration; it is not the sum of its services.',
     columns: [['Name', (p) => p.name], ['Duration', duration], ['Price', (p) => priceCol(p, currency)],
       ['Services', (p) => names(p.services, lists.services)],
-      ['Crew', (p) => (p.two_photographers ? 'two photographers' : 'by length')]],
-    editor: (item) => ({
+      ['Crew', (p) => (p.two_photographers ? 'two photographers' : 'by length')],
+      ['Shoot window', (p) => windowCell(p.window)]],
+    editor: withWindow('package', (item) => ({
       node: el('div', {},
         field('package-name', 'Name', item && item.name, { field: 'name', required: true }),
         field('package-duration', 'Scheduling duration (minutes)', item && item.duration_minutes,
@@ -173,7 +177,7 @@ export async function renderCatalog(root, ctx) {
         skills: checked(root, 'package-skills'),
         two_photographers: root.querySelector('#package-two').checked,
       }),
-    }),
+    })),
   });
 
   root.replaceChildren(el('h1', { text: 'Services, packages and skills' }),

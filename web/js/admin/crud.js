@@ -6,7 +6,9 @@ import { el, status, busy } from '../api.js';
 import { save } from './form.js';
 
 // OPTS: ctx, name ('services'), title, noun ('service'), columns
-// [[header, item => text|Node]], editor(item|null) → {node, read()},
+// [[header, item => text|Node]], editor(item|null) → {node, read(), send?,
+// submitText?} (send(body) replaces the POST/PUT; its answer's `message` is
+// shown and, without an `id`, the form stays as it is),
 // rowActions(item) → [Node] (optional), onChange() after any write.
 // Returns {node, reload()}.
 export function crudBlock(opts) {
@@ -58,7 +60,7 @@ export function crudBlock(opts) {
       status(listStatus, e.message, 'error');
       return;
     }
-    const submit = el('button', { type: 'submit', class: 'primary', id: `${name}-save`, text: item ? 'Save changes' : `Create ${noun}` });
+    const submit = el('button', { type: 'submit', class: 'primary', id: `${name}-save`, text: item ? 'Save changes' : (ed.submitText || `Create ${noun}`) });
     const del = item ? el('button', { type: 'button', class: 'danger', id: `${name}-delete`, text: `Delete ${noun}` }) : null;
     const heading = el('h3', { tabindex: '-1', text: item ? `Edit ${noun}: ${item.name || item.id}` : `New ${noun}` });
     const form = el('form', { class: 'card', id: `${name}-form`, novalidate: true },
@@ -67,17 +69,20 @@ export function crudBlock(opts) {
         el('button', { type: 'button', onclick: () => editorWrap.replaceChildren(), text: 'Close' }), del));
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
+      const saved = item ? `${title.replace(/s$/, '')} saved.` : `${noun[0].toUpperCase() + noun.slice(1)} created.`;
       const res = await save(form, formStatus, submit, () => ed.read(),
-        (body) => (item ? ctx.call('PUT', `/${name}/${encodeURIComponent(item.id)}`, { body })
-          : ctx.call('POST', `/${name}`, { body })),
-        item ? `${title.replace(/s$/, '')} saved.` : `${noun[0].toUpperCase() + noun.slice(1)} created.`);
+        ed.send || ((body) => (item ? ctx.call('PUT', `/${name}/${encodeURIComponent(item.id)}`, { body })
+          : ctx.call('POST', `/${name}`, { body }))),
+        (answer) => (answer && answer.message) || saved);
       if (res) {
         ctx.forget('/readiness');
         if (!item && res.id !== undefined) item = res;
         await reload();
         if (opts.onChange) await opts.onChange();
-        if (res.id !== undefined) form.dataset.id = String(res.id);
-        heading.textContent = `Edit ${noun}: ${res.name || (item && item.name) || ''}`;
+        if (res.id !== undefined) {
+          form.dataset.id = String(res.id);
+          heading.textContent = `Edit ${noun}: ${res.name || (item && item.name) || ''}`;
+        }
       }
     });
     if (del) {

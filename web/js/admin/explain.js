@@ -1,11 +1,13 @@
 // explain.js (admin) — "why is nobody free at …?": asks the explain
 // endpoint for one start time and job, and lists each staff member as
-// eligible or with the reasons they are not.
+// eligible or with the reasons they are not, in the server's words (and that
+// day's sunset for a twilight item).
 
 import {
   el, status, busy, query, zonedToIso, dateInZone, clearErrors, fieldError, formatTime,
 } from '../api.js';
 import { checkGroup, checked, field, val } from './form.js';
+import { dayWindowNotes } from '../windows.js';
 
 const REASONS = {
   outside_zone: 'outside their service zones',
@@ -20,14 +22,17 @@ const REASONS = {
   inactive: 'inactive',
 };
 
+// One reason as a sentence: the server's words (they name skills, zones and
+// times already); an admin also sees which calendar event or booking it is.
 function reasonText(r, tz) {
   if (typeof r === 'string') return REASONS[r] || r.replace(/_/g, ' ');
   if (!r || typeof r !== 'object') return String(r);
   const base = r.message || REASONS[r.code || r.reason] || String(r.code || r.reason || 'unavailable').replace(/_/g, ' ');
   const ev = r.busy || r.event;
   if (ev && typeof ev === 'object') {
-    const when = ev.start && ev.end ? ` (${formatTime(ev.start, tz)}–${formatTime(ev.end, tz)})` : '';
-    return `${base}: ${ev.what || ev.summary || 'busy'}${when}`;
+    if (ev.kind === 'booking') return `${base} (booking #${ev.booking})`;
+    const when = ev.start && ev.end && !r.message ? ` (${formatTime(ev.start, tz)}–${formatTime(ev.end, tz)})` : '';
+    return `${base}: “${ev.what || ev.summary || 'busy'}”${when}`;
   }
   return base;
 }
@@ -95,6 +100,8 @@ export async function explainForm(ctx, tz, staff, date) {
           ok ? el('span', { class: 'badge ok', text: 'free' }) : el('span', { class: 'badge bad', text: 'not offered' }),
           reasons.length ? ` ${reasons.join('; ')}` : '');
       })));
+    const notes = dayWindowNotes(answer, date, (answer && answer.timezone) || tz);
+    if (notes.length) out.append(el('ul', { class: 'day-notes', id: 'explain-windows' }, notes.map((t) => el('li', { text: t }))));
   });
 
   return el('section', { class: 'card', 'aria-labelledby': 'explain-title' },

@@ -74,8 +74,9 @@ export function intVal(root, id, fieldName, { min = 0, max = 1e9, empty } = {}) 
 
 // Runs a save: READ() builds the body (throwing {field, message} for bad
 // input), SEND(body) calls the API. Shows progress on BUTTON and the outcome
-// in STATUSNODE; errors with a field go next to that field in FORM.
-// Resolves to SEND's result, or null when it failed.
+// in STATUSNODE (OKMESSAGE: a text, or a function of SEND's result); errors
+// with a field go next to that field in FORM. Resolves to SEND's result, or
+// null when it failed.
 export async function save(form, statusNode, button, read, send, okMessage) {
   clearErrors(form);
   status(statusNode, '');
@@ -94,7 +95,8 @@ export async function save(form, statusNode, button, read, send, okMessage) {
   status(statusNode, 'Saving…', 'busy');
   try {
     const res = await busy(button, 'Saving…', send(body));
-    status(statusNode, okMessage || 'Saved.', 'ok');
+    const msg = typeof okMessage === 'function' ? okMessage(res) : okMessage;
+    status(statusNode, msg || 'Saved.', 'ok');
     return res || {};
   } catch (e) {
     if (e.field) fieldError(form, e.field, e.message);

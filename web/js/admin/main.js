@@ -1,8 +1,9 @@
 // main.js — the admin console's shell: the admin token (asked once, kept in
-// sessionStorage), the section router (#readiness, #settings, …) and the
-// shared, cached reads of settings and catalog lists.
+// sessionStorage), the section router (#readiness, #settings, …), the
+// shared, cached reads of settings and catalog lists, the business's clock
+// format, and file downloads with the token.
 
-import { api, el, status } from '../api.js';
+import { api, BASE, ApiError, el, status, setClockFormat } from '../api.js';
 import { renderReadiness } from './readiness.js';
 import { renderSettings } from './settings.js';
 import { renderCatalog } from './catalog.js';
@@ -10,6 +11,7 @@ import { renderStaff } from './staff.js';
 import { renderCalendars } from './calendars.js';
 import { renderZones } from './zones.js';
 import { renderSchedule } from './schedule.js';
+import { renderBookings } from './bookings.js';
 
 const KEY = 'tripod.adminToken';
 const $ = (id) => document.getElementById(id);
@@ -21,6 +23,7 @@ const views = {
   staff: renderStaff,
   calendars: renderCalendars,
   zones: renderZones,
+  bookings: renderBookings,
   schedule: renderSchedule,
 };
 
@@ -76,6 +79,31 @@ const ctx = {
   go(hash) {
     location.hash = hash;
   },
+  // Downloads GET PATH (under /api/v1) with the admin token as file NAME.
+  async download(path, name) {
+    let res;
+    try {
+      res = await fetch(BASE + path, { headers: { Authorization: 'Bearer ' + sessionStorage.getItem(KEY) }, cache: 'no-store' });
+    } catch {
+      throw new ApiError(0, null);
+    }
+    if (!res.ok) {
+      let body = null;
+      try {
+        body = await res.json();
+      } catch {
+        body = null;
+      }
+      if (res.status === 401) signOut('Your admin token was not accepted. Please sign in again.');
+      throw new ApiError(res.status, body);
+    }
+    const url = URL.createObjectURL(await res.blob());
+    const a = el('a', { href: url, download: name, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  },
 };
 
 function signOut(message) {
@@ -106,6 +134,11 @@ async function route() {
   }
   const root = $('view');
   root.replaceChildren(el('p', { class: 'status', 'data-kind': 'busy', role: 'status', text: 'Loading…' }));
+  try {
+    setClockFormat((await ctx.get('/settings')).clock_format);
+  } catch (e) {
+    if (e.status === 401) return;
+  }
   document.title = `${$('tabs').querySelector('[aria-current]').textContent} — Tripod admin`;
   try {
     await views[view](root, ctx);

@@ -1,7 +1,8 @@
-// settings.js — every business setting of API.md on one form; settings the
-// page does not know are kept as they are.
+// settings.js — every business setting of API.md on one form (the business
+// location for sunset windows included); settings the page does not know are
+// kept as they are.
 
-import { el } from '../api.js';
+import { el, setClockFormat } from '../api.js';
 import { field, checkbox, select, save, val, intVal } from './form.js';
 import { hoursEditor } from './hours.js';
 
@@ -19,6 +20,23 @@ function speed(form) {
     throw e;
   }
   return n;
+}
+
+// The business location {lat, lon}, or null when both are empty: where
+// sunset/sunrise windows are computed for a property with no position.
+function location(form) {
+  const lat = val(form, 'location_lat');
+  const lon = val(form, 'location_lon');
+  if (lat === '' && lon === '') return null;
+  const n = [Number(lat), Number(lon)];
+  for (const [i, name, max] of [[0, 'lat', 90], [1, 'lon', 180]]) {
+    if ((i ? lon : lat) === '' || !Number.isFinite(n[i]) || Math.abs(n[i]) > max) {
+      const e = new Error(`Enter a ${i ? 'longitude' : 'latitude'} from -${max} to ${max}, or leave both empty.`);
+      e.field = `location.${name}`;
+      throw e;
+    }
+  }
+  return { lat: n[0], lon: n[1] };
 }
 
 // The server keeps the previous outside-area message when none is sent.
@@ -42,6 +60,16 @@ export async function renderSettings(root, ctx) {
       field('timezone', 'Business time zone', s.timezone, { list: 'tz-list', field: 'timezone',
         hint: 'IANA name, e.g. America/New_York. Slots are offered and shown in this zone.' }),
       zoneList(),
+      el('div', { class: 'row' },
+        field('location_lat', 'Business location: latitude', s.location ? s.location.lat : '',
+          { field: 'location.lat', inputmode: 'decimal',
+            hint: 'Twilight and sunrise shoots use the sun at this place when a property has no position of its own.' }),
+        field('location_lon', 'Longitude', s.location ? s.location.lon : '',
+          { field: 'location.lon', inputmode: 'decimal', hint: 'e.g. 40.7128 and -74.0060 for New York.' })),
+      select('clock_format', 'Clock', s.clock_format || '12h', [
+        ['12h', '12-hour clock — 1:30 PM'],
+        ['24h', '24-hour clock — 13:30'],
+      ], 'clock_format'),
       field('outside_area_message', 'Message for properties outside every service area', s.outside_area_message,
         { type: 'textarea', field: 'outside_area_message' }),
       el('div', { class: 'row' },
@@ -96,6 +124,7 @@ export async function renderSettings(root, ctx) {
       integrated_booking: form.querySelector('#integrated_booking').checked,
       business_name: val(form, 'business_name'),
       timezone: val(form, 'timezone'),
+      location: location(form),
       outside_area_message: val(form, 'outside_area_message'),
       contact_phone: val(form, 'contact_phone'),
       contact_email: val(form, 'contact_email'),
@@ -107,6 +136,7 @@ export async function renderSettings(root, ctx) {
       horizon_days: intVal(form, 'horizon_days', 'horizon_days', { min: 1, max: 730 }),
       travel_speed_kmh: speed(form),
       assignment: val(form, 'assignment'),
+      clock_format: val(form, 'clock_format'),
       two_photographers: {
         ...two,
         enabled: form.querySelector('#tp_enabled').checked,
@@ -119,6 +149,7 @@ export async function renderSettings(root, ctx) {
     if (res) {
       ctx.forget('/settings', '/readiness');
       Object.assign(s, res);
+      setClockFormat(s.clock_format);
     }
   });
   root.replaceChildren(el('h1', { text: 'Settings' }), form);

@@ -1,7 +1,8 @@
-// staff.js (admin) — staff members: contact, zone, weekly hours, exceptions,
-// skills, service zones, senior flag, rank and home base.
+// staff.js (admin) — staff members: contact, zone, weekly hours and dated
+// exceptions (time pickers), skills, service zones, senior flag, rank, home
+// base, and their private calendar feed link (copy, replace).
 
-import { el } from '../api.js';
+import { el, status, busy } from '../api.js';
 import { crudBlock } from './crud.js';
 import { field, checkbox, checkGroup, checked, val, intVal } from './form.js';
 import { hoursEditor, exceptionsEditor } from './hours.js';
@@ -23,6 +24,50 @@ function coord(root, id, fieldName, lim) {
   const n = Number(s);
   if (!Number.isFinite(n) || Math.abs(n) > lim) throw problem(fieldName, `Enter a number from -${lim} to ${lim}.`);
   return n;
+}
+
+// The calendar feed link of staff member S: shown, copied, replaced.
+function feedBlock(ctx, s) {
+  const url = el('input', { id: 'staff-feed-url', readonly: true, 'aria-label': 'Calendar feed link', value: '' });
+  const st = el('p', { class: 'status', id: 'staff-feed-status', role: 'status', 'aria-live': 'polite', hidden: true });
+  const copy = el('button', { type: 'button', class: 'small', id: 'staff-feed-copy', text: 'Copy link' });
+  const renew = el('button', { type: 'button', class: 'small', id: 'staff-feed-new', text: 'New link' });
+  const show = (u) => {
+    url.value = u || '';
+    copy.disabled = !u;
+    if (!u) status(st, 'This link was made before links were kept; make a new one to see it.', 'warn');
+  };
+  ctx.call('GET', `/staff/${encodeURIComponent(s.id)}/feed-key`)
+    .then((r) => show(r && r.url))
+    .catch((e) => status(st, `The link could not be loaded: ${e.message}`, 'error'));
+  copy.addEventListener('click', async () => {
+    url.select();
+    try {
+      await navigator.clipboard.writeText(url.value);
+    } catch {
+      document.execCommand('copy');
+    }
+    status(st, 'Link copied. Paste it into a calendar app as a subscription.', 'ok');
+  });
+  renew.addEventListener('click', async () => {
+    if (renew.dataset.confirm !== 'yes') {
+      renew.dataset.confirm = 'yes';
+      renew.textContent = 'Replace the link? Click again';
+      return;
+    }
+    renew.dataset.confirm = '';
+    try {
+      const r = await busy(renew, 'Making a new link…', ctx.call('POST', `/staff/${encodeURIComponent(s.id)}/feed-key`));
+      show(r.url);
+      status(st, 'New link made: the old one no longer works.', 'ok');
+    } catch (e) {
+      status(st, `No new link: ${e.message}`, 'error');
+    }
+    renew.textContent = 'New link';
+  });
+  return el('fieldset', { class: 'field', id: 'staff-feed' },
+    el('legend', { text: 'Calendar feed (their shoots, for any calendar app)' }),
+    el('div', { class: 'inline feed-link' }, url, copy, renew), st);
 }
 
 export async function renderStaff(root, ctx) {
@@ -62,12 +107,13 @@ export async function renderStaff(root, ctx) {
         checkGroup('staff-skills', 'Skills', skills, s.skills, 'skills'),
         checkGroup('staff-zones', 'Service zones (none ticked = serves everywhere)', zones, s.zones, 'zones'),
         el('fieldset', { class: 'field' }, el('legend', { text: 'Weekly hours' }), useDefault, hoursWrap),
-        el('fieldset', { class: 'field', 'data-field': 'exceptions' }, el('legend', { text: 'Exceptions (time off, extra days)' }), exc.node),
+        el('fieldset', { class: 'field', 'data-field': 'exceptions' }, el('legend', { text: 'Exceptions (time off, holidays, different hours on a date)' }), exc.node),
         el('fieldset', { class: 'field', 'data-field': 'home' },
           el('legend', { text: 'Home base (optional, for the nearest policy and travel time)' }),
           el('div', { class: 'row' },
             field('staff-home-lat', 'Latitude', s.home ? s.home.lat : '', { field: 'home.lat', placeholder: '42.36' }),
-            field('staff-home-lon', 'Longitude', s.home ? s.home.lon : '', { field: 'home.lon', placeholder: '-71.06' }))));
+            field('staff-home-lon', 'Longitude', s.home ? s.home.lon : '', { field: 'home.lon', placeholder: '-71.06' }))),
+        item ? feedBlock(ctx, s) : el('p', { class: 'hint', text: 'The calendar feed link appears here once the staff member is saved.' }));
       return {
         node,
         read: () => {

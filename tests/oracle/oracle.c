@@ -1,13 +1,21 @@
-/* oracle.c — the brute-force reference for the availability rules: for each
- * minute of the window, is it an aligned start (libical wall time), and for
- * each staff member is every minute of the buffered window in working hours
- * (libical wall time, weekday or dated exception) and clear of busy time. */
-#include "oracle.h"
+/* oracle.c — the brute-force reference for the availability rules, written
+ * from PRODUCT.md without the engine's code: for each minute of the window,
+ * is it an aligned start (libical wall time), does every minute of the shoot
+ * lie in each item's window, and for each staff member is every minute of the
+ * buffered window in working hours (libical wall time, weekday or dated
+ * exception) and clear of busy time. Beyond the public types it uses only
+ * primitives tested on their own: tz (zone names, civil dates), geo (zones,
+ * distance; test_geo.c) and solar_event (sunrise/sunset; test_solar.c checks
+ * it against the USNO's published tables) and the growable-array helper. */
+#include "oracle/oracle.h"
 
 #include <libical/ical.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/array.h"
+#include "core/solar.h"
 
 static icaltimezone *ical_zone(const tz_zone *z)
 {
@@ -82,6 +90,122 @@ static int working_minute(const avail_query *q, const avail_staff *s, icaltimezo
     return 0;
 }
 
+/* Where solar windows are computed: the property's point, else the caller's
+ * fallback. 0 when there is neither. */
+static int solar_place(const avail_property *p, double *lat, double *lon)
+{
+    if (isfinite(p->lat) && isfinite(p->lon)) {
+        *lat = p->lat;
+        *lon = p->lon;
+        return 1;
+    }
+    if (p->sun_place && isfinite(p->sun_place->lat) && isfinite(p->sun_place->lon)) {
+        *lat = p->sun_place->lat;
+        *lon = p->sun_place->lon;
+        return 1;
+    }
+    return 0;
+}
+
+/* Does window W hold the shoot [START, START + LEN_MIN)? */
+static int window_holds(const avail_query *q, const avail_window *w, icaltimezone *bz,
+                        tp_time start, int len_min)
+{
+    switch (w->kind) {
+    case AVAIL_WINDOW_NONE:
+        return 1;
+    case AVAIL_WINDOW_LOCAL:
+        /* Every minute of the shoot at a business wall-clock time in [from, to). */
+        if (w->from_min < 0 || w->to_min > 1440 || w->from_min >= w->to_min) return 0;
+        for (tp_time t = start; t < start + len_min * 60; t += 60) {
+            struct icaltimetype wall = wall_of(bz, t);
+            int minute = wall.hour * 60 + wall.minute;
+            if (minute < w->from_min || minute >= w->to_min) return 0;
+        }
+        return 1;
+    case AVAIL_WINDOW_SUNRISE:
+    case AVAIL_WINDOW_SUNSET: {
+        /* Some event E (to the minute): E − before ≤ start, end ≤ E + after. */
+        double lat, lon;
+        if (abs(w->before_min) > 600 || abs(w->after_min) > 600 ||
+            !solar_place(q->property, &lat, &lon))
+            return 0;
+        solar_kind kind = w->kind == AVAIL_WINDOW_SUNSET ? SOLAR_SUNSET : SOLAR_SUNRISE;
+        int64_t day = solar_day_of(start, lon);
+        for (int64_t d = day - 2; d <= day + 2; d++) {
+            tp_time e;
+            if (solar_event(kind, d, lat, lon, &e) != SOLAR_OK) continue;
+            e = solar_to_minute(e);
+            if (e - w->before_min * 60 <= start && start + len_min * 60 <= e + w->after_min * 60)
+                return 1;
+        }
+        return 0;
+    }
+    }
+    return 0;
+}
+
+/* Do the windows of the first UPTO items all hold the shoot at START? */
+static int windows_hold(const avail_query *q, size_t upto, icaltimezone *bz, tp_time start,
+                        int len_min)
+{
+    for (size_t i = 0; i < upto; i++)
+        if (!window_holds(q, &q->items[i].window, bz, start, len_min)) return 0;
+    return 1;
+}
+
+/* Is S a candidate start: on the step in the business zone, within notice and horizon? */
+static int candidate(const avail_query *q, icaltimezone *bz, tp_time s)
+{
+    const avail_rules *ru = q->rules;
+    int step = ru->step_min > 0 ? ru->step_min : 1;
+    struct icaltimetype w = wall_of(bz, s);
+    return w.second == 0 && (w.hour * 60 + w.minute) % step == 0 &&
+           s >= q->now + ru->notice_min * 60 && s <= q->now + (tp_time)ru->horizon_days * 86400;
+}
+
+static tp_time first_minute(const avail_query *q)
+{
+    return q->from + (60 - q->from % 60) % 60; /* instants here are after 1970 */
+}
+
+/* AVAIL_NO_PLACE when an item has a sunrise/sunset window and there is no
+ * place to compute it; *BAD is then the first such item. */
+static avail_status place_status(const avail_query *q, size_t *bad)
+{
+    double lat, lon;
+    for (size_t i = 0; i < q->nitems; i++) {
+        avail_window_kind k = q->items[i].window.kind;
+        if ((k == AVAIL_WINDOW_SUNRISE || k == AVAIL_WINDOW_SUNSET) &&
+            !solar_place(q->property, &lat, &lon)) {
+            *bad = i;
+            return AVAIL_NO_PLACE;
+        }
+    }
+    return AVAIL_OK;
+}
+
+/* AVAIL_NO_WINDOW when candidates exist but, for some item K (the first), no
+ * candidate fits the windows of items 0…K; *BAD is then K. */
+static avail_status window_status(const avail_query *q, icaltimezone *bz, int len_min, size_t *bad)
+{
+    int any = 0;
+    for (size_t k = 0; k < q->nitems; k++) {
+        if (q->items[k].window.kind == AVAIL_WINDOW_NONE) continue;
+        int fits = 0;
+        for (tp_time s = first_minute(q); s < q->to && !fits; s += 60) {
+            if (!candidate(q, bz, s)) continue;
+            any = 1;
+            fits = windows_hold(q, k + 1, bz, s, len_min);
+        }
+        if (any && !fits) {
+            *bad = k;
+            return AVAIL_NO_WINDOW;
+        }
+    }
+    return AVAIL_OK;
+}
+
 static int free_at(const avail_query *q, const avail_staff *s, icaltimezone *zone, tp_time start,
                    int len_min)
 {
@@ -105,13 +229,7 @@ static int free_at(const avail_query *q, const avail_staff *s, icaltimezone *zon
 
 static int push_pair(avail_result *r, tp_time start, uint32_t staff)
 {
-    if (r->npairs == r->pairs_cap) {
-        size_t cap = r->pairs_cap ? 2 * r->pairs_cap : 256;
-        avail_pair *v = realloc(r->pairs, cap * sizeof *v);
-        if (!v) return -1;
-        r->pairs = v;
-        r->pairs_cap = cap;
-    }
+    if (ARRAY_RESERVE(r->pairs, r->pairs_cap, r->npairs + 1, 256) != 0) return -1;
     r->pairs[r->npairs].start = start;
     r->pairs[r->npairs].staff = staff;
     r->npairs++;
@@ -120,13 +238,7 @@ static int push_pair(avail_result *r, tp_time start, uint32_t staff)
 
 static int push_slot(avail_result *r, tp_time start, tp_time end, int crew)
 {
-    if (r->nslots == r->slots_cap) {
-        size_t cap = r->slots_cap ? 2 * r->slots_cap : 64;
-        avail_slot *v = realloc(r->slots, cap * sizeof *v);
-        if (!v) return -1;
-        r->slots = v;
-        r->slots_cap = cap;
-    }
+    if (ARRAY_RESERVE(r->slots, r->slots_cap, r->nslots + 1, 64) != 0) return -1;
     r->slots[r->nslots].start = start;
     r->slots[r->nslots].end = end;
     r->slots[r->nslots].crew = crew;
@@ -178,6 +290,7 @@ int oracle_compute(const avail_query *q, avail_result *r)
     const avail_rules *ru = q->rules;
     r->npairs = r->nslots = 0;
     r->status = duration(q, r);
+    if (r->status == AVAIL_OK) r->status = place_status(q, &r->bad_item);
     if (r->status != AVAIL_OK) return 0;
     int any_serving = 0;
     for (size_t i = 0; i < q->nstaff; i++)
@@ -188,13 +301,10 @@ int oracle_compute(const avail_query *q, avail_result *r)
     }
     icaltimezone *bz = ical_zone(ru->tz);
     if (!bz) return -1;
-    int step = ru->step_min > 0 ? ru->step_min : 1;
-    tp_time first = q->from + (60 - q->from % 60) % 60; /* instants here are after 1970 */
-    for (tp_time s = first; s < q->to; s += 60) {
-        struct icaltimetype w = wall_of(bz, s);
-        if (w.second != 0 || (w.hour * 60 + w.minute) % step != 0) continue;
-        if (s < q->now + ru->notice_min * 60 || s > q->now + (tp_time)ru->horizon_days * 86400)
-            continue;
+    r->status = window_status(q, bz, r->duration_min, &r->bad_item);
+    if (r->status != AVAIL_OK) return 0;
+    for (tp_time s = first_minute(q); s < q->to; s += 60) {
+        if (!candidate(q, bz, s) || !windows_hold(q, q->nitems, bz, s, r->duration_min)) continue;
         int nfree = 0, nsenior = 0;
         size_t mark = r->npairs;
         for (size_t i = 0; i < q->nstaff; i++) {
