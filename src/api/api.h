@@ -13,6 +13,15 @@
 
 typedef struct api_server api_server; /* defined in server.c; one per `tripod serve` */
 
+/* An address or network of a trusted reverse proxy (TRIPOD_TRUSTED_PROXIES). */
+typedef struct {
+    int family;       /* AF_INET or AF_INET6 */
+    uint8_t addr[16]; /* network byte order; IPv4 uses the first 4 bytes */
+    unsigned prefix;  /* leading bits that must match */
+} api_cidr;
+
+#define API_MAX_TRUSTED_PROXIES 16
+
 /* Process-wide facts handlers may read (set at start, immutable afterwards). */
 typedef struct {
     store *db;
@@ -21,6 +30,15 @@ typedef struct {
     int fixed_now;          /* TRIPOD_NOW given */
     tp_time now_value;
     int rate_limit; /* public requests per minute per client; 0 = off */
+    /* Slow and hostile clients (conn_guard.h): the client address is the
+     * X-Forwarded-For one only when the peer is one of TRUSTED_PROXIES. */
+    api_cidr trusted_proxies[API_MAX_TRUSTED_PROXIES];
+    size_t n_trusted_proxies;
+    unsigned max_conn_per_client; /* open connections (proxied: requests) per client; 0 = no cap */
+    unsigned max_connections;     /* open connections in all; bounded by descriptors */
+    unsigned header_timeout_s;    /* a request's line and headers, whole, from its first line */
+    unsigned body_timeout_s;      /* a request's body, whole, from its headers' end */
+    unsigned idle_timeout_s;      /* a keep-alive connection between requests */
 } api_config;
 
 const api_config *api_server_config(const api_server *s);
