@@ -19,7 +19,7 @@
 #define GUARD_TICK_MS 100        /* how often the reaper looks at deadlines */
 #define GUARD_REPORT_MS 60000    /* at most one summary line a minute */
 #define GUARD_FD_RESERVE 512     /* descriptors kept for the store, calendars, mail, files */
-#define GUARD_STOP_BODY_MS 2000  /* once stopping, how long a body still arriving may take */
+#define GUARD_STOP_BODY_MS 3000  /* once stopping, how long a body still arriving may take */
 
 /* A client address: family and bytes (IPv4-mapped IPv6 counts as IPv4). */
 typedef struct {

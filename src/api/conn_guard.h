@@ -70,7 +70,7 @@ void guard_request_answer(guard *g, struct MHD_Connection *c);
 void guard_request_end(guard *g, struct MHD_Connection *c);
 
 /* From now on new connections are refused, connections waiting for a
- * request are closed, a body still arriving gets at most 2 more seconds, and
+ * request are closed, a body still arriving gets at most 3 more seconds, and
  * guard_stopping() is true. Requests being answered go on. */
 void guard_stop_accepting(guard *g);
 int guard_stopping(const guard *g);

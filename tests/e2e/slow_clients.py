@@ -16,10 +16,12 @@ established at once), bytes (sent).
 import argparse
 import errno
 import json
+import os
 import random
 import selectors
 import signal
 import socket
+import subprocess
 import sys
 import time
 
@@ -135,6 +137,30 @@ class Attack:
             if slot.sock:
                 slot.sock.close()
         return self.counts
+
+
+class Attacker:
+    """This file run as a separate process (its own interpreter, so the test's
+    own clients keep their pace): `with Attacker(port, headers=2000) as a:`;
+    a.counts holds its counts after the block."""
+
+    def __init__(self, port, source="127.0.0.2", **opts):
+        self.argv = ["/usr/bin/python3", os.path.abspath(__file__), "--port", str(port),
+                     "--source", source]
+        for k, v in opts.items():
+            self.argv += ["--" + k, str(v)]
+        self.counts = None
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, text=True)
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.send_signal(signal.SIGTERM)
+        out, _ = self.proc.communicate(timeout=60)
+        assert self.proc.returncode == 0, f"slow_clients.py exited {self.proc.returncode}"
+        self.counts = json.loads(out.strip().splitlines()[-1])
+        return False
 
 
 def main():
