@@ -1,6 +1,6 @@
 """Hostile slow clients, for the robustness tests and for measuring by hand.
 
-From one source address, many connections that trickle their headers a few
+From one source address (or a few), many connections that trickle their headers a few
 bytes at a time, that send a body slowly after complete headers, or that sit
 idle after one keep-alive request. Every connection the server closes (or
 refuses) is opened again after --reopen seconds, as a persistent attacker
@@ -49,8 +49,10 @@ class Attack:
         self.slots = [Slot(k) for k, n in (("headers", args.headers), ("body", args.bodies),
                                             ("idle", args.idle)) for _ in range(n)]
         now = time.monotonic()
+        sources = args.source.split(",")
         for i, slot in enumerate(self.slots):  # open them over the first second
             slot.due = now + i / max(len(self.slots), 1)
+            slot.source = sources[i % len(sources)]
         self.counts = {"opened": 0, "established": 0, "closed": 0, "max_open": 0, "bytes": 0}
         self.open_now = 0
         self.stopping = False
@@ -59,7 +61,7 @@ class Attack:
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setblocking(False)
         try:
-            s.bind((self.args.source, 0))
+            s.bind((slot.source, 0))
             err = s.connect_ex((self.args.host, self.args.port))
         except OSError as e:
             err = e.errno
@@ -167,7 +169,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
-    p.add_argument("--source", default="127.0.0.2", help="source address of every connection")
+    p.add_argument("--source", default="127.0.0.2",
+                   help="source address of every connection (a comma-separated list: in turn)")
     p.add_argument("--headers", type=int, default=0, help="connections trickling their headers")
     p.add_argument("--bodies", type=int, default=0, help="connections sending a body slowly")
     p.add_argument("--idle", type=int, default=0, help="idle keep-alive connections")
