@@ -23,6 +23,7 @@ import pytest
 import requests
 
 from bookseed import API, MON, business, staff
+from conftest import SANITIZE
 from slow_clients import Attacker
 
 PROMPT = 2.0  # seconds: "answered promptly", generous even for the ASan build on a busy machine
@@ -286,7 +287,8 @@ def test_many_idle_connections_stay_cheap(server, shop):
     TRIED["bad inputs"] += attack.counts["opened"]
     assert attack.counts["max_open"] >= 3000, attack.counts
     per_conn = grown / 3000
-    assert per_conn < 24, f"{per_conn:.1f} KiB per idle connection"
+    if not SANITIZE:  # AddressSanitizer's redzones and quarantine inflate every allocation
+        assert per_conn < 24, f"{per_conn:.1f} KiB per idle connection"
     print(f"\nidle: 3000 connections, {per_conn:.1f} KiB each; ordinary requests: {probe.figures()}")
 
 
