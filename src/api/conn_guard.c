@@ -199,26 +199,42 @@ int guard_parse_proxies(const char *text, api_cidr *out, size_t max, size_t *n, 
     return 0;
 }
 
-/* The client of C's current request: its peer, unless the peer is a trusted
- * proxy; then, walking X-Forwarded-For from its end, the first address that
- * is not a trusted proxy (or the list's first when all are). */
-static void guard_client_of(guard *g, struct MHD_Connection *c, const guard_conn *gc,
-                            guard_addr *out)
+/* Replaces *WHO (the peer) with the client: while *WHO is a trusted proxy,
+ * the next address of X-Forwarded-For XFF from its end (a list whose
+ * addresses are all trusted proxies leaves its first; an unreadable entry
+ * stops the walk at the last good one). */
+static void guard_walk_forwarded(const api_config *cfg, const char *xff, guard_addr *who)
 {
-    *out = gc->peer;
-    if (!gc->proxied) return;
-    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
-    if (!xff) return;
-    size_t end = strlen(xff);
-    while (end > 0 && guard_trusted(g->cfg, out)) {
+    size_t end = xff ? strlen(xff) : 0;
+    while (end > 0 && guard_trusted(cfg, who)) {
         size_t start = end;
         while (start > 0 && xff[start - 1] != ',')
             start--;
         guard_addr hop;
         if (guard_parse_addr(xff + start, end - start, &hop) != 0) break;
-        *out = hop;
+        *who = hop;
         end = start ? start - 1 : 0;
     }
+}
+
+int guard_client_address(const api_config *cfg, const char *peer, const char *xff, char *out,
+                         size_t len)
+{
+    guard_addr who;
+    if (guard_parse_addr(peer, strlen(peer), &who) != 0) return -1;
+    guard_walk_forwarded(cfg, xff, &who);
+    guard_format(&who, out, len);
+    return 0;
+}
+
+/* The client of C's current request (see guard_walk_forwarded). */
+static void guard_client_of(guard *g, struct MHD_Connection *c, const guard_conn *gc,
+                            guard_addr *out)
+{
+    *out = gc->peer;
+    if (gc->proxied)
+        guard_walk_forwarded(
+            g->cfg, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For"), out);
 }
 
 /* ---- counts per address (callers hold mu) -------------------------------- */

@@ -33,6 +33,15 @@ typedef struct guard guard;
 int guard_parse_proxies(const char *text, api_cidr *out, size_t max, size_t *n, char *err,
                         size_t errlen);
 
+/* The client address of a request from PEER (an IP address as text) that
+ * carries X-Forwarded-For XFF (NULL when absent), as text into OUT (LEN
+ * bytes): PEER unless it is one of CFG's trusted proxies; then, walking XFF
+ * from its end, the first address that is not a trusted proxy (the list's
+ * first when all are; an unreadable entry stops at the last good one).
+ * Returns 0, or -1 when PEER is not an IP address. */
+int guard_client_address(const api_config *cfg, const char *peer, const char *xff, char *out,
+                         size_t len);
+
 /* Raises the soft descriptor limit to the hard one and returns how many
  * connections the server may hold: CFG->max_connections (or the default),
  * lowered to leave room for the store, calendars and files. */

@@ -398,3 +398,12 @@ def test_garbage_and_broken_requests(server, shop):
             raw(server, b"POST /api/v1/bookings HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{\"a",
                 read=False)
     print(f"\nrobustness: {TRIED['bad inputs']} bad inputs tried")
+
+
+def test_bad_guard_settings_are_refused(make_server):
+    for name, value in (("TRIPOD_TRUSTED_PROXIES", "proxy.example.com"),
+                        ("TRIPOD_MAX_CONN_PER_CLIENT", "lots"), ("TRIPOD_HEADER_TIMEOUT", "-1"),
+                        ("TRIPOD_IDLE_TIMEOUT", "0"), ("TRIPOD_MAX_CONNECTIONS", "5")):
+        srv = make_server(env={name: value}, start=False)
+        r = srv.tripod("serve", "--port", str(srv.port), check=False)
+        assert r.returncode == 2 and name in r.stderr, (name, r.returncode, r.stderr)
