@@ -140,7 +140,8 @@ slow_clients *slow_start(const char *source, int port, int headers, int bodies, 
     sc->n = headers + bodies + idle;
     sc->interval_ms = interval_s * 1000;
     sc->source = (struct sockaddr_in){.sin_family = AF_INET};
-    sc->target = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    sc->target = (struct sockaddr_in){.sin_family = AF_INET,
+                                      .sin_port = htons((uint16_t)port),
                                       .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     sc->conns = calloc((size_t)sc->n, sizeof *sc->conns);
     sc->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -148,7 +149,7 @@ slow_clients *slow_start(const char *source, int port, int headers, int bodies, 
         goto fail;
     int64_t now = slow_now_ms();
     for (int i = 0; i < sc->n; i++) /* opened over the first second */
-        sc->conns[i] = (slow_conn){.kind = i < headers ? SLOW_HEADERS
+        sc->conns[i] = (slow_conn){.kind = i < headers            ? SLOW_HEADERS
                                            : i < headers + bodies ? SLOW_BODY
                                                                   : SLOW_IDLE,
                                    .fd = -1,

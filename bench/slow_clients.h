@@ -8,8 +8,8 @@
 typedef struct slow_clients slow_clients;
 
 typedef struct {
-    long opened;  /* connection attempts */
-    long closed;  /* ended by the server (refused, reset or timed out) */
+    long opened;   /* connection attempts */
+    long closed;   /* ended by the server (refused, reset or timed out) */
     long max_open; /* most connections established at once */
 } slow_counts;
 

@@ -16,10 +16,10 @@
 #include <unistd.h>
 
 #define GUARD_BUCKETS 4096
-#define GUARD_TICK_MS 100        /* how often the reaper looks at deadlines */
-#define GUARD_REPORT_MS 60000    /* at most one summary line a minute */
-#define GUARD_FD_RESERVE 512     /* descriptors kept for the store, calendars, mail, files */
-#define GUARD_STOP_BODY_MS 3000  /* once stopping, how long a body still arriving may take */
+#define GUARD_TICK_MS 100       /* how often the reaper looks at deadlines */
+#define GUARD_REPORT_MS 60000   /* at most one summary line a minute */
+#define GUARD_FD_RESERVE 512    /* descriptors kept for the store, calendars, mail, files */
+#define GUARD_STOP_BODY_MS 3000 /* once stopping, how long a body still arriving may take */
 
 /* A client address: family and bytes (IPv4-mapped IPv6 counts as IPv4). */
 typedef struct {
@@ -42,12 +42,12 @@ typedef struct guard_conn {
     int fd;
     atomic_llong deadline_ms; /* monotonic; 0 = none */
     atomic_int phase;
-    int requests;   /* request lines seen (only its own thread touches it) */
-    int counted;    /* PEER holds one of its address's connections */
-    int shut;       /* the reaper (or the cap) shut it down; under mu */
+    int requests; /* request lines seen (only its own thread touches it) */
+    int counted;  /* PEER holds one of its address's connections */
+    int shut;     /* the reaper (or the cap) shut it down; under mu */
     guard_addr peer;
-    int proxied;    /* PEER is a trusted proxy */
-    int has_fwd;    /* FWD holds one of its address's requests; under mu */
+    int proxied; /* PEER is a trusted proxy */
+    int has_fwd; /* FWD holds one of its address's requests; under mu */
     guard_addr fwd;
 } guard_conn;
 
@@ -56,10 +56,10 @@ struct guard {
     pthread_mutex_t mu;
     pthread_cond_t wake;
     pthread_t reaper;
-    int quit;                  /* under mu */
+    int quit; /* under mu */
     atomic_int stopping;
-    guard_conn *head;          /* every open connection, under mu */
-    unsigned open;             /* under mu */
+    guard_conn *head;                 /* every open connection, under mu */
+    unsigned open;                    /* under mu */
     unsigned long timed_out, refused; /* since the last summary, under mu */
     guard_count *counts[GUARD_BUCKETS];
 };
@@ -339,8 +339,8 @@ unsigned guard_connection_limit(const api_config *cfg)
         rl.rlim_cur = rl.rlim_max;
         if (setrlimit(RLIMIT_NOFILE, &rl) != 0) rl.rlim_cur = cur;
     }
-    rlim_t room = rl.rlim_cur > 2 * GUARD_FD_RESERVE ? rl.rlim_cur - GUARD_FD_RESERVE
-                                                     : rl.rlim_cur / 2;
+    rlim_t room =
+        rl.rlim_cur > 2 * GUARD_FD_RESERVE ? rl.rlim_cur - GUARD_FD_RESERVE : rl.rlim_cur / 2;
     return (rlim_t)want < room ? want : (unsigned)room;
 }
 
@@ -527,9 +527,8 @@ void guard_request_end(guard *g, struct MHD_Connection *c)
     }
     pthread_mutex_unlock(&g->mu);
     atomic_store(&gc->phase, GUARD_WAITING);
-    atomic_store(&gc->deadline_ms, atomic_load(&g->stopping)
-                                       ? guard_now_ms()
-                                       : guard_after(g->cfg->idle_timeout_s));
+    atomic_store(&gc->deadline_ms,
+                 atomic_load(&g->stopping) ? guard_now_ms() : guard_after(g->cfg->idle_timeout_s));
 }
 
 void guard_stop_accepting(guard *g)

@@ -506,14 +506,14 @@ int api_serve(const api_config *cfg, int port)
     /* Slow clients never hold a worker (epoll); the guard caps each address
      * and closes connections past their deadlines; libmicrohttpd's own
      * inactivity timeout covers an answer the client does not read. */
-    d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, (uint16_t)port,
-        guard_on_accept, s.guard, srv_on_request, &s, MHD_OPTION_THREAD_POOL_SIZE, srv_threads(),
-        MHD_OPTION_NOTIFY_COMPLETED, srv_on_completed, &s, MHD_OPTION_NOTIFY_CONNECTION,
-        guard_on_connection, s.guard, MHD_OPTION_URI_LOG_CALLBACK, guard_on_request_line, s.guard,
-        MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
-        MHD_OPTION_CONNECTION_TIMEOUT,
-        s.cfg.idle_timeout_s ? s.cfg.idle_timeout_s : 30u, MHD_OPTION_END);
+    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC,
+                         (uint16_t)port, guard_on_accept, s.guard, srv_on_request, &s,
+                         MHD_OPTION_THREAD_POOL_SIZE, srv_threads(), MHD_OPTION_NOTIFY_COMPLETED,
+                         srv_on_completed, &s, MHD_OPTION_NOTIFY_CONNECTION, guard_on_connection,
+                         s.guard, MHD_OPTION_URI_LOG_CALLBACK, guard_on_request_line, s.guard,
+                         MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                         (size_t)SRV_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT,
+                         s.cfg.idle_timeout_s ? s.cfg.idle_timeout_s : 30u, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "tripod: cannot listen on port %d (in use?)\n", port);
         goto out;
@@ -522,17 +522,20 @@ int api_serve(const api_config *cfg, int port)
         fprintf(stderr, "tripod: cannot start the calendar sync and outbox workers\n");
         goto out;
     }
-    fprintf(stderr, "tripod: serving http://127.0.0.1:%d/ (%s store; up to %u connections, %u "
-                    "per client address)\n",
+    fprintf(stderr,
+            "tripod: serving http://127.0.0.1:%d/ (%s store; up to %u connections, %u "
+            "per client address)\n",
             port, store_kind_name(cfg->db), limit, cfg->max_conn_per_client);
     while (sigwait(&set, &sig) != 0)
         ;
     fprintf(stderr, "tripod: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     /* Graceful: refuse new connections and requests, let requests already
-     * begun finish, then stop. Not MHD_quiesce_daemon: with epoll and a
-     * thread pool, libmicrohttpd 0.9.75 may abort ("Failed to remove listen
-     * FD from epoll set") when a worker removes the quiesced listen socket
-     * from its epoll set at the same time, or after it was closed. */
+     * begun finish, then stop. Not MHD_quiesce_daemon: its socket must stay
+     * open until MHD_stop_daemon when threads run (closing it made a worker
+     * abort: "Failed to remove listen FD from epoll set"), and with epoll it
+     * removes the socket from each worker's epoll set unsynchronised with
+     * the workers, which abort on any failed removal. The accept policy
+     * refuses instead and leaves libmicrohttpd's listen socket alone. */
     guard_stop_accepting(s.guard);
     for (int waited = 0; atomic_load(&s.inflight) > 0 && waited < SRV_DRAIN_MS; waited += 10)
         nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);

@@ -33,14 +33,13 @@ static void test_proxy_lists(void **state)
     assert_int_equal(trusting("").n_trusted_proxies, 0);
 
     static const char *const bad[] = {"example.com", "10.0.0.0/33", "::1/129", "10.0.0.0/",
-                                      "10.0.0.0/8x", "1.2.3.4.5", "[::1]", "10.0.0.0/-1"};
+                                      "10.0.0.0/8x", "1.2.3.4.5",   "[::1]",   "10.0.0.0/-1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         api_cidr out[API_MAX_TRUSTED_PROXIES];
         size_t n = 99;
         char err[160] = "";
-        assert_int_equal(guard_parse_proxies(bad[i], out, API_MAX_TRUSTED_PROXIES, &n, err,
-                                             sizeof err),
-                         -1);
+        assert_int_equal(
+            guard_parse_proxies(bad[i], out, API_MAX_TRUSTED_PROXIES, &n, err, sizeof err), -1);
         assert_int_equal(n, 0);
         assert_non_null(strstr(err, "not an IP address"));
     }
@@ -71,7 +70,7 @@ static void test_forwarded_client(void **state)
     expect_client(&cfg, "127.0.0.1", "198.51.100.1, 203.0.113.7, 10.1.2.3", "203.0.113.7");
     expect_client(&cfg, "::1", " 2001:db8::5 ", "2001:db8::5");
     expect_client(&cfg, "127.0.0.1", "[2001:db8::5]:4711, 203.0.113.7:80", "203.0.113.7");
-    expect_client(&cfg, "127.0.0.1", "10.0.0.9, 10.0.0.8", "10.0.0.9");   /* all proxies */
+    expect_client(&cfg, "127.0.0.1", "10.0.0.9, 10.0.0.8", "10.0.0.9");    /* all proxies */
     expect_client(&cfg, "127.0.0.1", "203.0.113.7, garbage", "127.0.0.1"); /* unreadable */
     expect_client(&cfg, "127.0.0.1", "garbage, 203.0.113.7", "203.0.113.7");
     expect_client(&cfg, "127.0.0.1", "", "127.0.0.1");
