@@ -446,11 +446,12 @@ void guard_on_connection(void *cls, struct MHD_Connection *c, void **socket_cont
     if (cap && !gc->proxied && gc->peer.family) {
         unsigned n = guard_count_add(g, &gc->peer);
         gc->counted = n > 0;
-        if (n > cap || atomic_load(&g->stopping)) { /* accepted by another thread meanwhile */
+        if (n > cap) { /* another thread accepted one from there meanwhile */
             guard_shut(g, gc);
             g->refused++;
         }
     }
+    if (atomic_load(&g->stopping)) guard_shut(g, gc); /* accepted as the stop began */
     pthread_mutex_unlock(&g->mu);
     *socket_context = gc;
 }
