@@ -10,6 +10,7 @@ N=${1:-5}
 BUSY=${BUSY:-0}
 here=$(cd "$(dirname "$0")/.." && pwd)
 dir=$(mktemp -d /tmp/tripod-repeat-XXXXXX)
+chmod 755 "$dir" # the PostgreSQL tests run initdb as the postgres user inside it
 hogs=()
 stop_hogs() {
     for pid in "${hogs[@]}"; do kill "$pid" 2>/dev/null || true; done
