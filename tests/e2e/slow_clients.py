@@ -4,8 +4,8 @@ From one source address (or a few), many connections that trickle their headers 
 bytes at a time, that send a body slowly after complete headers, or that sit
 idle after one keep-alive request. Every connection the server closes (or
 refuses) is opened again after --reopen seconds, as a persistent attacker
-would. Runs for --seconds (or until SIGTERM/SIGINT), then prints one JSON
-line of counts:
+would. Prints "ready" once SIGTERM and SIGINT stop it cleanly, runs for
+--seconds (or until one of them), then prints one JSON line of counts:
 
     python3 slow_clients.py --port 8080 --source 127.0.0.2 --headers 2000 --seconds 60
 
@@ -155,6 +155,8 @@ class Attacker:
 
     def __enter__(self):
         self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, text=True)
+        # Until it says so, a SIGTERM would kill it before its handler is set.
+        assert self.proc.stdout.readline().strip() == "ready", "slow_clients.py did not start"
         return self
 
     def __exit__(self, *exc):
@@ -184,6 +186,7 @@ def main():
         attack.stopping = True
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    print("ready", flush=True)
     print(json.dumps(attack.run()), flush=True)
     return 0
 
