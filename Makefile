@@ -9,7 +9,9 @@ DATA       ?= data
 PORT       ?= 8080
 JOBS       ?= 2
 
-.PHONY: all setup build build-asan run test test-fast bench fuzz clean format
+N          ?= 5
+
+.PHONY: all setup build build-asan run test test-fast test-repeat bench fuzz clean format
 
 all: build
 
@@ -31,6 +33,11 @@ run: build
 test: build build-asan
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE browser
+
+# `make test` N times in a fresh clone of HEAD, stopping at the first failure
+# (BUSY=1: with every core kept busy by other work).
+test-repeat:
+	@bash scripts/test_repeat.sh $(N)
 
 test-fast: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

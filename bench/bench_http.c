@@ -16,14 +16,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "bench_search.h"
 #include "child.h"
 #include "load.h"
 #include "scenario.h"
+#include "slow_clients.h"
 
 #define MAX_INSTANCES 3
 #define HEALTH_WAIT_S 20
 #define SERVE_GRACE_S 15 /* the server drains in-flight requests for up to 10 s */
+/* The slow-client figure: one other address holding connections that
+ * trickle headers, send bodies slowly or sit idle, a few bytes every 5 s. */
+#define SLOW_SOURCE "127.0.0.2"
+#define SLOW_HEADERS 2000
+#define SLOW_BODIES 200
+#define SLOW_IDLE 500
+#define SLOW_INTERVAL_S 5
+#define SLOW_SETTLE_US 2000000 /* they connect before wrk starts */
 
 extern char **environ;
 
@@ -113,6 +123,36 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
     return remove(path);
 }
 
+/* The availability load again while slow clients from another address hold
+ * thousands of connections to PORT: PREFIX_availability_p99_under_slow_clients_ms
+ * and _rps_under_slow_clients. 0, or 1 after saying what failed. */
+static int load_under_slow_clients(int port, const char *dir, const char *prefix)
+{
+    char name[96];
+    double rps, p99, until = bench_now_us() + SLOW_SETTLE_US;
+    slow_counts counts;
+    slow_clients *sc =
+        slow_start(SLOW_SOURCE, port, SLOW_HEADERS, SLOW_BODIES, SLOW_IDLE, SLOW_INTERVAL_S);
+    if (!sc) {
+        fprintf(stderr, "bench %s: cannot start the slow clients\n", prefix);
+        return 1;
+    }
+    while (bench_now_us() < until && !child_interrupted())
+        usleep(50000);
+    int rc = child_interrupted() ? 1 : load_availability_figures(&port, 1, dir, prefix, &rps, &p99);
+    slow_stop(sc, &counts);
+    if (rc != 0) return 1;
+    if (counts.max_open == 0) {
+        fprintf(stderr, "bench %s: no slow client could connect from %s\n", prefix, SLOW_SOURCE);
+        return 1;
+    }
+    snprintf(name, sizeof name, "%s_availability_p99_under_slow_clients_ms", prefix);
+    bench_report(name, p99, "ms");
+    snprintf(name, sizeof name, "%s_availability_rps_under_slow_clients", prefix);
+    bench_report(name, rps, "req/s");
+    return 0;
+}
+
 /* One configuration: the scenario into the store at URL (NULL: SQLite in a
  * new temporary dir), N instances serving it, availability then bookings,
  * figures named PREFIX_…. Returns 0, or 1 after saying what failed. */
@@ -158,6 +198,7 @@ static int run_config(const char *exe, char **env, const char *prefix, const cha
         }
     }
     if (!child_interrupted() && load_availability(ports, n, dir, prefix) == 0 &&
+        (n > 1 || url || load_under_slow_clients(ports[0], dir, prefix) == 0) &&
         load_bookings(ports, n, prefix) == 0)
         rc = 0;
 out:

@@ -52,7 +52,20 @@ static int write_script(const char *path, const int *ports, int n)
 
 int load_availability(const int *ports, int n, const char *dir, const char *prefix)
 {
-    char script[512], url[160], threads[16], conns[16], secs[16], name[64];
+    char name[64];
+    double rps, p99;
+    if (load_availability_figures(ports, n, dir, prefix, &rps, &p99) != 0) return 1;
+    snprintf(name, sizeof name, "%s_availability_rps", prefix);
+    bench_report(name, rps, "req/s");
+    snprintf(name, sizeof name, "%s_availability_p99_ms", prefix);
+    bench_report(name, p99, "ms");
+    return 0;
+}
+
+int load_availability_figures(const int *ports, int n, const char *dir, const char *prefix,
+                              double *rps_out, double *p99_out)
+{
+    char script[512], url[160], threads[16], conns[16], secs[16];
     char out[8192];
     snprintf(script, sizeof script, "%s/wrk.lua", dir);
     snprintf(url, sizeof url,
@@ -89,10 +102,8 @@ int load_availability(const int *ports, int n, const char *dir, const char *pref
                 prefix, status, non2xx, sock[0] + sock[1] + sock[2] + sock[3], out);
         return 1;
     }
-    snprintf(name, sizeof name, "%s_availability_rps", prefix);
-    bench_report(name, rps, "req/s");
-    snprintf(name, sizeof name, "%s_availability_p99_ms", prefix);
-    bench_report(name, p99, "ms");
+    *rps_out = rps;
+    *p99_out = p99;
     return 0;
 }
 

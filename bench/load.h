@@ -13,6 +13,11 @@
  * failed (wrk's output included); no figure is printed then. */
 int load_availability(const int *ports, int n, const char *dir, const char *prefix);
 
+/* The same measurement, its figures left in *RPS and *P99 (ms) instead of
+ * printed (PREFIX only names it in messages). 0, or 1 as above. */
+int load_availability_figures(const int *ports, int n, const char *dir, const char *prefix,
+                              double *rps, double *p99);
+
 /* Six threads posting bookings for LOAD_SECONDS, thread i to PORTS[i % N],
  * each on start times no other thread books (days 15 on from T0, free of
  * the scenario's busy time; every staff member at each start), so every

@@ -58,16 +58,33 @@ static void *h_serve(void *arg)
     return NULL;
 }
 
+/* A free port for the server, drawn at random below the kernel's ephemeral
+ * range as tests/servers/ports.py does: a port from bind(0) can go to
+ * another process's outgoing connection before the server binds it, and
+ * the suites running beside this one open thousands of connections. */
 static int h_free_port(void)
 {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) != 0)
-        h_die("no free port");
-    close(fd);
-    return ntohs(a.sin_port);
+    int high = 32767, low;
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (f) {
+        int first;
+        if (fscanf(f, "%d", &first) == 1 && first > 1025) high = first - 1;
+        fclose(f);
+    }
+    low = high > 21000 ? 20000 : 1024;
+    for (int attempt = 0; attempt < 500; attempt++) {
+        int port = low + (int)randombytes_uniform((uint32_t)(high - low + 1));
+        struct sockaddr_in a = {.sin_family = AF_INET,
+                                .sin_port = htons((uint16_t)port),
+                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0) break;
+        int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+        close(fd);
+        if (ok) return port;
+    }
+    h_die("no free port");
+    return -1;
 }
 
 static int h_connect(void)

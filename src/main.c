@@ -12,6 +12,7 @@
 
 #include "../bench/bench.h"
 #include "api/api.h"
+#include "api/conn_guard.h"
 #include "app/app.h"
 #include "app/config.h"
 #include "app/demo.h"
@@ -31,7 +32,8 @@ static int usage(void)
                     "       tripod token create --name NAME [--data DIR] [--db URL]\n"
                     "       tripod demo [--data DIR] [--db URL]\n"
                     "       tripod bench\n"
-                    "environment: TRIPOD_DB (instead of --db), TRIPOD_NOW, TRIPOD_RATE_LIMIT\n");
+                    "environment: TRIPOD_DB (instead of --db), TRIPOD_NOW, TRIPOD_RATE_LIMIT, "
+                    "TRIPOD_TRUSTED_PROXIES, … (README)\n");
     return 2;
 }
 
@@ -116,6 +118,49 @@ static store *open_store(const cli_opts *o, const tripod_config *cfg)
     return db;
 }
 
+/* Sets *OUT from the environment variable NAME, a whole number from MIN to
+ * MAX (DEF when unset or empty). 0, or 2 after saying what is wrong (WHAT). */
+static int env_uint(const char *name, unsigned min, unsigned max, unsigned def, const char *what,
+                    unsigned *out)
+{
+    const char *v = getenv(name);
+    char *end;
+    *out = def;
+    if (!v || !*v) return 0;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || n < (long)min || n > (long)max) {
+        fprintf(stderr, "tripod: %s must be %s from %u to %u\n", name, what, min, max);
+        return 2;
+    }
+    *out = (unsigned)n;
+    return 0;
+}
+
+/* The limits on slow and hostile clients (conn_guard.h). 0, or 2. */
+static int env_guard(tripod_config *cfg)
+{
+    const char *proxies = getenv("TRIPOD_TRUSTED_PROXIES");
+    char err[160];
+    if (proxies && guard_parse_proxies(proxies, cfg->trusted_proxies, CONFIG_MAX_TRUSTED_PROXIES,
+                                       &cfg->n_trusted_proxies, err, sizeof err) != 0) {
+        fprintf(stderr, "tripod: TRIPOD_TRUSTED_PROXIES: %s\n", err);
+        return 2;
+    }
+    if (env_uint("TRIPOD_MAX_CONN_PER_CLIENT", 0, 1000000, cfg->max_conn_per_client,
+                 "a number of connections (0 = no cap)", &cfg->max_conn_per_client) ||
+        env_uint("TRIPOD_MAX_CONNECTIONS", 16, 1000000, cfg->max_connections,
+                 "a number of connections", &cfg->max_connections) ||
+        env_uint("TRIPOD_HEADER_TIMEOUT", 0, 3600, cfg->header_timeout_s,
+                 "a number of seconds (0 = none)", &cfg->header_timeout_s) ||
+        env_uint("TRIPOD_BODY_TIMEOUT", 0, 3600, cfg->body_timeout_s,
+                 "a number of seconds (0 = none)", &cfg->body_timeout_s) ||
+        env_uint("TRIPOD_IDLE_TIMEOUT", 1, 3600, cfg->idle_timeout_s, "a number of seconds",
+                 &cfg->idle_timeout_s))
+        return 2;
+    return 0;
+}
+
 /* Environment variable NAME as a whole number in [MIN, MAX] into *OUT (left
  * as is when unset or empty). 0, or 2 after saying what is wrong. */
 static int env_int(const char *name, long min, long max, const char *what, int *out)
@@ -145,6 +190,7 @@ static int config_from_env(tripod_config *cfg)
 {
     const char *now = getenv("TRIPOD_NOW");
     config_defaults(cfg);
+    if (env_guard(cfg) != 0) return 2;
     if (now && *now) {
         if (tz_parse_rfc3339(now, &cfg->now_value) != 0) {
             fprintf(stderr,

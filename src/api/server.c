@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/conn_guard.h"
 #include "api/metrics.h"
 #include "api/ratelimit.h"
 #include "api/web.h"
@@ -36,6 +37,7 @@ struct api_server {
     char *web_dir;       /* the pages directory overriding the compiled-in pages, or NULL */
     char csp[600];       /* the pages' Content-Security-Policy (srv_csp) */
     atomic_int inflight; /* requests begun and not yet completed */
+    guard *guard;        /* slow clients, per-client caps, stopping */
 };
 
 /* Per-connection request state, from the first callback to completion. */
@@ -43,6 +45,8 @@ typedef struct {
     char *body;
     size_t len, cap;
     int too_large;
+    int refused; /* 429 (client over its cap) or 503 (stopping); body drained, not read */
+    char client[INET6_ADDRSTRLEN + 1];
     struct timespec t0;
 } srv_ctx;
 
@@ -139,20 +143,6 @@ static const char *srv_header(struct MHD_Connection *c, const char *name)
     return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
-static void srv_client(struct MHD_Connection *c, char *out, size_t len)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(out, len, "unknown");
-    if (!ci || !ci->client_addr) return;
-    if (ci->client_addr->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
-                  (socklen_t)len);
-    else if (ci->client_addr->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, out,
-                  (socklen_t)len);
-}
-
 /* Sets *IS_ADMIN from the bearer token; -1 when the store cannot answer. */
 static int srv_check_admin(api_server *s, const char *bearer, int *is_admin)
 {
@@ -186,7 +176,6 @@ static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const c
                              size_t allowlen, const char **label)
 {
     api_req req = {.srv = s, .app = s->app, .method = method, .path = path, .mhd_conn = conn};
-    char client[INET6_ADDRSTRLEN + 1];
     char *caps = malloc(strlen(path) + 1);
     const api_route *route = NULL;
     allow[0] = '\0';
@@ -215,8 +204,7 @@ static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const c
         goto out;
     }
     *label = route->pattern;
-    srv_client(conn, client, sizeof client);
-    req.client = client;
+    req.client = cx->client;
     req.body = cx->body ? cx->body : "";
     req.body_len = cx->len;
     req.idempotency_key = srv_header(conn, "Idempotency-Key");
@@ -234,7 +222,7 @@ static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const c
     }
     if ((route->access == API_PUBLIC || (route->access == API_PUBLIC_OR_ADMIN && !req.is_admin)) &&
         s->rl) {
-        int wait = ratelimit_take(s->rl, client, srv_mono_ms());
+        int wait = ratelimit_take(s->rl, cx->client, srv_mono_ms());
         if (wait > 0) {
             api_error(res, 429, "rate_limited", "too many requests; try again later", NULL);
             res->retry_after = wait;
@@ -371,7 +359,7 @@ static void srv_csp(const char *tile_url, char *out, size_t len)
 }
 
 static void srv_headers(struct MHD_Response *r, const api_res *res, int is_api, const char *allow,
-                        const char *csp)
+                        const char *csp, int closing)
 {
     char num[16];
     const char *ct = res->content_type ? res->content_type : "application/json";
@@ -384,6 +372,7 @@ static void srv_headers(struct MHD_Response *r, const api_res *res, int is_api, 
     if (allow && *allow) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
     if (res->location) MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
     if (res->disposition) MHD_add_response_header(r, "Content-Disposition", res->disposition);
+    if (closing) MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     if (is_api) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     } else {
@@ -404,8 +393,13 @@ static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, co
     if (!cx) {
         cx = calloc(1, sizeof *cx);
         if (!cx) return MHD_NO;
+        /* Counted before looking at the stop flag: api_serve sets the flag,
+         * then waits for the count to drop, so no request slips between. */
         atomic_fetch_add(&s->inflight, 1);
         clock_gettime(CLOCK_MONOTONIC, &cx->t0);
+        if (guard_request_begin(s->guard, conn, cx->client, sizeof cx->client) != 0)
+            cx->refused = 429;
+        if (guard_stopping(s->guard)) cx->refused = 503;
         const char *cl = srv_header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > SRV_MAX_BODY) cx->too_large = 1;
         *con_cls = cx;
@@ -414,7 +408,8 @@ static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, co
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (cx->too_large || cx->len + n > SRV_MAX_BODY) {
+        if (guard_body_late(s->guard, conn)) return MHD_NO; /* past its deadline: cut */
+        if (cx->refused || cx->too_large || cx->len + n > SRV_MAX_BODY) {
             cx->too_large = 1;
             return MHD_YES; /* keep draining; answered once the body is read */
         }
@@ -431,7 +426,15 @@ static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, co
     int is_api = strncmp(url, SRV_API_PREFIX, strlen(SRV_API_PREFIX)) == 0;
     int is_oauth = strncmp(url, SRV_OAUTH_PREFIX, strlen(SRV_OAUTH_PREFIX)) == 0;
     const char *label = is_api ? "unmatched" : "page";
-    if (cx->too_large)
+    guard_request_answer(s->guard, conn);
+    if (cx->refused == 503) {
+        api_error(&res, 503, "stopping", "the server is stopping; try again", NULL);
+        res.retry_after = 1;
+    } else if (cx->refused) {
+        api_error(&res, 429, "too_many_connections",
+                  "too many requests from your address at once; try again", NULL);
+        res.retry_after = 1;
+    } else if (cx->too_large)
         api_error(&res, 413, "payload_too_large", "the request body exceeds 1 MiB", NULL);
     else if (is_api || is_oauth)
         srv_dispatch_api(s, conn, method, url, cx, &res, allow, sizeof allow, &label);
@@ -440,7 +443,8 @@ static enum MHD_Result srv_on_request(void *cls, struct MHD_Connection *conn, co
     if (!r) r = srv_body(&res);
     enum MHD_Result ok = MHD_NO;
     if (r) {
-        srv_headers(r, &res, is_api || cx->too_large, allow, s->csp);
+        srv_headers(r, &res, is_api || cx->too_large || cx->refused, allow, s->csp,
+                    guard_stopping(s->guard));
         ok = MHD_queue_response(conn, (unsigned)res.status, r);
         MHD_destroy_response(r);
     }
@@ -458,8 +462,9 @@ static void srv_on_completed(void *cls, struct MHD_Connection *conn, void **con_
 {
     api_server *s = cls;
     srv_ctx *cx = *con_cls;
-    (void)conn, (void)toe;
+    (void)toe;
     if (cx) {
+        guard_request_end(s->guard, conn);
         free(cx->body);
         free(cx);
         atomic_fetch_sub(&s->inflight, 1);
@@ -506,10 +511,26 @@ int api_serve(app *a, int port)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* the pool threads inherit the mask */
+    unsigned limit = guard_connection_limit(cfg);
+    if (!(s.guard = guard_new(cfg))) {
+        fprintf(stderr, "tripod: out of memory\n");
+        goto out;
+    }
+    /* Slow clients never hold a worker (epoll); the guard caps each address
+     * and closes connections past their deadlines; libmicrohttpd's own
+     * inactivity timeout covers an answer the client does not read. Each
+     * connection keeps libmicrohttpd's default 32 KiB buffer: it is zeroed
+     * after every request, so an idle keep-alive connection holds all of it
+     * (32.8 KiB measured), but with 16 KiB (16.7 KiB idle) a request with a
+     * few hundred query arguments went unanswered, the library having no
+     * room left for its error reply. */
     d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC,
-                         (uint16_t)port, NULL, NULL, srv_on_request, &s,
+                         (uint16_t)port, guard_on_accept, s.guard, srv_on_request, &s,
                          MHD_OPTION_THREAD_POOL_SIZE, srv_threads(cfg), MHD_OPTION_NOTIFY_COMPLETED,
-                         srv_on_completed, &s, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+                         srv_on_completed, &s, MHD_OPTION_NOTIFY_CONNECTION, guard_on_connection,
+                         s.guard, MHD_OPTION_URI_LOG_CALLBACK, guard_on_request_line, s.guard,
+                         MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_CONNECTION_TIMEOUT,
+                         cfg->idle_timeout_s ? cfg->idle_timeout_s : 30u, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "tripod: cannot listen on port %d (in use?)\n", port);
         goto out;
@@ -518,20 +539,28 @@ int api_serve(app *a, int port)
         fprintf(stderr, "tripod: cannot start the calendar sync and outbox workers\n");
         goto out;
     }
-    fprintf(stderr, "tripod: serving http://127.0.0.1:%d/ (%s store)\n", port,
-            store_kind_name(a->db));
+    fprintf(stderr,
+            "tripod: serving http://127.0.0.1:%d/ (%s store; up to %u connections, %u "
+            "per client address)\n",
+            port, store_kind_name(a->db), limit, cfg->max_conn_per_client);
     while (sigwait(&set, &sig) != 0)
         ;
     fprintf(stderr, "tripod: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    /* Graceful: stop accepting, let requests already begun finish, then stop. */
-    MHD_socket listener = MHD_quiesce_daemon(d);
-    if (listener != MHD_INVALID_SOCKET) close(listener);
+    /* Graceful: refuse new connections and requests, let requests already
+     * begun finish, then stop. Not MHD_quiesce_daemon: its socket must stay
+     * open until MHD_stop_daemon when threads run (closing it made a worker
+     * abort: "Failed to remove listen FD from epoll set"), and with epoll it
+     * removes the socket from each worker's epoll set unsynchronised with
+     * the workers, which abort on any failed removal. The accept policy
+     * refuses instead and leaves libmicrohttpd's listen socket alone. */
+    guard_stop_accepting(s.guard);
     for (int waited = 0; atomic_load(&s.inflight) > 0 && waited < SRV_DRAIN_MS; waited += 10)
         nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     rc = 0;
 out:
     app_workers_stop(a);
     if (d) MHD_stop_daemon(d);
+    guard_free(s.guard); /* after the daemon: it notifies closed connections until then */
     ratelimit_free(s.rl);
     free(s.web_dir);
     return rc;

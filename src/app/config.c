@@ -15,6 +15,11 @@ void config_defaults(tripod_config *cfg)
     cfg->outbox_backoff_max_s = 3600;
     cfg->outbox_lease_s = 120;
     cfg->rate_limit = 120;
+    cfg->max_conn_per_client = 128;
+    cfg->max_connections = 10000;
+    cfg->header_timeout_s = 10;
+    cfg->body_timeout_s = 30;
+    cfg->idle_timeout_s = 30;
     cfg->geocoder_user_agent = "Tripod/1.0 (self-service shoot booking)";
     cfg->geocoder_interval_ms = 1000;
     cfg->geocoder_cache_days = 30;

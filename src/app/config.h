@@ -4,8 +4,18 @@
 #define TRIPOD_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/tz.h"
+
+/* An address or network of a trusted reverse proxy (TRIPOD_TRUSTED_PROXIES). */
+typedef struct {
+    int family;       /* AF_INET or AF_INET6 */
+    uint8_t addr[16]; /* network byte order; IPv4 uses the first 4 bytes */
+    unsigned prefix;  /* leading bits that must match */
+} config_cidr;
+
+#define CONFIG_MAX_TRUSTED_PROXIES 16
 
 typedef struct {
     /* The clock */
@@ -50,6 +60,17 @@ typedef struct {
     int rate_limit;      /* TRIPOD_RATE_LIMIT: public requests per minute per client (120; 0 off) */
     int threads;         /* TRIPOD_THREADS: HTTP workers; 0 = 4 per CPU, at least 8 */
     const char *web_dir; /* TRIPOD_WEB: pages from this directory instead of the built-in ones */
+    /* HTTP: slow and hostile clients (api/conn_guard.h). The client address is
+     * the X-Forwarded-For one only when the peer is one of TRUSTED_PROXIES. */
+    config_cidr trusted_proxies[CONFIG_MAX_TRUSTED_PROXIES]; /* TRIPOD_TRUSTED_PROXIES */
+    size_t n_trusted_proxies;
+    unsigned max_conn_per_client; /* TRIPOD_MAX_CONN_PER_CLIENT (128): open connections
+                                     (proxied: requests) per client; 0 = no cap */
+    unsigned max_connections;     /* TRIPOD_MAX_CONNECTIONS (10000), bounded by descriptors */
+    unsigned header_timeout_s; /* TRIPOD_HEADER_TIMEOUT (10): a request's line and headers, whole */
+    unsigned body_timeout_s;   /* TRIPOD_BODY_TIMEOUT (30): a request's body, whole */
+    unsigned
+        idle_timeout_s; /* TRIPOD_IDLE_TIMEOUT (30): a keep-alive connection between requests */
 } tripod_config;
 
 /* The defaults of every setting above (no environment read). */

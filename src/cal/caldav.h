@@ -29,9 +29,9 @@ typedef struct {
     size_t cap;          /* bytes allocated at body */
     char *etag;          /* ETag header or NULL */
     char *last_modified; /* Last-Modified header or NULL */
-    char *location;    /* 3xx not followed: the Location as an absolute URL (no credentials), or
-                          NULL */
-    long retry_after;  /* Retry-After in seconds (a date is turned into seconds); 0: none */
+    char *location;      /* 3xx not followed: the Location as an absolute URL (no credentials), or
+                            NULL */
+    long retry_after;    /* Retry-After in seconds (a date is turned into seconds); 0: none */
 } caldav_response;
 
 void caldav_response_free(caldav_response *r); /* accepts NULL; zeroes R */

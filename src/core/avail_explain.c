@@ -29,8 +29,8 @@ static void add_span(reasons *rs, avail_why why, int64_t ref, const char *what, 
 /* Appends reason WHY (REF: a skill; B: the busy interval, whose drive GAP applies). */
 static void add(reasons *rs, avail_why why, int64_t ref, const avail_busy *b, tp_time gap)
 {
-    add_span(rs, why, ref, b ? b->what : NULL, b ? b->start : 0, b ? b->end : 0,
-             b ? b->booking : 0, gap);
+    add_span(rs, why, ref, b ? b->what : NULL, b ? b->start : 0, b ? b->end : 0, b ? b->booking : 0,
+             gap);
 }
 
 /* 1 when skill K of item I was already required by an earlier item or slot. */

@@ -11,6 +11,27 @@ TUE = "2030-06-04"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 
 
+# Fields that background workers change on their own, at any moment: the
+# calendar sync (a calendar's bookkeeping) and the outbox (a booking's
+# calendar state: pending, failing, synced). A before/after comparison must
+# leave them out, or wait for the workers to settle.
+WORKER_FIELDS = {"calendars": ("last_sync", "last_attempt", "last_error", "events"),
+                 "bookings": ("calendar",)}
+
+
+def without_worker_fields(coll, rows):
+    """ROWS (COLL's list of objects, one object, or a page {COLL: [...], …})
+    without WORKER_FIELDS[COLL]."""
+    drop = WORKER_FIELDS.get(coll)
+    if not drop:
+        return rows
+    if isinstance(rows, dict) and isinstance(rows.get(coll), list):
+        return {**rows, coll: without_worker_fields(coll, rows[coll])}
+    if isinstance(rows, dict):
+        return {k: v for k, v in rows.items() if k not in drop}
+    return [{k: v for k, v in row.items() if k not in drop} for row in rows]
+
+
 def at(day, hhmm):
     """RFC 3339 of DAY at HH:MM in New York (June: -04:00)."""
     return f"{day}T{hhmm}:00-04:00"

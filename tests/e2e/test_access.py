@@ -9,7 +9,7 @@ import math
 import os
 import sqlite3
 
-from bookseed import API, MON, at, book, business, ok, staff
+from bookseed import API, MON, at, book, business, ok, staff, without_worker_fields
 
 PASSWORD = "Pa55-w0rd-that-must-never-leak"
 
@@ -65,11 +65,7 @@ def snapshot(admin):
                  "bookings"):
         r = admin.get(API + "/" + coll)
         assert r.status_code == 200, (coll, r.text)
-        out[coll] = r.json()
-    for c in out["calendars"]:  # sync bookkeeping may move on its own
-        c.pop("last_sync", None), c.pop("last_error", None), c.pop("last_attempt", None)
-    for b in out["bookings"]["bookings"]:  # so does delivery (the outbox worker sets calendar.state)
-        b.pop("calendar", None)
+        out[coll] = without_worker_fields(coll, r.json())  # the sync and the outbox move on
     return out
 
 

@@ -32,7 +32,7 @@ class Load:
 
     def __init__(self, server, service, threads=4, pause=0.0):
         self.server, self.service, self.pause = server, service, pause
-        self.acked, self.errors, self.attempts = [], [], 0
+        self.acked, self.errors, self.attempts, self.unanswered = [], [], 0, 0
         self.cancel_sent, self.cancelled = set(), set()
         self.busy = 0
         self.lock = threading.Lock()
@@ -51,13 +51,15 @@ class Load:
             try:
                 r = requests.post(self.server.api + "/bookings", json=self.body(start), timeout=10)
             except requests.RequestException:
+                with self.lock:
+                    self.unanswered += 1
                 time.sleep(0.02)  # the server is down: not acknowledged, try again
                 continue
             with self.lock:
                 self.attempts += 1
                 if r.status_code == 201:
                     self.acked.append(r.json())
-                elif r.status_code == 503 and r.json().get("error") == "busy":
+                elif r.status_code == 503 and r.json().get("error") in ("busy", "stopping"):
                     self.busy += 1  # a clear "try again": not acknowledged, not an error
                 elif r.status_code != 409:
                     self.errors.append((r.status_code, r.text[:200]))
