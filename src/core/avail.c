@@ -42,7 +42,7 @@ void avail_result_free(avail_result *r)
     avail_result_init(r);
 }
 
-static int pairs_push(avail_result *r, tp_time start, uint32_t staff)
+int avail_result_add_pair(avail_result *r, tp_time start, uint32_t staff)
 {
     if (ARRAY_RESERVE(r->pairs, r->pairs_cap, r->npairs + 1, 256) != 0) return -1;
     r->pairs[r->npairs].start = start;
@@ -51,7 +51,7 @@ static int pairs_push(avail_result *r, tp_time start, uint32_t staff)
     return 0;
 }
 
-static int slots_push(avail_result *r, tp_time start, tp_time end, int crew)
+int avail_result_add_slot(avail_result *r, tp_time start, tp_time end, int crew)
 {
     if (ARRAY_RESERVE(r->slots, r->slots_cap, r->nslots + 1, 64) != 0) return -1;
     r->slots[r->nslots].start = start;
@@ -163,7 +163,7 @@ static int sweep_staff(const avail_query *q, const avail__plan *p, uint32_t idx,
                 bi++;
             }
             if (reach > s) continue;
-            if (pairs_push(r, s, idx) != 0) return -1;
+            if (avail_result_add_pair(r, s, idx) != 0) return -1;
             sc->count[ci].n++;
             sc->count[ci].senior += (uint32_t)senior;
         }
@@ -222,7 +222,8 @@ static int finish(const avail_query *q, const avail__plan *p, scratch *sc, avail
     }
     for (size_t ci = 0; ci < sc->cand.n; ci++)
         if (offered(ru, p->crew, sc->count[ci]) &&
-            slots_push(r, sc->cand.v[ci], sc->cand.v[ci] + (tp_time)p->len_min * 60, p->crew) != 0)
+            avail_result_add_slot(r, sc->cand.v[ci], sc->cand.v[ci] + (tp_time)p->len_min * 60,
+                                  p->crew) != 0)
             return -1;
     return 0;
 }

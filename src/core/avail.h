@@ -204,6 +204,10 @@ typedef struct {
 
 void avail_result_init(avail_result *r);
 void avail_result_free(avail_result *r); /* accepts NULL */
+/* Appends pair (START, STAFF) / slot [START, END) with CREW to R, growing its
+ * arrays. 0, or -1 when memory ran out (R unchanged). */
+int avail_result_add_pair(avail_result *r, tp_time start, uint32_t staff);
+int avail_result_add_slot(avail_result *r, tp_time start, tp_time end, int crew);
 
 /* Computes every offered start. Returns 0 (look at r->status for the
  * domain answer) or -1 when memory ran out (r stays valid, empty). */

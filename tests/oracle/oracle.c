@@ -6,7 +6,8 @@
  * exception) and clear of busy time. Beyond the public types it uses only
  * primitives tested on their own: tz (zone names, civil dates), geo (zones,
  * distance; test_geo.c) and solar_event (sunrise/sunset; test_solar.c checks
- * it against the USNO's published tables) and the growable-array helper. */
+ * it against the USNO's published tables) and the result type's own
+ * avail_result_add_pair/_slot (appending to the answer, no rule in them). */
 #include "oracle/oracle.h"
 
 #include <libical/ical.h>
@@ -14,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/array.h"
 #include "core/solar.h"
 
 static icaltimezone *ical_zone(const tz_zone *z)
@@ -227,25 +227,6 @@ static int free_at(const avail_query *q, const avail_staff *s, icaltimezone *zon
     return 1;
 }
 
-static int push_pair(avail_result *r, tp_time start, uint32_t staff)
-{
-    if (ARRAY_RESERVE(r->pairs, r->pairs_cap, r->npairs + 1, 256) != 0) return -1;
-    r->pairs[r->npairs].start = start;
-    r->pairs[r->npairs].staff = staff;
-    r->npairs++;
-    return 0;
-}
-
-static int push_slot(avail_result *r, tp_time start, tp_time end, int crew)
-{
-    if (ARRAY_RESERVE(r->slots, r->slots_cap, r->nslots + 1, 64) != 0) return -1;
-    r->slots[r->nslots].start = start;
-    r->slots[r->nslots].end = end;
-    r->slots[r->nslots].crew = crew;
-    r->nslots++;
-    return 0;
-}
-
 static int by_staff_then_start(const void *a, const void *b)
 {
     const avail_pair *x = a, *y = b;
@@ -315,7 +296,7 @@ int oracle_compute(const avail_query *q, avail_result *r)
             if (!free_at(q, st, sz, s, r->duration_min)) continue;
             nfree++;
             nsenior += st->senior != 0;
-            if (push_pair(r, s, (uint32_t)i) != 0) return -1;
+            if (avail_result_add_pair(r, s, (uint32_t)i) != 0) return -1;
         }
         int ok =
             r->crew == 1 ? nfree >= 1 : nfree >= 2 && (!ru->two.senior_required || nsenior >= 1);
@@ -323,7 +304,7 @@ int oracle_compute(const avail_query *q, avail_result *r)
             r->npairs = mark;
             continue;
         }
-        if (push_slot(r, s, s + r->duration_min * 60, r->crew) != 0) return -1;
+        if (avail_result_add_slot(r, s, s + r->duration_min * 60, r->crew) != 0) return -1;
     }
     if (r->npairs > 1) qsort(r->pairs, r->npairs, sizeof *r->pairs, by_staff_then_start);
     return 0;
