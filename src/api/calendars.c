@@ -165,7 +165,7 @@ static int cal_check(const api_req *req, store_conn *c, const json_t *in, const 
         return val_fail(e, "primary",
                         "only a calendar of the business (owner \"business\") can be primary");
     json_object_set_new(*out, "primary", json_boolean(primary));
-    if (primary) return cal_clear_primary(c, old ? crud_doc_id(old) : 0);
+    if (primary) return cal_clear_primary(c, old ? documents_id(old) : 0);
     return 0;
 }
 
@@ -187,7 +187,7 @@ static int cal_present(const api_req *req, store_conn *c, json_t *doc)
     const tz_zone *tz = tz_zone_get(json_string_value(json_object_get(settings, "timezone")));
     json_decref(settings);
     if (!tz && !(tz = tz_zone_get("UTC"))) return STORE_ERROR;
-    int rc = store_calstate_get(c, crud_doc_id(doc), &st);
+    int rc = store_calstate_get(c, documents_id(doc), &st);
     if (rc == STORE_OK) {
         json_object_del(doc, "_password");
         json_object_set_new(doc, "has_password", json_boolean(has_password));

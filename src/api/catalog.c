@@ -291,7 +291,7 @@ static json_t *cat_public_list(store_conn *c, store_kind k, const char *const *f
 {
     size_t i;
     json_t *d;
-    json_t *docs = crud_doc_list(c, k, rc);
+    json_t *docs = documents_list(c, k, rc);
     json_t *out = docs ? json_array() : NULL;
     json_array_foreach(docs, i, d)
     {

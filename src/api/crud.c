@@ -1,83 +1,11 @@
-/* crud.c — JSON documents of the store as API objects ("id" as a string),
- * and one implementation of list/get/create/replace/patch/delete over them;
- * each write is one transaction, so a refused or failed request changes
- * nothing. */
+/* crud.c — one implementation of list/get/create/replace/patch/delete over
+ * the store's JSON documents (app/documents.h); each write is one
+ * transaction, so a refused or failed request changes nothing. */
 #include "api/crud.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- stored documents as API objects ---- */
-
-/* {"id": "ID", …TEXT's fields}, or NULL. */
-static json_t *crud_doc_object(int64_t id, const char *text)
-{
-    json_t *stored = json_loads(text, 0, NULL);
-    json_t *out = json_object();
-    if (!json_is_object(stored) || !out) {
-        json_decref(stored);
-        json_decref(out);
-        return NULL;
-    }
-    json_object_set_new(out, "id", val_id_json(id));
-    json_object_update(out, stored);
-    json_decref(stored);
-    return out;
-}
-
-json_t *crud_doc_get(store_conn *c, store_kind k, int64_t id, int *rc)
-{
-    char *text = NULL;
-    *rc = store_doc_get(c, k, id, &text);
-    if (*rc != STORE_OK) return NULL;
-    json_t *out = crud_doc_object(id, text);
-    free(text);
-    if (!out) *rc = STORE_ERROR;
-    return out;
-}
-
-static int crud_doc_list_cb(void *ctx, int64_t id, const char *json)
-{
-    json_t *o = crud_doc_object(id, json);
-    if (!o) return STORE_ERROR;
-    json_array_append_new(ctx, o);
-    return 0;
-}
-
-json_t *crud_doc_list(store_conn *c, store_kind k, int *rc)
-{
-    json_t *arr = json_array();
-    if (!arr) {
-        *rc = STORE_ERROR;
-        return NULL;
-    }
-    *rc = store_doc_list(c, k, crud_doc_list_cb, arr);
-    if (*rc != STORE_OK) {
-        json_decref(arr);
-        return NULL;
-    }
-    return arr;
-}
-
-char *crud_doc_text(const json_t *obj)
-{
-    json_t *copy = json_copy((json_t *)obj);
-    if (!copy) return NULL;
-    json_object_del(copy, "id");
-    char *text = json_dumps(copy, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
-    json_decref(copy);
-    return text;
-}
-
-int64_t crud_doc_id(const json_t *doc)
-{
-    int64_t id = 0;
-    const char *s = json_string_value(json_object_get(doc, "id"));
-    return s && val_id_text(s, &id) == 0 ? id : 0;
-}
-
-/* ---- the handlers ---- */
 
 /* The id of the path ({id} capture), or 0 after answering 404. */
 static int64_t crud_path_id(const api_req *req, api_res *res, const crud_kind *k)
@@ -134,7 +62,7 @@ void crud_list(api_req *req, api_res *res, const crud_kind *k)
     json_t *d;
     store_conn *c = api_conn(req, res);
     if (!c) return;
-    json_t *arr = crud_doc_list(c, k->kind, &rc);
+    json_t *arr = documents_list(c, k->kind, &rc);
     json_array_foreach(arr, i, d)
     {
         if (rc == STORE_OK) rc = crud_present(req, c, k, d);
@@ -154,7 +82,7 @@ void crud_get(api_req *req, api_res *res, const crud_kind *k)
     if (!id) return;
     store_conn *c = api_conn(req, res);
     if (!c) return;
-    json_t *d = crud_doc_get(c, k->kind, id, &rc);
+    json_t *d = documents_get(c, k->kind, id, &rc);
     if (rc == STORE_OK) rc = crud_present(req, c, k, d);
     if (rc == STORE_OK)
         api_json(res, 200, json_incref(d));
@@ -178,7 +106,7 @@ static void crud_write(api_req *req, api_res *res, const crud_kind *k, int64_t i
     store_conn *c = api_conn(req, res);
     if (!c) goto out;
     if ((rc = store_begin(c, 1)) != STORE_OK) goto store_fail;
-    if (id && !(old = crud_doc_get(c, k->kind, id, &rc))) goto store_fail;
+    if (id && !(old = documents_get(c, k->kind, id, &rc))) goto store_fail;
     in = body;
     if (patch) {
         in = crud_public_copy(old);
@@ -193,7 +121,7 @@ static void crud_write(api_req *req, api_res *res, const crud_kind *k, int64_t i
         goto out;
     }
     if (rc != STORE_OK) goto store_fail;
-    if (!(text = crud_doc_text(doc))) {
+    if (!(text = documents_text(doc))) {
         rc = STORE_ERROR;
         goto store_fail;
     }

@@ -1,7 +1,7 @@
-/* crud.h — admin resources kept as JSON documents in the store (skills,
- * services, packages, zones, staff, calendars): loading them as API objects,
- * and the list/get/create/replace/patch/delete handlers they share. A kind
- * supplies its validation and presentation. */
+/* crud.h — the list/get/create/replace/patch/delete handlers shared by every
+ * admin resource kept as a JSON document (skills, services, packages, zones,
+ * staff, calendars; app/documents.h). A kind supplies its validation and
+ * presentation. */
 #ifndef TRIPOD_CRUD_H
 #define TRIPOD_CRUD_H
 
@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "app/validate.h"
+#include "app/documents.h"
 #include "store/store.h"
 
 /* Result of a kind's check: 0 = OK, CRUD_INVALID = refused (val_error says
@@ -44,25 +45,6 @@ struct crud_kind {
      * feed key). NULL hook = nothing. Returns 0 or a STORE_* code. */
     int (*deleting)(store_conn *c, int64_t id);
 };
-
-/* ---- stored documents as API objects ---- */
-
-/* Document ID of kind K as an object with "id" first. New reference, or NULL
- * with *RC set (STORE_NOTFOUND, or STORE_ERROR also for unparsable text). */
-json_t *crud_doc_get(store_conn *c, store_kind k, int64_t id, int *rc);
-
-/* Every document of kind K in ascending id, each with its "id". New
- * reference, or NULL with *RC set. */
-json_t *crud_doc_list(store_conn *c, store_kind k, int *rc);
-
-/* Copy of OBJ without "id", serialised compactly for storage. malloc'ed;
- * NULL when memory ran out. */
-char *crud_doc_text(const json_t *obj);
-
-/* The id of object DOC (its "id" string) or 0. */
-int64_t crud_doc_id(const json_t *doc);
-
-/* ---- the handlers ---- */
 
 void crud_list(api_req *req, api_res *res, const crud_kind *k);
 void crud_get(api_req *req, api_res *res, const crud_kind *k);

@@ -134,7 +134,7 @@ static int staff_feed_key_new(const api_req *req, store_conn *c, int64_t id, jso
     char *sealed = secret_seal(req->app->secret_key, key);
     json_object_set_new(doc, "_feed_key", json_string(hex));
     json_object_set_new(doc, "_feed_key_sealed", sealed ? json_string(sealed) : json_null());
-    char *text = sealed ? crud_doc_text(doc) : NULL;
+    char *text = sealed ? documents_text(doc) : NULL;
     int rc = text ? store_doc_update(c, STORE_STAFF, id, text) : STORE_ERROR;
     staff_feed_url(req, id, key, url, len);
     sodium_memzero(key, sizeof key);
@@ -225,7 +225,7 @@ static void staff_feed(api_req *req, api_res *res)
     }
     store_conn *c = api_conn(req, res);
     if (!c) return;
-    json_t *doc = crud_doc_get(c, STORE_STAFF, id, &rc);
+    json_t *doc = documents_get(c, STORE_STAFF, id, &rc);
     const char *want = json_string_value(json_object_get(doc, "_feed_key"));
     if (rc != STORE_OK) {
         if (rc == STORE_NOTFOUND)
@@ -262,7 +262,7 @@ static json_t *staff_doc(api_req *req, api_res *res, store_conn *c, int64_t *id)
         api_error(res, 404, "not_found", "no such staff member", NULL);
         return NULL;
     }
-    json_t *doc = crud_doc_get(c, STORE_STAFF, *id, &rc);
+    json_t *doc = documents_get(c, STORE_STAFF, *id, &rc);
     if (rc == STORE_NOTFOUND)
         api_error(res, 404, "not_found", "no such staff member", NULL);
     else if (rc != STORE_OK)

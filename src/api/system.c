@@ -1,18 +1,12 @@
-/* system.c — GET /health, GET /readiness (the four prerequisites of
- * PRODUCT.md, each {ok, problems[]}, plus calendars whose sync is not
- * working, items nobody could ever staff and Google / Microsoft 365 accounts
- * that are failing) and GET/PUT /settings. */
+/* system.c — GET /health, GET /readiness (app/readiness.h) and GET/PUT
+ * /settings (app/settings.h) over HTTP. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
-#include "api/crud.h"
-#include "app/availability.h"
+#include "app/readiness.h"
 #include "app/settings.h"
-#include "app/validate.h"
-
-#define SYS_SYNC_FAILING_S 3600 /* a failing calendar is reported after this long */
 
 static void sys_health(api_req *req, api_res *res)
 {
@@ -28,235 +22,36 @@ static void sys_health(api_req *req, api_res *res)
                            "message", "the database is not reachable"));
 }
 
-static json_t *sys_prereq(json_t *problems)
-{
-    return json_pack("{s:b, s:o}", "ok", json_array_size(problems) == 0, "problems", problems);
-}
-
-static const char *sys_name(const json_t *doc)
-{
-    const char *n = json_string_value(json_object_get(doc, "name"));
-    return n ? n : "(unnamed)";
-}
-
-/* Problems of prerequisite 4: services and packages without a duration. */
-static void sys_durations(const json_t *docs, const char *what, json_t *problems)
-{
-    size_t i;
-    json_t *d;
-    char msg[400];
-    json_array_foreach(docs, i, d)
-    {
-        if (!json_is_integer(json_object_get(d, "duration_minutes"))) {
-            snprintf(msg, sizeof msg,
-                     "%s \"%.200s\" (id %s) has no scheduling duration: set duration_minutes", what,
-                     sys_name(d), json_string_value(json_object_get(d, "id")));
-            json_array_append_new(problems, json_string(msg));
-        }
-    }
-}
-
-/* Whose calendar CAL is, for a message: "Ann's calendar" or "the business calendar". */
-static void sys_cal_owner(const json_t *cal, const json_t *staff, char *out, size_t len)
-{
-    size_t i;
-    json_t *s;
-    const char *owner = json_string_value(json_object_get(cal, "owner"));
-    snprintf(out, len, "the business calendar");
-    if (!owner || strcmp(owner, "business") == 0) return;
-    snprintf(out, len, "the calendar of staff %.40s", owner);
-    json_array_foreach(staff, i, s)
-    {
-        const char *id = json_string_value(json_object_get(s, "id"));
-        if (id && strcmp(id, owner) == 0) snprintf(out, len, "%.200s's calendar", sys_name(s));
-    }
-}
-
-/* Calendars that never synced or whose sync has failed for over an hour. */
-static int sys_cal_sync(store_conn *c, const json_t *cals, const json_t *staff, tp_time now,
-                        json_t *problems)
-{
-    size_t i;
-    json_t *cal;
-    char msg[1000], who[300];
-    json_array_foreach(cals, i, cal)
-    {
-        const char *id = json_string_value(json_object_get(cal, "id"));
-        int64_t cid;
-        store_calstate st;
-        if (!id || val_id_text(id, &cid) != 0) continue;
-        int rc = store_calstate_get(c, cid, &st);
-        if (rc != STORE_OK) return rc;
-        sys_cal_owner(cal, staff, who, sizeof who);
-        const char *err = st.last_error ? st.last_error : "";
-        if (!st.last_sync)
-            snprintf(msg, sizeof msg, "Calendar %s (%s) has never synced%s%.500s", id, who,
-                     *err ? ": " : " yet", err);
-        else if (st.last_error && now - st.last_sync > SYS_SYNC_FAILING_S)
-            snprintf(msg, sizeof msg,
-                     "Calendar %s (%s) has failed to sync for %lld minutes: %.500s", id, who,
-                     (long long)((now - st.last_sync) / 60), err);
-        else
-            msg[0] = '\0';
-        if (*msg) json_array_append_new(problems, json_string(msg));
-        store_calstate_clear(&st);
-    }
-    return STORE_OK;
-}
-
-typedef struct {
-    const json_t *staff;
-    json_t *problems;
-} sys_account_walk;
-
-/* A failing provider account (revoked consent): named at once. */
-static int sys_account_row(void *ctx, const store_account *a)
-{
-    sys_account_walk *w = ctx;
-    char msg[1000], who[300];
-    if (strcmp(a->state, "failing") != 0) return 0;
-    json_t *cal = json_pack("{s:s}", "owner", a->owner);
-    sys_cal_owner(cal, w->staff, who, sizeof who);
-    json_decref(cal);
-    snprintf(msg, sizeof msg,
-             "%s account %.200s (%s) is failing: %.400s. Reconnect it in Calendars.",
-             strcmp(a->provider, "google") == 0 ? "Google" : "Microsoft 365", a->email,
-             who + (strncmp(who, "the ", 4) == 0 ? 4 : 0), a->error ? a->error : "reconnect it");
-    json_array_append_new(w->problems, json_string(msg));
-    return 0;
-}
-
 static void sys_readiness(api_req *req, api_res *res)
 {
-    int rc = STORE_OK;
-    char msg[400];
-    json_t *settings = NULL, *cals = NULL, *staff = NULL, *services = NULL, *packages = NULL;
-    json_t *sync = NULL;
-    store_conn *c = api_conn(req, res);
-    if (!c) return;
-    settings = settings_effective(c);
-    if (!settings || !(cals = crud_doc_list(c, STORE_CALENDAR, &rc)) ||
-        !(staff = crud_doc_list(c, STORE_STAFF, &rc)) ||
-        !(services = crud_doc_list(c, STORE_SERVICE, &rc)) ||
-        !(packages = crud_doc_list(c, STORE_PACKAGE, &rc))) {
-        api_store_error(res, rc == STORE_OK ? STORE_ERROR : rc);
-        goto out;
-    }
-
-    sync = json_array();
-    sys_account_walk aw = {staff, sync};
-    if ((rc = sys_cal_sync(c, cals, staff, app_now(req->app), sync)) != STORE_OK ||
-        (rc = store_account_list(c, sys_account_row, &aw)) != STORE_OK) {
-        api_store_error(res, rc);
-        goto out;
-    }
-    json_t *p1 = json_array(), *p2 = json_array(), *p3 = json_array(), *p4 = json_array();
-    if (!json_is_true(json_object_get(settings, "integrated_booking")))
-        json_array_append_new(
-            p1, json_string("Integrated booking is turned off: enable it in Settings"));
-
-    size_t i, k;
-    json_t *cal, *s;
-    int primary = 0;
-    json_array_foreach(cals, i, cal)
-    {
-        if (json_is_true(json_object_get(cal, "primary"))) primary = 1;
-    }
-    if (!primary)
-        json_array_append_new(p2, json_string("No primary calendar: connect the business calendar "
-                                              "and mark it primary"));
-
-    json_array_foreach(staff, i, s)
-    {
-        const char *id = json_string_value(json_object_get(s, "id"));
-        int has = 0;
-        if (json_is_false(json_object_get(s, "active"))) continue;
-        json_array_foreach(cals, k, cal)
-        {
-            const char *owner = json_string_value(json_object_get(cal, "owner"));
-            if (owner && id && strcmp(owner, id) == 0) has = 1;
-        }
-        if (!has) {
-            snprintf(msg, sizeof msg,
-                     "%.200s (staff %s) has no connected calendar and is never offered",
-                     sys_name(s), id);
-            json_array_append_new(p3, json_string(msg));
-        }
-    }
-
-    sys_durations(services, "Service", p4);
-    sys_durations(packages, "Package", p4);
-
-    json_t *staffing = json_array();
     outcome o = {0};
-    if (availability_staffing(req->app, staffing, &o) != 0) {
-        json_decref(staffing);
-        json_decref(p1), json_decref(p2), json_decref(p3), json_decref(p4);
+    json_t *answer = NULL;
+    if (readiness_report(req->app, &answer, &o) == 0)
+        api_json(res, 200, answer);
+    else
         api_outcome(res, &o);
-        goto out;
-    }
-    int ready = !json_array_size(p1) && !json_array_size(p2) && !json_array_size(p3) &&
-                !json_array_size(p4);
-    api_json(res, 200,
-             json_pack("{s:b, s:{s:o, s:o, s:o, s:o}, s:o, s:o}", "ready", ready, "prerequisites",
-                       "integrated_booking", sys_prereq(p1), "primary_calendar", sys_prereq(p2),
-                       "staff_calendars", sys_prereq(p3), "durations", sys_prereq(p4),
-                       "calendar_sync", sys_prereq(sync), "staffing", sys_prereq(staffing)));
-    sync = NULL;
-out:
-    json_decref(sync);
-    json_decref(settings);
-    json_decref(cals);
-    json_decref(staff);
-    json_decref(services);
-    json_decref(packages);
-    store_release(c);
 }
 
 static void sys_settings_get(api_req *req, api_res *res)
 {
-    store_conn *c = api_conn(req, res);
-    if (!c) return;
-    json_t *s = settings_effective(c);
-    store_release(c);
-    if (s)
-        api_json(res, 200, s);
+    outcome o = {0};
+    json_t *answer = NULL;
+    if (settings_read(req->app, &answer, &o) == 0)
+        api_json(res, 200, answer);
     else
-        api_store_error(res, STORE_ERROR);
+        api_outcome(res, &o);
 }
 
 static void sys_settings_put(api_req *req, api_res *res)
 {
-    val_error e;
-    json_t *merged = NULL, *current = NULL;
-    char *text = NULL;
-    int rc;
-    json_t *patch = api_body_object(req, res);
+    outcome o = {0};
+    json_t *answer = NULL, *patch = api_body_object(req, res);
     if (!patch) return;
-    store_conn *c = api_conn(req, res);
-    if (!c) goto out;
-    if ((rc = store_begin(c, 1)) != STORE_OK || !(current = settings_effective(c))) {
-        api_store_error(res, rc == STORE_OK ? STORE_ERROR : rc);
-        goto out;
-    }
-    if (!(merged = settings_merge(current, patch, &e))) {
-        api_invalid(res, &e);
-        goto out;
-    }
-    text = json_dumps(merged, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (!text || (rc = store_settings_put(c, text)) != STORE_OK ||
-        (rc = store_commit(c)) != STORE_OK) {
-        api_store_error(res, text ? rc : STORE_ERROR);
-        goto out;
-    }
-    api_json(res, 200, merged);
-    merged = NULL;
-out:
-    free(text);
-    json_decref(merged);
-    json_decref(current);
+    if (settings_update(req->app, patch, &answer, &o) == 0)
+        api_json(res, 200, answer);
+    else
+        api_outcome(res, &o);
     json_decref(patch);
-    store_release(c);
 }
 
 const api_route api_routes_system[] = {

@@ -223,3 +223,46 @@ json_t *settings_merge(const json_t *current, const json_t *patch, val_error *e)
     }
     return out;
 }
+
+int settings_read(app *a, json_t **answer, outcome *o)
+{
+    store_conn *c = app_conn(a, o);
+    if (!c) return -1;
+    *answer = settings_effective(c);
+    store_release(c);
+    return *answer ? 0 : outcome_store(o, STORE_ERROR, NULL);
+}
+
+int settings_update(app *a, const json_t *patch, json_t **answer, outcome *o)
+{
+    val_error e;
+    json_t *merged = NULL, *current = NULL;
+    char *text = NULL;
+    int rc, out = -1;
+    store_conn *c = app_conn(a, o);
+    if (!c) return -1;
+    if ((rc = store_begin(c, STORE_WRITE)) != STORE_OK || !(current = settings_effective(c))) {
+        outcome_store(o, rc == STORE_OK ? STORE_ERROR : rc, NULL);
+        goto done;
+    }
+    if (!(merged = settings_merge(current, patch, &e))) {
+        outcome_invalid(o, &e);
+        goto done;
+    }
+    text = json_dumps(merged, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!text || (rc = store_settings_put(c, text)) != STORE_OK ||
+        (rc = store_commit(c)) != STORE_OK) {
+        outcome_store(o, text ? rc : STORE_ERROR, NULL);
+        goto done;
+    }
+    app_wrote(a);
+    *answer = merged;
+    merged = NULL;
+    out = 0;
+done:
+    free(text);
+    json_decref(merged);
+    json_decref(current);
+    store_release(c);
+    return out;
+}

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "app/app.h"
 #include "app/validate.h"
 #include "store/store.h"
 
@@ -22,5 +23,15 @@ json_t *settings_effective(store_conn *c);
  * Every field of PATCH is validated; on the first bad one NULL is returned, E
  * says which and why, and nothing is allocated. Otherwise a new reference. */
 json_t *settings_merge(const json_t *current, const json_t *patch, val_error *e);
+
+/* The business settings as GET /settings shows them. 0 with *ANSWER (new
+ * reference), or -1 with O (store_unavailable). */
+int settings_read(app *a, json_t **answer, outcome *o);
+
+/* Applies the partial settings PATCH in one write transaction: every field
+ * is checked first, so a bad one changes nothing. 0 with *ANSWER (the
+ * settings now; new reference), or -1 with O (validation naming the field,
+ * store_unavailable). */
+int settings_update(app *a, const json_t *patch, json_t **answer, outcome *o);
 
 #endif
