@@ -15,7 +15,10 @@
 int array_reserve(void *ptr_addr, size_t *cap, size_t need, size_t size, size_t min_cap);
 
 /* ARRAY_RESERVE(a, cap, need, min): array_reserve for pointer lvalue A with
- * size_t lvalue CAP. 0 or -1. */
-#define ARRAY_RESERVE(a, cap, need, min) array_reserve(&(a), &(cap), (need), sizeof *(a), (min))
+ * size_t lvalue CAP. 0 or -1. The check that there is room already is made
+ * in place, so an append in a hot loop costs no call (NEED and CAP are
+ * evaluated twice: pass expressions without side effects). */
+#define ARRAY_RESERVE(a, cap, need, min)                                                       \
+    ((size_t)(need) <= (cap) ? 0 : array_reserve(&(a), &(cap), (need), sizeof *(a), (min)))
 
 #endif
