@@ -1,7 +1,6 @@
-/* avail_hours.c — wall-clock hours to merged UTC spans: a staff member's
- * weekly hours (or the business default) with dated exceptions, and the same
- * hours every day (local shoot windows), by walking the zone's constant-offset
- * stretches (no libical call). */
+/* avail_hours.c — working-hour expansion: weekly wall-clock hours (or the
+ * business default) with dated exceptions, turned into merged UTC spans by
+ * walking the zone's constant-offset stretches (no libical call). */
 #include "core/avail_internal.h"
 
 /* Where spans go: a fixed buffer (counting past MAX) or a growable array. */
@@ -58,19 +57,9 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-/* The hours of local day DAY for CTX. */
-typedef const avail_day *(*hours_of_day)(const void *ctx, int64_t day);
-
-typedef struct {
-    const avail_rules *rules;
-    const avail_staff *s;
-} staff_hours;
-
-/* A staff member's hours on local day DAY: a dated exception, else the weekly hours. */
-static const avail_day *day_hours(const void *ctx, int64_t day)
+/* The hours of local day DAY: a dated exception, else the weekly hours. */
+static const avail_day *day_hours(const avail_rules *rules, const avail_staff *s, int64_t day)
 {
-    const avail_rules *rules = ((const staff_hours *)ctx)->rules;
-    const avail_staff *s = ((const staff_hours *)ctx)->s;
     size_t lo = 0, hi = s->nexceptions;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -101,15 +90,9 @@ static int sorted_ranges(const avail_day *d, avail_range *out)
     return n;
 }
 
-/* The same hours every day. */
-static const avail_day *every_day(const void *ctx, int64_t day)
+static void expand(const avail_rules *rules, const avail_staff *s, span_sink *k)
 {
-    (void)day;
-    return ctx;
-}
-
-static void expand(const tz_zone *z, hours_of_day hours, const void *ctx, span_sink *k)
-{
+    const tz_zone *z = s->tz ? s->tz : rules->tz;
     for (tp_time t0 = k->from; t0 < k->to && !k->oom;) {
         int off = tz_offset_at(z, t0);
         tp_time t1 = tz_next_change(z, t0);
@@ -117,7 +100,7 @@ static void expand(const tz_zone *z, hours_of_day hours, const void *ctx, span_s
         int64_t w0 = t0 + off, w1 = t1 + off; /* wall-clock stretch [w0, w1) */
         for (int64_t d = floor_div(w0, 86400); d <= floor_div(w1 - 1, 86400); d++) {
             avail_range rs[AVAIL_MAX_RANGES];
-            int n = sorted_ranges(hours(ctx, d), rs);
+            int n = sorted_ranges(day_hours(rules, s, d), rs);
             for (int i = 0; i < n; i++) {
                 int64_t a = d * 86400 + rs[i].start * 60, e = d * 86400 + rs[i].end * 60;
                 if (a < w0) a = w0;
@@ -130,17 +113,11 @@ static void expand(const tz_zone *z, hours_of_day hours, const void *ctx, span_s
     sink_flush(k);
 }
 
-static const tz_zone *staff_zone(const avail_rules *rules, const avail_staff *s)
-{
-    return s->tz ? s->tz : rules->tz;
-}
-
 int avail__spans(const avail_rules *rules, const avail_staff *s, tp_time from, tp_time to,
                  avail__times *out)
 {
     span_sink k = {.from = from, .to = to, .grow = out};
-    staff_hours h = {rules, s};
-    expand(staff_zone(rules, s), day_hours, &h, &k);
+    expand(rules, s, &k);
     return k.oom ? -1 : 0;
 }
 
@@ -148,8 +125,7 @@ size_t avail_work_spans(const avail_rules *rules, const avail_staff *s, tp_time 
                         tp_time *out, size_t max)
 {
     span_sink k = {.from = from, .to = to, .fixed = out, .max = max};
-    staff_hours h = {rules, s};
-    expand(staff_zone(rules, s), day_hours, &h, &k);
+    expand(rules, s, &k);
     return k.n;
 }
 
@@ -159,20 +135,4 @@ int avail__in_hours(const avail_rules *rules, const avail_staff *s, tp_time at, 
     tp_time a = at - (tp_time)buffer_min * 60, e = at + (tp_time)(len_min + buffer_min) * 60;
     tp_time span[2];
     return avail_work_spans(rules, s, a, e, span, 1) == 1 && span[0] == a && span[1] == e;
-}
-
-int avail__daily_spans(const tz_zone *z, const avail_day *hours, tp_time from, tp_time to,
-                       avail__times *out)
-{
-    span_sink k = {.from = from, .to = to, .grow = out};
-    expand(z, every_day, hours, &k);
-    return k.oom ? -1 : 0;
-}
-
-int avail__in_daily(const tz_zone *z, const avail_day *hours, tp_time a, tp_time e)
-{
-    tp_time span[2];
-    span_sink k = {.from = a, .to = e, .fixed = span, .max = 1};
-    expand(z, every_day, hours, &k);
-    return k.n == 1 && span[0] == a && span[1] == e;
 }

@@ -55,13 +55,6 @@ int avail__staff_free(const avail_query *q, const avail__plan *p, const avail_st
 int avail__spans(const avail_rules *rules, const avail_staff *s, tp_time from, tp_time to,
                  avail__times *out);
 
-/* The same for wall-clock HOURS every day in zone Z. -1 when memory ran out. */
-int avail__daily_spans(const tz_zone *z, const avail_day *hours, tp_time from, tp_time to,
-                       avail__times *out);
-
-/* 1 when [A, E) lies in one merged span of HOURS every day in zone Z. */
-int avail__in_daily(const tz_zone *z, const avail_day *hours, tp_time a, tp_time e);
-
 /* Shoot windows (avail_window.c). Keeps only the candidates CAND whose shoot
  * lies inside every item's window, item by item, using SPANS as scratch.
  * Returns 0; 1 when item *BAD_ITEM's window left no candidate (CAND is then

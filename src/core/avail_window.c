@@ -6,8 +6,15 @@
 
 #define WINDOW_MAX_MIN 600 /* |before|, |after| of a solar window */
 
-/* A LOCAL window as hours every day: one range, or none when invalid. */
-static avail_day local_day(const avail_window *w)
+/* A LOCAL window as the working hours of a stand-in staff member in the
+ * business zone with the same hours every day (one range, or none when the
+ * window is invalid), so the engine's hour expansion serves windows too. */
+typedef struct {
+    avail_week week;
+    avail_staff staff;
+} local_hours;
+
+static void local_hours_init(const avail_window *w, local_hours *h)
 {
     avail_day d = {.n = 0};
     if (w->from_min >= 0 && w->from_min < w->to_min && w->to_min <= 1440) {
@@ -15,7 +22,9 @@ static avail_day local_day(const avail_window *w)
         d.r[0].end = (int16_t)w->to_min;
         d.n = 1;
     }
-    return d;
+    for (int i = 0; i < 7; i++)
+        h->week.day[i] = d;
+    h->staff = (avail_staff){.hours = &h->week}; /* tz NULL: the business zone */
 }
 
 static int solar_valid(const avail_window *w)
@@ -44,8 +53,9 @@ static int window_spans(const avail_query *q, const avail__plan *p, const avail_
                         tp_time from, tp_time to, avail__times *out)
 {
     if (w->kind == AVAIL_WINDOW_LOCAL) {
-        avail_day d = local_day(w);
-        return avail__daily_spans(q->rules->tz, &d, from, to, out);
+        local_hours h;
+        local_hours_init(w, &h);
+        return avail__spans(q->rules, &h.staff, from, to, out);
     }
     if ((w->kind != AVAIL_WINDOW_SUNRISE && w->kind != AVAIL_WINDOW_SUNSET) || !solar_valid(w))
         return 0;
@@ -133,9 +143,10 @@ int avail__window_holds(const avail_query *q, const avail__plan *p, size_t k, tp
     if (w->kind == AVAIL_WINDOW_NONE) return 1;
     if (w->kind == AVAIL_WINDOW_LOCAL) {
         const tz_zone *z = q->rules->tz;
-        avail_day d = local_day(w);
-        holds = avail__in_daily(z, &d, at, at + len);
-        if (!holds && d.n) {
+        local_hours h;
+        local_hours_init(w, &h);
+        holds = avail__in_hours(q->rules, &h.staff, at, p->len_min, 0);
+        if (!holds && h.week.day[0].n) {
             int64_t wall = tz_utc_to_local(z, at);
             int64_t day = (wall >= 0 ? wall : wall - 86399) / 86400;
             ws = tz_local_to_utc(z, day * 86400 + (int64_t)w->from_min * 60);
