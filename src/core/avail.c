@@ -228,26 +228,17 @@ static int finish(const avail_query *q, const avail__plan *p, scratch *sc, avail
     return 0;
 }
 
-/* 1 when some active staff member serves the property (or there is no staff). */
-static int area_served(const avail_query *q, const avail__plan *p)
-{
-    for (size_t i = 0; i < q->nstaff; i++)
-        if (q->staff[i].active && avail__serves(q, p, &q->staff[i])) return 1;
-    return q->nstaff == 0;
-}
-
 static int compute(const avail_query *q, const avail__plan *p, avail_result *r)
 {
     const avail_rules *ru = q->rules;
     scratch *sc = scratch_get(r);
     if (!sc || build_candidates(q, &sc->cand) != 0) return -1;
+    /* No start fits the windows: the candidates are emptied, and the staff
+     * loop below only says whether the property is outside the area. */
+    int no_window = 0;
     if (p->has_windows && sc->cand.n > 0) {
-        int w = avail__window_filter(q, p, &sc->cand, &sc->spans, &r->bad_item);
-        if (w < 0) return -1;
-        if (w > 0) {
-            r->status = area_served(q, p) ? AVAIL_NO_WINDOW : AVAIL_OUTSIDE_AREA;
-            return 0;
-        }
+        no_window = avail__window_filter(q, p, &sc->cand, &sc->spans, &r->bad_item);
+        if (no_window < 0) return -1;
     }
     size_t nc = sc->cand.n;
     if (ARRAY_RESERVE(sc->count, sc->count_cap, nc, 64) != 0) return -1;
@@ -259,8 +250,7 @@ static int compute(const avail_query *q, const avail__plan *p, avail_result *r)
         const avail_staff *s = &q->staff[i];
         int serves = avail__serves(q, p, s);
         any_serving |= s->active && serves;
-        if (nc == 0 || !s->active || !s->has_calendar || !serves || !avail__has_all_skills(q, s))
-            continue;
+        if (nc == 0 || !serves || !avail_staff_able(q, s)) continue;
         if (!same_hours(ru, s, spans_of)) {
             sc->spans.n = 0;
             if (avail__spans(ru, s, sc->cand.v[0] - buf, sc->cand.v[nc - 1] + len + buf,
@@ -273,6 +263,10 @@ static int compute(const avail_query *q, const avail__plan *p, avail_result *r)
     }
     if (q->nstaff > 0 && !any_serving) {
         r->status = AVAIL_OUTSIDE_AREA;
+        return 0;
+    }
+    if (no_window) {
+        r->status = AVAIL_NO_WINDOW;
         return 0;
     }
     return finish(q, p, sc, r);

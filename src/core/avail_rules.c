@@ -194,8 +194,8 @@ int avail__busy_hits(const avail_query *q, const avail__plan *p, const avail_bus
 int avail__staff_free(const avail_query *q, const avail__plan *p, const avail_staff *s, tp_time at)
 {
     const avail_rules *ru = q->rules;
-    if (p->status != AVAIL_OK || !s->active || !s->has_calendar || !avail__serves(q, p, s) ||
-        !avail__has_all_skills(q, s) || !avail__aligned(q, at))
+    if (p->status != AVAIL_OK || !avail_staff_able(q, s) || !avail__serves(q, p, s) ||
+        !avail__aligned(q, at))
         return 0;
     if (at < q->now + (tp_time)ru->notice_min * 60 ||
         at > q->now + (tp_time)ru->horizon_days * 86400)
