@@ -119,13 +119,12 @@ static store *open_store(const cli_opts *o, const tripod_config *cfg)
 }
 
 /* Sets *OUT from the environment variable NAME, a whole number from MIN to
- * MAX (DEF when unset or empty). 0, or 2 after saying what is wrong (WHAT). */
-static int env_uint(const char *name, unsigned min, unsigned max, unsigned def, const char *what,
-                    unsigned *out)
+ * MAX (left as is when unset or empty). 0, or 2 after saying what is wrong
+ * (WHAT). */
+static int env_uint(const char *name, unsigned min, unsigned max, const char *what, unsigned *out)
 {
     const char *v = getenv(name);
     char *end;
-    *out = def;
     if (!v || !*v) return 0;
     errno = 0;
     long n = strtol(v, &end, 10);
@@ -147,16 +146,15 @@ static int env_guard(tripod_config *cfg)
         fprintf(stderr, "tripod: TRIPOD_TRUSTED_PROXIES: %s\n", err);
         return 2;
     }
-    if (env_uint("TRIPOD_MAX_CONN_PER_CLIENT", 0, 1000000, cfg->max_conn_per_client,
-                 "a number of connections (0 = no cap)", &cfg->max_conn_per_client) ||
-        env_uint("TRIPOD_MAX_CONNECTIONS", 16, 1000000, cfg->max_connections,
-                 "a number of connections", &cfg->max_connections) ||
-        env_uint("TRIPOD_HEADER_TIMEOUT", 0, 3600, cfg->header_timeout_s,
-                 "a number of seconds (0 = none)", &cfg->header_timeout_s) ||
-        env_uint("TRIPOD_BODY_TIMEOUT", 0, 3600, cfg->body_timeout_s,
-                 "a number of seconds (0 = none)", &cfg->body_timeout_s) ||
-        env_uint("TRIPOD_IDLE_TIMEOUT", 1, 3600, cfg->idle_timeout_s, "a number of seconds",
-                 &cfg->idle_timeout_s))
+    if (env_uint("TRIPOD_MAX_CONN_PER_CLIENT", 0, 1000000, "a number of connections (0 = no cap)",
+                 &cfg->max_conn_per_client) ||
+        env_uint("TRIPOD_MAX_CONNECTIONS", 16, 1000000, "a number of connections",
+                 &cfg->max_connections) ||
+        env_uint("TRIPOD_HEADER_TIMEOUT", 0, 3600, "a number of seconds (0 = none)",
+                 &cfg->header_timeout_s) ||
+        env_uint("TRIPOD_BODY_TIMEOUT", 0, 3600, "a number of seconds (0 = none)",
+                 &cfg->body_timeout_s) ||
+        env_uint("TRIPOD_IDLE_TIMEOUT", 1, 3600, "a number of seconds", &cfg->idle_timeout_s))
         return 2;
     return 0;
 }

@@ -86,8 +86,9 @@ static int from_doc(store_conn *c, int64_t id, const char *json, const calsrc_op
                    : calsrc_json_id(owner);
     const char *kind = json_string_value(json_object_get(doc, "kind"));
     int provider = calsrc_provider_kind(kind);
-    s->is_ics = kind && strcmp(kind, "ics") == 0;
-    s->kind = provider >= 0 ? (calsrc_kind)provider : s->is_ics ? CALSRC_ICS : CALSRC_CALDAV;
+    s->kind = provider >= 0                      ? (calsrc_kind)provider
+              : kind && strcmp(kind, "ics") == 0 ? CALSRC_ICS
+                                                 : CALSRC_CALDAV;
     s->primary = json_is_true(json_object_get(doc, "primary"));
     if (provider >= 0) {
         /* The account's tokens are opened when a request needs them (oauth.h). */

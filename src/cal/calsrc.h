@@ -40,9 +40,8 @@ typedef enum {
 
 typedef struct {
     int64_t id;
-    int64_t owner; /* staff id; 0 = the business */
-    calsrc_kind kind;
-    int is_ics; /* read-only feed */
+    int64_t owner;    /* staff id; 0 = the business */
+    calsrc_kind kind; /* CALSRC_ICS: a read-only feed */
     int primary;
     int64_t account;               /* CALSRC_GOOGLE / CALSRC_MICROSOFT: the account */
     char *remote_id;               /* … and the provider's calendar id (malloc'ed) */

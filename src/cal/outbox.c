@@ -315,7 +315,7 @@ static int deliver_event(const outbox_config *cfg, store_conn *c, int64_t bookin
         rc = deliver_provider(cfg, &src, booking, now, p, retry_after, err, errlen);
         goto out;
     }
-    if (src.is_ics) {
+    if (src.kind == CALSRC_ICS) {
         snprintf(err, errlen, "the primary calendar is a read-only ICS feed");
         goto out;
     }

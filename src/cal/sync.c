@@ -407,8 +407,9 @@ static int sync_one(const sync_config *cfg, int64_t id, tp_time now, sync_result
     int due = full_due(&prev, now);
     if (src.kind == CALSRC_GOOGLE || src.kind == CALSRC_MICROSOFT
             ? read_provider(&src, cfg, &prev, due, now, &p, &set, &o, res, err, errlen)
-        : src.is_ics ? read_feed(&src, &prev, due, &p, &o, res, err, errlen)
-                     : read_collection(&src, cfg, id, &prev, due, &p, &set, &o, res, err, errlen))
+        : src.kind == CALSRC_ICS
+            ? read_feed(&src, &prev, due, &p, &o, res, err, errlen)
+            : read_collection(&src, cfg, id, &prev, due, &p, &set, &o, res, err, errlen))
         goto fail;
     if (record_success(cfg->db, id, now, &o, &res->events, err, errlen) != 0) goto fail;
     res->mode = modes[o.mode];

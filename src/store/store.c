@@ -398,21 +398,13 @@ int store_token_find(store_conn *c, const uint8_t hash[32], int64_t *id_out)
 
 /* ---- address look-ups ---- */
 
-static int row_text(void *ctx, const db_row_ops *ops, const db_row *row)
-{
-    char **out = ctx;
-    free(*out);
-    *out = store__dup(COL_TEXT(0));
-    return *out ? 0 : 100;
-}
-
 int store_geocode_get(store_conn *c, const char *key, tp_time not_before, char **text)
 {
     static const char sql[] =
         "SELECT answer FROM geocode_cache WHERE query = ? AND fetched_at >= ?";
     db_val p[] = {DBT(key), DBI(not_before)};
     *text = NULL;
-    int rc = EXEC(c, sql, p, row_text, text, NULL);
+    int rc = EXEC(c, sql, p, store__row_first_text, text, NULL); /* query is the key: one row */
     if (rc == 100) return STORE_ERROR;
     if (rc == STORE_OK && !*text) return STORE_NOTFOUND;
     return rc;
