@@ -159,6 +159,8 @@ int accounts_callback(app *a, const char *provider, const char *code, const char
     if (!c) return -1;
     oauth_hash_hex(state, hash);
     int src = store_oauth_state_take(c, hash, app_now(a), &st);
+    store_release(c); /* not held through the calls to the provider below */
+    c = NULL;
     if (src != STORE_OK || !provider || strcmp(provider, st.provider) != 0) {
         if (src == STORE_OK || src == STORE_NOTFOUND)
             outcome_fail(o, OUT_BAD_REQUEST, "invalid_state", NULL,
@@ -210,6 +212,7 @@ int accounts_callback(app *a, const char *provider, const char *code, const char
         outcome_fail(o, OUT_INTERNAL, "internal", NULL, "out of memory");
         goto out;
     }
+    if (!(c = app_conn(a, o))) goto out;
     int wr = store_begin(c, STORE_WRITE);
     if (wr == STORE_OK) wr = store_account_upsert(c, &acc, app_now(a));
     if (wr == STORE_OK && done->via_link) {

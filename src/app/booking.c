@@ -359,12 +359,6 @@ clean:
     return step;
 }
 
-int booking_create(app *a, const json_t *body, const char *raw, size_t raw_len, const char *key,
-                   json_t **answer, int *status, outcome *o)
-{
-    return booking_create_as(a, BOOKING_AGENT, body, raw, raw_len, key, answer, status, o);
-}
-
 int booking_create_as(app *a, booking_role role, const json_t *body, const char *raw,
                       size_t raw_len, const char *key, json_t **answer, int *status, outcome *o)
 {
@@ -381,6 +375,7 @@ int booking_create_as(app *a, booking_role role, const json_t *body, const char 
         free(x.staff);
         return -1;
     }
+    x.t.forced = x.force; /* force skips the shoot windows like every availability rule */
     if (key && (!*key || strlen(key) > BOOKING_MAX_IDEM_KEY)) {
         free(x.staff);
         return outcome_fail(o, OUT_INVALID, "validation", "Idempotency-Key",

@@ -34,26 +34,23 @@ int booking_authorize(app *a, const char *id_text, const char *bearer, int is_ad
 int booking_manage_id(store_conn *c, const char *token, int64_t *id);
 
 /* Books BODY {agent:{name, email, phone}, property:{address, postal_code,
- * lat, lon, sqft}, services:[ids], packages:[ids], start, notes} for the
- * agent: validates it, picks the crew by the business's policy on the
+ * lat, lon, sqft}, services:[ids], packages:[ids], start, notes} as ROLE:
+ * the agent's own booking (history names "agent"), or an admin's for an
+ * agent (a phone order; history names "admin"), whose BODY may also name the
+ * crew, `staff: [ids]` (then they must be free unless forced), and
+ * `force: true` (skips the availability rules, never a double booking of the
+ * same person; needs `staff`); an agent sending force or staff gets
+ * forbidden. Validates it, picks the crew by the business's policy on the
  * store's current busy time (after a live look at their calendars), inserts
- * the booking with its history and outbox items. With KEY (an
- * Idempotency-Key, may be NULL) the answer is stored, and a retry with the
- * same key and the same bytes RAW[0..RAW_LEN) gets it again.
+ * the booking with its history and outbox items; the agent gets the manage
+ * link by e-mail either way. With KEY (an Idempotency-Key, may be NULL) the
+ * answer is stored, and a retry with the same key and the same bytes
+ * RAW[0..RAW_LEN) gets it again.
  * 0 with *ANSWER (a new reference: the booking with its manage_token) and
  * *STATUS (201, or the replayed answer's status); or -1 with O: validation,
  * unknown_item, not_schedulable, booking_disabled, no_primary_calendar,
  * slot_unavailable with alternatives and reasons (per staff member, in
  * words: reasons.h), idempotency_key_reused, busy, store_unavailable. */
-int booking_create(app *a, const json_t *body, const char *raw, size_t raw_len, const char *key,
-                   json_t **answer, int *status, outcome *o);
-
-/* booking_create by ROLE: the agent's as above (history names "agent"), or
- * an admin's for an agent (a phone order; history names "admin"), whose
- * BODY may also name the crew, `staff: [ids]` (then they must be free unless
- * forced), and `force: true` (skips the availability rules, never a double
- * booking of the same person; needs `staff`). The agent still gets the
- * manage link by e-mail. An agent sending force or staff gets forbidden. */
 int booking_create_as(app *a, booking_role role, const json_t *body, const char *raw,
                       size_t raw_len, const char *key, json_t **answer, int *status, outcome *o);
 

@@ -119,8 +119,18 @@ int readiness_report(app *a, json_t **answer, outcome *o)
     json_t *settings = NULL, *cals = NULL, *staff = NULL, *services = NULL, *packages = NULL;
     json_t *sync = NULL;
     int out = -1;
+    /* Before taking a connection: the snapshot may need one of its own. */
+    json_t *staffing = json_array();
+    if (!staffing) return outcome_fail(o, OUT_INTERNAL, "internal", NULL, "out of memory");
+    if (availability_staffing(a, staffing, o) != 0) {
+        json_decref(staffing);
+        return -1;
+    }
     store_conn *c = app_conn(a, o);
-    if (!c) return -1;
+    if (!c) {
+        json_decref(staffing);
+        return -1;
+    }
     settings = settings_effective(c);
     if (!settings || !(cals = documents_list(c, STORE_CALENDAR, &rc)) ||
         !(staff = documents_list(c, STORE_STAFF, &rc)) ||
@@ -174,22 +184,17 @@ int readiness_report(app *a, json_t **answer, outcome *o)
     rd_durations(services, "Service", p4);
     rd_durations(packages, "Package", p4);
 
-    json_t *staffing = json_array();
-    if (availability_staffing(a, staffing, o) != 0) {
-        json_decref(staffing);
-        json_decref(p1), json_decref(p2), json_decref(p3), json_decref(p4);
-        goto out;
-    }
     int ready = !json_array_size(p1) && !json_array_size(p2) && !json_array_size(p3) &&
                 !json_array_size(p4);
     *answer = json_pack("{s:b, s:{s:o, s:o, s:o, s:o}, s:o, s:o}", "ready", ready, "prerequisites",
                         "integrated_booking", rd_prereq(p1), "primary_calendar", rd_prereq(p2),
                         "staff_calendars", rd_prereq(p3), "durations", rd_prereq(p4),
                         "calendar_sync", rd_prereq(sync), "staffing", rd_prereq(staffing));
-    sync = NULL;
+    sync = staffing = NULL;
     out = *answer ? 0 : outcome_fail(o, OUT_INTERNAL, "internal", NULL, "out of memory");
 out:
     json_decref(sync);
+    json_decref(staffing);
     json_decref(settings);
     json_decref(cals);
     json_decref(staff);

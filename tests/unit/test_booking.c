@@ -186,7 +186,8 @@ static json_t *book(fixture *fx, int64_t service, const char *start, const char 
     char *raw = json_dumps(req, JSON_COMPACT);
     int status = 0;
     memset(o, 0, sizeof *o);
-    int rc = booking_create(&fx->a, req, raw, strlen(raw), key, &answer, &status, o);
+    int rc =
+        booking_create_as(&fx->a, BOOKING_AGENT, req, raw, strlen(raw), key, &answer, &status, o);
     free(raw);
     json_decref(req);
     if (rc != 0) {
@@ -329,7 +330,8 @@ static void invalid_requests_change_nothing(void **state)
     json_t *req = request(fx->photos, "2030-06-03T10:00:00-04:00"), *answer = NULL;
     json_object_set_new(req, "agent", json_string("Zoe"));
     int status;
-    assert_int_equal(booking_create(&fx->a, req, "{}", 2, NULL, &answer, &status, &o), -1);
+    assert_int_equal(
+        booking_create_as(&fx->a, BOOKING_AGENT, req, "{}", 2, NULL, &answer, &status, &o), -1);
     assert_int_equal(o.kind, OUT_INVALID);
     assert_string_equal(o.field, "agent");
     json_decref(req);
