@@ -289,7 +289,7 @@ static tx_step create_attempt(tx *t, store_conn *c, outcome *o)
         step = TX_TAKEN;
         goto rollback;
     }
-    if (!x->force && tx_need_recheck(t, c, b.staff, b.nstaff)) {
+    if (!x->force && tx_need_recheck(t, b.staff, b.nstaff)) {
         step = TX_RECHECK;
         goto rollback;
     }

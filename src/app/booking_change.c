@@ -135,7 +135,7 @@ static tx_step change_attempt(tx *t, store_conn *c, outcome *o)
             goto rollback;
         }
         b.nstaff = n;
-        if (tx_need_recheck(t, c, b.staff, b.nstaff)) {
+        if (tx_need_recheck(t, b.staff, b.nstaff)) {
             step = TX_RECHECK;
             goto rollback;
         }

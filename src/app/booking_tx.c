@@ -195,12 +195,13 @@ int tx_run(tx *t, store_conn *c, outcome *o)
 }
 
 /* Whose calendars must be read live before CREW[0..n) is booked: those with
- * a CalDAV calendar not read yet in this run. Returns how many (in T). */
-int tx_need_recheck(tx *t, store_conn *c, const int64_t *crew, int n)
+ * a calendar that can be read live (CalDAV, Google, Microsoft 365), not
+ * read yet in this run. Returns how many (in T). */
+int tx_need_recheck(tx *t, const int64_t *crew, int n)
 {
     t->nunchecked = 0;
     for (int k = 0; k < n; k++)
-        if (recheck_needed(&t->live, c, t->s, crew[k])) t->unchecked[t->nunchecked++] = crew[k];
+        if (recheck_needed(&t->live, t->s, crew[k])) t->unchecked[t->nunchecked++] = crew[k];
     return t->nunchecked;
 }
 

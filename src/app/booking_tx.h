@@ -62,7 +62,7 @@ int tx_run(tx *t, store_conn *c, outcome *o);
 
 /* Whose calendars must be read live before CREW[0..n) is booked (those not
  * read yet in this run); returns how many (kept in T). */
-int tx_need_recheck(tx *t, store_conn *c, const int64_t *crew, int n);
+int tx_need_recheck(tx *t, const int64_t *crew, int n);
 
 /* Picks the crew for T's query at T->at on the store's current data (booking
  * EXCLUDE's own time ignored, staff found busy live left out): WANT[0..nwant)

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 
 #include "app/workers.h"
-#include "cal/calsrc.h"
 #include "cal/sync.h"
 
 static int has_id(const int64_t *ids, size_t n, int64_t id)
@@ -25,13 +24,11 @@ static size_t staff_calendars(const snapshot *m, int64_t staff, int64_t *ids)
     return n;
 }
 
-int recheck_needed(const recheck *lc, store_conn *c, const snapshot *m, int64_t staff)
+int recheck_needed(const recheck *lc, const snapshot *m, int64_t staff)
 {
     if (lc->nchecked == RECHECK_MAX || has_id(lc->checked, lc->nchecked, staff)) return 0;
     for (size_t i = 0; i < m->ncalendars; i++)
-        if (m->calendars[i].owner == staff &&
-            (m->calendars[i].provider || calsrc_is_caldav(c, m->calendars[i].id)))
-            return 1;
+        if (m->calendars[i].owner == staff && m->calendars[i].live) return 1;
     return 0;
 }
 

@@ -22,10 +22,10 @@ typedef struct {
 } recheck;
 
 /* 1 when STAFF needs a live check before a booking names them: they have a
- * CalDAV, Google or Microsoft 365 calendar (snapshot M's calendars, kinds
- * read on C) and were not checked yet in LC, with room left. 0 otherwise
+ * CalDAV, Google or Microsoft 365 calendar (snapshot M's calendars) and
+ * were not checked yet in LC, with room left. 0 otherwise
  * (ICS feeds cannot be asked for a window, so their cached busy time stands). */
-int recheck_needed(const recheck *lc, store_conn *c, const snapshot *m, int64_t staff);
+int recheck_needed(const recheck *lc, const snapshot *m, int64_t staff);
 
 /* Outside any transaction: reads STAFF's calendars live (sync_recheck) over
  * [FROM, TO) and records the answer in LC. When they are busy, their

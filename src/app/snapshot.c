@@ -13,6 +13,7 @@
 #include "app/settings.h"
 #include "app/shoot_window.h"
 #include "app/validate.h"
+#include "cal/calsrc.h"
 #include "core/array.h"
 
 #define SNAPSHOT_ARENA_BLOCK 65536
@@ -399,7 +400,8 @@ static int build_calendars(snapshot *m, const doc_list *l)
         cal->owner = calendar_owner(l->docs[i]);
         cal->primary = json_is_true(json_object_get(l->docs[i], "primary"));
         const char *kind = json_string_value(json_object_get(l->docs[i], "kind"));
-        cal->provider = kind && (strcmp(kind, "google") == 0 || strcmp(kind, "microsoft") == 0);
+        cal->provider = calsrc_provider_kind(kind) >= 0;
+        cal->live = cal->provider || (kind && strcmp(kind, "caldav") == 0);
         if (cal->primary) m->has_primary = 1;
         if (cal->primary) m->provider_primary = cal->provider;
     }

@@ -35,6 +35,7 @@ typedef struct {
     int64_t owner; /* staff id; 0 = the business */
     int primary;
     int provider; /* a Google or Microsoft 365 calendar (written through its API) */
+    int live;     /* CalDAV, Google or Microsoft 365: can be read live (not an ICS feed) */
 } snapshot_calendar;
 
 /* A skill's name, for the words of explain and refusals. */

@@ -134,18 +134,6 @@ int calsrc_provider_kind(const char *kind)
     return -1;
 }
 
-int calsrc_is_caldav(store_conn *c, int64_t id)
-{
-    char *text = NULL;
-    json_t *doc = NULL;
-    if (store_doc_get(c, STORE_CALENDAR, id, &text) == STORE_OK) doc = json_loads(text, 0, NULL);
-    const char *kind = json_string_value(json_object_get(doc, "kind"));
-    int live = kind && strcmp(kind, "caldav") == 0;
-    json_decref(doc);
-    free(text);
-    return live;
-}
-
 typedef struct {
     int64_t owner; /* < 0: all */
     int primary_only;

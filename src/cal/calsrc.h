@@ -62,10 +62,6 @@ int calsrc_load(store_conn *c, int64_t id, const calsrc_opener *op, calsrc *s);
 /* CALSRC_GOOGLE or CALSRC_MICROSOFT for "google" / "microsoft", else -1. */
 int calsrc_provider_kind(const char *kind);
 
-/* 1 when calendar ID is a CalDAV collection (it can be read live for a time
- * range), 0 when it is an ICS feed, unknown or unreadable. */
-int calsrc_is_caldav(store_conn *c, int64_t id);
-
 /* Loads the primary calendar. STORE_NOTFOUND when there is none. */
 int calsrc_primary(store_conn *c, const calsrc_opener *op, calsrc *s);
 
