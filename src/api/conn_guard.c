@@ -47,7 +47,8 @@ typedef struct guard_conn {
     int shut;     /* the reaper (or the cap) shut it down; under mu */
     guard_addr peer;
     int proxied; /* PEER is a trusted proxy */
-    int has_fwd; /* FWD holds one of its address's requests; under mu */
+    int has_fwd; /* FWD holds one of its address's requests; written on the connection's thread,
+                    under mu */
     guard_addr fwd;
 } guard_conn;
 
@@ -332,7 +333,7 @@ static void *guard_reap(void *arg)
 unsigned guard_connection_limit(const tripod_config *cfg)
 {
     struct rlimit rl;
-    unsigned want = cfg->max_connections ? cfg->max_connections : GUARD_DEFAULT_MAX_CONNECTIONS;
+    unsigned want = cfg->max_connections;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return want < 256 ? want : 256;
     if (rl.rlim_cur < rl.rlim_max) {
         rlim_t cur = rl.rlim_cur;
@@ -521,12 +522,14 @@ void guard_request_end(guard *g, struct MHD_Connection *c)
 {
     guard_conn *gc = guard_conn_of(c);
     if (!gc) return;
-    pthread_mutex_lock(&g->mu);
+    /* has_fwd is only set on this connection's own thread: the common case
+     * (no trusted proxy) takes no lock. */
     if (gc->has_fwd) {
+        pthread_mutex_lock(&g->mu);
         guard_count_drop(g, &gc->fwd);
         gc->has_fwd = 0;
+        pthread_mutex_unlock(&g->mu);
     }
-    pthread_mutex_unlock(&g->mu);
     atomic_store(&gc->phase, GUARD_WAITING);
     atomic_store(&gc->deadline_ms,
                  atomic_load(&g->stopping) ? guard_now_ms() : guard_after(g->cfg->idle_timeout_s));

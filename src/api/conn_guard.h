@@ -20,8 +20,6 @@
 #include "api/api.h"
 #include "app/config.h"
 
-#define GUARD_DEFAULT_MAX_CONNECTIONS 10000 /* when the configuration names none */
-
 typedef struct guard guard;
 
 /* Parses TEXT, a comma- or space-separated list of addresses and networks

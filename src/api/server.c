@@ -530,7 +530,7 @@ int api_serve(app *a, int port)
                          srv_on_completed, &s, MHD_OPTION_NOTIFY_CONNECTION, guard_on_connection,
                          s.guard, MHD_OPTION_URI_LOG_CALLBACK, guard_on_request_line, s.guard,
                          MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_CONNECTION_TIMEOUT,
-                         cfg->idle_timeout_s ? cfg->idle_timeout_s : 30u, MHD_OPTION_END);
+                         cfg->idle_timeout_s, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "tripod: cannot listen on port %d (in use?)\n", port);
         goto out;
