@@ -5,7 +5,7 @@
 // link without any admin token and signs in with Microsoft 365.
 
 import {
-  startTripod, startStandin, freePort, launchBrowser, newPage, assertClean, screenshot, assert, run,
+  startTripod, startStandin, freePort, launchBrowser, newPage, assertClean, screenshot, assert, run, waitForText,
 } from './lib/harness.mjs';
 
 let srv;
@@ -15,17 +15,7 @@ let browser;
 let page;
 let ann;
 
-async function says(selector, pattern) {
-  try {
-    await page.waitForFunction(([s, p]) => {
-      const n = document.querySelector(s);
-      return n && new RegExp(p).test(n.textContent);
-    }, [selector, pattern.source], { timeout: 15000 });
-  } catch {
-    const text = await page.evaluate((s) => document.querySelector(s)?.textContent ?? '(missing)', selector);
-    throw new Error(`${selector} should match ${pattern} but says: ${text}`);
-  }
-}
+const says = (selector, pattern) => waitForText(page, selector, pattern);
 
 // Waits for the round trip console → provider consent → Tripod's callback →
 // the console's calendar picker; a failure says where the browser stopped.

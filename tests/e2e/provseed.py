@@ -88,10 +88,9 @@ def pick(admin, account, owner, primary=False, want=None):
     """Adds the account's calendar WANT (default: its primary) for OWNER."""
     cals = ok(admin.get(API + f"/accounts/{account}/calendars"))
     cal = next(c for c in cals if (c["remote_id"] == want if want else c["primary"]))
-    body = {"owner": owner, "kind": ok(admin.get(API + "/accounts"))[0]["provider"],
-            "account": account, "remote_id": cal["remote_id"], "primary": primary}
     acc = next(a for a in ok(admin.get(API + "/accounts")) if a["id"] == account)
-    body["kind"] = acc["provider"]
+    body = {"owner": owner, "kind": acc["provider"], "account": account,
+            "remote_id": cal["remote_id"], "primary": primary}
     return ok(admin.post(API + "/calendars", json=body), 201)["id"]
 
 

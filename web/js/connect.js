@@ -2,7 +2,7 @@
 // whom the link is for and lets them sign in with Google or Microsoft 365 (no
 // admin token); /connect/done is where the provider's sign-in comes back to.
 
-import { api, el, status, busy, formatDateTime } from './api.js';
+import { api, el, status, busy, formatDateTime, agentZone } from './api.js';
 
 const NAMES = { google: 'Google', microsoft: 'Microsoft 365' };
 const page = document.getElementById('connect-status');
@@ -30,7 +30,7 @@ async function show(token) {
     return;
   }
   document.getElementById('connect-expires').textContent =
-    `This link works once and until ${formatDateTime(link.expires, Intl.DateTimeFormat().resolvedOptions().timeZone)}.`;
+    `This link works once and until ${formatDateTime(link.expires, agentZone())}.`;
   const buttons = link.providers.map((p) => el('button', {
     type: 'button', class: 'primary', 'data-provider': p, text: `Sign in with ${NAMES[p] || p}`,
     onclick: async (ev) => {

@@ -240,8 +240,6 @@ export function createPlace(nodes, catalog, onChange) {
 
   showMap();
   return {
-    get lat() { return state.lat; },
-    get lon() { return state.lon; },
     checkArea,
     // The property fields for /availability and POST /bookings.
     point() {

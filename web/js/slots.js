@@ -129,12 +129,12 @@ export function createSlotPicker(root, options) {
     state.byDay = new Map();
     state.loaded = false;
     nextFree.hidden = true;
-    renderGrid(false);
+    renderGrid();
     renderTimes(false);
     if (from > to) {
       status(note, `Bookings open ${horizon} days ahead: this month is not open yet.`, 'info');
       state.loaded = true;
-      renderGrid(false);
+      renderGrid();
       return null;
     }
     status(note, 'Looking for free times…', 'busy');
@@ -171,7 +171,7 @@ export function createSlotPicker(root, options) {
     if (state.slot && !(state.byDay.get(state.slot.start.slice(0, 10)) || []).some((s) => s.start === state.slot.start)) {
       select(null);
     }
-    renderGrid(false);
+    renderGrid();
     renderTimes(false);
     if (options.onLoaded) options.onLoaded(answer);
     return answer;
@@ -411,7 +411,6 @@ export function createSlotPicker(root, options) {
     refresh,
     get slot() { return state.slot; },
     get answer() { return state.answer; },
-    get showOwn() { return state.showOwn; },
     showDayOf(iso) {
       const d = dateInZone(iso, (state.answer && state.answer.timezone) || options.tz);
       if (monthOf(d) !== state.month) {

@@ -90,6 +90,7 @@ export async function newBookingForm(ctx, opts) {
     picker = createSlotPicker(pickerRoot, {
       tz, today, horizonDays: (catalog && catalog.horizon_days) || 60,
       load: (from, to) => ctx.call('GET', '/availability' + query({ ...w, from, to })),
+      loadNext: (from) => ctx.call('GET', '/availability' + query({ ...w, from, next: 1 })),
       onSelect: (slot) => {
         summary.textContent = slot ? `${formatDateTime(slot.start, tz)} for ${formatMinutes(picker.answer.duration_minutes)}.`
           : 'Pick a time.';

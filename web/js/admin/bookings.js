@@ -114,11 +114,12 @@ export async function renderBookings(root, ctx) {
     status(listStatus, n ? `${n} booking${n === 1 ? '' : 's'} shown${cursor ? '; more below' : ''}.` : 'No bookings match these filters.', n ? 'info' : 'warn');
   }
 
+  let typing = null;
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
+    clearTimeout(typing); // Enter while the search is pending: load once
     load(false);
   });
-  let typing = null;
   q.addEventListener('input', () => {
     clearTimeout(typing);
     typing = setTimeout(() => load(false), 350);

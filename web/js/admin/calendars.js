@@ -5,7 +5,7 @@
 // ICS feeds; sync now, last sync and last error. Passwords and tokens are
 // write-only.
 
-import { el, status, busy, formatDateTime } from '../api.js';
+import { el, status, busy, formatDateTime, agentZone } from '../api.js';
 import { crudBlock } from './crud.js';
 import { field, checkbox, select, val } from './form.js';
 import { discoverPanel } from './calendar-discover.js';
@@ -157,7 +157,7 @@ function accountsCard(root, ctx, staff, ownerName, reloadCalendars) {
             const id = val(root, 'link-staff');
             if (!id) throw new Error('Add the staff member first (Staff).');
             const r = await busy(ev.currentTarget, 'Creating…', ctx.call('POST', `/staff/${encodeURIComponent(id)}/connect-link`));
-            linkOut.replaceChildren(el('p', {}, `Send this link to ${ownerName(id)} (works once, until ${formatDateTime(r.expires, Intl.DateTimeFormat().resolvedOptions().timeZone)}): `,
+            linkOut.replaceChildren(el('p', {}, `Send this link to ${ownerName(id)} (works once, until ${formatDateTime(r.expires, agentZone())}): `,
               el('input', { id: 'link-url', type: 'text', readonly: true, value: r.url, 'aria-label': 'Connect link' })));
           } catch (e) {
             status(st, e.message, 'error');

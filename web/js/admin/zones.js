@@ -3,7 +3,7 @@
 // lon/lat grid (always there, the fallback without tiles), or pasted as
 // GeoJSON, and/or a list of postal codes.
 
-import { el, status, api } from '../api.js';
+import { el, status } from '../api.js';
 import { loadLeaflet, tileMap } from '../places.js';
 import { crudBlock } from './crud.js';
 import { field, val } from './form.js';
@@ -176,8 +176,8 @@ function zoneMap(node, tiles, points, others, onAdd) {
 }
 
 export async function renderZones(root, ctx) {
-  const tiles = await api('GET', '/catalog').then((c) => c.tiles, () => null);
-  const [zones, staff] = await Promise.all([ctx.items('zones', true), ctx.items('staff', true)]);
+  const [tiles, zones, staff] = await Promise.all([ctx.get('/catalog').then((c) => c.tiles, () => null),
+    ctx.items('zones', true), ctx.items('staff', true)]);
   const homes = staff.filter((s) => s.home && Number.isFinite(s.home.lat) && Number.isFinite(s.home.lon))
     .map((s) => ({ name: s.name, lat: s.home.lat, lon: s.home.lon }));
 
