@@ -22,7 +22,7 @@ static char *digits(char *p, int64_t v, int n)
 static char *put_time(char *p, const tz_zone *tz, tp_time t)
 {
     int off = tz_offset_at(tz, t), y, mo, d;
-    int64_t local = t + off, day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    int64_t local = t + off, day = tz_day_of(local);
     int64_t sec = local - day * 86400;
     tz_civil_from_days(day, &y, &mo, &d);
     p = digits(p, y, 4);
@@ -57,11 +57,7 @@ static void answer(api_res *res, const availability *av, int next)
                   "price", av->price, "outside_area", ar->status == AVAIL_OUTSIDE_AREA);
     if (head && next) {
         char day[16] = "";
-        int y, mo, d;
-        if (av->next_free >= 0) {
-            tz_civil_from_days(av->next_free, &y, &mo, &d);
-            snprintf(day, sizeof day, "%04d-%02d-%02d", y, mo, d);
-        }
+        if (av->next_free >= 0) tz_format_date(av->next_free, day, sizeof day);
         json_object_set_new(head, "next_free", *day ? json_string(day) : json_null());
     }
     if (head && av->extra) json_object_update(head, av->extra);

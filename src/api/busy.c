@@ -28,11 +28,8 @@ static void busy_all_day(const snapshot *m, int64_t owner, const store_busy *ev,
     int64_t a = tz_utc_to_local(z, ev->start), b = tz_utc_to_local(z, ev->end);
     if (b <= a || a % 86400 != 0 || b % 86400 != 0) return;
     char from[16], to[16];
-    int y, mo, d;
-    tz_civil_from_days(a / 86400, &y, &mo, &d);
-    snprintf(from, sizeof from, "%04d-%02d-%02d", y, mo, d);
-    tz_civil_from_days(b / 86400 - 1, &y, &mo, &d);
-    snprintf(to, sizeof to, "%04d-%02d-%02d", y, mo, d);
+    tz_format_date(a / 86400, from, sizeof from);
+    tz_format_date(b / 86400 - 1, to, sizeof to);
     json_object_set_new(o, "all_day", json_true());
     json_object_set_new(o, "from_date", json_string(from));
     json_object_set_new(o, "to_date", json_string(to));

@@ -271,7 +271,7 @@ int avail_request_dates(avail_request *a, const char *from, const char *to, outc
     const tz_zone *tz = a->m->rules.tz;
     tp_time now = a->q.now;
     int64_t local = tz_utc_to_local(tz, now);
-    int64_t today = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    int64_t today = tz_day_of(local);
     int64_t d0 = today, d1;
     if (from && *from && tz_parse_date(from, &d0) != 0) {
         outcome_fail(o, OUT_INVALID, "validation", "from", "from is a date like 2030-06-03");

@@ -45,19 +45,12 @@ static int leave_own_out(app *a, const availability_ask *ask, avail_request *q, 
     return rc == STORE_OK || rc == STORE_NOTFOUND ? 0 : outcome_store(o, rc, NULL);
 }
 
-/* Business-local day number of instant T on S. */
-static int64_t local_day(const snapshot *s, tp_time t)
-{
-    int64_t local = tz_utc_to_local(s->rules.tz, t);
-    return local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
-}
-
 /* Keeps only the slots of R's first day (NEXT): sets *DAY, or -1 when none. */
 static void keep_first_day(const snapshot *s, avail_result *r, int64_t *day)
 {
-    *day = r->nslots ? local_day(s, r->slots[0].start) : -1;
+    *day = r->nslots ? snapshot_local_day(s, r->slots[0].start) : -1;
     size_t n = 0;
-    while (n < r->nslots && local_day(s, r->slots[n].start) == *day)
+    while (n < r->nslots && snapshot_local_day(s, r->slots[n].start) == *day)
         n++;
     r->nslots = n;
 }

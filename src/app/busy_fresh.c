@@ -122,16 +122,9 @@ int busy_fresh_load(store_conn *c, const snapshot *m, tp_time from, tp_time to, 
     return STORE_OK;
 }
 
-/* Business-local day number of instant T. */
-static int64_t local_day(const snapshot *m, tp_time t)
-{
-    int64_t local = tz_utc_to_local(m->rules.tz, t);
-    return local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
-}
-
 static void week_of(const snapshot *m, tp_time t, tp_time *from, tp_time *to)
 {
-    int64_t day = local_day(m, t);
+    int64_t day = snapshot_local_day(m, t);
     int64_t monday = day - tz_weekday(day);
     *from = tz_local_to_utc(m->rules.tz, monday * 86400);
     *to = tz_local_to_utc(m->rules.tz, (monday + 7) * 86400);
@@ -149,7 +142,7 @@ void busy_fresh_stats(const busy_fresh *v, tp_time start, avail_stat *out)
 {
     const snapshot *m = v->m;
     tp_time wf, wt;
-    int64_t day = local_day(m, start);
+    int64_t day = snapshot_local_day(m, start);
     week_of(m, start, &wf, &wt);
     tp_time *prev_end = calloc(m->nstaff ? m->nstaff : 1, sizeof *prev_end);
     for (size_t i = 0; i < m->nstaff; i++) {
@@ -166,7 +159,7 @@ void busy_fresh_stats(const busy_fresh *v, tp_time start, avail_stat *out)
         /* The previous shoot that day with a location (without memory for
          * the comparison, home stays the reference). */
         if (prev_end && s->end <= start && s->end > prev_end[s->staff] &&
-            local_day(m, s->start) == day && isfinite(s->lat) && isfinite(s->lon)) {
+            snapshot_local_day(m, s->start) == day && isfinite(s->lat) && isfinite(s->lon)) {
             prev_end[s->staff] = s->end;
             st->ref_lat = s->lat;
             st->ref_lon = s->lon;

@@ -387,7 +387,7 @@ int demo_fill_calendars(store *db, const caldav_target *dav, tp_time now, char *
             staff_ids[nstaff++] = cals.v[i].owner;
     }
     int64_t local = tz_utc_to_local(tz, now);
-    int64_t today = local / 86400 - (local % 86400 < 0);
+    int64_t today = tz_day_of(local);
     for (size_t i = 0; i < sizeof demo_events / sizeof demo_events[0]; i++) {
         const demo_event *e = &demo_events[i];
         const demo_cal *cal = NULL;

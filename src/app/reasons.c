@@ -22,16 +22,11 @@ typedef struct {
     const avail_reason *r;
 } words_ctx;
 
-static int64_t day_of(int64_t local)
-{
-    return local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
-}
-
 const char *reasons_clock(const snapshot *s, tp_time t, char *buf, size_t len)
 {
     const char *fmt = json_string_value(json_object_get(s->settings, "clock_format"));
     int64_t local = tz_utc_to_local(s->rules.tz, t);
-    int sod = (int)(local - day_of(local) * 86400);
+    int sod = (int)(local - tz_day_of(local) * 86400);
     int h = sod / 3600, m = sod / 60 % 60;
     if (fmt && strcmp(fmt, "24h") == 0)
         snprintf(buf, len, "%02d:%02d", h, m);
@@ -45,9 +40,9 @@ const char *reasons_clock(const snapshot *s, tp_time t, char *buf, size_t len)
 static const char *when(const snapshot *s, tp_time t, tp_time at, char *buf, size_t len)
 {
     char clock[16];
-    int64_t day = day_of(tz_utc_to_local(s->rules.tz, t));
+    int64_t day = tz_day_of(tz_utc_to_local(s->rules.tz, t));
     reasons_clock(s, t, clock, sizeof clock);
-    if (day == day_of(tz_utc_to_local(s->rules.tz, at))) {
+    if (day == tz_day_of(tz_utc_to_local(s->rules.tz, at))) {
         snprintf(buf, len, "%s", clock);
     } else {
         int y, mo, d;
@@ -107,7 +102,7 @@ static size_t working_text(const words_ctx *x, char *buf, size_t len)
 {
     const avail_staff *st = &x->q->staff[x->staff];
     const tz_zone *tz = st->tz ? st->tz : x->s->rules.tz;
-    int64_t day = day_of(tz_utc_to_local(tz, x->at));
+    int64_t day = tz_day_of(tz_utc_to_local(tz, x->at));
     tp_time spans[2 * SPANS_MAX];
     size_t n = avail_work_spans(x->q->rules, st, tz_local_to_utc(tz, day * 86400),
                                 tz_local_to_utc(tz, (day + 1) * 86400), spans, SPANS_MAX);
@@ -146,7 +141,7 @@ static void w_busy(const words_ctx *x, char *buf, size_t len)
         snprintf(buf, len, "busy with another shoot %s incl. drive time", span);
         return;
     }
-    int64_t day = day_of(tz_utc_to_local(x->s->rules.tz, x->at));
+    int64_t day = tz_day_of(tz_utc_to_local(x->s->rules.tz, x->at));
     if (r->start <= tz_local_to_utc(x->s->rules.tz, day * 86400) &&
         r->end >= tz_local_to_utc(x->s->rules.tz, (day + 1) * 86400)) {
         snprintf(buf, len, "busy all day (calendar)");

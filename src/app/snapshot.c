@@ -100,6 +100,11 @@ static int busy_cmp(const void *a, const void *b)
     return (x->end > y->end) - (x->end < y->end);
 }
 
+int64_t snapshot_local_day(const snapshot *s, tp_time t)
+{
+    return tz_day_of(tz_utc_to_local(s->rules.tz, t));
+}
+
 void snapshot_sort_busy(avail_busy *busy, size_t n)
 {
     if (n > 1) qsort(busy, n, sizeof *busy, busy_cmp);

@@ -145,4 +145,7 @@ int snapshot_uid_is_booking(const char *uid, int64_t *id);
 /* Sorts BUSY[0..n) by start, then end. */
 void snapshot_sort_busy(avail_busy *busy, size_t n);
 
+/* The business-zone calendar day (days since 1970-01-01) of instant T. */
+int64_t snapshot_local_day(const snapshot *s, tp_time t);
+
 #endif

@@ -319,10 +319,8 @@ json_t *val_exceptions_json(const avail_exception *ex, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; a && i < n; i++) {
-        int y, m, d;
         char date[16];
-        tz_civil_from_days(ex[i].date, &y, &m, &d);
-        snprintf(date, sizeof date, "%04d-%02d-%02d", y, m, d);
+        tz_format_date(ex[i].date, date, sizeof date);
         if (ex[i].hours.n == 0)
             json_array_append_new(a, json_pack("{s:s, s:b}", "date", date, "off", 1));
         else

@@ -49,7 +49,7 @@ static const char *clock_text(int min, char *buf, size_t len)
 static int64_t local_day(const avail_request *a, tp_time t, int *min)
 {
     int64_t wall = tz_utc_to_local(a->m->rules.tz, t);
-    int64_t day = wall >= 0 ? wall / 86400 : (wall - 86399) / 86400;
+    int64_t day = tz_day_of(wall);
     if (min) *min = (int)((wall - day * 86400) / 60);
     return day;
 }
@@ -99,10 +99,8 @@ static json_t *event_days(const avail_request *a, const avail_window *w, int64_t
     solar_kind kind = w->kind == AVAIL_WINDOW_SUNRISE ? SOLAR_SUNRISE : SOLAR_SUNSET;
     for (int64_t d = d0; days && a->sun_from && d <= d1; d++) {
         char date[16], ev[32];
-        int y, mo, dd;
         tp_time t;
-        tz_civil_from_days(d, &y, &mo, &dd);
-        snprintf(date, sizeof date, "%04d-%02d-%02d", y, mo, dd);
+        tz_format_date(d, date, sizeof date);
         int ok = solar_event_on(kind, a->m->rules.tz, d, a->sun.lat, a->sun.lon, &t) == SOLAR_OK;
         if (json_array_append_new(days,
                                   json_pack("{s:s, s:o}", "date", date, "event",

@@ -148,7 +148,7 @@ int avail__window_holds(const avail_query *q, const avail__plan *p, size_t k, tp
         holds = avail__in_hours(q->rules, &h.staff, at, p->len_min, 0);
         if (!holds && h.week.day[0].n) {
             int64_t wall = tz_utc_to_local(z, at);
-            int64_t day = (wall >= 0 ? wall : wall - 86399) / 86400;
+            int64_t day = tz_day_of(wall);
             ws = tz_local_to_utc(z, day * 86400 + (int64_t)w->from_min * 60);
             we = tz_local_to_utc(z, day * 86400 + (int64_t)w->to_min * 60);
         }

@@ -231,6 +231,18 @@ void tz_civil_from_days(int64_t days, int *y, int *m, int *d)
     *d = (int)dd;
 }
 
+int64_t tz_day_of(int64_t local)
+{
+    return local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+}
+
+void tz_format_date(int64_t days, char *buf, size_t len)
+{
+    int y, m, d;
+    tz_civil_from_days(days, &y, &m, &d);
+    snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
+}
+
 int tz_weekday(int64_t days)
 {
     /* 1970-01-01 was a Thursday (3). */

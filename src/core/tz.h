@@ -54,6 +54,14 @@ int64_t tz_days_from_civil(int y, int m, int d);
 void tz_civil_from_days(int64_t days, int *y, int *m, int *d);
 int tz_weekday(int64_t days); /* 0 = Monday … 6 = Sunday */
 
+/* The calendar day (days since 1970-01-01) of wall-clock seconds LOCAL
+ * (tz_utc_to_local's answer), rounding down before 1970 too. */
+int64_t tz_day_of(int64_t local);
+
+/* Writes local day DAYS as "YYYY-MM-DD" into BUF (at least 11 bytes for
+ * years 0–9999). */
+void tz_format_date(int64_t days, char *buf, size_t len);
+
 /* Parses RFC 3339 ("2030-06-03T09:00:00-04:00", "…Z", fractional seconds
  * ignored) into *T. Returns 0, or -1 on malformed input (*T untouched). */
 int tz_parse_rfc3339(const char *s, tp_time *t);
