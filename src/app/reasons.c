@@ -22,17 +22,21 @@ typedef struct {
     const avail_reason *r;
 } words_ctx;
 
-const char *reasons_clock(const snapshot *s, tp_time t, char *buf, size_t len)
+const char *reasons_clock_min(const snapshot *s, int min, char *buf, size_t len)
 {
     const char *fmt = json_string_value(json_object_get(s->settings, "clock_format"));
-    int64_t local = tz_utc_to_local(s->rules.tz, t);
-    int sod = (int)(local - tz_day_of(local) * 86400);
-    int h = sod / 3600, m = sod / 60 % 60;
+    int h = min / 60, m = min % 60;
     if (fmt && strcmp(fmt, "24h") == 0)
         snprintf(buf, len, "%02d:%02d", h, m);
     else
-        snprintf(buf, len, "%d:%02d %s", h % 12 ? h % 12 : 12, m, h < 12 ? "AM" : "PM");
+        snprintf(buf, len, "%d:%02d %s", h % 12 ? h % 12 : 12, m, h % 24 < 12 ? "AM" : "PM");
     return buf;
+}
+
+const char *reasons_clock(const snapshot *s, tp_time t, char *buf, size_t len)
+{
+    int64_t local = tz_utc_to_local(s->rules.tz, t);
+    return reasons_clock_min(s, (int)((local - tz_day_of(local) * 86400) / 60), buf, len);
 }
 
 /* T for a sentence about start AT: the clock, with the date when T is on

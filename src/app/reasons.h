@@ -26,6 +26,10 @@ const char *reasons_text(const snapshot *s, const avail_query *q, size_t staff, 
  * "1:05 PM"), into BUF (16 bytes). Returns BUF. */
 const char *reasons_clock(const snapshot *s, tp_time t, char *buf, size_t len);
 
+/* The same for minute MIN of a business day (1440: midnight at its end,
+ * "24:00" or "12:00 AM"). */
+const char *reasons_clock_min(const snapshot *s, int min, char *buf, size_t len);
+
 /* The `reasons` member of a refusal at AT for query Q (its staff carry the
  * busy time the refusing transaction read): [{staff: {id, name}, reasons:
  * [text]}] for staff members ONLY[0..nonly) (none: every active one), each

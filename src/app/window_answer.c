@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/reasons.h"
 #include "app/shoot_window.h"
 #include "app/validate.h"
 #include "core/solar.h"
 
 #define WINDOW_ANSWER_MAX_DAYS 800 /* dates listed per window (above any horizon) */
-#define WINDOW_ANSWER_MAX_REASONS 16
 
 static int is_solar(const avail_window *w)
 {
@@ -37,37 +37,14 @@ static json_t *item_ref(const avail_request *a, size_t k)
                      a->is_package[k] ? "package" : "service", "name", a->refs[k]->name);
 }
 
-/* "8:27 PM" for minute MIN of a day (1440 is midnight at its end). */
-static const char *clock_text(int min, char *buf, size_t len)
-{
-    int h = min / 60 % 24, m = min % 60;
-    snprintf(buf, len, "%d:%02d %s", h % 12 ? h % 12 : 12, m, h < 12 ? "AM" : "PM");
-    return buf;
-}
-
-/* The business-zone local date (days since 1970) and minute of the day of T. */
-static int64_t local_day(const avail_request *a, tp_time t, int *min)
-{
-    int64_t wall = tz_utc_to_local(a->m->rules.tz, t);
-    int64_t day = tz_day_of(wall);
-    if (min) *min = (int)((wall - day * 86400) / 60);
-    return day;
-}
-
-static const char *clock_at(const avail_request *a, tp_time t, char *buf, size_t len)
-{
-    int min;
-    local_day(a, t, &min);
-    return clock_text(min, buf, len);
-}
-
 /* "around sunset", "between 9:00 AM and 5:00 PM". */
-static const char *describe(const avail_window *w, char *buf, size_t len)
+static const char *describe(const avail_request *a, const avail_window *w, char *buf, size_t len)
 {
     char from[16], to[16];
     if (w->kind == AVAIL_WINDOW_LOCAL)
-        snprintf(buf, len, "between %s and %s", clock_text(w->from_min, from, sizeof from),
-                 clock_text(w->to_min, to, sizeof to));
+        snprintf(buf, len, "between %s and %s",
+                 reasons_clock_min(a->m, w->from_min, from, sizeof from),
+                 reasons_clock_min(a->m, w->to_min, to, sizeof to));
     else
         snprintf(buf, len, "around %s", event_name(w));
     return buf;
@@ -117,7 +94,8 @@ int window_answer_days(const avail_request *a, tp_time from, tp_time to, json_t 
 {
     json_t *list = json_array();
     int solar = 0;
-    int64_t d0 = local_day(a, from, NULL), d1 = local_day(a, to > from ? to - 1 : from, NULL);
+    int64_t d0 = snapshot_local_day(a->m, from),
+            d1 = snapshot_local_day(a->m, to > from ? to - 1 : from);
     if (d1 - d0 >= WINDOW_ANSWER_MAX_DAYS) d1 = d0 + WINDOW_ANSWER_MAX_DAYS - 1;
     for (size_t k = 0; list && k < a->nitems; k++) {
         const avail_window *w = &a->items[k].window;
@@ -199,7 +177,7 @@ static int any_event(const avail_request *a, size_t k)
 {
     const avail_window *w = &a->items[k].window;
     solar_kind kind = w->kind == AVAIL_WINDOW_SUNRISE ? SOLAR_SUNRISE : SOLAR_SUNSET;
-    int64_t d0 = local_day(a, a->q.from, NULL), d1 = local_day(a, a->q.to - 1, NULL);
+    int64_t d0 = snapshot_local_day(a->m, a->q.from), d1 = snapshot_local_day(a->m, a->q.to - 1);
     tp_time t;
     for (int64_t d = d0; a->sun_from && d <= d1 && d < d0 + WINDOW_ANSWER_MAX_DAYS; d++)
         if (solar_event_on(kind, a->m->rules.tz, d, a->sun.lat, a->sun.lon, &t) == SOLAR_OK)
@@ -231,7 +209,7 @@ static json_t *why_no_window(const avail_request *a, const avail_result *r, size
         }
         snprintf(msg, len,
                  "No time on these dates fits %s, which are shot %s; please try other dates.", name,
-                 describe(w, d, sizeof d));
+                 describe(a, w, d, sizeof d));
         return why_json(a, "window_closed", k, -1);
     }
     for (size_t j = 0; j < a->nitems; j++) {
@@ -243,15 +221,15 @@ static json_t *why_no_window(const avail_request *a, const avail_result *r, size
         size_t alone = is_solar(w) || !is_solar(&a->items[j].window) ? k : j;
         size_t other = alone == k ? j : k;
         snprintf(msg, len, "%s must be booked on their own: they are shot %s, and %s %s.",
-                 a->refs[alone]->name, describe(&a->items[alone].window, d, sizeof d),
-                 a->refs[other]->name, describe(&a->items[other].window, d2, sizeof d2));
+                 a->refs[alone]->name, describe(a, &a->items[alone].window, d, sizeof d),
+                 a->refs[other]->name, describe(a, &a->items[other].window, d2, sizeof d2));
         return why_json(a, "window_conflict", alone, (long)other);
     }
     snprintf(msg, len, "%s must be booked on their own: the whole shoot (%s) %s %s (%s).", name,
              minutes_text(r->duration_min, m1, sizeof m1),
              r->duration_min > window_minutes(w) ? "is longer than their time"
                                                  : "leaves no start time in their time",
-             describe(w, d, sizeof d), minutes_text(window_minutes(w), m2, sizeof m2));
+             describe(a, w, d, sizeof d), minutes_text(window_minutes(w), m2, sizeof m2));
     return why_json(a, "window_too_short", k, -1);
 }
 
@@ -281,7 +259,7 @@ json_t *window_answer_why(const avail_request *a, const avail_result *r, char *m
     }
     if (named < 0 || probe(a, ~(uint64_t)0, 0, PROBE_STAFF, &n) != AVAIL_OK || n == 0) return NULL;
     snprintf(msg, len, "Nobody is free %s on these dates for %s; please try other dates.",
-             describe(&a->items[named].window, d, sizeof d), a->refs[named]->name);
+             describe(a, &a->items[named].window, d, sizeof d), a->refs[named]->name);
     return why_json(a, "window_no_staff", (size_t)named, -1);
 }
 
@@ -318,10 +296,12 @@ static const char *miss_text(const avail_request *a, const avail_reason *rs, cha
                  event_name(w));
     else if (is_solar(w))
         snprintf(buf, len, "the shoot window of %s: around %s (%s), from %s to %s", name,
-                 event_name(w), clock_at(a, rs->start + (tp_time)w->before_min * 60, c1, sizeof c1),
-                 clock_at(a, rs->start, c2, sizeof c2), clock_at(a, rs->end, c3, sizeof c3));
+                 event_name(w),
+                 reasons_clock(a->m, rs->start + (tp_time)w->before_min * 60, c1, sizeof c1),
+                 reasons_clock(a->m, rs->start, c2, sizeof c2),
+                 reasons_clock(a->m, rs->end, c3, sizeof c3));
     else
-        snprintf(buf, len, "the shoot window of %s: %s", name, describe(w, d, sizeof d));
+        snprintf(buf, len, "the shoot window of %s: %s", name, describe(a, w, d, sizeof d));
     return buf;
 }
 
@@ -361,9 +341,9 @@ int window_answer_refusal(const avail_request *a, tp_time at, json_t **miss, cha
     q.property = &a->prop;
     q.staff = &anyone;
     q.nstaff = 1;
-    avail_reason rs[WINDOW_ANSWER_MAX_REASONS];
-    size_t n = avail_explain(&q, 0, at, rs, WINDOW_ANSWER_MAX_REASONS);
-    for (size_t i = 0; i < n && i < WINDOW_ANSWER_MAX_REASONS; i++) {
+    avail_reason rs[REASONS_MAX];
+    size_t n = avail_explain(&q, 0, at, rs, REASONS_MAX);
+    for (size_t i = 0; i < n && i < REASONS_MAX; i++) {
         if (rs[i].why != AVAIL_WHY_OUTSIDE_ITEM_WINDOW) continue;
         snprintf(msg, len, "that time puts the shoot outside %s; pick another time",
                  miss_text(a, &rs[i], text, sizeof text));

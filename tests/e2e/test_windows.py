@@ -263,6 +263,16 @@ def test_messages_say_why_windows_leave_no_time(admin, anon):
 
 
 
+def test_window_sentences_use_the_business_clock(admin, anon):
+    business(admin, clock_format="24h")
+    staff(admin, "Pat")
+    dawn = windowed(admin, "Dawn", 30, {"kind": "local", "from": "06:00", "to": "07:30"})
+    body = ok(slots(anon, [dawn], day=TUE))  # staff start at 09:00
+    assert body["reason"]["code"] == "window_no_staff"
+    assert body["message"] == ("Nobody is free between 06:00 and 07:30 on these dates for "
+                               "Dawn; please try other dates.")
+
+
 def test_next_free_day_finds_a_day_with_time_inside_the_window(admin, anon):
     """GET /availability?next=1 with a twilight item: the first day someone is
     free around sunset, only that day's starts, the sunsets from `from` up to
