@@ -301,34 +301,19 @@ json_t *accounts_calendars(app *a, int64_t id, outcome *o)
     return cals;
 }
 
-typedef struct {
-    int64_t account;
-    int64_t ids[256];
-    size_t n;
-} of_account;
-
-static int of_account_cb(void *ctx, int64_t id, const char *json)
-{
-    of_account *x = ctx;
-    json_t *doc = json_loads(json, 0, NULL);
-    if (calsrc_json_id(json_object_get(doc, "account")) == x->account &&
-        x->n < sizeof x->ids / sizeof x->ids[0])
-        x->ids[x->n++] = id;
-    json_decref(doc);
-    return 0;
-}
-
 int accounts_disconnect(app *a, int64_t id, outcome *o)
 {
-    of_account x = {.account = id};
+    int64_t *cals = NULL;
+    size_t ncals = 0;
     store_conn *c = app_conn(a, o);
     if (!c) return -1;
     int rc = store_begin(c, STORE_WRITE);
-    if (rc == STORE_OK) rc = store_doc_list(c, STORE_CALENDAR, of_account_cb, &x);
-    for (size_t i = 0; rc == STORE_OK && i < x.n; i++) {
-        rc = store_busy_replace(c, x.ids[i], NULL, 0);
-        if (rc == STORE_OK) rc = store_doc_delete(c, STORE_CALENDAR, x.ids[i]);
+    if (rc == STORE_OK) rc = calsrc_account_ids(c, id, &cals, &ncals);
+    for (size_t i = 0; rc == STORE_OK && i < ncals; i++) {
+        rc = store_busy_replace(c, cals[i], NULL, 0);
+        if (rc == STORE_OK) rc = store_doc_delete(c, STORE_CALENDAR, cals[i]);
     }
+    free(cals);
     if (rc == STORE_OK) rc = store_account_delete(c, id);
     if (rc == STORE_OK) rc = store_commit(c);
     if (rc != STORE_OK) store_rollback(c);

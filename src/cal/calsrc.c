@@ -135,7 +135,8 @@ int calsrc_provider_kind(const char *kind)
 }
 
 typedef struct {
-    int64_t owner; /* < 0: all */
+    int64_t owner;   /* < 0: all */
+    int64_t account; /* > 0: only this provider account's calendars */
     int primary_only;
     int64_t *ids;
     size_t n, cap;
@@ -155,6 +156,8 @@ static int walk_cb(void *ctx, int64_t id, const char *json)
                             : calsrc_json_id(o);
         keep = owner == w->owner;
     }
+    if (keep && w->account > 0)
+        keep = calsrc_json_id(json_object_get(doc, "account")) == w->account;
     json_decref(doc);
     if (!keep) return 0;
     if (ARRAY_RESERVE(w->ids, w->cap, w->n + 1, 16) != 0) {
@@ -165,9 +168,8 @@ static int walk_cb(void *ctx, int64_t id, const char *json)
     return 0;
 }
 
-int calsrc_ids(store_conn *c, int64_t owner, int64_t **ids, size_t *n)
+static int walk_ids(store_conn *c, walk w, int64_t **ids, size_t *n)
 {
-    walk w = {.owner = owner};
     int rc = store_doc_list(c, STORE_CALENDAR, walk_cb, &w);
     if (w.oom) rc = STORE_ERROR;
     if (rc != STORE_OK) {
@@ -178,6 +180,16 @@ int calsrc_ids(store_conn *c, int64_t owner, int64_t **ids, size_t *n)
     *ids = w.ids;
     *n = w.n;
     return rc;
+}
+
+int calsrc_ids(store_conn *c, int64_t owner, int64_t **ids, size_t *n)
+{
+    return walk_ids(c, (walk){.owner = owner}, ids, n);
+}
+
+int calsrc_account_ids(store_conn *c, int64_t account, int64_t **ids, size_t *n)
+{
+    return walk_ids(c, (walk){.owner = -1, .account = account}, ids, n);
 }
 
 int calsrc_primary(store_conn *c, const calsrc_opener *op, calsrc *s)

@@ -69,6 +69,9 @@ int calsrc_primary(store_conn *c, const calsrc_opener *op, calsrc *s);
  * *IDS is malloc'ed (the caller frees it; NULL when none). */
 int calsrc_ids(store_conn *c, int64_t owner, int64_t **ids, size_t *n);
 
+/* The same for the calendars of Google / Microsoft 365 account ACCOUNT. */
+int calsrc_account_ids(store_conn *c, int64_t account, int64_t **ids, size_t *n);
+
 /* A JSON id (integer or decimal string) as int64; 0 when it is neither. */
 int64_t calsrc_json_id(const void *json);
 
