@@ -138,10 +138,7 @@ static int create_prepare(tx *t, outcome *o)
         return -1;
     if (val_time(json_object_get(x->req, "start"), "start", &t->at, &e) != 0)
         return outcome_invalid(o, &e);
-    for (size_t k = 0; k < x->nstaff; k++)
-        if (snapshot_staff_index(t->s, x->staff[k]) < 0)
-            return outcome_fail(o, OUT_INVALID, "validation", "staff",
-                                "no staff member has this id");
+    if (tx_staff_known(t, x->staff, x->nstaff, o) != 0) return -1;
     t->len = (tp_time)len_min * 60;
     t->q.q.from = t->at;
     t->q.q.to = t->at + 1;

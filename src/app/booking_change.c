@@ -37,7 +37,7 @@ static int same_crew(const store_booking *a, const store_booking *b)
 {
     if (a->nstaff != b->nstaff) return 0;
     for (int k = 0; k < a->nstaff; k++)
-        if (!tx_has_id(b->staff, (size_t)b->nstaff, a->staff[k])) return 0;
+        if (!snapshot_has_id(b->staff, (size_t)b->nstaff, a->staff[k])) return 0;
     return 1;
 }
 
@@ -202,11 +202,7 @@ static int change_parse(edit_run *x, const json_t *body, outcome *o)
 static int change_prepare(tx *t, outcome *o)
 {
     edit_run *x = (edit_run *)t;
-    for (size_t k = 0; k < x->nstaff; k++)
-        if (snapshot_staff_index(t->s, x->staff[k]) < 0)
-            return outcome_fail(o, OUT_INVALID, "validation", "staff",
-                                "no staff member has this id");
-    return 0;
+    return tx_staff_known(t, x->staff, x->nstaff, o);
 }
 
 /* Runs edit X (its steps set) for booking ID as ROLE. */

@@ -35,10 +35,12 @@ tx_step tx_store(int rc, outcome *o, const char *noun)
     return TX_DONE;
 }
 
-int tx_has_id(const int64_t *ids, size_t n, int64_t id)
+int tx_staff_known(const tx *t, const int64_t *ids, size_t n, outcome *o)
 {
-    for (size_t i = 0; i < n; i++)
-        if (ids[i] == id) return 1;
+    for (size_t k = 0; k < n; k++)
+        if (snapshot_staff_index(t->s, ids[k]) < 0)
+            return outcome_fail(o, OUT_INVALID, "validation", "staff",
+                                "no staff member has this id");
     return 0;
 }
 

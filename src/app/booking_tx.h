@@ -87,7 +87,8 @@ int tx_double_booked(tx *t, store_conn *c, const store_booking *b);
 void tx_token_hash(const char *token, uint8_t hash[32]);
 /* "admin" or "agent", as history names the actor. */
 const char *tx_role_name(booking_role role);
-/* 1 when ID is among IDS[0..n). */
-int tx_has_id(const int64_t *ids, size_t n, int64_t id);
+/* 0 when every staff id of IDS[0..n) is in T's snapshot; else -1 with O
+ * (validation on field staff). */
+int tx_staff_known(const tx *t, const int64_t *ids, size_t n, outcome *o);
 
 #endif

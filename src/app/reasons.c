@@ -211,20 +211,13 @@ json_t *reasons_entry(const snapshot *s, int64_t id, const char *text)
     return json_pack("{s:o, s:[s]}", "staff", staff_ref(s, id), "reasons", text);
 }
 
-static int has_id(const int64_t *ids, size_t n, int64_t id)
-{
-    for (size_t i = 0; i < n; i++)
-        if (ids[i] == id) return 1;
-    return 0;
-}
-
 json_t *reasons_refusal(const snapshot *s, const avail_query *q, tp_time at, const int64_t *only,
                         size_t nonly, const int64_t *live_busy, size_t nlive)
 {
     json_t *out = json_array();
     for (size_t i = 0; out && i < q->nstaff; i++) {
         const avail_staff *st = &q->staff[i];
-        if (nonly ? !has_id(only, nonly, st->id) : !st->active) continue;
+        if (nonly ? !snapshot_has_id(only, nonly, st->id) : !st->active) continue;
         avail_reason rs[REASONS_MAX];
         size_t n = avail_explain(q, i, at, rs, REASONS_MAX);
         json_t *texts = json_array();
@@ -233,7 +226,7 @@ json_t *reasons_refusal(const snapshot *s, const avail_query *q, tp_time at, con
             json_array_append_new(
                 texts, json_string(reasons_text(s, q, i, at, &rs[k], text, sizeof text)));
         }
-        if (texts && n == 0 && has_id(live_busy, nlive, st->id))
+        if (texts && n == 0 && snapshot_has_id(live_busy, nlive, st->id))
             json_array_append_new(texts, json_string("busy then (calendar, checked live)"));
         if (json_array_size(texts))
             json_array_append_new(

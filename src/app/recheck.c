@@ -8,13 +8,6 @@
 #include "app/workers.h"
 #include "cal/sync.h"
 
-static int has_id(const int64_t *ids, size_t n, int64_t id)
-{
-    for (size_t i = 0; i < n; i++)
-        if (ids[i] == id) return 1;
-    return 0;
-}
-
 /* Ids of STAFF's calendars in snapshot M into IDS (room for M's calendars). */
 static size_t staff_calendars(const snapshot *m, int64_t staff, int64_t *ids)
 {
@@ -26,7 +19,7 @@ static size_t staff_calendars(const snapshot *m, int64_t staff, int64_t *ids)
 
 int recheck_needed(const recheck *lc, const snapshot *m, int64_t staff)
 {
-    if (lc->nchecked == RECHECK_MAX || has_id(lc->checked, lc->nchecked, staff)) return 0;
+    if (lc->nchecked == RECHECK_MAX || snapshot_has_id(lc->checked, lc->nchecked, staff)) return 0;
     for (size_t i = 0; i < m->ncalendars; i++)
         if (m->calendars[i].owner == staff && m->calendars[i].live) return 1;
     return 0;
@@ -37,8 +30,8 @@ int recheck_run(recheck *lc, app *a, const snapshot *m, int64_t staff, tp_time f
     sync_config cfg;
     char what[256], err[512];
     int busy = 0;
-    if (lc->nchecked == RECHECK_MAX || has_id(lc->checked, lc->nchecked, staff))
-        return has_id(lc->busy, lc->nbusy, staff);
+    if (lc->nchecked == RECHECK_MAX || snapshot_has_id(lc->checked, lc->nchecked, staff))
+        return snapshot_has_id(lc->busy, lc->nbusy, staff);
     lc->checked[lc->nchecked++] = staff;
     int64_t *ids = malloc((m->ncalendars ? m->ncalendars : 1) * sizeof *ids);
     if (!ids) return 0;
@@ -65,6 +58,6 @@ size_t recheck_filter(const recheck *lc, const snapshot *m, uint32_t *idx, size_
 {
     size_t kept = 0;
     for (size_t i = 0; i < n; i++)
-        if (!has_id(lc->busy, lc->nbusy, m->staff[idx[i]].id)) idx[kept++] = idx[i];
+        if (!snapshot_has_id(lc->busy, lc->nbusy, m->staff[idx[i]].id)) idx[kept++] = idx[i];
     return kept;
 }

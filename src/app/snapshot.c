@@ -100,6 +100,13 @@ static int busy_cmp(const void *a, const void *b)
     return (x->end > y->end) - (x->end < y->end);
 }
 
+int snapshot_has_id(const int64_t *ids, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id) return 1;
+    return 0;
+}
+
 int64_t snapshot_local_day(const snapshot *s, tp_time t)
 {
     return tz_day_of(tz_utc_to_local(s->rules.tz, t));

@@ -145,6 +145,9 @@ int snapshot_uid_is_booking(const char *uid, int64_t *id);
 /* Sorts BUSY[0..n) by start, then end. */
 void snapshot_sort_busy(avail_busy *busy, size_t n);
 
+/* 1 when ID is among IDS[0..n) (a list of staff or booking ids). */
+int snapshot_has_id(const int64_t *ids, size_t n, int64_t id);
+
 /* The business-zone calendar day (days since 1970-01-01) of instant T. */
 int64_t snapshot_local_day(const snapshot *s, tp_time t);
 
