@@ -96,10 +96,7 @@ static void acc_list(api_req *req, api_res *res)
 {
     outcome o = {0};
     json_t *arr = accounts_list(req->app, &o);
-    if (arr)
-        api_json(res, 200, arr);
-    else
-        api_outcome(res, &o);
+    api_answer(res, arr ? 0 : -1, 200, arr, &o);
 }
 
 static int acc_path_id(const api_req *req, api_res *res, int64_t *id)
@@ -115,10 +112,7 @@ static void acc_calendars(api_req *req, api_res *res)
     int64_t id;
     if (acc_path_id(req, res, &id) != 0) return;
     json_t *arr = accounts_calendars(req->app, id, &o);
-    if (arr)
-        api_json(res, 200, arr);
-    else
-        api_outcome(res, &o);
+    api_answer(res, arr ? 0 : -1, 200, arr, &o);
 }
 
 static void acc_delete(api_req *req, api_res *res)
@@ -141,20 +135,14 @@ static void acc_link_create(api_req *req, api_res *res)
         return;
     }
     json_t *out = accounts_link_create(req->app, id, &o);
-    if (out)
-        api_json(res, 201, out);
-    else
-        api_outcome(res, &o);
+    api_answer(res, out ? 0 : -1, 201, out, &o);
 }
 
 static void acc_link_view(api_req *req, api_res *res)
 {
     outcome o = {0};
     json_t *out = accounts_link_view(req->app, req->params[0], &o);
-    if (out)
-        api_json(res, 200, out);
-    else
-        api_outcome(res, &o);
+    api_answer(res, out ? 0 : -1, 200, out, &o);
 }
 
 static void acc_link_start(api_req *req, api_res *res)

@@ -66,6 +66,9 @@ void api_json(api_res *res, int status, json_t *json);
  * body {"error": code, "message", "field"?} plus O's detail members, and
  * Retry-After. The one place outcomes become status codes; O is cleared. */
 void api_outcome(api_res *res, outcome *o);
+
+/* RC == 0: answers RES with ANSWER (stolen) as STATUS; else with outcome O. */
+void api_answer(api_res *res, int rc, int status, json_t *answer, outcome *o);
 /* Sets RES for store code RC (not STORE_OK), as outcome_store() says. */
 void api_store_error(api_res *res, int rc);
 /* Sets RES to 422 validation from input check E. */

@@ -124,10 +124,8 @@ static void availability_explain_get(api_req *r, api_res *res)
     outcome o = {0};
     json_t *out = NULL;
     availability_ask ask = ask_of(r);
-    if (availability_explain(r->app, &ask, api_query(r, "at"), &out, &o) == 0)
-        api_json(res, 200, out);
-    else
-        api_outcome(res, &o);
+    int rc = availability_explain(r->app, &ask, api_query(r, "at"), &out, &o);
+    api_answer(res, rc, 200, out, &o);
 }
 
 /* GET /coverage?postal_code=&lat=&lon=: whether anyone serves the property,

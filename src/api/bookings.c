@@ -9,15 +9,6 @@
 #include "app/booking.h"
 #include "app/booking_list.h"
 
-/* Answers RES with ANSWER (stolen) as STATUS, or with outcome O when RC != 0. */
-static void bookings_answer(api_res *res, int rc, int status, json_t *answer, outcome *o)
-{
-    if (rc == 0)
-        api_json(res, status, answer);
-    else
-        api_outcome(res, o);
-}
-
 static void bookings_create(api_req *r, api_res *res)
 {
     outcome o = {0};
@@ -27,7 +18,7 @@ static void bookings_create(api_req *r, api_res *res)
     if (!body) return;
     int rc = booking_create_as(r->app, r->is_admin ? BOOKING_ADMIN : BOOKING_AGENT, body, r->body,
                                r->body_len, r->idempotency_key, &answer, &status, &o);
-    bookings_answer(res, rc, status, answer, &o);
+    api_answer(res, rc, status, answer, &o);
     json_decref(body);
 }
 
@@ -44,7 +35,7 @@ static void bookings_list(api_req *r, api_res *res)
     json_t *answer = NULL;
     booking_query q = bookings_query(r);
     int rc = booking_list(r->app, &q, &answer, &o);
-    bookings_answer(res, rc, 200, answer, &o);
+    api_answer(res, rc, 200, answer, &o);
 }
 
 /* GET /bookings.csv: the list's selection as a CSV download. */
@@ -84,7 +75,7 @@ static void bookings_get(api_req *r, api_res *res)
     booking_role role;
     if (bookings_caller(r, res, &id, &role) != 0) return;
     int rc = booking_get(r->app, id, &answer, &o);
-    bookings_answer(res, rc, 200, answer, &o);
+    api_answer(res, rc, 200, answer, &o);
 }
 
 static void bookings_patch(api_req *r, api_res *res)
@@ -95,7 +86,7 @@ static void bookings_patch(api_req *r, api_res *res)
     booking_role role;
     if (bookings_caller(r, res, &id, &role) != 0 || !(body = api_body_object(r, res))) return;
     int rc = booking_change(r->app, id, role, body, &answer, &o);
-    bookings_answer(res, rc, 200, answer, &o);
+    api_answer(res, rc, 200, answer, &o);
     json_decref(body);
 }
 
@@ -107,7 +98,7 @@ static void bookings_delete(api_req *r, api_res *res)
     booking_role role;
     if (bookings_caller(r, res, &id, &role) != 0) return;
     int rc = booking_cancel(r->app, id, role, &answer, &o);
-    bookings_answer(res, rc, 200, answer, &o);
+    api_answer(res, rc, 200, answer, &o);
 }
 
 /* GET /manage: the booking whose manage token is the bearer. */
@@ -116,7 +107,7 @@ static void bookings_manage(api_req *r, api_res *res)
     outcome o = {0};
     json_t *answer = NULL;
     int rc = booking_of_manage_token(r->app, r->bearer, &answer, &o);
-    bookings_answer(res, rc, 200, answer, &o);
+    api_answer(res, rc, 200, answer, &o);
 }
 
 const api_route api_routes_bookings[] = {

@@ -7,10 +7,8 @@ static void geocode_get(api_req *r, api_res *res)
 {
     outcome o = {0};
     json_t *out = NULL;
-    if (geocode_search(r->app, api_query(r, "q"), &out, &o) == 0)
-        api_json(res, 200, out);
-    else
-        api_outcome(res, &o);
+    int rc = geocode_search(r->app, api_query(r, "q"), &out, &o);
+    api_answer(res, rc, 200, out, &o);
 }
 
 const api_route api_routes_places[] = {

@@ -58,6 +58,14 @@ void api_outcome(api_res *res, outcome *o)
     outcome_clear(o);
 }
 
+void api_answer(api_res *res, int rc, int status, json_t *answer, outcome *o)
+{
+    if (rc == 0)
+        api_json(res, status, answer);
+    else
+        api_outcome(res, o);
+}
+
 void api_store_error(api_res *res, int rc)
 {
     outcome o = {0};

@@ -26,20 +26,16 @@ static void sys_readiness(api_req *req, api_res *res)
 {
     outcome o = {0};
     json_t *answer = NULL;
-    if (readiness_report(req->app, &answer, &o) == 0)
-        api_json(res, 200, answer);
-    else
-        api_outcome(res, &o);
+    int rc = readiness_report(req->app, &answer, &o);
+    api_answer(res, rc, 200, answer, &o);
 }
 
 static void sys_settings_get(api_req *req, api_res *res)
 {
     outcome o = {0};
     json_t *answer = NULL;
-    if (settings_read(req->app, &answer, &o) == 0)
-        api_json(res, 200, answer);
-    else
-        api_outcome(res, &o);
+    int rc = settings_read(req->app, &answer, &o);
+    api_answer(res, rc, 200, answer, &o);
 }
 
 static void sys_settings_put(api_req *req, api_res *res)
@@ -47,10 +43,8 @@ static void sys_settings_put(api_req *req, api_res *res)
     outcome o = {0};
     json_t *answer = NULL, *patch = api_body_object(req, res);
     if (!patch) return;
-    if (settings_update(req->app, patch, &answer, &o) == 0)
-        api_json(res, 200, answer);
-    else
-        api_outcome(res, &o);
+    int rc = settings_update(req->app, patch, &answer, &o);
+    api_answer(res, rc, 200, answer, &o);
     json_decref(patch);
 }
 
