@@ -3,6 +3,7 @@
 #ifndef TRIPOD_BENCH_H
 #define TRIPOD_BENCH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Runs every benchmark in turn. Returns 0; 1 when a figure could not be
@@ -15,6 +16,12 @@ void bench_report(const char *name, double value, const char *unit);
 
 /* A monotonic clock in microseconds. */
 double bench_now_us(void);
+
+/* The median of V[0..n) (n > 0); sorts V. */
+double bench_median(double *v, size_t n);
+
+/* Removes directory DIR and everything in it (a benchmark's scratch). */
+void bench_remove_tree(const char *dir);
 
 /* The BENCH.md generator "mulberry32". */
 typedef struct {

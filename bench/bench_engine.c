@@ -105,12 +105,6 @@ static void team_free(team *t)
     free(t->busy);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Median microseconds per avail_compute over RUNS runs; -1 on failure. */
 static double median_us(const avail_query *q, avail_result *r, int runs)
 {
@@ -122,8 +116,7 @@ static double median_us(const avail_query *q, avail_result *r, int runs)
         if (avail_compute(q, r) != 0 || r->status != AVAIL_OK) goto out;
         us[i] = bench_now_us() - a;
     }
-    qsort(us, (size_t)runs, sizeof *us, cmp_double);
-    med = us[runs / 2];
+    med = bench_median(us, (size_t)runs);
 out:
     free(us);
     return med;

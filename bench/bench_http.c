@@ -3,11 +3,9 @@
  * 50-staff scenario loaded into the store, real `tripod serve` children,
  * the same load clients, and every child stopped on every path; then the
  * booking search figures on another database of that cluster. */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include "bench_http.h"
 
 #include <curl/curl.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,14 +113,6 @@ static int wait_healthy(int port, pid_t *pid)
     return rc;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 /* The availability load again while slow clients from another address hold
  * thousands of connections to PORT: PREFIX_availability_p99_under_slow_clients_ms
  * and _rps_under_slow_clients. 0, or 1 after saying what failed. */
@@ -205,7 +195,7 @@ out:
     snprintf(what, sizeof what, "%s's tripod serve", prefix);
     int killed = child_stop(pids, MAX_INSTANCES, SERVE_GRACE_S, what);
     if ((rc == 0 && killed == 0) || child_interrupted())
-        nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        bench_remove_tree(dir);
     else
         fprintf(stderr, "bench %s: servers' logs kept in %s\n", prefix, dir);
     return rc;
@@ -276,7 +266,7 @@ static int run_pg(const char *exe, char **env)
 out:
     if (pg_run(script, "stop", dir, out, sizeof out) != 0)
         fprintf(stderr, "bench: stopping the PostgreSQL cluster in %s failed:\n%s\n", dir, out);
-    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    bench_remove_tree(dir);
     return rc | child_interrupted();
 }
 

@@ -34,12 +34,6 @@ static int count_row(void *ctx, const store_booking *b)
     return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Inserts the bookings in one transaction: booking i is an hour after the
  * previous one, agent "<name> Agent<i>", e-mail agent<i>@realty<i % 50>.test,
  * address "<i % 997> <street>", postal code 1<i % 1000>. */
@@ -91,13 +85,12 @@ static double page_us(store_conn *c, const store_booking_page *p, int *rows)
         us[r] = bench_now_us() - a;
         *rows = w.n;
     }
-    qsort(us, SEARCH_RUNS, sizeof us[0], cmp_double);
-    return us[SEARCH_RUNS / 2];
+    return bench_median(us, SEARCH_RUNS);
 }
 
 int bench_search(const char *url, const char *prefix)
 {
-    char dir[] = "/tmp/tripod-bench-search-XXXXXX", err[256], cmd[64], name[96];
+    char dir[] = "/tmp/tripod-bench-search-XXXXXX", err[256], name[96];
     store *s = NULL;
     store_conn *c = NULL;
     int rc = 1;
@@ -140,7 +133,6 @@ int bench_search(const char *url, const char *prefix)
 out:
     store_release(c);
     store_close(s);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0) fprintf(stderr, "bench: could not remove %s\n", dir);
+    bench_remove_tree(dir);
     return rc;
 }

@@ -1,6 +1,7 @@
 /* slow_clients.c — one thread and one epoll set driving every slow
  * connection of the bench's slow-client figure (see slow_clients.h). */
 #include "slow_clients.h"
+#include "bench.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -44,9 +45,7 @@ struct slow_clients {
 
 static int64_t slow_now_ms(void)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+    return (int64_t)(bench_now_us() / 1000);
 }
 
 static void slow_close(slow_clients *sc, slow_conn *c, int64_t now)

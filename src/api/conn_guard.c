@@ -65,7 +65,7 @@ struct guard {
     guard_count *counts[GUARD_BUCKETS];
 };
 
-static int64_t guard_now_ms(void)
+int64_t guard_now_ms(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);

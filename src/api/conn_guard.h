@@ -22,6 +22,9 @@
 
 typedef struct guard guard;
 
+/* Milliseconds on the monotonic clock (deadlines, rate limits). */
+int64_t guard_now_ms(void);
+
 /* Parses TEXT, a comma- or space-separated list of addresses and networks
  * ("10.0.0.0/8, 192.168.1.5, ::1, fd00::/8") into OUT (room for MAX),
  * setting *N. Returns 0, or -1 with a message in ERR (and *N = 0). */

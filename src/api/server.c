@@ -77,13 +77,6 @@ static double srv_ms_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-static int64_t srv_mono_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* The path as logged: a URL carrying a manage token or a connect link's
  * token is shortened (query strings, with OAuth codes and states, never are
  * logged). */
@@ -222,7 +215,7 @@ static void srv_dispatch_api(api_server *s, struct MHD_Connection *conn, const c
     }
     if ((route->access == API_PUBLIC || (route->access == API_PUBLIC_OR_ADMIN && !req.is_admin)) &&
         s->rl) {
-        int wait = ratelimit_take(s->rl, cx->client, srv_mono_ms());
+        int wait = ratelimit_take(s->rl, cx->client, guard_now_ms());
         if (wait > 0) {
             api_error(res, 429, "rate_limited", "too many requests; try again later", NULL);
             res->retry_after = wait;

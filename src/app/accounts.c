@@ -18,12 +18,12 @@ static int owner_text(store_conn *c, const json_t *owner, char out[24], outcome 
 {
     int64_t id;
     char *doc = NULL;
+    val_error e;
     if (json_is_string(owner) && strcmp(json_string_value(owner), "business") == 0) {
         snprintf(out, 24, "business");
         return 0;
     }
-    if ((json_is_string(owner) && val_id_text(json_string_value(owner), &id) == 0) ||
-        (json_is_integer(owner) && (id = (int64_t)json_integer_value(owner)) > 0)) {
+    if (val_id(owner, "owner", &id, &e) == 0) {
         int rc = store_doc_get(c, STORE_STAFF, id, &doc);
         free(doc);
         if (rc == STORE_OK) {
@@ -40,7 +40,7 @@ static int owner_text(store_conn *c, const json_t *owner, char out[24], outcome 
 
 static const oauth_provider *provider_of(app *a, const char *name, outcome *o)
 {
-    if (!name || (strcmp(name, "google") != 0 && strcmp(name, "microsoft") != 0)) {
+    if (calsrc_provider_kind(name) < 0) {
         outcome_fail(o, OUT_NOT_FOUND, "not_found", NULL,
                      "unknown provider: use google or microsoft");
         return NULL;

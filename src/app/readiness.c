@@ -42,12 +42,12 @@ static void rd_durations(const json_t *docs, const char *what, json_t *problems)
     }
 }
 
-/* Whose calendar CAL is, for a message: "Ann's calendar" or "the business calendar". */
-static void rd_cal_owner(const json_t *cal, const json_t *staff, char *out, size_t len)
+/* Whose calendar OWNER ("business", a staff id or NULL) has, for a message:
+ * "Ann's calendar" or "the business calendar". */
+static void rd_cal_owner(const char *owner, const json_t *staff, char *out, size_t len)
 {
     size_t i;
     json_t *s;
-    const char *owner = json_string_value(json_object_get(cal, "owner"));
     snprintf(out, len, "the business calendar");
     if (!owner || strcmp(owner, "business") == 0) return;
     snprintf(out, len, "the calendar of staff %.40s", owner);
@@ -73,7 +73,7 @@ static int rd_cal_sync(store_conn *c, const json_t *cals, const json_t *staff, t
         if (!id || val_id_text(id, &cid) != 0) continue;
         int rc = store_calstate_get(c, cid, &st);
         if (rc != STORE_OK) return rc;
-        rd_cal_owner(cal, staff, who, sizeof who);
+        rd_cal_owner(json_string_value(json_object_get(cal, "owner")), staff, who, sizeof who);
         const char *err = st.last_error ? st.last_error : "";
         if (!st.last_sync)
             snprintf(msg, sizeof msg, "Calendar %s (%s) has never synced%s%.500s", id, who,
@@ -101,9 +101,7 @@ static int rd_account_row(void *ctx, const store_account *a)
     rd_account_walk *w = ctx;
     char msg[1000], who[300];
     if (strcmp(a->state, "failing") != 0) return 0;
-    json_t *cal = json_pack("{s:s}", "owner", a->owner);
-    rd_cal_owner(cal, w->staff, who, sizeof who);
-    json_decref(cal);
+    rd_cal_owner(a->owner, w->staff, who, sizeof who);
     snprintf(msg, sizeof msg,
              "%s account %.200s (%s) is failing: %.400s. Reconnect it in Calendars.",
              strcmp(a->provider, "google") == 0 ? "Google" : "Microsoft 365", a->email,
