@@ -109,7 +109,7 @@ char *oauth_authorize_url(const oauth_provider *p, const char *state, const char
 static int token_answer(const oauth_provider *p, const caldav_response *r, oauth_grant *g,
                         char *err, size_t errlen)
 {
-    json_t *j = r->len <= TOKEN_MAX_BODY ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+    json_t *j = json_loadb(r->body, r->len, 0, NULL); /* at most TOKEN_MAX_BODY */
     int rc = -1;
     if (r->status == 200 && json_is_object(j)) {
         const json_t *at = json_object_get(j, "access_token"),
@@ -147,7 +147,7 @@ static int token_request(const oauth_provider *p, const char *form, long timeout
 {
     static const char *const headers[] = {"Content-Type: application/x-www-form-urlencoded",
                                           "Accept: application/json", NULL};
-    caldav_target t = {.url = p->token_url, .timeout_s = timeout_s};
+    caldav_target t = {.url = p->token_url, .timeout_s = timeout_s, .max_body = TOKEN_MAX_BODY};
     caldav_response r;
     memset(g, 0, sizeof *g);
     if (abort) t.abort = *abort;

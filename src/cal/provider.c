@@ -111,18 +111,16 @@ static int call_once(provider_session *s, const char *method, const char *url,
     for (size_t i = 0; headers && headers[i] && n < 11; i++)
         hdr[n++] = headers[i];
     hdr[n] = NULL;
-    caldav_target t = {
-        .url = url, .bearer = s->token, .timeout_s = s->env->timeout_s, .abort = s->env->abort};
+    caldav_target t = {.url = url,
+                       .bearer = s->token,
+                       .timeout_s = s->env->timeout_s,
+                       .abort = s->env->abort,
+                       .max_body = PROVIDER_MAX_BODY}; /* refused while it arrives */
     caldav_response res;
     memset(r, 0, sizeof *r);
     if (caldav_request(&t, method, url, hdr, body, &res, err, errlen) != 0) return -1;
     r->status = res.status;
     r->retry_after = res.retry_after;
-    if (res.len > PROVIDER_MAX_BODY) {
-        snprintf(err, errlen, "answer larger than %u bytes", PROVIDER_MAX_BODY);
-        caldav_response_free(&res);
-        return -1;
-    }
     if (res.len) r->json = json_loadb(res.body, res.len, JSON_REJECT_DUPLICATES, NULL);
     caldav_response_free(&res);
     return 0;
