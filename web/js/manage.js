@@ -83,7 +83,7 @@ function openMove() {
       $('move-summary').textContent = 'Shoot length: ' + describeLength(parts, answer.duration_minutes, crew);
     },
   });
-  picker.refresh().then(() => picker.showDayOf(booking.start)).catch(() => {});
+  picker.showDayOf(booking.start).catch(() => {});
   $('move').scrollIntoView({ block: 'start' });
   $('h-move').focus();
 }

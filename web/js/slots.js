@@ -413,7 +413,7 @@ export function createSlotPicker(root, options) {
     get answer() { return state.answer; },
     showDayOf(iso) {
       const d = dateInZone(iso, (state.answer && state.answer.timezone) || options.tz);
-      if (monthOf(d) !== state.month) {
+      if (monthOf(d) !== state.month || !state.loaded) { // one load, of D's month
         state.month = monthOf(d);
         state.day = d;
         return refresh();
